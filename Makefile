@@ -1,0 +1,50 @@
+# genre-book: two commands build everything on a fresh machine.
+#   make book   - set up .venv, execute every notebook with papermill, build _build/html
+#   make test   - set up .venv, run the whole test suite
+# Options: DATA=/path/to/gtzan (default: built-in synthetic data), PROFILE=quick|full.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PROFILE ?= quick
+DATA    ?=
+PYTEST_ARGS ?=
+KERNEL  := genre-book
+
+# Python 3.12 preferred (librosa 1.0), 3.11 works (librosa 0.11). Override with PYTHON=...
+PYTHON ?= $(shell \
+  if python3.12 -c '' 2>/dev/null; then echo python3.12; \
+  elif PYENV_VERSION=3.12.1 python3.12 -c '' 2>/dev/null; then echo 'env PYENV_VERSION=3.12.1 python3.12'; \
+  else echo python3; fi)
+
+STAMP := $(VENV)/.genre-book-installed
+BIN   := $(VENV)/bin
+
+.PHONY: help setup book test lab clean
+
+help:
+	@echo "make book  [DATA=path] [PROFILE=quick|full]  execute the notebooks and build _build/html/index.html"
+	@echo "make test  run the test suite (sets up .venv first)"
+	@echo "make lab   open JupyterLab on notebooks/"
+	@echo "make clean remove _build/ (keeps .venv and the data cache)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "genre-book (Python)" >/dev/null
+	@touch $@
+
+book: $(STAMP)
+	$(BIN)/genrelib book --profile $(PROFILE) $(if $(DATA),--data "$(DATA)",)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf _build

@@ -1,0 +1,11 @@
+"""genrelib: the helper library of genre-book (deep-learning music genre classification).
+
+Every chapter of the book imports from here; nothing is defined twice. Importing
+``genrelib`` never imports TensorFlow/Keras: the model modules load it on first use.
+"""
+
+from genrelib.config import GTZAN_GENRES, FeatureConfig, Profile, TrainConfig, get_profile
+
+__version__ = "0.1.0"
+
+__all__ = ["GTZAN_GENRES", "FeatureConfig", "Profile", "TrainConfig", "get_profile", "__version__"]

@@ -1,0 +1,5 @@
+import sys
+
+from genrelib.cli import main
+
+sys.exit(main())

@@ -1,0 +1,61 @@
+"""The ``genrelib`` command: data check/synth, features, train, evaluate, book.
+
+Each sub-command lives in ``genrelib/commands/<name>.py`` with a ``register(subparsers)``
+function that adds its parser and sets ``func(args) -> int`` (the exit code). Heavy
+libraries (TensorFlow, librosa) are imported inside the commands, so ``genrelib --help``
+and ``genrelib data ...`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Order = order in --help.
+COMMAND_MODULES = ("data", "features", "train", "evaluate", "book")
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad path, bad option): printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from genrelib import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="genrelib",
+        description="genre-book's toolkit: music genre classification on GTZAN or your own audio.",
+    )
+    parser.add_argument("--version", action="version", version=f"genrelib {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"genrelib.commands.{name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"genrelib.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (UserError, FileNotFoundError, NotADirectoryError, ValueError) as error:
+        print(f"genrelib {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``genrelib`` CLI, one module each (see genrelib/cli.py)."""

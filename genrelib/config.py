@@ -1,0 +1,189 @@
+"""Frozen configuration: genres, feature parameters, the training recipe and run profiles.
+
+Notebooks take ``profile`` ("quick" for CI, "full" for real runs) from papermill and read
+every setting from here, so a number in the book always names the setting that made it.
+Notebook: 02_features.ipynb (features), 03_cnn.ipynb (training recipe and profiles).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+GTZAN_GENRES: tuple[str, ...] = (
+    "blues", "classical", "country", "disco", "hiphop",
+    "jazz", "metal", "pop", "reggae", "rock",
+)
+SAMPLE_RATE = 22_050
+CLIP_SECONDS = 30.0
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """Everything that changes the features of a clip (and so keys the feature cache).
+
+    ``kind`` is "mel" (log-mel, shape (n_mels, frames) per segment) or "mfcc"
+    (shape (n_mfcc, frames)). Defaults are the study's: 3 s segments with 50 % overlap
+    (19 per 30 s clip), n_fft 2048, hop 512, 128 mels, power -> dB, giving (128, 130).
+    Notebook: 02_features.ipynb
+    """
+
+    sample_rate: int = SAMPLE_RATE
+    clip_seconds: float = CLIP_SECONDS
+    segment_seconds: float = 3.0
+    overlap: float = 0.5
+    n_fft: int = 2048
+    hop_length: int = 512
+    n_mels: int = 128
+    n_mfcc: int = 20
+    kind: str = "mel"
+
+    def __post_init__(self) -> None:
+        _check(self.kind in ("mel", "mfcc"), f"kind must be 'mel' or 'mfcc', got {self.kind!r}")
+        _check(self.sample_rate > 0, f"sample_rate must be positive, got {self.sample_rate}")
+        _check(0 < self.segment_seconds <= self.clip_seconds,
+               f"segment_seconds must be in (0, clip_seconds={self.clip_seconds}], got {self.segment_seconds}")
+        _check(0 <= self.overlap < 1, f"overlap must be in [0, 1), got {self.overlap}")
+        _check(self.n_fft > 0 and self.hop_length > 0, "n_fft and hop_length must be positive")
+        _check(1 <= self.n_mfcc <= self.n_mels, f"n_mfcc must be in [1, n_mels={self.n_mels}], got {self.n_mfcc}")
+
+    @property
+    def clip_samples(self) -> int:
+        """Samples per clip after length normalisation (661,500 for 30 s at 22,050 Hz)."""
+        return int(round(self.clip_seconds * self.sample_rate))
+
+    @property
+    def segment_samples(self) -> int:
+        """Samples per segment (66,150 for 3 s)."""
+        return int(round(self.segment_seconds * self.sample_rate))
+
+    @property
+    def segment_hop_samples(self) -> int:
+        """Samples between segment starts (33,075 for 3 s at 50 % overlap)."""
+        return max(1, int(round(self.segment_samples * (1.0 - self.overlap))))
+
+    @property
+    def frames_per_segment(self) -> int:
+        """STFT frames per segment with centred frames (130 for the defaults)."""
+        return 1 + self.segment_samples // self.hop_length
+
+    @property
+    def segments_per_clip(self) -> int:
+        """Segments cut from one normalised clip (19 for the defaults)."""
+        return 1 + (self.clip_samples - self.segment_samples) // self.segment_hop_samples
+
+    @property
+    def n_features(self) -> int:
+        """Rows of a segment's feature matrix: n_mels for "mel", n_mfcc for "mfcc"."""
+        return self.n_mels if self.kind == "mel" else self.n_mfcc
+
+    @property
+    def segment_shape(self) -> tuple[int, int]:
+        """(n_features, frames_per_segment), e.g. (128, 130)."""
+        return (self.n_features, self.frames_per_segment)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FeatureConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        _check(not unknown, f"unknown FeatureConfig keys: {sorted(unknown)}")
+        return cls(**data)
+
+    def with_(self, **changes: Any) -> "FeatureConfig":
+        """A copy with some fields changed (validated)."""
+        return replace(self, **changes)
+
+    def cache_key(self) -> str:
+        """A short hash of every field; part of the feature cache key."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The study's training recipe: Adam 1e-3, batch 32, <= 50 epochs, early stopping on
+    validation loss (best weights restored), learning rate /10 on plateau, L2 1e-4.
+    Notebook: 03_cnn.ipynb
+    """
+
+    epochs: int = 50
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    l2: float = 1e-4
+    early_stopping_patience: int = 10
+    reduce_lr_patience: int = 4
+    reduce_lr_factor: float = 0.1
+    min_learning_rate: float = 1e-6
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")
+        _check(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
+        _check(self.learning_rate > 0, f"learning_rate must be positive, got {self.learning_rate}")
+        _check(self.l2 >= 0, f"l2 must be >= 0, got {self.l2}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        return cls(**data)
+
+    def with_(self, **changes: Any) -> "TrainConfig":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A run profile: "quick" runs every notebook in CI in minutes on 2 CPU cores,
+    "full" is the real experiment a reader runs.
+
+    ``synthetic_tracks_per_genre``/``synthetic_seconds`` size the built-in synthetic
+    dataset used when no real data is given. ``max_tracks_per_genre`` caps real data
+    (None = all). Notebook: 01_data.ipynb
+    """
+
+    name: str
+    synthetic_tracks_per_genre: int
+    synthetic_seconds: float
+    max_tracks_per_genre: int | None
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+PROFILES: dict[str, Profile] = {
+    "quick": Profile(
+        name="quick",
+        synthetic_tracks_per_genre=8,
+        synthetic_seconds=30.0,
+        max_tracks_per_genre=None,
+        train=TrainConfig(epochs=3, early_stopping_patience=2, reduce_lr_patience=1),
+    ),
+    "full": Profile(
+        name="full",
+        synthetic_tracks_per_genre=100,
+        synthetic_seconds=30.0,
+        max_tracks_per_genre=None,
+        train=TrainConfig(),
+    ),
+}
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name`` ("quick" or "full"); ValueError lists the choices."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"unknown profile {name!r}; choose one of {sorted(PROFILES)}") from None
