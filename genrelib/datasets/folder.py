@@ -1,0 +1,132 @@
+"""Find a labelled audio folder and list its files: ``root/<label>/<audio file>``.
+
+This module only walks folders; it never opens audio (see ``index.py``) and knows nothing
+about GTZAN (see ``gtzan.py``). The user may point at the root itself or at a folder up to
+two levels above it (``gtzan/`` -> ``gtzan/genres/`` or ``Data/`` -> ``Data/genres_original/``).
+Notebook: 01_data.ipynb
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "find_root", "is_audio_file", "label_folders",
+           "list_audio_files", "strip_audio_suffix"]
+
+#: File name endings read as audio (case-insensitive). Anything else in a label folder
+#: (``.mf`` lists, ``.txt`` notes, images) is not audio and is ignored.
+AUDIO_EXTENSIONS: tuple[str, ...] = (".wav", ".au", ".flac", ".ogg", ".mp3")
+
+#: How many folder levels above the label folders ``find_root`` looks through.
+MAX_SEARCH_DEPTH = 2
+
+
+def is_audio_file(path: Path) -> bool:
+    """True for a visible regular file whose name ends in one of ``AUDIO_EXTENSIONS``.
+
+    Hidden files (``.DS_Store``, macOS ``._blues.00000.wav`` resource forks) are not audio.
+    Notebook: 01_data.ipynb
+    """
+    return (not path.name.startswith(".") and path.suffix.lower() in AUDIO_EXTENSIONS
+            and path.is_file())
+
+
+def strip_audio_suffix(name: str) -> str:
+    """``genres/blues/blues.00000.wav`` -> ``genres/blues/blues.00000``: drops an ending in
+    ``AUDIO_EXTENSIONS`` (any case) and nothing else (``blues.00000`` stays as it is);
+    backslashes become slashes.
+    Notebook: 01_data.ipynb
+    """
+    name = name.strip().replace("\\", "/")
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and "/" not in suffix and f".{suffix.lower()}" in AUDIO_EXTENSIONS else name
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        entries = sorted(folder.iterdir())
+    except (PermissionError, NotADirectoryError):
+        return []
+    return [p for p in entries
+            if p.is_dir() and not p.name.startswith(".") and p.name != "__MACOSX"]
+
+
+def _has_audio(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return any(is_audio_file(Path(entry.path)) for entry in entries)
+    except (PermissionError, NotADirectoryError):
+        return False
+
+
+def label_folders(root: str | os.PathLike[str]) -> list[Path]:
+    """The sub-folders of ``root`` that directly hold at least one audio file, sorted by name.
+
+    Notebook: 01_data.ipynb
+    """
+    return [sub for sub in _subfolders(Path(root)) if _has_audio(sub)]
+
+
+def _looks_like_gtzan(root: Path) -> bool:
+    from genrelib.config import GTZAN_GENRES
+
+    labels = {p.name for p in label_folders(root)}
+    return bool(labels) and labels <= set(GTZAN_GENRES)
+
+
+def find_root(path: str | os.PathLike[str], *, max_depth: int = MAX_SEARCH_DEPTH) -> Path:
+    """The folder whose sub-folders are the labels, found at ``path`` or up to ``max_depth``
+    levels below it (breadth first: the shallowest root wins).
+
+    When one level holds several candidate roots, the one whose labels are all GTZAN genres
+    wins; if that does not decide, ValueError lists them so the user can point at one.
+    Raises FileNotFoundError / NotADirectoryError for a bad ``path`` and ValueError when
+    no ``<label>/<audio file>`` tree is found. Returns an absolute path.
+    Notebook: 01_data.ipynb
+    """
+    given = Path(path).expanduser()
+    if not given.exists():
+        raise FileNotFoundError(
+            f"dataset folder {str(given)!r} does not exist: give the folder that holds the genre "
+            f"folders (or a folder up to {max_depth} levels above it)")
+    if not given.is_dir():
+        raise NotADirectoryError(
+            f"{str(given)!r} is a file: give the folder that holds the genre folders")
+    given = given.resolve()
+    level = [given]
+    for _depth in range(max_depth + 1):
+        roots = [folder for folder in level if label_folders(folder)]
+        if len(roots) == 1:
+            return roots[0]
+        if len(roots) > 1:
+            gtzan = [root for root in roots if _looks_like_gtzan(root)]
+            if len(gtzan) == 1:
+                return gtzan[0]
+            listed = ", ".join(str(root) for root in roots)
+            raise ValueError(
+                f"found {len(roots)} folders of labelled audio under {str(given)!r} ({listed}): "
+                f"point at the one you mean")
+        level = [sub for folder in level for sub in _subfolders(folder)]
+    hint = ""
+    if _has_audio(given):
+        hint = (" It holds audio files itself: point at its parent, the folder whose "
+                "sub-folders are the labels.")
+    raise ValueError(
+        f"no labelled audio found in {str(given)!r}: expected <root>/<label>/<file> with files "
+        f"ending in {', '.join(AUDIO_EXTENSIONS)}, with <root> at most {max_depth} levels "
+        f"below the folder given.{hint}")
+
+
+def list_audio_files(root: str | os.PathLike[str]) -> list[tuple[str, Path]]:
+    """Every ``(label, absolute path)`` of ``root/<label>/<audio file>``, sorted by label then name.
+
+    Only files directly inside a label folder count (deeper folders are not labels).
+    Notebook: 01_data.ipynb
+    """
+    root = Path(root).resolve()
+    found: list[tuple[str, Path]] = []
+    for folder in label_folders(root):
+        files = sorted(p for p in folder.iterdir() if is_audio_file(p))
+        found.extend((folder.name, file) for file in files)
+    return found

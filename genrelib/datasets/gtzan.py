@@ -1,0 +1,130 @@
+"""What is special about GTZAN: its two layouts, its track ids, its known faults, its artists.
+
+GTZAN ships as the original archive ``genres/<genre>/<genre>.000NN.au`` and as the widely
+copied re-packaging ``Data/genres_original/<genre>/<genre>.000NN.wav`` (in which
+``jazz.00054.wav`` is corrupt). Artists come from Sturm's fault analysis, either as a
+``tracks.csv`` (columns ``track_id``, ``artist``) or as his ``artists_titles.txt``
+(``file ::: artist ::: title``, ``##`` comments).
+Notebook: 01_data.ipynb
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from genrelib.config import GTZAN_GENRES
+from genrelib.datasets.folder import strip_audio_suffix
+
+__all__ = ["GTZAN_FILE_RE", "KNOWN_FAULTS", "LAYOUTS", "detect_layout", "find_tracks_csv",
+           "read_artists"]
+
+#: The layouts ``DatasetIndex.layout`` can name.
+LAYOUTS: tuple[str, ...] = ("gtzan-au", "gtzan-wav", "folder")
+
+#: A GTZAN file name: ``<genre>.<5 digits>.au|wav``.
+GTZAN_FILE_RE = re.compile(r"^(?P<genre>[a-z]+)\.(?P<number>\d{5})\.(?P<ext>au|wav)$")
+
+#: Files known to be broken in a common copy of GTZAN (track id -> what is wrong); added to
+#: the reason when such a file turns out unreadable.
+KNOWN_FAULTS: dict[str, str] = {
+    "jazz.00054": "known corrupt file of the re-packaged GTZAN (Data/genres_original); "
+                  "the original .au archive has a good copy",
+}
+
+
+def detect_layout(files: Sequence[tuple[str, Path]]) -> str:
+    """"gtzan-au" or "gtzan-wav" when every label is a GTZAN genre and every file is named
+    ``<label>.000NN.au`` (resp. ``.wav``), else "folder".
+
+    ``files`` is ``[(label, path), ...]`` as given by ``folder.list_audio_files``.
+    Notebook: 01_data.ipynb
+    """
+    extensions = set()
+    for label, path in files:
+        match = GTZAN_FILE_RE.match(path.name)
+        if label not in GTZAN_GENRES or not match or match["genre"] != label:
+            return "folder"
+        extensions.add(match["ext"])
+    if extensions == {"au"}:
+        return "gtzan-au"
+    if extensions == {"wav"}:
+        return "gtzan-wav"
+    return "folder"
+
+
+def _track_id(name: str) -> str:
+    """``blues.00000``, ``blues.00000.wav`` or ``genres/blues/blues.00000.au`` -> ``blues.00000``."""
+    return strip_audio_suffix(name).rsplit("/", 1)[-1]
+
+
+def _clean(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if not text or text.lower() == "nan" else text
+
+
+def _read_artists_csv(path: Path) -> dict[str, str | None]:
+    import pandas as pd
+
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"artist"} - set(table.columns)
+    if missing or not ({"track_id", "path"} & set(table.columns)):
+        raise ValueError(
+            f"{path}: an artists table needs columns 'track_id' (or 'path') and 'artist'; "
+            f"it has {list(table.columns)}")
+    ids = table["track_id"] if "track_id" in table.columns else table["path"].map(_track_id)
+    return {_track_id(str(tid)): _clean(artist) for tid, artist in zip(ids, table["artist"])}
+
+
+def _read_artists_sturm(path: Path) -> dict[str, str | None]:
+    artists: dict[str, str | None] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = [part.strip() for part in line.split(":::")]
+            if len(parts) < 2 or not parts[0]:
+                raise ValueError(
+                    f"{path}, line {number}: expected 'file ::: artist ::: title', got {line!r}")
+            artists[_track_id(parts[0])] = _clean(parts[1])
+    return artists
+
+
+def read_artists(path: str | os.PathLike[str]) -> dict[str, str | None]:
+    """``{track_id: artist}`` from a ``.csv`` table (columns ``track_id`` or ``path``, and
+    ``artist``) or from Sturm's ``artists_titles.txt`` (``file ::: artist ::: title`` lines,
+    ``#``/``##`` comments). An empty artist gives None (unknown). Track ids are file stems,
+    e.g. ``blues.00000``. Raises ValueError naming the file (and line) when malformed.
+    Notebook: 01_data.ipynb
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"artists file {str(path)!r} does not exist")
+    if path.suffix.lower() == ".csv":
+        return _read_artists_csv(path)
+    return _read_artists_sturm(path)
+
+
+def find_tracks_csv(folders: Iterable[Path]) -> Path | None:
+    """The first ``tracks.csv`` with an ``artist`` column in ``folders`` (in order), or None.
+
+    A ``tracks.csv`` without the needed columns is skipped with a warning naming it.
+    Notebook: 01_data.ipynb
+    """
+    for folder in folders:
+        candidate = Path(folder) / "tracks.csv"
+        if not candidate.is_file():
+            continue
+        with open(candidate, encoding="utf-8") as handle:
+            header = [name.strip() for name in handle.readline().strip().split(",")]
+        if "artist" in header and ({"track_id", "path"} & set(header)):
+            return candidate
+        warnings.warn(f"{candidate} has no 'track_id'/'artist' columns (it has {header}); "
+                      f"artists left unknown", stacklevel=3)
+    return None

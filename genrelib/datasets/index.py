@@ -1,0 +1,331 @@
+"""The dataset index: one row per readable track (id, genre, path, duration, rate, artist),
+plus a report of what could not be used (unreadable files, checksum problems).
+
+``index_dataset(path)`` finds the root by itself (``folder.find_root``), reads only the
+audio headers (``soundfile.info``, fast), optionally checks an MD5 manifest and reads
+artists from a ``tracks.csv`` beside the data. Unreadable files are left out of
+``tracks``, listed in ``unreadable`` and named in a warning: never dropped silently,
+never a crash.
+Notebook: 01_data.ipynb
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genrelib.config import GTZAN_GENRES
+from genrelib.datasets.folder import find_root, list_audio_files
+from genrelib.datasets.gtzan import KNOWN_FAULTS, detect_layout, find_tracks_csv, read_artists
+from genrelib.datasets.manifest import read_manifest, verify_checksums
+
+__all__ = ["TRACK_COLUMNS", "DatasetIndex", "UnreadableAudioWarning", "genre_order", "index_dataset",
+           "probe_audio"]
+
+#: Columns of ``DatasetIndex.tracks``, in order.
+TRACK_COLUMNS: tuple[str, ...] = ("track_id", "genre", "path", "relative_path", "duration",
+                                  "sample_rate", "channels", "artist")
+
+
+class UnreadableAudioWarning(UserWarning):
+    """Issued when audio files are left out of an index because they cannot be read.
+
+    Notebook: 01_data.ipynb
+    """
+
+
+@dataclass(eq=False)
+class DatasetIndex:
+    """A labelled audio collection, read once.
+
+    ``tracks``: DataFrame with ``TRACK_COLUMNS`` (``path`` absolute, ``relative_path`` posix
+    relative to ``root``, ``duration`` seconds, ``artist`` str or None), one row per readable
+    file, sorted by genre then track id. ``unreadable``: ``[{"path", "relative_path",
+    "reason"}]``. With a manifest: ``checksum_mismatches`` (``[{"path", "expected",
+    "actual", ...}]``), ``missing`` (manifest entries not on disk), ``not_in_manifest``
+    (files on disk the manifest lacks), ``unverified`` (files of another format than the
+    manifest's, so not comparable); ``manifest`` is its path. ``genre_order`` fixes
+    ``genres`` (kept by ``subset``).
+    Notebook: 01_data.ipynb
+    """
+
+    root: Path
+    layout: str
+    tracks: pd.DataFrame
+    unreadable: list[dict] = field(default_factory=list)
+    checksum_mismatches: list[dict] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    not_in_manifest: list[str] = field(default_factory=list)
+    unverified: list[dict] = field(default_factory=list)
+    genre_order: tuple[str, ...] | None = None
+    manifest: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.tracks)
+
+    @property
+    def genres(self) -> tuple[str, ...]:
+        """The class names: GTZAN order when every label is a GTZAN genre, else sorted.
+
+        Notebook: 01_data.ipynb
+        """
+        if self.genre_order is not None:
+            return self.genre_order
+        return genre_order(self.tracks["genre"])
+
+    def labels(self) -> np.ndarray:
+        """Class index (into ``genres``) of every row, shape (n_tracks,), int64.
+
+        Notebook: 01_data.ipynb
+        """
+        lookup = {genre: i for i, genre in enumerate(self.genres)}
+        return np.array([lookup[g] for g in self.tracks["genre"]], dtype=np.int64)
+
+    def per_genre(self) -> dict[str, int]:
+        """``{genre: number of readable tracks}`` in ``genres`` order.
+
+        Notebook: 01_data.ipynb
+        """
+        counts = self.tracks["genre"].value_counts()
+        return {genre: int(counts.get(genre, 0)) for genre in self.genres}
+
+    def subset(self, track_ids: Iterable[str]) -> "DatasetIndex":
+        """A copy holding only ``track_ids`` (index order kept; ``genres`` unchanged, so
+        labels stay comparable). Raises KeyError naming ids that are not in the index.
+        Notebook: 01_data.ipynb
+        """
+        wanted = list(dict.fromkeys(str(t) for t in track_ids))
+        known = set(self.tracks["track_id"])
+        unknown = [t for t in wanted if t not in known]
+        if unknown:
+            raise KeyError(f"{len(unknown)} track id(s) not in the index of {self.root}: "
+                           f"{unknown[:5]}{' ...' if len(unknown) > 5 else ''}")
+        rows = self.tracks[self.tracks["track_id"].isin(set(wanted))].reset_index(drop=True)
+        return DatasetIndex(
+            root=self.root, layout=self.layout, tracks=rows, unreadable=list(self.unreadable),
+            checksum_mismatches=list(self.checksum_mismatches), missing=list(self.missing),
+            not_in_manifest=list(self.not_in_manifest), unverified=list(self.unverified),
+            genre_order=self.genres, manifest=self.manifest)
+
+    def fingerprint(self) -> str:
+        """A 16-hex-digit hash of every track's id, genre, relative path, size and mtime
+        (read now); changes whenever a file is added, removed, relabelled or rewritten.
+        Used as part of the feature-cache key. Notebook: 02_features.ipynb
+        """
+        digest = hashlib.sha256()
+        for track_id, genre, path, rel in self.tracks[
+                ["track_id", "genre", "path", "relative_path"]].itertuples(index=False):
+            stat = os.stat(path)
+            digest.update(f"{track_id}\t{genre}\t{rel}\t{stat.st_size}\t{stat.st_mtime_ns}\n"
+                          .encode())
+        digest.update(("genres:" + ",".join(self.genres)).encode())
+        return digest.hexdigest()[:16]
+
+    def report(self) -> dict:
+        """A JSON-ready summary: ``root``, ``layout``, ``tracks`` (int), ``per_genre``,
+        ``unreadable``, ``checksum_mismatches``, ``missing``, ``not_in_manifest``,
+        ``unverified``, ``checksums`` (the manifest or None) and ``verified`` (files whose
+        MD5 matched; 0 without a manifest).
+        Notebook: 01_data.ipynb
+        """
+        on_disk = len(self.tracks) + len(self.unreadable)
+        verified = (on_disk - len(self.not_in_manifest) - len(self.unverified)
+                    - len(self.checksum_mismatches)) if self.manifest else 0
+        return {
+            "root": str(self.root), "layout": self.layout, "tracks": len(self.tracks),
+            "per_genre": self.per_genre(), "unreadable": list(self.unreadable),
+            "checksum_mismatches": list(self.checksum_mismatches), "missing": list(self.missing),
+            "not_in_manifest": list(self.not_in_manifest), "unverified": list(self.unverified),
+            "checksums": self.manifest, "verified": verified,
+        }
+
+
+def genre_order(labels: Iterable[str]) -> tuple[str, ...]:
+    """Distinct labels in GTZAN order when all are GTZAN genres, else sorted.
+
+    Notebook: 01_data.ipynb
+    """
+    present = set(labels)
+    if present <= set(GTZAN_GENRES):
+        return tuple(g for g in GTZAN_GENRES if g in present)
+    return tuple(sorted(present))
+
+
+def _probe_fallback(path: Path) -> tuple[float, int, int] | None:
+    """Header read through audioread (when installed), for formats libsndfile lacks."""
+    try:
+        import audioread
+    except ImportError:
+        return None
+    with audioread.audio_open(str(path)) as handle:
+        return float(handle.duration), int(handle.samplerate), int(handle.channels)
+
+
+def probe_audio(path: str | os.PathLike[str]) -> dict:
+    """``{"duration": s, "sample_rate": Hz, "channels": n}`` read from the file's header,
+    checked by decoding its first block. Raises ValueError naming the file and the reason
+    when it cannot be read (empty, not audio, corrupt, no samples).
+
+    Uses ``soundfile`` (libsndfile: wav, au, flac, ogg, mp3); falls back to ``audioread``
+    when installed. (librosa >= 1.0 reads through soundfile too, so it adds no format.)
+    Notebook: 01_data.ipynb
+    """
+    import soundfile as sf
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read ({error.strerror or error})") from None
+    if size == 0:
+        raise ValueError(f"{path}: empty file (0 bytes)")
+    try:
+        with sf.SoundFile(path) as handle:
+            frames, rate, channels = handle.frames, handle.samplerate, handle.channels
+            if frames > 0:
+                handle.read(min(frames, 1024), dtype="float32")
+    except Exception as error:  # libsndfile raises several kinds; all mean "unreadable"
+        reason = str(error).replace(f"Error opening {str(path)!r}: ", "")
+        try:
+            fallback = _probe_fallback(path)
+        except Exception:  # the fallback failed too: report soundfile's reason
+            fallback = None
+        if fallback is None:
+            raise ValueError(f"{path}: cannot decode audio ({reason})") from None
+        duration, rate, channels = fallback
+        frames = int(round(duration * rate))
+    if frames <= 0 or rate <= 0:
+        raise ValueError(f"{path}: no audio samples (header says {frames} frames at {rate} Hz)")
+    return {"duration": frames / rate, "sample_rate": int(rate), "channels": int(channels)}
+
+
+def _probe_or_reason(path: Path) -> dict | str:
+    try:
+        return probe_audio(path)
+    except ValueError as error:
+        return str(error).removeprefix(f"{path}: ")
+
+
+def _track_ids(files: list[tuple[str, Path]], root: Path) -> list[str]:
+    """File stems when unique, else ``label/stem``, else the relative path."""
+    stems = [path.stem for _, path in files]
+    if len(set(stems)) == len(stems):
+        return stems
+    no_suffix = [f"{label}/{path.stem}" for label, path in files]
+    if len(set(no_suffix)) == len(no_suffix):
+        return no_suffix
+    return [path.relative_to(root).as_posix() for _, path in files]
+
+
+def _artist_folders(root: Path, given: Path) -> list[Path]:
+    folders = [root]
+    current = root
+    while current != given and given in current.parents:
+        current = current.parent
+        folders.append(current)
+    if root.parent not in folders:
+        folders.append(root.parent)
+    return folders
+
+
+def _load_artists(artists: str | os.PathLike[str] | Mapping[str, str | None] | None,
+                  root: Path, given: Path) -> dict[str, str | None]:
+    if isinstance(artists, Mapping):
+        return {str(k): (v if v else None) for k, v in artists.items()}
+    if artists is not None:
+        return read_artists(artists)
+    found = find_tracks_csv(_artist_folders(root, given))
+    return read_artists(found) if found is not None else {}
+
+
+def index_dataset(path: str | os.PathLike[str], *,
+                  checksums: str | os.PathLike[str] | None = None,
+                  artists: str | os.PathLike[str] | Mapping[str, str | None] | None = None,
+                  n_jobs: int | None = None, progress: bool = False) -> DatasetIndex:
+    """Index the labelled audio at ``path`` (the root or a folder up to two levels above it).
+
+    Layouts: GTZAN ``genres/<g>/<g>.000NN.au``, ``Data/genres_original/<g>/<g>.000NN.wav``
+    and any ``root/<label>/<file>`` tree (wav, au, flac, ogg, mp3). Track ids are file stems
+    (``blues.00000``), or ``label/stem`` if stems repeat across labels.
+    ``checksums``: an MD5 manifest (``track_id,relative_path,md5``) to verify against.
+    ``artists``: a ``tracks.csv``/``artists_titles.txt`` path or a ``{track_id: artist}``
+    mapping; by default a ``tracks.csv`` at the root or above it is used when present.
+    ``n_jobs``: threads reading headers (joblib convention; None = 1). ``progress``: tqdm bar.
+    Unreadable files are left out of ``tracks``, listed in ``unreadable`` and named in one
+    ``UnreadableAudioWarning``. Raises FileNotFoundError/ValueError for a bad path or when
+    no labelled audio is found.
+    Notebook: 01_data.ipynb
+    """
+    root = find_root(path)
+    given = Path(path).expanduser().resolve()
+    files = list_audio_files(root)
+    layout = detect_layout(files)
+    ids = _track_ids(files, root)
+    paths = [file for _, file in files]
+    iterable: Iterable[Path] = paths
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterable = tqdm(paths, desc="reading audio headers", unit="file")
+    if n_jobs is None or n_jobs == 1:
+        probes = [_probe_or_reason(file) for file in iterable]
+    else:
+        from joblib import Parallel, delayed
+
+        probes = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(_probe_or_reason)(file) for file in iterable)
+    artist_of = _load_artists(artists, root, given)
+
+    rows: list[dict] = []
+    unreadable: list[dict] = []
+    for (label, file), track_id, probe in zip(files, ids, probes):
+        rel = file.relative_to(root).as_posix()
+        if isinstance(probe, str):
+            reason = probe
+            if Path(track_id).name in KNOWN_FAULTS:
+                reason += f" [{KNOWN_FAULTS[Path(track_id).name]}]"
+            unreadable.append({"path": str(file), "relative_path": rel, "reason": reason})
+            continue
+        rows.append({"track_id": track_id, "genre": label, "path": str(file),
+                     "relative_path": rel, **probe,
+                     "artist": artist_of.get(track_id, artist_of.get(Path(track_id).name))})
+    tracks = _tracks_frame(rows)
+    index = DatasetIndex(root=root, layout=layout, tracks=tracks, unreadable=unreadable)
+
+    if checksums is not None:
+        manifest = read_manifest(checksums)
+        report = verify_checksums(
+            [(track_id, file, file.relative_to(root).as_posix())
+             for track_id, (_, file) in zip(ids, files)], manifest)
+        index.checksum_mismatches = report.checksum_mismatches
+        index.missing = report.missing
+        index.not_in_manifest = report.not_in_manifest
+        index.unverified = report.unverified
+        index.manifest = str(checksums)
+
+    if unreadable:
+        names = "; ".join(f"{u['relative_path']} ({u['reason']})" for u in unreadable[:20])
+        more = f"; and {len(unreadable) - 20} more" if len(unreadable) > 20 else ""
+        warnings.warn(f"{len(unreadable)} unreadable audio file(s) under {root} left out of the "
+                      f"index: {names}{more} (see DatasetIndex.unreadable)",
+                      UnreadableAudioWarning, stacklevel=2)
+    return index
+
+
+def _tracks_frame(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        frame = pd.DataFrame({name: pd.Series(dtype=object) for name in TRACK_COLUMNS})
+    else:
+        frame = pd.DataFrame(rows, columns=list(TRACK_COLUMNS))
+    frame["artist"] = pd.Series(
+        [a if isinstance(a, str) and a else None for a in frame["artist"]], dtype=object,
+        index=frame.index)
+    frame = frame.astype({"duration": float, "sample_rate": "int64", "channels": "int64"})
+    return frame.sort_values(["genre", "track_id"], kind="stable").reset_index(drop=True)

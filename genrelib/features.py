@@ -1,0 +1,598 @@
+"""Features of a clip: log-mel and MFCC per 3 s segment, a per-dimension standardiser, and
+the parallel, cached extraction of a whole dataset.
+
+The recipe (defaults of ``FeatureConfig``): a 30 s clip at 22,050 Hz is cut into 3 s segments
+with 50 % overlap (19 segments); each segment is described by a log-mel spectrogram with
+n_fft 2048, hop 512 and 128 mel bands, shape (128, 130), or by the MFCCs of that
+spectrogram, shape (n_mfcc, 130).
+
+How it is computed, and why:
+- The STFT is computed ONCE per clip (centred frames, zero padding at the clip's ends) and
+  every segment takes the 130 frames starting at frame ``floor(start / hop)`` of it. Inside a
+  segment this equals computing each segment on its own up to a shift of the frame grid by
+  ``start % hop`` samples (< 1 hop, 23 ms); at a segment's first and last
+  ``n_fft / (2 * hop)`` frames the sliced version sees the real neighbouring audio where
+  per-segment computation would see zero padding. With 50 % overlap this halves the work.
+- Power -> dB with a FIXED reference: ``10 * log10(max(S, 1e-10))`` (``power_to_db`` with
+  ``ref=1.0, amin=1e-10, top_db=None``). Silence gives -100 dB (finite), and a value means the
+  same loudness in every clip and every segment (``ref=np.max`` would rescale each clip by its
+  loudest bin and ``top_db`` clipping would depend on what else is in the clip).
+- MFCC = DCT-II (orthonormal) over the mel axis of the log-mel segment
+  (``librosa.feature.mfcc(S=...)``), so mel and MFCC features describe the same frames.
+Notebook: 02_features.ipynb
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import librosa
+import numpy as np
+import scipy.fft
+
+from genrelib.audio import AudioError, load_audio, segment_starts
+from genrelib.cache import atomic_save_npz, default_cache_dir, read_npz
+from genrelib.config import FeatureConfig
+
+if TYPE_CHECKING:  # imported for type hints only (no import cycle at run time)
+    from genrelib.datasets import DatasetIndex
+    from genrelib.datasets.splits import TrackSplit
+
+__all__ = [
+    "FEATURES_VERSION",
+    "FeatureSet",
+    "SkippedClipWarning",
+    "Standardizer",
+    "clip_features",
+    "extract_features",
+    "feature_cache_path",
+    "log_mel",
+    "mel_filterbank",
+    "mfcc_from_log_mel",
+    "power_spectrogram",
+    "segment_frame_starts",
+]
+
+#: Version of the feature computation; part of every cache key (bump it when the maths changes).
+FEATURES_VERSION = 1
+#: Power floor before the log: silence maps to 10 * log10(1e-10) = -100 dB.
+DB_AMIN = 1e-10
+_MFCC_CHUNK = 4096  # segments per DCT call when deriving MFCCs from a cached log-mel set
+
+
+class SkippedClipWarning(UserWarning):
+    """Issued once per clip that could not be used (the message names the file and reason).
+
+    Notebook: 02_features.ipynb
+    """
+
+
+# --------------------------------------------------------------------------- one clip
+
+
+@functools.lru_cache(maxsize=8)
+def _mel_basis(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
+    basis = librosa.filters.mel(sr=sample_rate, n_fft=n_fft, n_mels=n_mels, dtype=np.float32)
+    basis.flags.writeable = False
+    return basis
+
+
+def mel_filterbank(cfg: FeatureConfig) -> np.ndarray:
+    """The (Slaney-normalised) mel filterbank of ``cfg``, computed once and reused.
+
+    Returns a read-only float32 array of shape (n_mels, 1 + n_fft // 2), e.g. (128, 1025).
+    Notebook: 02_features.ipynb
+    """
+    return _mel_basis(cfg.sample_rate, cfg.n_fft, cfg.n_mels)
+
+
+@functools.lru_cache(maxsize=8)
+def _window(n_fft: int) -> np.ndarray:
+    window = np.asarray(librosa.filters.get_window("hann", n_fft, fftbins=True), dtype=np.float32)
+    window.flags.writeable = False
+    return window
+
+
+def power_spectrogram(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """|STFT|^2 of a mono signal: periodic Hann window of ``n_fft``, hop ``hop_length``, centred
+    frames (``n_fft // 2`` zeros padded at both ends), i.e. ``np.abs(librosa.stft(y, center=True,
+    pad_mode="constant")) ** 2``, computed with one vectorised ``scipy.fft.rfft`` call.
+
+    ``y`` has shape (n_samples,); returns float32 of shape (1 + n_fft // 2, 1 + n_samples // hop_length)
+    (a transposed view), e.g. (1025, 1292) for a 30 s clip.
+    Notebook: 02_features.ipynb
+    """
+    y = np.asarray(y, dtype=np.float32)
+    if y.ndim != 1:
+        raise ValueError(f"expected a mono signal of shape (n_samples,), got shape {y.shape}")
+    pad = cfg.n_fft // 2
+    if y.shape[0] + 2 * pad < cfg.n_fft:
+        raise ValueError(f"signal of {y.shape[0]} samples is too short for n_fft={cfg.n_fft}")
+    padded = np.pad(y, (pad, pad))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, cfg.n_fft)[:: cfg.hop_length]
+    spectrum = scipy.fft.rfft(frames * _window(cfg.n_fft), axis=-1)  # (n_frames, 1 + n_fft // 2)
+    return (np.square(spectrum.real) + np.square(spectrum.imag)).T
+
+
+def log_mel(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """Log-mel spectrogram in dB of a mono signal (fixed reference, see the module docstring).
+
+    ``y`` has shape (n_samples,); returns float32 of shape (n_mels, 1 + n_samples // hop_length),
+    e.g. (128, 1292) for a 30 s clip. Silence gives -100 dB, never -inf.
+    Notebook: 02_features.ipynb
+    """
+    mel = mel_filterbank(cfg) @ power_spectrogram(y, cfg)
+    db = librosa.power_to_db(mel, ref=1.0, amin=DB_AMIN, top_db=None)
+    return np.ascontiguousarray(db, dtype=np.float32)
+
+
+def mfcc_from_log_mel(S_db: np.ndarray, *, n_mfcc: int) -> np.ndarray:
+    """MFCCs from log-mel dB values: orthonormal DCT-II over the mel axis (axis -2).
+
+    ``S_db`` has shape (..., n_mels, frames); returns float32 of shape (..., n_mfcc, frames).
+    Notebook: 02_features.ipynb
+    """
+    S_db = np.asarray(S_db, dtype=np.float32)
+    if S_db.ndim < 2 or not 1 <= n_mfcc <= S_db.shape[-2]:
+        raise ValueError(
+            f"n_mfcc must be in [1, n_mels] for log-mel values of shape (..., n_mels, frames); "
+            f"got n_mfcc={n_mfcc} for shape {S_db.shape}"
+        )
+    return np.asarray(librosa.feature.mfcc(S=S_db, n_mfcc=n_mfcc), dtype=np.float32)
+
+
+def segment_frame_starts(n_samples: int, cfg: FeatureConfig) -> np.ndarray:
+    """First STFT frame of every segment: ``floor(start / hop_length)`` of each segment start.
+
+    Returns int64 of shape (n_segments,); segment i uses frames
+    ``[start_i, start_i + cfg.frames_per_segment)`` of the clip's STFT, which always fit
+    (frames 1162..1291 for the last of 19 segments of a 30 s clip, of 1292).
+    Raises ValueError naming the sizes when the clip is shorter than one segment.
+    Notebook: 02_features.ipynb
+    """
+    return segment_starts(n_samples, cfg) // cfg.hop_length
+
+
+def clip_features(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """Features of every segment of one clip, from a single STFT of the whole clip.
+
+    ``y`` has shape (n_samples,) at ``cfg.sample_rate``; returns float32 of shape
+    (n_segments, n_features, frames_per_segment), e.g. (19, 128, 130) for a 30 s clip and
+    ``kind="mel"``, (19, 20, 130) for ``kind="mfcc", n_mfcc=20``. Raises ValueError naming the
+    sizes when the clip is shorter than one segment.
+    Notebook: 02_features.ipynb
+    """
+    y = np.asarray(y, dtype=np.float32)
+    if y.ndim != 1:
+        raise ValueError(f"clip_features expects a mono signal of shape (n_samples,), got shape {y.shape}")
+    starts = segment_frame_starts(y.shape[0], cfg)
+    S_db = log_mel(y, cfg)
+    width = cfg.frames_per_segment
+    segments = np.stack([S_db[:, start:start + width] for start in starts])
+    if cfg.kind == "mfcc":
+        segments = mfcc_from_log_mel(segments, n_mfcc=cfg.n_mfcc)
+    return np.ascontiguousarray(segments, dtype=np.float32)
+
+
+# --------------------------------------------------------------------------- feature sets
+
+
+def _running_index(track_ids: np.ndarray) -> np.ndarray:
+    """Position of each segment within its track (0, 1, ... in order of appearance)."""
+    out = np.zeros(track_ids.shape[0], dtype=np.int64)
+    counts: dict[str, int] = {}
+    for i, track in enumerate(track_ids.tolist()):
+        out[i] = counts.get(track, 0)
+        counts[track] = out[i] + 1
+    return out
+
+
+@dataclass
+class FeatureSet:
+    """Segment features of a dataset, one row per segment.
+
+    ``X`` float32 (n_segments, n_features, frames); ``y`` int64 (n_segments,) genre index into
+    ``genres``; ``track_ids`` str (n_segments,); ``segment_index`` int64 (n_segments,) position of
+    the segment in its track; ``skipped``: the clips left out, as ``{"path", "track_id", "reason"}``.
+    Notebook: 02_features.ipynb
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    track_ids: np.ndarray
+    genres: tuple[str, ...]
+    config: FeatureConfig
+    segment_index: np.ndarray | None = None
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.X = np.asarray(self.X, dtype=np.float32)
+        self.y = np.asarray(self.y, dtype=np.int64)
+        self.track_ids = np.asarray(self.track_ids, dtype=str)
+        self.genres = tuple(self.genres)
+        n = self.X.shape[0]
+        if self.X.ndim != 3:
+            raise ValueError(f"X must have shape (n_segments, n_features, frames), got {self.X.shape}")
+        if self.y.shape != (n,) or self.track_ids.shape != (n,):
+            raise ValueError(
+                f"X has {n} segments but y has shape {self.y.shape} and track_ids {self.track_ids.shape}"
+            )
+        if self.segment_index is None:
+            self.segment_index = _running_index(self.track_ids)
+        self.segment_index = np.asarray(self.segment_index, dtype=np.int64)
+        if self.segment_index.shape != (n,):
+            raise ValueError(f"segment_index must have shape ({n},), got {self.segment_index.shape}")
+
+    def __len__(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_tracks(self) -> int:
+        """Number of distinct tracks."""
+        return int(np.unique(self.track_ids).size)
+
+    def select(self, track_ids: Iterable[str]) -> "FeatureSet":
+        """The segments of the given tracks, in this set's order; ids not present are ignored.
+
+        Returns a new FeatureSet (arrays copied); an empty one when no id is present.
+        Notebook: 02_features.ipynb
+        """
+        wanted = {str(t) for t in track_ids}
+        mask = np.isin(self.track_ids, np.array(sorted(wanted), dtype=str))
+        return FeatureSet(
+            X=self.X[mask],
+            y=self.y[mask],
+            track_ids=self.track_ids[mask],
+            genres=self.genres,
+            config=self.config,
+            segment_index=self.segment_index[mask],
+            skipped=[s for s in self.skipped if s.get("track_id") in wanted],
+        )
+
+    def split(self, split: "TrackSplit") -> dict[str, "FeatureSet"]:
+        """``{"train", "valid", "test"}`` FeatureSets of a track split (empty ones allowed).
+
+        Tracks of the split that have no features here are left out with a warning naming
+        them, unless they were already reported as skipped clips.
+        Notebook: 02_features.ipynb
+        """
+        present = set(np.unique(self.track_ids).tolist())
+        skipped = {s.get("track_id") for s in self.skipped}
+        out: dict[str, FeatureSet] = {}
+        for name, ids in split.sets().items():
+            absent = [t for t in ids if t not in present and t not in skipped]
+            if absent:
+                shown = ", ".join(absent[:5]) + (" ..." if len(absent) > 5 else "")
+                warnings.warn(
+                    f"{len(absent)} track(s) of the {name!r} split have no features and are left out: "
+                    f"{shown} (were they in the indexed data?)",
+                    stacklevel=2,
+                )
+            out[name] = self.select(ids)
+        return out
+
+    def track_labels(self) -> dict[str, int]:
+        """``{track_id: genre index}`` in order of first appearance.
+
+        Notebook: 02_features.ipynb
+        """
+        labels: dict[str, int] = {}
+        for track, label in zip(self.track_ids.tolist(), self.y.tolist()):
+            labels.setdefault(track, int(label))
+        return labels
+
+
+# --------------------------------------------------------------------------- standardiser
+
+
+class Standardizer:
+    """Standardise each feature dimension (mel band / MFCC coefficient, axis 1 of X).
+
+    ``fit`` takes the mean and standard deviation of every row over all segments and frames of
+    the TRAINING X only; ``transform`` applies ``(X - mean_) / std_`` to any split. A dimension
+    whose std is below ``min_std`` (a band that is constant, e.g. silent) gets std 1.
+    ``mean_``/``std_`` are float64 arrays of shape (n_features,); save them with the model.
+    Notebook: 02_features.ipynb
+    """
+
+    def __init__(self, *, min_std: float = 1e-8) -> None:
+        self.min_std = float(min_std)
+        self.mean_: np.ndarray | None = None
+        self.std_: np.ndarray | None = None
+
+    @staticmethod
+    def _check_X(X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X)
+        if X.ndim != 3:
+            raise ValueError(f"expected X of shape (n_segments, n_features, frames), got shape {X.shape}")
+        return X
+
+    @property
+    def n_features_(self) -> int:
+        if self.mean_ is None or self.std_ is None:
+            raise ValueError("this Standardizer is not fitted yet: call fit(X_train) first (or load a saved one)")
+        return int(self.mean_.shape[0])
+
+    def fit(self, X: np.ndarray) -> "Standardizer":
+        """Learn per-row mean/std from X (n_segments, n_features, frames); returns self.
+
+        Notebook: 02_features.ipynb
+        """
+        X = self._check_X(X)
+        if X.shape[0] == 0 or X.shape[2] == 0:
+            raise ValueError(f"cannot fit a Standardizer on an empty X of shape {X.shape}")
+        count = X.shape[0] * X.shape[2]
+        chunks = range(0, X.shape[0], 1024)  # float64 sums in chunks keep memory small
+        total = sum(X[i:i + 1024].sum(axis=(0, 2), dtype=np.float64) for i in chunks)
+        mean = total / count
+        squares = sum(
+            np.square(X[i:i + 1024].astype(np.float64) - mean[None, :, None]).sum(axis=(0, 2)) for i in chunks
+        )
+        std = np.sqrt(squares / count)
+        self.mean_ = mean
+        self.std_ = np.where(std < self.min_std, 1.0, std)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Standardised copy of X (n_segments, n_features, frames) as float32.
+
+        Raises ValueError when not fitted or when X has a different number of features.
+        Notebook: 02_features.ipynb
+        """
+        X = self._check_X(X)
+        n_features = self.n_features_
+        if X.shape[1] != n_features:
+            raise ValueError(
+                f"this Standardizer was fitted on {n_features} features per frame but X has "
+                f"{X.shape[1]} (shape {X.shape}): use the standardiser saved with features of the same kind"
+            )
+        mean = self.mean_.astype(np.float32)[None, :, None]
+        std = self.std_.astype(np.float32)[None, :, None]
+        return ((X.astype(np.float32, copy=False) - mean) / std).astype(np.float32, copy=False)
+
+    def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        """``fit(X)`` then ``transform(X)``. Notebook: 02_features.ipynb"""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
+        """Undo ``transform``: ``Z * std_ + mean_`` as float32. Notebook: 02_features.ipynb"""
+        Z = self._check_X(Z)
+        if Z.shape[1] != self.n_features_:
+            raise ValueError(f"expected {self.n_features_} features, got shape {Z.shape}")
+        return (Z * self.std_.astype(np.float32)[None, :, None] + self.mean_.astype(np.float32)[None, :, None]).astype(
+            np.float32
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready ``{"mean": [...], "std": [...], "min_std": float}``. Notebook: 02_features.ipynb"""
+        self.n_features_  # raises when not fitted
+        return {"mean": self.mean_.tolist(), "std": self.std_.tolist(), "min_std": self.min_std}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Standardizer":
+        """Rebuild from ``to_dict()``; ValueError on missing keys or mismatched lengths.
+
+        Notebook: 02_features.ipynb
+        """
+        try:
+            mean = np.asarray(data["mean"], dtype=np.float64)
+            std = np.asarray(data["std"], dtype=np.float64)
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"not a saved Standardizer (needs 'mean' and 'std' lists): {error}") from None
+        if mean.ndim != 1 or mean.shape != std.shape or mean.size == 0:
+            raise ValueError(f"'mean' and 'std' must be non-empty lists of equal length, got {mean.shape} and {std.shape}")
+        if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
+            raise ValueError("a saved Standardizer must have finite means and positive finite stds")
+        scaler = cls(min_std=float(data.get("min_std", 1e-8)))
+        scaler.mean_, scaler.std_ = mean, std
+        return scaler
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write ``to_dict()`` as JSON at ``path``; returns the path. Notebook: 02_features.ipynb"""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict()) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> "Standardizer":
+        """Read a Standardizer written by ``save``. Notebook: 02_features.ipynb"""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}: not a saved Standardizer (invalid JSON: {error})") from None
+        return cls.from_dict(data)
+
+
+# --------------------------------------------------------------------------- extraction + cache
+
+
+def feature_cache_path(
+    fingerprint: str, cfg: FeatureConfig, *, cache_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """The cache file of the features of data ``fingerprint`` under ``cfg``.
+
+    ``<cache_dir>/<kind><n_features>-<hash>.npz`` where the hash covers the data fingerprint,
+    every FeatureConfig field and FEATURES_VERSION. ``cache_dir`` None: ``default_cache_dir()``.
+    Notebook: 02_features.ipynb
+    """
+    root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir("features")
+    key = f"{fingerprint}|{cfg.cache_key()}|v{FEATURES_VERSION}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return root / f"{cfg.kind}{cfg.n_features}-{digest}.npz"
+
+
+def _track_features(path: str, cfg: FeatureConfig) -> tuple[np.ndarray | None, str | None]:
+    """(features, None) for a usable clip, (None, reason) for an unusable one (worker)."""
+    try:
+        y = load_audio(path, sample_rate=cfg.sample_rate, clip_seconds=cfg.clip_seconds,
+                       min_seconds=cfg.segment_seconds)
+    except AudioError as error:
+        return None, str(error)
+    return clip_features(y, cfg), None
+
+
+def _warn_skipped(skipped: list[dict[str, str]]) -> None:
+    for item in skipped:
+        warnings.warn(f"skipped clip {item['path']}: {item['reason']}", SkippedClipWarning, stacklevel=3)
+
+
+def _resolve_jobs(n_jobs: int | None, n_tasks: int) -> int:
+    import joblib
+
+    jobs = joblib.effective_n_jobs(-1 if n_jobs is None else n_jobs)
+    return max(1, min(jobs, n_tasks))
+
+
+def _run_tracks(paths: list[str], cfg: FeatureConfig, *, n_jobs: int, backend: str, progress: bool) -> list:
+    from joblib import Parallel, delayed
+    from threadpoolctl import threadpool_limits
+    from tqdm import tqdm
+
+    # One BLAS thread per worker: the workers already use every core, and the results are
+    # then bit-identical whatever n_jobs is.
+    with threadpool_limits(limits=1):
+        if n_jobs == 1:
+            results: Iterator = (_track_features(p, cfg) for p in paths)
+        else:
+            results = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(
+                delayed(_track_features)(p, cfg) for p in paths
+            )
+        return list(tqdm(results, total=len(paths), desc=f"{cfg.kind} features", unit="track", disable=not progress))
+
+
+def _compute(
+    index: "DatasetIndex", cfg: FeatureConfig, *, n_jobs: int | None, backend: str, progress: bool
+) -> FeatureSet:
+    tracks = index.tracks
+    paths = [str(p) for p in tracks["path"].tolist()]
+    ids = [str(t) for t in tracks["track_id"].tolist()]
+    labels = np.asarray(index.labels(), dtype=np.int64)
+    results = _run_tracks(paths, cfg, n_jobs=_resolve_jobs(n_jobs, len(paths)), backend=backend, progress=progress)
+
+    skipped = [
+        {"path": path, "track_id": track, "reason": reason}
+        for path, track, (_, reason) in zip(paths, ids, results)
+        if reason is not None
+    ]
+    good = [(feats, track, label) for (feats, _), track, label in zip(results, ids, labels) if feats is not None]
+    total = sum(feats.shape[0] for feats, _, _ in good)
+    X = np.empty((total, *cfg.segment_shape), dtype=np.float32)
+    y = np.empty(total, dtype=np.int64)
+    track_ids: list[str] = []
+    segment_index = np.empty(total, dtype=np.int64)
+    row = 0
+    for feats, track, label in good:
+        n = feats.shape[0]
+        X[row:row + n] = feats
+        y[row:row + n] = label
+        segment_index[row:row + n] = np.arange(n)
+        track_ids.extend([track] * n)
+        row += n
+    _warn_skipped(skipped)
+    return FeatureSet(X=X, y=y, track_ids=np.array(track_ids, dtype=str), genres=tuple(index.genres), config=cfg,
+                      segment_index=segment_index, skipped=skipped)
+
+
+def _save_cached(path: Path, features: FeatureSet, fingerprint: str) -> None:
+    meta = {
+        "version": FEATURES_VERSION,
+        "fingerprint": fingerprint,
+        "config": features.config.to_dict(),
+        "skipped": features.skipped,
+    }
+    atomic_save_npz(path, {
+        "X": features.X,
+        "y": features.y,
+        "track_ids": features.track_ids,
+        "segment_index": features.segment_index,
+        "genres": np.array(features.genres, dtype=str),
+        "meta": np.array(json.dumps(meta)),
+    })
+
+
+def _load_cached(path: Path, fingerprint: str, cfg: FeatureConfig) -> FeatureSet | None:
+    """The cached FeatureSet, or None when absent; a corrupt or stale file warns and gives None."""
+    try:
+        data = read_npz(path)
+        if data is None:
+            return None
+        meta = json.loads(str(data["meta"]))
+        if meta.get("version") != FEATURES_VERSION or meta.get("fingerprint") != fingerprint:
+            raise ValueError("it was written for other data or another feature version")
+        if FeatureConfig.from_dict(meta["config"]) != cfg:
+            raise ValueError("it was written with another FeatureConfig")
+        features = FeatureSet(X=data["X"], y=data["y"], track_ids=data["track_ids"],
+                              genres=tuple(data["genres"].tolist()), config=cfg,
+                              segment_index=data["segment_index"], skipped=list(meta.get("skipped", [])))
+        if features.X.shape[1:] != cfg.segment_shape:
+            raise ValueError(f"its segments have shape {features.X.shape[1:]}, expected {cfg.segment_shape}")
+        return features
+    except Exception as error:  # corrupt, truncated or stale: recompute, never crash
+        warnings.warn(f"ignoring feature cache file {path} and recomputing: {error}", stacklevel=3)
+        return None
+
+
+def _mfcc_from_mel_set(mel: FeatureSet, cfg: FeatureConfig) -> FeatureSet:
+    X = np.empty((len(mel), *cfg.segment_shape), dtype=np.float32)
+    for start in range(0, len(mel), _MFCC_CHUNK):
+        X[start:start + _MFCC_CHUNK] = mfcc_from_log_mel(mel.X[start:start + _MFCC_CHUNK], n_mfcc=cfg.n_mfcc)
+    return FeatureSet(X=X, y=mel.y, track_ids=mel.track_ids, genres=mel.genres, config=cfg,
+                      segment_index=mel.segment_index, skipped=list(mel.skipped))
+
+
+def extract_features(
+    index: "DatasetIndex",
+    cfg: FeatureConfig,
+    *,
+    cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
+    n_jobs: int | None = None,
+    progress: bool = True,
+    backend: str = "threading",
+) -> FeatureSet:
+    """Features of every track of ``index`` (in its row order), computed in parallel and cached.
+
+    Returns a FeatureSet with X of shape (n_tracks * segments_per_clip, *cfg.segment_shape),
+    e.g. (1520, 128, 130) for 80 clips of 30 s. Each clip is loaded (mono, ``cfg.sample_rate``,
+    cut/padded to ``cfg.clip_seconds``) and featurised by ``clip_features`` in ``n_jobs``
+    parallel joblib workers (None: all cores) with a tqdm bar (``progress``). ``backend``
+    "threading" (default: the heavy steps release the GIL and no worker has to start or
+    pickle its result back; see benchmarks/RESULTS.md) or "loky" (processes). Unusable clips (unreadable,
+    shorter than one segment) are skipped with a SkippedClipWarning naming each file and
+    listed in ``FeatureSet.skipped``.
+
+    Cache: ``feature_cache_path(index.fingerprint(), cfg, cache_dir=...)`` (``cache_dir`` None:
+    ``$GENREBOOK_CACHE/features`` or ``~/.cache/genre-book/features``; False: no cache), written
+    atomically; a corrupt file is recomputed with a warning. MFCCs are derived from the cached
+    log-mel set of the same config when there is one (same values, no audio decoding).
+    Notebook: 02_features.ipynb
+    """
+    if cache_dir is False:
+        return _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress)
+    fingerprint = index.fingerprint()
+    path = feature_cache_path(fingerprint, cfg, cache_dir=cache_dir)
+    cached = _load_cached(path, fingerprint, cfg)
+    if cached is not None:
+        _warn_skipped(cached.skipped)
+        return cached
+    features = None
+    if cfg.kind == "mfcc":
+        mel_cfg = cfg.with_(kind="mel")
+        mel_path = feature_cache_path(fingerprint, mel_cfg, cache_dir=cache_dir)
+        mel = _load_cached(mel_path, fingerprint, mel_cfg)
+        if mel is not None:
+            features = _mfcc_from_mel_set(mel, cfg)
+            _warn_skipped(features.skipped)
+    if features is None:
+        features = _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress)
+    _save_cached(path, features, fingerprint)
+    return features

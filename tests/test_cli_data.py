@@ -1,0 +1,149 @@
+"""``genrelib data check`` and ``genrelib data synth``: output, exit codes, speed-critical imports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from genrelib.cli import main
+
+RATE = 8000
+
+
+def write_tone(path: Path, *, seconds: float = 0.25, freq: float = 440.0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(seconds * RATE)) / RATE
+    sf.write(path, 0.3 * np.sin(2 * np.pi * freq * t), RATE, subtype="PCM_16")
+    return path
+
+
+@pytest.fixture()
+def dataset(tmp_path) -> Path:
+    """tmp/genres/{blues,jazz}/<g>.0000{0,1}.wav and tmp/md5.csv listing them."""
+    rows = []
+    for genre in ("blues", "jazz"):
+        for i in range(2):
+            rel = f"genres/{genre}/{genre}.{i:05d}.wav"
+            write_tone(tmp_path / rel, freq=300.0 + 10 * i + (50 if genre == "jazz" else 0))
+            rows.append({"track_id": f"{genre}.{i:05d}", "relative_path": rel,
+                         "md5": hashlib.md5((tmp_path / rel).read_bytes()).hexdigest()})
+    pd.DataFrame(rows).to_csv(tmp_path / "md5.csv", index=False)
+    return tmp_path
+
+
+def check_json(capsys, *args: str) -> tuple[int, dict]:
+    code = main(["data", "check", *args, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_check_clean_dataset_json(dataset, capsys):
+    code, report = check_json(capsys, str(dataset), "--checksums", str(dataset / "md5.csv"))
+    assert code == 0
+    assert report["tracks"] == 4 and isinstance(report["tracks"], int)
+    assert report["per_genre"] == {"blues": 2, "jazz": 2}
+    assert report["unreadable"] == [] and report["checksum_mismatches"] == []
+    assert report["missing"] == [] and report["not_in_manifest"] == []
+    assert report["verified"] == 4 and report["layout"] == "gtzan-wav"
+
+
+def test_check_without_manifest_and_human_output(dataset, capsys):
+    assert main(["data", "check", str(dataset / "genres")]) == 0
+    out = capsys.readouterr().out
+    assert "tracks: 4 readable (blues 2, jazz 2)" in out and out.strip().endswith("OK")
+
+
+def test_check_reports_unreadable_and_exits_1(dataset, capsys):
+    (dataset / "genres" / "jazz" / "jazz.00054.wav").write_bytes(b"\x00garbage" * 500)
+    code, report = check_json(capsys, str(dataset))
+    assert code == 1
+    assert report["tracks"] == 4
+    [bad] = report["unreadable"]
+    assert bad["path"].endswith("jazz.00054.wav") and bad["reason"]
+    assert main(["data", "check", str(dataset)]) == 1
+    captured = capsys.readouterr()
+    assert "UNREADABLE jazz/jazz.00054.wav" in captured.out and "PROBLEMS" in captured.out
+    assert "Warning" not in captured.err  # reported once, in the report
+
+
+def test_check_reports_checksum_mismatch_and_exits_1(dataset, capsys):
+    write_tone(dataset / "genres" / "blues" / "blues.00001.wav", freq=1234.0)
+    code, report = check_json(capsys, str(dataset), "--checksums", str(dataset / "md5.csv"))
+    assert code == 1
+    [mismatch] = report["checksum_mismatches"]
+    assert mismatch["path"].endswith("blues.00001.wav")
+    assert mismatch["expected"] != mismatch["actual"]
+    assert report["unreadable"] == []
+
+
+def test_missing_manifest_entries_are_reported_but_not_an_error(dataset, capsys):
+    manifest = pd.read_csv(dataset / "md5.csv")
+    extra = pd.DataFrame({"track_id": [f"rock.{i:05d}" for i in range(40)],
+                          "relative_path": [f"genres/rock/rock.{i:05d}.wav" for i in range(40)],
+                          "md5": ["0" * 32] * 40})
+    pd.concat([manifest, extra]).to_csv(dataset / "big.csv", index=False)
+    write_tone(dataset / "genres" / "jazz" / "jazz.00099.wav")
+    code, report = check_json(capsys, str(dataset), "--checksums", str(dataset / "big.csv"))
+    assert code == 0
+    assert len(report["missing"]) == 40 and report["missing"][0] == "genres/rock/rock.00000.wav"
+    assert report["not_in_manifest"] == ["jazz/jazz.00099.wav"]
+    assert main(["data", "check", str(dataset), "--checksums", str(dataset / "big.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "40 manifest entries not found on disk (first 5: genres/rock/rock.00000.wav" in out
+    assert "rock.00039" not in out and len(out.splitlines()) < 10
+
+
+def test_check_user_errors_exit_2(tmp_path, capsys):
+    assert main(["data", "check", str(tmp_path / "absent")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["data", "check", str(tmp_path)]) == 2
+    assert "no labelled audio found" in capsys.readouterr().err
+    write_tone(tmp_path / "g" / "blues" / "blues.00000.wav")
+    assert main(["data", "check", str(tmp_path), "--checksums", str(tmp_path / "no.csv")]) == 2
+    assert "no.csv" in capsys.readouterr().err
+
+
+def test_synth_passes_its_options_to_the_generator(tmp_path, monkeypatch, capsys):
+    calls = []
+    module = types.ModuleType("genrelib.datasets.synthetic")
+    module.generate_synthetic_gtzan = lambda out, **kw: calls.append((out, kw)) or Path(out)
+    monkeypatch.setitem(sys.modules, "genrelib.datasets.synthetic", module)
+    code = main(["data", "synth", str(tmp_path / "s"), "--tracks-per-genre", "2",
+                 "--seconds", "1.5", "--seed", "4"])
+    assert code == 0
+    assert calls == [(str(tmp_path / "s"), {"tracks_per_genre": 2, "seconds": 1.5, "seed": 4})]
+    assert str(tmp_path / "s") in capsys.readouterr().out
+    assert main(["data", "synth", str(tmp_path / "s"), "--tracks-per-genre", "0"]) == 2
+    with pytest.raises(SystemExit):
+        main(["data", "synth", str(tmp_path / "s")])  # --tracks-per-genre is required
+
+
+def test_synth_writes_a_dataset_that_checks_clean(tmp_path, capsys):
+    pytest.importorskip("genrelib.datasets.synthetic",
+                        reason="genrelib.datasets.synthetic (the generator) is not in the tree yet")
+    out = tmp_path / "synth"
+    assert main(["data", "synth", str(out), "--tracks-per-genre", "1", "--seconds", "1"]) == 0
+    capsys.readouterr()
+    code, report = check_json(capsys, str(out), "--checksums", str(out / "tracks.csv"))
+    assert code == 0 and report["tracks"] == 10 and set(report["per_genre"].values()) == {1}
+    assert report["verified"] == 10
+
+
+def test_data_check_does_not_import_heavy_libraries(dataset):
+    code = ("import sys, io, contextlib\nfrom genrelib.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    rc = main(['data', 'check', {str(dataset)!r}, '--json'])\n"
+            "heavy = [m for m in ('tensorflow', 'keras', 'torch', 'jax', 'sklearn', 'librosa')\n"
+            "         if m in sys.modules]\n"
+            "print(rc, heavy)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0 []"

@@ -1,0 +1,50 @@
+"""``genrelib features DATA --out DIR [--n-mfcc 13|20]`` end to end on a tiny folder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from genrelib.cli import main
+from genrelib.cache import read_npz
+
+
+def make_folder(base):
+    """``base/<label>/<file>.wav``: 2 labels x 1 clip of 3.5 s at 22,050 Hz, plus a broken file."""
+    rng = np.random.default_rng(0)
+    for label in ("calm", "loud"):
+        folder = base / label
+        folder.mkdir(parents=True)
+        amp = 0.05 if label == "calm" else 0.5
+        sf.write(folder / f"{label}.wav", (amp * rng.uniform(-1, 1, int(3.5 * 22050))).astype(np.float32), 22050)
+    (base / "loud" / "broken.wav").write_bytes(b"not audio at all" * 64)
+    return base
+
+
+def test_features_command_extracts_caches_and_reports(tmp_path, capsys):
+    data = make_folder(tmp_path / "data")
+    out = tmp_path / "features"
+    with pytest.warns(UserWarning, match="broken.wav"):
+        code = main(["features", str(data), "--out", str(out), "--n-mfcc", "13", "--quiet"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "2 tracks, 38 segments" in text  # 3.5 s clips are zero-padded to 30 s: 19 segments each
+    assert "(38, 128, 130)" in text and "(38, 13, 130)" in text
+    assert "broken.wav" in text and "skipped:   1 file" in text
+    files = sorted(out.glob("*.npz"))
+    assert [f.name.split("-")[0] for f in files] == ["mel128", "mfcc13"]
+    assert read_npz(files[1])["X"].shape == (38, 13, 130)
+    mtimes = [f.stat().st_mtime_ns for f in files]
+
+    with pytest.warns(UserWarning):
+        assert main(["features", str(data), "--out", str(out), "--n-mfcc", "13", "--quiet"]) == 0
+    assert [f.stat().st_mtime_ns for f in sorted(out.glob("*.npz"))] == mtimes  # read from the cache
+
+
+def test_features_command_errors(tmp_path, capsys):
+    assert main(["features", str(tmp_path / "absent"), "--out", str(tmp_path / "o")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["features", str(tmp_path), "--out", str(tmp_path / "o"), "--n-mfcc", "15"])
+    assert info.value.code == 2

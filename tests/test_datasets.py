@@ -1,0 +1,410 @@
+"""Finding, indexing and verifying datasets (genrelib.datasets), on small audio files
+written here (sine tones, 0.25 s at 8 kHz) so the tests need no real data and run fast."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import types
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from genrelib.config import GTZAN_GENRES, get_profile
+from genrelib.datasets import (DatasetIndex, UnreadableAudioWarning, file_md5, find_root,
+                               index_dataset, probe_audio, read_artists, read_manifest,
+                               resolve_data_dir, synthetic_cache_dir)
+
+RATE = 8000
+
+
+def write_tone(path: Path, *, seconds: float = 0.25, rate: int = RATE, channels: int = 1,
+               freq: float = 440.0, fmt: str | None = None, subtype: str | None = None) -> Path:
+    """A short sine tone (one column per channel) at ``path``; the format follows the suffix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(seconds * rate)) / rate
+    y = 0.3 * np.sin(2 * np.pi * freq * t)
+    data = np.stack([y] * channels, axis=1) if channels > 1 else y
+    sf.write(path, data, rate, format=fmt, subtype=subtype)
+    return path
+
+
+def make_gtzan(base: Path, genres=("blues", "jazz", "rock"), per_genre: int = 3,
+               ext: str = "wav") -> Path:
+    """``base/genres/<g>/<g>.0000N.<ext>``; returns the ``genres`` folder."""
+    root = base / "genres"
+    for gi, genre in enumerate(genres):
+        for i in range(per_genre):
+            write_tone(root / genre / f"{genre}.{i:05d}.{ext}", freq=200.0 + 50 * gi + 7 * i,
+                       subtype="PCM_16")
+    return root
+
+
+def write_manifest(path: Path, root: Path, *, prefix: str = "genres/") -> Path:
+    rows = [{"track_id": f.stem, "relative_path": prefix + f.relative_to(root).as_posix(),
+             "md5": hashlib.md5(f.read_bytes()).hexdigest()}
+            for f in sorted(root.glob("*/*.*"))]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+# --------------------------------------------------------------------------- finding the root
+@pytest.mark.parametrize("levels_up", [0, 1, 2])
+def test_find_root_at_or_up_to_two_levels_above(tmp_path, levels_up):
+    root = make_gtzan(tmp_path / "a" / "b", per_genre=1)
+    start = root
+    for _ in range(levels_up):
+        start = start.parent
+    assert find_root(start) == root.resolve()
+
+
+def test_find_root_three_levels_above_is_an_error(tmp_path):
+    make_gtzan(tmp_path / "a" / "b", per_genre=1)
+    with pytest.raises(ValueError, match="no labelled audio found"):
+        find_root(tmp_path)
+
+
+def test_find_root_bad_paths(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        find_root(tmp_path / "nope")
+    file = write_tone(tmp_path / "x.wav")
+    with pytest.raises(NotADirectoryError):
+        find_root(file)
+
+
+def test_pointing_at_a_genre_folder_says_to_use_its_parent(tmp_path):
+    root = make_gtzan(tmp_path, per_genre=1)
+    with pytest.raises(ValueError, match="point at its parent"):
+        find_root(root / "blues")
+
+
+def test_repackaged_layout_is_found_beside_non_audio_folders(tmp_path):
+    """Data/genres_original/<g>/<g>.000NN.wav next to Data/images_original/<g>/*.png."""
+    data = tmp_path / "Data"
+    for genre in ("blues", "pop"):
+        write_tone(data / "genres_original" / genre / f"{genre}.00000.wav")
+        (data / "images_original" / genre).mkdir(parents=True)
+        (data / "images_original" / genre / f"{genre}00000.png").write_bytes(b"\x89PNG")
+    (data / "features_30_sec.csv").write_text("filename,label\n")
+    index = index_dataset(tmp_path)
+    assert index.root == (data / "genres_original").resolve()
+    assert index.layout == "gtzan-wav"
+    assert list(index.tracks["track_id"]) == ["blues.00000", "pop.00000"]
+
+
+def test_two_candidate_roots_prefer_gtzan_else_error(tmp_path):
+    make_gtzan(tmp_path / "x", per_genre=1)
+    write_tone(tmp_path / "other" / "mood" / "happy" / "song.wav")
+    # depth 1 below tmp_path: 'x' and 'other' are not roots; depth 2: x/genres and other/mood
+    assert find_root(tmp_path) == (tmp_path / "x" / "genres").resolve()
+    write_tone(tmp_path / "third" / "labels" / "sad" / "song.wav")
+    (tmp_path / "x" / "genres").rename(tmp_path / "x" / "notgtzan")
+    for genre in ("blues", "jazz", "rock"):
+        (tmp_path / "x" / "notgtzan" / genre).rename(tmp_path / "x" / "notgtzan" / f"my{genre}")
+    with pytest.raises(ValueError, match="point at the one you mean"):
+        find_root(tmp_path)
+
+
+# --------------------------------------------------------------------------- the index
+def test_index_columns_types_and_order(tmp_path):
+    root = make_gtzan(tmp_path, genres=("rock", "blues"), per_genre=2)
+    write_tone(root / "blues" / "notes.txt", fmt="WAV")  # not audio by name: ignored
+    (root / "blues" / "._blues.00000.wav").write_bytes(b"\0\0")  # macOS resource fork: hidden
+    index = index_dataset(tmp_path)
+    tracks = index.tracks
+    assert list(tracks.columns) == ["track_id", "genre", "path", "relative_path", "duration",
+                                    "sample_rate", "channels", "artist"]
+    assert list(tracks["track_id"]) == ["blues.00000", "blues.00001", "rock.00000", "rock.00001"]
+    assert tracks["relative_path"].iloc[0] == "blues/blues.00000.wav"
+    assert all(Path(p).is_absolute() and Path(p).is_file() for p in tracks["path"])
+    assert tracks["duration"].tolist() == pytest.approx([0.25] * 4)
+    assert set(tracks["sample_rate"]) == {RATE} and set(tracks["channels"]) == {1}
+    assert tracks["artist"].isna().all()
+    assert index.genres == ("blues", "rock")  # GTZAN order
+    assert index.labels().tolist() == [0, 0, 1, 1] and index.labels().dtype == np.int64
+    assert index.unreadable == [] and index.missing == []
+    assert index.per_genre() == {"blues": 2, "rock": 2}
+
+
+def test_au_layout(tmp_path):
+    make_gtzan(tmp_path, per_genre=2, ext="au")
+    index = index_dataset(tmp_path)
+    assert index.layout == "gtzan-au"
+    assert len(index.tracks) == 6 and index.tracks["relative_path"].str.endswith(".au").all()
+
+
+def test_any_labelled_folder_with_every_format(tmp_path):
+    root = tmp_path / "moods"
+    write_tone(root / "happy" / "a.wav")
+    write_tone(root / "happy" / "b.flac")
+    write_tone(root / "happy" / "c.OGG", fmt="OGG", subtype="VORBIS")
+    write_tone(root / "sad" / "d.au", channels=2)
+    write_tone(root / "sad" / "e.mp3", rate=22050, seconds=0.5, fmt="MP3", subtype="MPEG_LAYER_III")
+    index = index_dataset(root)
+    assert index.layout == "folder"
+    assert index.genres == ("happy", "sad")
+    assert list(index.tracks["track_id"]) == ["a", "b", "c", "d", "e"]
+    assert index.unreadable == []
+    stereo = index.tracks.set_index("track_id").loc["d"]
+    assert stereo["channels"] == 2
+    assert index.tracks.set_index("track_id").loc["e", "duration"] > 0.4
+
+
+def test_repeated_file_names_across_labels_get_label_qualified_ids(tmp_path):
+    write_tone(tmp_path / "data" / "pop" / "01.wav")
+    write_tone(tmp_path / "data" / "rock" / "01.wav")
+    index = index_dataset(tmp_path / "data")
+    assert list(index.tracks["track_id"]) == ["pop/01", "rock/01"]
+
+
+def test_unreadable_files_are_reported_warned_and_left_out(tmp_path):
+    root = make_gtzan(tmp_path, per_genre=2)
+    (root / "jazz" / "jazz.00054.wav").write_bytes(np.random.default_rng(0).bytes(4000))
+    (root / "rock" / "rock.00002.wav").write_bytes(b"")
+    good = (root / "blues" / "blues.00000.wav").read_bytes()
+    (root / "blues" / "blues.00002.wav").write_bytes(good[:30])  # truncated header
+    with pytest.warns(UnreadableAudioWarning) as record:
+        index = index_dataset(tmp_path)
+    message = str(record[0].message)
+    for name in ("jazz.00054.wav", "rock.00002.wav", "blues.00002.wav"):
+        assert name in message
+    assert len(index.tracks) == 6
+    by_name = {Path(u["path"]).name: u["reason"] for u in index.unreadable}
+    assert set(by_name) == {"jazz.00054.wav", "rock.00002.wav", "blues.00002.wav"}
+    assert "empty" in by_name["rock.00002.wav"]
+    assert "known corrupt" in by_name["jazz.00054.wav"]
+    assert all(u["relative_path"] in message for u in index.unreadable)
+
+
+def test_probe_audio_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF....WAVEjunk" * 10)
+    with pytest.raises(ValueError, match="bad.wav"):
+        probe_audio(bad)
+    info = probe_audio(write_tone(tmp_path / "ok.wav", seconds=0.5))
+    assert info == {"duration": pytest.approx(0.5), "sample_rate": RATE, "channels": 1}
+
+
+def test_only_unreadable_files_gives_an_empty_index_not_a_crash(tmp_path):
+    (tmp_path / "g" / "blues").mkdir(parents=True)
+    (tmp_path / "g" / "blues" / "blues.00000.wav").write_bytes(b"")
+    with pytest.warns(UnreadableAudioWarning):
+        index = index_dataset(tmp_path / "g")
+    assert len(index.tracks) == 0 and len(index.unreadable) == 1
+    assert index.report()["tracks"] == 0
+
+
+def test_parallel_and_progress_give_the_same_index(tmp_path):
+    make_gtzan(tmp_path, per_genre=3)
+    serial = index_dataset(tmp_path)
+    parallel = index_dataset(tmp_path, n_jobs=2, progress=True)
+    pd.testing.assert_frame_equal(serial.tracks, parallel.tracks)
+
+
+# --------------------------------------------------------------------------- artists
+def test_artists_from_tracks_csv_beside_the_genres_folder(tmp_path):
+    make_gtzan(tmp_path, per_genre=2)
+    pd.DataFrame({"path": ["genres/blues/blues.00000.wav", "genres/blues/blues.00001.wav"],
+                  "track_id": ["blues.00000", "blues.00001"], "artist": ["John Lee Hooker", ""]}
+                 ).to_csv(tmp_path / "tracks.csv", index=False)
+    for start in (tmp_path, tmp_path / "genres"):
+        artists = index_dataset(start).tracks.set_index("track_id")["artist"]
+        assert artists["blues.00000"] == "John Lee Hooker"
+        assert artists["blues.00001"] is None and artists["rock.00000"] is None
+
+
+def test_tracks_csv_without_artist_column_is_ignored_with_a_warning(tmp_path):
+    make_gtzan(tmp_path, per_genre=1)
+    (tmp_path / "tracks.csv").write_text("filename,label\nx,y\n")
+    with pytest.warns(UserWarning, match="tracks.csv"):
+        index = index_dataset(tmp_path)
+    assert index.tracks["artist"].isna().all()
+
+
+def test_read_artists_sturm_format_and_artists_option(tmp_path):
+    sturm = tmp_path / "artists_titles.txt"
+    sturm.write_text("## comment\n##\nblues.00000.wav ::: John Lee Hooker ::: Boogie\n"
+                     "jazz.00001.wav ::: ::: Untitled\nrock.00000.wav ::: Morphine :::\n")
+    assert read_artists(sturm) == {"blues.00000": "John Lee Hooker", "jazz.00001": None,
+                                   "rock.00000": "Morphine"}
+    make_gtzan(tmp_path / "d", per_genre=2)
+    artists = index_dataset(tmp_path / "d", artists=sturm).tracks.set_index("track_id")["artist"]
+    assert artists["blues.00000"] == "John Lee Hooker" and artists["rock.00000"] == "Morphine"
+    assert artists["jazz.00001"] is None
+    mapped = index_dataset(tmp_path / "d", artists={"jazz.00000": "Miles Davis"})
+    assert mapped.tracks.set_index("track_id")["artist"]["jazz.00000"] == "Miles Davis"
+    (tmp_path / "broken.txt").write_text("no separator here\n")
+    with pytest.raises(ValueError, match="line 1"):
+        read_artists(tmp_path / "broken.txt")
+
+
+# --------------------------------------------------------------------------- subset, fingerprint
+def test_subset_keeps_genres_and_rejects_unknown_ids(tmp_path):
+    make_gtzan(tmp_path, per_genre=2)
+    index = index_dataset(tmp_path)
+    sub = index.subset(["rock.00001", "blues.00000"])
+    assert list(sub.tracks["track_id"]) == ["blues.00000", "rock.00001"]
+    assert sub.genres == ("blues", "jazz", "rock")
+    assert sub.labels().tolist() == [0, 2]
+    with pytest.raises(KeyError, match="pop.00000"):
+        index.subset(["pop.00000"])
+
+
+def test_fingerprint_changes_with_the_files(tmp_path):
+    root = make_gtzan(tmp_path, per_genre=1)
+    first = index_dataset(tmp_path).fingerprint()
+    assert index_dataset(tmp_path).fingerprint() == first and len(first) == 16
+    write_tone(root / "blues" / "blues.00000.wav", seconds=0.3)
+    os.utime(root / "blues" / "blues.00000.wav", ns=(1, 1))
+    second = index_dataset(tmp_path).fingerprint()
+    assert second != first
+    write_tone(root / "jazz" / "jazz.00001.wav")
+    assert index_dataset(tmp_path).fingerprint() not in (first, second)
+
+
+# --------------------------------------------------------------------------- checksums
+def test_manifest_all_match_whichever_folder_is_given(tmp_path):
+    root = make_gtzan(tmp_path, per_genre=2)
+    manifest = write_manifest(tmp_path / "md5.csv", root)
+    for start in (tmp_path, root):
+        index = index_dataset(start, checksums=manifest)
+        assert index.checksum_mismatches == [] and index.missing == []
+        assert index.not_in_manifest == [] and index.report()["verified"] == 6
+
+
+def test_manifest_mismatch_missing_and_extra_files(tmp_path):
+    root = make_gtzan(tmp_path, per_genre=2)
+    manifest = write_manifest(tmp_path / "md5.csv", root)
+    table = pd.read_csv(manifest)
+    extra = pd.DataFrame([{"track_id": "pop.00000", "relative_path": "genres/pop/pop.00000.wav",
+                           "md5": "0" * 32}])
+    pd.concat([table, extra]).to_csv(manifest, index=False)
+    write_tone(root / "jazz" / "jazz.00001.wav", freq=999.0)  # changed content
+    write_tone(root / "rock" / "rock.00009.wav")  # not in the manifest
+    index = index_dataset(tmp_path, checksums=manifest)
+    assert [m["relative_path"] for m in index.checksum_mismatches] == ["jazz/jazz.00001.wav"]
+    mismatch = index.checksum_mismatches[0]
+    assert mismatch["actual"] == file_md5(root / "jazz" / "jazz.00001.wav")
+    assert mismatch["expected"] == table.set_index("track_id").loc["jazz.00001", "md5"]
+    assert index.missing == ["genres/pop/pop.00000.wav"]
+    assert index.not_in_manifest == ["rock/rock.00009.wav"]
+    assert len(index.tracks) == 7  # a mismatched file stays in the index (it is readable)
+
+
+def test_manifest_of_another_format_reports_unverified_not_mismatch(tmp_path):
+    wav_root = make_gtzan(tmp_path / "wav", per_genre=1)
+    manifest = write_manifest(tmp_path / "md5.csv", wav_root)
+    make_gtzan(tmp_path / "au", per_genre=1, ext="au")
+    index = index_dataset(tmp_path / "au", checksums=manifest)
+    assert index.checksum_mismatches == [] and index.missing == []
+    assert len(index.unverified) == 3
+    assert "format differs" in index.unverified[0]["reason"]
+
+
+def test_unreadable_file_is_also_checked_against_the_manifest(tmp_path):
+    root = make_gtzan(tmp_path, per_genre=1)
+    manifest = write_manifest(tmp_path / "md5.csv", root)
+    (root / "rock" / "rock.00000.wav").write_bytes(b"garbage" * 100)
+    with pytest.warns(UnreadableAudioWarning):
+        index = index_dataset(tmp_path, checksums=manifest)
+    assert [u["relative_path"] for u in index.unreadable] == ["rock/rock.00000.wav"]
+    assert [m["relative_path"] for m in index.checksum_mismatches] == ["rock/rock.00000.wav"]
+    assert index.missing == []
+
+
+def test_read_manifest_formats_and_errors(tmp_path):
+    (tmp_path / "tracks.csv").write_text(
+        "path,genre,md5\ngenres/a/a.00001.wav,a,ABCDEF0123456789ABCDEF0123456789\n")
+    table = read_manifest(tmp_path / "tracks.csv")
+    assert table.to_dict("records") == [{"track_id": "a.00001", "relative_path": "genres/a/a.00001.wav",
+                                         "md5": "abcdef0123456789abcdef0123456789"}]
+    (tmp_path / "bad.csv").write_text("track_id,relative_path,md5\nx,x.wav,nothex\n")
+    with pytest.raises(ValueError, match="not an MD5"):
+        read_manifest(tmp_path / "bad.csv")
+    (tmp_path / "cols.csv").write_text("track_id,checksum\nx,y\n")
+    with pytest.raises(ValueError, match="missing"):
+        read_manifest(tmp_path / "cols.csv")
+    with pytest.raises(FileNotFoundError):
+        read_manifest(tmp_path / "absent.csv")
+
+
+# --------------------------------------------------------------------------- resolve_data_dir
+@pytest.fixture()
+def fake_synthetic(monkeypatch):
+    """A stand-in generator module: writes 1 tiny file per genre and counts its calls."""
+    calls = []
+
+    def generate(out_dir, *, tracks_per_genre=100, seconds=30.0, seed=0, **_):
+        calls.append({"out": Path(out_dir), "n": tracks_per_genre, "s": seconds, "seed": seed})
+        for genre in GTZAN_GENRES[:2]:
+            write_tone(Path(out_dir) / "genres" / genre / f"{genre}.00000.wav")
+        if getattr(generate, "fail", False):
+            raise RuntimeError("killed mid-way")
+        return Path(out_dir)
+
+    module = types.ModuleType("genrelib.datasets.synthetic")
+    module.generate_synthetic_gtzan = generate
+    module.SYNTHETIC_VERSION = "7"
+    monkeypatch.setitem(sys.modules, "genrelib.datasets.synthetic", module)
+    import genrelib.datasets
+    monkeypatch.setattr(genrelib.datasets, "synthetic", module, raising=False)
+    return generate, calls
+
+
+def test_resolve_data_dir_generates_once_and_caches(tmp_path, fake_synthetic):
+    _, calls = fake_synthetic
+    quick = get_profile("quick")
+    path = resolve_data_dir(None, profile="quick", seed=3, cache_dir=tmp_path)
+    assert path == synthetic_cache_dir(tracks_per_genre=quick.synthetic_tracks_per_genre,
+                                       seconds=quick.synthetic_seconds, seed=3, cache_dir=tmp_path)
+    assert path.name == f"gtzan-synth-v7-seed3-{quick.synthetic_tracks_per_genre}x30s"
+    assert calls[0]["n"] == quick.synthetic_tracks_per_genre and calls[0]["seed"] == 3
+    assert resolve_data_dir("", profile=quick, seed=3, cache_dir=tmp_path) == path
+    assert len(calls) == 1
+    assert len(index_dataset(path).tracks) == 2
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp folder left
+
+
+def test_resolve_data_dir_uses_the_env_cache(tmp_path, monkeypatch, fake_synthetic):
+    monkeypatch.setenv("GENREBOOK_CACHE", str(tmp_path / "envcache"))
+    path = resolve_data_dir(None, profile="full")
+    assert path.is_relative_to((tmp_path / "envcache").resolve())
+    assert "100x30s" in path.name
+
+
+def test_resolve_data_dir_is_atomic_when_generation_fails(tmp_path, fake_synthetic):
+    generate, _ = fake_synthetic
+    generate.fail = True
+    with pytest.raises(RuntimeError, match="killed"):
+        resolve_data_dir(None, cache_dir=tmp_path)
+    assert list((tmp_path / "synthetic").iterdir()) == []
+
+
+def test_resolve_data_dir_with_a_path(tmp_path):
+    assert resolve_data_dir(str(tmp_path)) == tmp_path.resolve()
+    with pytest.raises(FileNotFoundError, match="leave data_dir empty"):
+        resolve_data_dir(tmp_path / "absent")
+    with pytest.raises(NotADirectoryError):
+        resolve_data_dir(write_tone(tmp_path / "a.wav"))
+    with pytest.raises(ValueError, match="unknown profile"):
+        resolve_data_dir(None, profile="huge", cache_dir=tmp_path)
+
+
+# --------------------------------------------------------------------------- synthetic data
+def test_tiny_synthetic_indexes_cleanly(request):
+    pytest.importorskip("genrelib.datasets.synthetic",
+                        reason="genrelib.datasets.synthetic (the generator) is not in the tree yet")
+    data = request.getfixturevalue("tiny_synthetic")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnreadableAudioWarning)
+        index = index_dataset(data, checksums=Path(data) / "tracks.csv")
+    assert isinstance(index, DatasetIndex)
+    assert index.layout == "gtzan-wav" and index.genres == GTZAN_GENRES
+    assert index.per_genre() == {genre: 3 for genre in GTZAN_GENRES}
+    assert index.tracks["duration"].tolist() == pytest.approx([30.0] * 30, abs=0.05)
+    assert index.checksum_mismatches == [] and index.missing == [] and index.not_in_manifest == []

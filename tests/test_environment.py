@@ -1,0 +1,95 @@
+"""environment.yml (the conda route) pins exactly what pyproject.toml pins."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+# PyPI name -> conda-forge name where they differ.
+CONDA_NAMES = {"soundfile": "pysoundfile"}
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _environment(repo_root: Path) -> tuple[str, dict[str, str]]:
+    """(python version, {canonical PyPI name: version}) from environment.yml."""
+    data = yaml.safe_load((repo_root / "environment.yml").read_text(encoding="utf-8"))
+    assert "conda-forge" in data["channels"], "environment.yml must use conda-forge"
+    to_pypi = {conda: pypi for pypi, conda in CONDA_NAMES.items()}
+    python = ""
+    pins: dict[str, str] = {}
+    for entry in data["dependencies"]:
+        if isinstance(entry, dict):
+            for line in entry.get("pip", []):
+                req = Requirement(line)
+                specs = list(req.specifier)
+                assert len(specs) == 1 and specs[0].operator == "==", f"pip entry {line!r} must pin with =="
+                pins[_canonical(req.name)] = specs[0].version
+            continue
+        name, _, version = str(entry).partition("=")
+        name = name.strip()
+        if name == "pip":
+            continue
+        assert version and not version.startswith("="), f"conda entry {entry!r} must pin name=version"
+        if name == "python":
+            python = version
+            continue
+        pins[_canonical(to_pypi.get(name, name))] = version
+    assert python, "environment.yml must pin python"
+    return python, pins
+
+
+def _pyproject(repo_root: Path, python: str) -> dict[str, str]:
+    """{canonical name: version} of every pin in pyproject (dependencies + extras) that
+    applies to ``python``."""
+    data = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    project = data["project"]
+    lines = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        lines.extend(extra)
+    pins: dict[str, str] = {}
+    for line in lines:
+        req = Requirement(line)
+        if req.name == project["name"]:
+            continue  # "genrelib[models,book,test]"
+        if req.marker is not None and not req.marker.evaluate({"python_version": python}):
+            continue
+        specs = list(req.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==", f"pyproject entry {line!r} must pin with =="
+        pins[_canonical(req.name)] = specs[0].version
+    return pins
+
+
+def test_environment_yml_pins_what_pyproject_pins(repo_root: Path) -> None:
+    python, conda = _environment(repo_root)
+    pypi = _pyproject(repo_root, python)
+    missing = sorted(set(pypi) - set(conda))
+    extra = sorted(set(conda) - set(pypi))
+    differ = {name: (pypi[name], conda[name]) for name in set(pypi) & set(conda) if pypi[name] != conda[name]}
+    assert not missing, f"pinned in pyproject.toml but absent from environment.yml: {missing}"
+    assert not extra, f"in environment.yml but not pinned in pyproject.toml: {extra}"
+    assert not differ, f"versions differ (pyproject, environment.yml): {differ}"
+
+
+def test_environment_python_is_supported(repo_root: Path) -> None:
+    python, _ = _environment(repo_root)
+    requires = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]["requires-python"]
+    from packaging.specifiers import SpecifierSet
+
+    assert python in SpecifierSet(requires), f"environment.yml python={python} violates {requires}"
+
+
+@pytest.mark.parametrize("bad_pin", ["numpy=2.0.0"])
+def test_mismatch_is_detected(repo_root: Path, tmp_path: Path, bad_pin: str) -> None:
+    text = (repo_root / "environment.yml").read_text(encoding="utf-8")
+    (tmp_path / "environment.yml").write_text(re.sub(r"numpy=\S+", bad_pin, text), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text((repo_root / "pyproject.toml").read_text(), encoding="utf-8")
+    python, conda = _environment(tmp_path)
+    assert conda["numpy"] != _pyproject(tmp_path, python)["numpy"]
