@@ -78,7 +78,7 @@ class BookBuildError(RuntimeError):
     """``jupyter-book build`` failed; the message carries the builder's output."""
 
 
-def find_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR, *,
+def find_notebooks(notebooks_dir: Path | None = None, *,
                    only: Sequence[str] | None = None) -> list[Path]:
     """The chapter notebooks ``NN_name.ipynb`` of ``notebooks_dir`` in chapter order.
 
@@ -86,7 +86,7 @@ def find_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR, *,
     "01_data.ipynb") is listed; ValueError names any entry that matches nothing.
     Notebook: 01_data.ipynb
     """
-    notebooks_dir = Path(notebooks_dir)
+    notebooks_dir = Path(notebooks_dir) if notebooks_dir is not None else NOTEBOOKS_DIR
     if not notebooks_dir.is_dir():
         raise FileNotFoundError(f"notebook folder {notebooks_dir} does not exist")
     found = sorted(p for p in notebooks_dir.iterdir() if _NOTEBOOK_NAME.match(p.name))
@@ -157,7 +157,7 @@ def execute_notebooks(
     data_dir: str | os.PathLike[str] = "",
     seed: int = 0,
     notebooks: Sequence[str] | None = None,
-    notebooks_dir: Path = NOTEBOOKS_DIR,
+    notebooks_dir: Path | None = None,
     out_dir: Path = Path("_build/executed"),
     kernel_name: str | None = None,
     cache_dir: Path | None = None,
@@ -170,7 +170,8 @@ def execute_notebooks(
     synthetic data generated and cached on the fly), ``profile`` and ``seed``; it runs
     with ``notebooks_dir`` as working directory and ``$GENREBOOK_CACHE`` set to
     ``cache_dir`` (default :func:`default_cache_dir`), so later chapters reuse the data
-    and features of earlier ones. ``notebooks`` picks chapters (see :func:`find_notebooks`).
+    and features of earlier ones. ``notebooks`` picks chapters (see :func:`find_notebooks`)
+    of ``notebooks_dir`` (default: the repository's ``notebooks/``).
     Prints each notebook's wall time through ``log``. Stops at the first failure with
     :class:`NotebookExecutionError` (notebook, cell, exception); the notebooks after it
     are not run. Returns one :class:`NotebookRun` per executed chapter, in order.
@@ -191,6 +192,7 @@ def execute_notebooks(
                 f"(or leave it empty to use the built-in synthetic data)"
             )
         data_text = str(data_path)
+    notebooks_dir = Path(notebooks_dir) if notebooks_dir is not None else NOTEBOOKS_DIR
     chosen = find_notebooks(notebooks_dir, only=notebooks)
     if not chosen:
         raise FileNotFoundError(f"no chapter notebooks (NN_name.ipynb) in {notebooks_dir}")
@@ -206,7 +208,13 @@ def execute_notebooks(
 
     runs: list[NotebookRun] = []
     total_start = time.perf_counter()
-    with _environment(**{CACHE_ENV: str(cache), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
+    # Kernels inherit this environment. tqdm.auto (imported lazily by librosa via pooch)
+    # warns in a kernel without ipywidgets: noise on the book's pages, not information.
+    quiet = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), "ignore:IProgress not found"]))
+    # TensorFlow's C++ start-up notices (chapters 3-5) would drown the per-notebook times.
+    tf_log = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _environment(**{CACHE_ENV: str(cache), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                         "PYTHONWARNINGS": quiet, "TF_CPP_MIN_LOG_LEVEL": tf_log}):
         for notebook in chosen:
             output = out_dir / notebook.name
             start = time.perf_counter()
@@ -214,7 +222,7 @@ def execute_notebooks(
                 papermill.execute_notebook(
                     str(notebook), str(output), parameters=parameters, kernel_name=kernel,
                     cwd=str(notebook.parent), progress_bar=False, log_output=False,
-                    execution_timeout=timeout,
+                    execution_timeout=timeout, language="python",
                 )
             except PapermillExecutionError as error:
                 seconds = time.perf_counter() - start

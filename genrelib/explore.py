@@ -12,8 +12,7 @@ import os
 import platform
 from collections.abc import Iterable, Mapping
 from importlib import metadata
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -193,27 +192,3 @@ def feature_steps(y: np.ndarray, cfg: FeatureConfig) -> dict[str, np.ndarray]:
     log_mel = librosa.power_to_db(mel_power, ref=1.0, amin=DB_AMIN, top_db=None).astype(np.float32)
     return {"stft": magnitude, "power": power, "mel_power": mel_power.astype(np.float32),
             "log_mel": log_mel, "mfcc": mfcc_from_log_mel(log_mel, n_mfcc=cfg.n_mfcc)}
-
-
-def describe_path(path: str | os.PathLike[str] | None) -> str:
-    """A short human description of where the data came from, for the chapters' summaries.
-    Notebook: 01_data.ipynb
-    """
-    return "synthetic GTZAN-shaped data" if not path else f"data in {Path(path)}"
-
-
-def to_markdown_table(frame: pd.DataFrame, *, floatfmt: str = ".2f") -> str:
-    """A DataFrame as a Markdown table (no extra dependency), for "What we saw" cells.
-    Notebook: 01_data.ipynb
-    """
-    def cell(value: Any) -> str:
-        if isinstance(value, float):
-            return "" if np.isnan(value) else format(value, floatfmt)
-        return str(value)
-
-    index_name = frame.index.name or ""
-    header = "| " + " | ".join([index_name, *map(str, frame.columns)]) + " |"
-    rule = "|" + "---|" * (len(frame.columns) + 1)
-    body = ["| " + " | ".join([str(idx), *(cell(v) for v in row)]) + " |"
-            for idx, row in zip(frame.index, frame.itertuples(index=False))]
-    return "\n".join([header, rule, *body])

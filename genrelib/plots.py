@@ -279,3 +279,113 @@ def plot_standardization(before: np.ndarray, train_after: np.ndarray,
         ax.set_xlabel(feature)
         ax.legend(fontsize=8, loc="best")
     return fig
+
+
+# =========================================================================== chapters 3-5
+# Chapters 3-5 (03_cnn, 04_rnn, 05_crnn): learning curves, confusion matrix, per-genre
+# scores, model comparison. Inputs are plain data (DataFrames, arrays, metrics dicts).
+
+
+def plot_learning_curves(history: "pd.DataFrame", *, title: str | None = None) -> Figure:
+    """Loss (left) and accuracy (right) per epoch, training vs validation, from a run's
+    history (columns ``epoch``, ``loss``, ``accuracy``, optional ``val_loss``,
+    ``val_accuracy``, ``learning_rate``). The epoch with the lowest validation loss (the
+    weights kept) is marked; epochs where the learning rate was divided are shaded lines.
+    Notebook: 03_cnn.ipynb
+    """
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
+    epochs = history["epoch"] if "epoch" in history else np.arange(1, len(history) + 1)
+    for ax, key, label in ((ax_loss, "loss", "loss"), (ax_acc, "accuracy", "accuracy")):
+        ax.plot(epochs, history[key], "o-", color=_SET_COLOURS["train"], label=f"train {label}")
+        if f"val_{key}" in history:
+            ax.plot(epochs, history[f"val_{key}"], "o-", color=_SET_COLOURS["valid"],
+                    label=f"validation {label}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+    monitor = "val_loss" if "val_loss" in history else "loss"
+    if history[monitor].notna().any():
+        best = int(history[monitor].idxmin())
+        for ax in (ax_loss, ax_acc):
+            ax.axvline(epochs.iloc[best] if hasattr(epochs, "iloc") else epochs[best],
+                       color="grey", ls="--", lw=1, label="best epoch (weights kept)")
+    if "learning_rate" in history:
+        lr = np.asarray(history["learning_rate"], dtype=float)
+        for i in np.flatnonzero(lr[1:] < lr[:-1]) + 1:
+            ax_loss.axvline(np.asarray(epochs)[i], color="#8172B3", ls=":", lw=1)
+    ax_acc.set_ylim(0, 1)
+    ax_loss.legend(fontsize=8)
+    ax_acc.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_confusion_matrix(matrix: np.ndarray, genres: "Sequence[str]", *, normalize: bool = True,
+                          title: str | None = None) -> Figure:
+    """Heat map (seaborn) of a confusion matrix (n_classes, n_classes): rows are the true
+    genre, columns the predicted one. ``normalize`` shows each row as fractions of that
+    genre's tracks (the diagonal is the per-genre recall), annotated with the counts.
+    Notebook: 03_cnn.ipynb
+    """
+    import seaborn as sns
+
+    counts = np.asarray(matrix, dtype=float)
+    totals = counts.sum(axis=1, keepdims=True)
+    shown = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0) if normalize else counts
+    fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
+    sns.heatmap(shown, annot=counts.astype(int), fmt="d", cmap="Blues", vmin=0,
+                vmax=1 if normalize else None, xticklabels=genres, yticklabels=genres,
+                cbar_kws={"label": "fraction of the true genre" if normalize else "tracks"}, ax=ax)
+    ax.set_xlabel("predicted genre")
+    ax.set_ylabel("true genre")
+    ax.set_title(title or "confusion matrix (counts; colour = row fraction)")
+    return fig
+
+
+def plot_per_genre(per_genre: "dict[str, Any]", *, metric: str = "f1",
+                   title: str | None = None) -> Figure:
+    """Bars of one metric ("precision", "recall" or "f1") per genre. ``per_genre`` is the
+    ``per_genre`` dict of an evaluation record ({genre: {precision, recall, f1, support}}),
+    or {model name: that dict} for grouped bars comparing models.
+    Notebook: 03_cnn.ipynb
+    """
+    first = next(iter(per_genre.values()))
+    groups = per_genre if isinstance(first, dict) and metric not in first else {"": per_genre}
+    genres = list(next(iter(groups.values())).keys())
+    width = 0.8 / len(groups)
+    fig, ax = plt.subplots(figsize=(10, 3.6), layout="constrained")
+    x = np.arange(len(genres))
+    for i, (name, report) in enumerate(groups.items()):
+        values = [report[g][metric] for g in genres]
+        ax.bar(x + (i - (len(groups) - 1) / 2) * width, values, width, label=name or None)
+    ax.set_xticks(x, genres, rotation=30)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(metric)
+    if len(groups) > 1:
+        ax.legend(fontsize=8)
+    ax.set_title(title or f"{metric} per genre")
+    return fig
+
+
+def plot_model_comparison(records: "dict[str, dict[str, Any]]", *,
+                          keys: "Sequence[str]" = ("segment_accuracy", "track_accuracy", "macro_f1"),
+                          chance: float | None = 0.1, title: str | None = None) -> Figure:
+    """Grouped bars: one group per metric in ``keys``, one bar per model. ``records`` maps a
+    model name to an evaluation record (``EvaluationResult.to_dict()`` or a run's
+    ``metrics["test"]``). A dashed line marks ``chance`` (1 / number of genres).
+    Notebook: 05_crnn.ipynb
+    """
+    fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+    x = np.arange(len(keys))
+    width = 0.8 / max(1, len(records))
+    for i, (name, record) in enumerate(records.items()):
+        values = [float(record[k]) for k in keys]
+        bars = ax.bar(x + (i - (len(records) - 1) / 2) * width, values, width, label=name)
+        ax.bar_label(bars, fmt="%.2f", fontsize=8)
+    if chance is not None:
+        ax.axhline(chance, color="grey", ls="--", lw=1, label="chance")
+    ax.set_xticks(x, [k.replace("_", " ") for k in keys])
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=8)
+    ax.set_title(title or "test set: models compared")
+    return fig

@@ -14,6 +14,7 @@ Notebook: 03_cnn.ipynb
 
 from __future__ import annotations
 
+import json
 import platform
 import sys
 import time
@@ -235,7 +236,7 @@ def train_run(
     epochs: int | None = None, seed: int = 0, split: Any = "random",
     valid_fraction: float = 0.1, test_fraction: float = 0.1,
     feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
-    verbose: int | str = 2, **model_options: Any,
+    verbose: int | str = 2, reuse: bool = False, **model_options: Any,
 ) -> RunResult:
     """Train model ``model`` ("cnn", "rnn", "crnn") on a dataset and write a run folder.
 
@@ -247,12 +248,15 @@ def train_run(
     ``feature_config`` or the model's default (log-mel 128 x 130, or 20 MFCCs for rnn),
     cached under ``cache_dir``. ``model_options`` go to the builder (e.g. ``kernel_size=5``,
     ``rnn="lstm"``). Writes ``out_dir``/{model.keras, config.json, history.csv,
-    metrics.json, split.json} and returns a RunResult.
+    metrics.json, split.json} and returns a RunResult. With ``reuse``, a finished run in
+    ``out_dir`` made with exactly the same settings and data is loaded instead of retrained
+    (the notebooks use this so chapter 5 can compare with chapter 3's CNN).
     Notebook: 03_cnn.ipynb
     """
     from genrelib.datasets import DatasetIndex, check_leakage, index_dataset
     from genrelib.features import Standardizer, extract_features
 
+    feature_kind(model)  # unknown model kinds fail before any work
     prof = get_profile(profile)
     train_cfg = prof.train.with_(seed=seed)
     if epochs is not None:
@@ -277,18 +281,32 @@ def train_run(
     train_fs, valid_fs, test_fs = sets["train"], sets["valid"], sets["test"]
     standardizer = Standardizer().fit(train_fs.X)
 
-    set_seed(seed)
-    net = build_model(model, input_shape=input_shape_for(model, cfg.segment_shape),
-                      n_classes=len(genres), standardizer=standardizer, **model_options)
-    start = time.perf_counter()
-    history = fit_model(
-        net, model_input(train_fs.X, model), train_fs.y,
-        model_input(valid_fs.X, model) if len(valid_fs) else None,
-        valid_fs.y if len(valid_fs) else None,
-        train=train_cfg, run_dir=out_dir, verbose=verbose,
-    )
-    seconds = time.perf_counter() - start
-    history.to_csv(out_dir / runs.HISTORY_FILE, index=False)
+    settings = {
+        "model": model, "model_options": model_options, "profile": profile,
+        "train_config": train_cfg.to_dict(), "feature_config": cfg.to_dict(),
+        "data_fingerprint": index.fingerprint(),
+        "split": split if isinstance(split, str) else "custom",
+        "valid_fraction": valid_fraction, "test_fraction": test_fraction, "seed": seed,
+    }
+    previous = _finished_run(out_dir, settings) if reuse else None
+    if previous is not None:
+        net, _ = runs.load_run_model(out_dir)
+        history = previous["history"]
+        seconds = float(previous["metrics"]["train_seconds"])
+    else:
+        (out_dir / runs.METRICS_FILE).unlink(missing_ok=True)  # an unfinished run is never reused
+        set_seed(seed)
+        net = build_model(model, input_shape=input_shape_for(model, cfg.segment_shape),
+                          n_classes=len(genres), standardizer=standardizer, **model_options)
+        start = time.perf_counter()
+        history = fit_model(
+            net, model_input(train_fs.X, model), train_fs.y,
+            model_input(valid_fs.X, model) if len(valid_fs) else None,
+            valid_fs.y if len(valid_fs) else None,
+            train=train_cfg, run_dir=out_dir, verbose=verbose,
+        )
+        seconds = time.perf_counter() - start
+        history.to_csv(out_dir / runs.HISTORY_FILE, index=False)
 
     valid = evaluate_model(net, valid_fs, kind=model, genres=genres)
     test = evaluate_model(net, test_fs, kind=model, genres=genres)
@@ -306,23 +324,32 @@ def train_run(
         "test": test.to_dict() if test else None,
     }
     config = {
-        "model": model, "model_options": model_options, "profile": profile,
-        "train_config": train_cfg.to_dict(), "feature_config": cfg.to_dict(),
-        "data": str(index.root), "data_fingerprint": index.fingerprint(),
-        "n_tracks": int(len(index.tracks)), "split": split if isinstance(split, str) else "custom",
-        "valid_fraction": valid_fraction, "test_fraction": test_fraction, "seed": seed,
+        **settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
         "genres": list(genres), "parameters": int(net.count_params()), "versions": _versions(),
     }
     metadata = {
         "genres": list(genres), "feature_config": cfg.to_dict(), "standardizer": standardizer.to_dict(),
         "model_kind": model, "model_options": model_options, "input": "raw features; the model standardises",
     }
-    runs.save_run_model(net, out_dir / runs.MODEL_FILE, metadata)
+    if previous is None:
+        runs.save_run_model(net, out_dir / runs.MODEL_FILE, metadata)
     save_json(config, out_dir / runs.CONFIG_FILE)
     save_json(metrics, out_dir / runs.METRICS_FILE)
     save_json(track_split.to_dict(), out_dir / runs.SPLIT_FILE)
     return RunResult(run_dir=out_dir, model=net, history=history, metrics=metrics, valid=valid,
                      test=test, split=track_split, genres=tuple(genres), config=config)
+
+
+def _finished_run(out_dir: Path, settings: dict[str, Any]) -> dict[str, Any] | None:
+    """The run in ``out_dir`` when it is complete and was made with ``settings``."""
+    if not all((out_dir / name).is_file() for name in
+               (runs.MODEL_FILE, runs.CONFIG_FILE, runs.METRICS_FILE, runs.HISTORY_FILE)):
+        return None
+    previous = runs.load_run(out_dir)
+    wanted = json.loads(json.dumps(settings))  # tuples -> lists, as stored
+    if any(previous["config"].get(key) != value for key, value in wanted.items()):
+        return None
+    return previous
 
 
 def evaluate_run(run_dir: str | Path, data: Any, *, method: str = "vote",

@@ -73,9 +73,7 @@ def test_cli_reports_the_failing_notebook(tmp_path: Path, monkeypatch: pytest.Mo
     folder.mkdir()
     _write_notebook(folder / "01_broken.ipynb", ["1 / 0"])
     monkeypatch.setattr(book, "NOTEBOOKS_DIR", folder)
-    monkeypatch.setattr(book.execute_notebooks, "__kwdefaults__",
-                        {**book.execute_notebooks.__kwdefaults__, "notebooks_dir": folder,
-                         "cache_dir": tmp_path / "cache"})
+    monkeypatch.setenv("GENREBOOK_CACHE", str(tmp_path / "cache"))
     code = main(["book", "--no-html", "--out", str(tmp_path / "build")])
     err = capsys.readouterr().err
     assert code == 1
@@ -125,7 +123,7 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Every chapter executed (quick profile, synthetic data) and the HTML book built."""
     root = tmp_path_factory.mktemp("book")
     runs = execute_notebooks(profile="quick", data_dir="", seed=0, out_dir=root / "executed",
-                             cache_dir=root / "cache")
+                             cache_dir=root / "cache", timeout=600)
     index = build_html(executed_dir=root / "executed", out_dir=root / "build")
     return {"runs": runs, "index": index, "html": index.parent}
 
@@ -180,7 +178,7 @@ def test_chapter_1_has_an_audio_player_per_genre(built_book: dict) -> None:
 @pytest.mark.realdata
 def test_chapters_1_and_2_on_the_real_mini_set(gtzan_mini: Path, tmp_path: Path) -> None:
     runs = execute_notebooks(profile="quick", data_dir=gtzan_mini, seed=0, notebooks=["01", "02"],
-                             out_dir=tmp_path / "executed", cache_dir=tmp_path / "cache")
+                             out_dir=tmp_path / "executed", cache_dir=tmp_path / "cache", timeout=600)
     assert [r.name for r in runs] == ["01_data.ipynb", "02_features.ipynb"]
     text = "".join(str(o) for c in nbformat.read(runs[0].output, as_version=4).cells
                    if c.cell_type == "code" for o in c.get("outputs", []))

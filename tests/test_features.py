@@ -95,6 +95,11 @@ def test_power_spectrogram_equals_librosa_stft():
     np.testing.assert_allclose(ours, reference, rtol=1e-3, atol=1e-3 * reference.max())
 
 
+@pytest.mark.parametrize("n_fft", [2048, 511])
+def test_window_is_librosas_periodic_hann(n_fft):
+    np.testing.assert_allclose(F._window(n_fft), librosa.filters.get_window("hann", n_fft, fftbins=True), atol=1e-7)
+
+
 def test_log_mel_equals_librosa_melspectrogram_in_db():
     cfg = FeatureConfig()
     y = noise(3.0, 22050, seed=4)

@@ -113,9 +113,9 @@ def render_note(freq: float, n_samples: int, sample_rate: int, timbre: Timbre) -
     n = max(int(n_samples), 8)
     t = np.arange(n, dtype=np.float64) / sample_rate
     h = _harmonic_limit(freq * (1.0 + timbre.detune / 1200.0), sample_rate)
-    b = round(float(np.clip(timbre.brightness, 0.0, 1.0)), 2)
+    b = round(float(np.clip(timbre.brightness, 0.0, 1.0)) * 20.0) / 20.0  # 0.05 steps: tables are shared
     bright = wavetable(timbre.kind, b, h)
-    dark = wavetable(timbre.kind, round(b * 0.3, 2), h) if timbre.pluck > 0 else None
+    dark = wavetable(timbre.kind, round(b * 6.0) / 20.0, h) if timbre.pluck > 0 else None
     rate, depth = timbre.vibrato
     out = np.zeros(n, dtype=np.float32)
     voices = max(1, timbre.unison)
@@ -168,16 +168,11 @@ def _norm(x: np.ndarray) -> np.ndarray:
 def _filtered_noise(n: int, rng: np.random.Generator, sample_rate: int, *, low: float | None,
                     high: float | None) -> np.ndarray:
     noise = rng.standard_normal(n).astype(np.float32)
-    nyq = 0.49 * sample_rate
-    if low and high:
-        sos = signal.butter(2, [low, min(high, nyq)], btype="bandpass", fs=sample_rate, output="sos")
-    elif low:
-        sos = signal.butter(2, min(low, nyq), btype="highpass", fs=sample_rate, output="sos")
-    elif high:
-        sos = signal.butter(2, min(high, nyq), btype="lowpass", fs=sample_rate, output="sos")
-    else:
-        return noise
-    return signal.sosfilt(sos, noise).astype(np.float32)
+    if low:
+        noise = highpass(noise, low, sample_rate)
+    if high:
+        noise = lowpass(noise, high, sample_rate)
+    return noise
 
 
 def kick(sample_rate: int, *, f_start: float = 130.0, f_end: float = 50.0, sweep: float = 0.04,
@@ -334,15 +329,16 @@ def noise_bed(n: int, sample_rate: int, *, hiss: float, crackle: float, hum: flo
     Levels are linear amplitudes relative to a full-scale mix. Notebook: 01_data.ipynb
     """
     out = np.zeros(n, dtype=np.float32)
-    if hiss > 0:
-        out += np.float32(hiss) * lowpass(rng.standard_normal(n, dtype=np.float32), 6000.0, sample_rate, order=1)
-    if crackle > 0:
-        count = int(n / sample_rate * 40 * crackle / max(crackle, 1e-9))
+    if hiss > 0:  # uniform noise, softened by a two-tap average (cheap pink-ish tilt)
+        white = rng.random(n + 1, dtype=np.float32) - np.float32(0.5)
+        out += np.float32(hiss * 2.5) * (white[1:] + white[:-1])
+    if crackle > 0:  # ~40 clicks per second, each a differentiated impulse
+        count = int(n / sample_rate * 40)
         pos = rng.integers(0, n, size=count)
         amp = rng.standard_normal(count).astype(np.float32) * np.float32(crackle) * 4
-        clicks = np.zeros(n, dtype=np.float32)
-        np.add.at(clicks, pos, amp)
-        out += highpass(clicks, 1500.0, sample_rate)
+        clicks = np.zeros(n + 1, dtype=np.float32)
+        np.add.at(clicks, pos + 1, amp)
+        out += np.diff(clicks)
     if hum > 0:
         t = np.arange(n, dtype=np.float32) / np.float32(sample_rate)
         out += np.float32(hum) * (np.sin(2 * np.pi * 60.0 * t) + 0.5 * np.sin(2 * np.pi * 120.0 * t)).astype(np.float32)

@@ -89,7 +89,6 @@ METAL_DOUBLE = {"kick": "xxxxxxxxxxxxxxxx", "snare": "....X.......X...", "hat": 
 METAL_GALLOP = {"kick": "x.xxx.xxx.xxx.xx", "snare": "....X.......X...", "ride": "x.x.x.x.x.x.x.x."}
 METAL_BLAST = {"kick": "x.x.x.x.x.x.x.x.", "snare": ".x.x.x.x.x.x.x.x", "ride": "x.x.x.x.x.x.x.x."}
 HALF_TIME = {"kick": "x.......x.x.....", "snare": "........X.......", "ride": "x...x...x...x..."}
-WALTZ = {"kick": "x...........", "snare": "....x...x...", "hat": "x.x.x.x.x.x."}
 FILL = {"snare": "........x.xxXxXx", "tom": "............x.x."}
 FILL_SOFT = {"snare": "..........o.x.x.", "tom": "............x..."}
 
@@ -158,7 +157,7 @@ STYLES: dict[str, dict[str, Any]] = {
                ("shuffle", "acoustic_guitar")],
         comp2=[("block", "piano"), ("pad", "organ")], leads=["harmonica", "lead_guitar", "voice"],
         lead_scale="blues", lead_step=(0.5, 0.25), drive=(0.0, 3.0), lead_drive=(1.0, 4.0),
-        hiss=(0.003, 0.02), crackle=(0.0, 0.02), hum=(0.0, 0.01), lowpass=(4500.0, 9000.0),
+        hiss=(0.0, 0.015), crackle=(0.0, 0.02), hum=(0.0, 0.01), lowpass=(5500.0, 10000.0),
         reverb=(0.5, 1.2), wet=(0.08, 0.25),
     ),
     "classical": _style(
@@ -180,7 +179,7 @@ STYLES: dict[str, dict[str, Any]] = {
         comps=[("strum", "acoustic_guitar"), ("strum", "twang_guitar"), ("roll", "banjo"), ("strum", "clean_guitar")],
         comp2=[("roll", "banjo"), ("strum", "acoustic_guitar"), ("block", "honky_piano")],
         leads=["fiddle", "steel_guitar", "voice", "twang_guitar", "harmonica"], lead_scale="penta_major",
-        lead_step=(0.5, 0.25), hiss=(0.0, 0.008), lowpass=(6000.0, 11000.0), reverb=(0.5, 1.0),
+        lead_step=(0.5, 0.25), hiss=(0.0, 0.012), lowpass=(5000.0, 11000.0), reverb=(0.5, 1.0),
         wet=(0.05, 0.2), comp_center=(58, 66),
     ),
     "disco": _style(

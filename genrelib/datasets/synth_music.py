@@ -194,8 +194,7 @@ def write_bass(song: Song, part: Part, style: str, *, register: int, density: fl
             line = [r, r + rng.choice([third, 7, 12 if r < register + 6 else -5]),
                     r + rng.choice([7, 5, 9, third]), nxt + rng.choice([-1, 1, -2])]
             for i in range(bpb):
-                if i < 2 * bpb:
-                    part.add(b0 + i, line[min(i, 3)], 0.95, 0.8 + 0.1 * rng.random())
+                part.add(b0 + i, line[min(i, 3)], 0.95, 0.8 + 0.1 * rng.random())
         elif style == "boogie":
             seq = [0, third, 7, 9, 10, 9, 7, third]
             for i in range(2 * bpb):

@@ -117,7 +117,7 @@ _DRUM_GAIN = {"kick": 1.0, "snare": 0.8, "hat": 0.3, "ohat": 0.3, "ride": 0.3, "
 
 
 _BORROWABLE = tuple(name for name in INSTRUMENTS if not name.startswith(("bass", "rap")) and name != "cello")
-BORROW_PROBABILITY = 0.35
+BORROW_PROBABILITY = 0.5
 
 
 def _borrow(rng: np.random.Generator, instrument: str) -> str:

@@ -1,0 +1,150 @@
+"""Chapters 1-2 helpers: genrelib.explore, genrelib.leakage and their figures (fast)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from genrelib import plots
+from genrelib.config import FeatureConfig
+from genrelib.datasets import artist_split, random_split
+from genrelib.explore import (artist_summary, examples_per_genre, feature_steps, split_summary,
+                              versions)
+from genrelib.features import FeatureSet, log_mel
+from genrelib.leakage import leakage_experiment, segment_split, segment_statistics
+
+GENRES = ("blues", "classical", "country", "disco")
+
+
+def _tracks(per_genre: int = 6, artists_per_genre: int = 3) -> pd.DataFrame:
+    rows = []
+    for g in GENRES:
+        for i in range(per_genre):
+            rows.append({"track_id": f"{g}.{i:05d}", "genre": g, "path": f"/x/{g}.{i:05d}.wav",
+                         "duration": 30.0 + 0.01 * i, "artist": f"{g}-artist-{i % artists_per_genre}"})
+    return pd.DataFrame(rows)
+
+
+def _memorisable_features(tracks: pd.DataFrame, *, segments: int = 10, seed: int = 0) -> FeatureSet:
+    """Each track has its own random 'fingerprint'; the genre carries no signal at all.
+    A classifier can only succeed by recognising tracks it has already seen."""
+    rng = np.random.default_rng(seed)
+    X, y, ids = [], [], []
+    for label, track in zip(tracks["genre"].map({g: i for i, g in enumerate(GENRES)}), tracks["track_id"]):
+        fingerprint = rng.normal(size=(32, 1)) * 3.0
+        X.append(fingerprint + rng.normal(size=(segments, 32, 8)) * 0.3)
+        y.extend([label] * segments)
+        ids.extend([track] * segments)
+    return FeatureSet(X=np.concatenate(X).astype(np.float32), y=np.array(y), track_ids=np.array(ids),
+                      genres=GENRES, config=FeatureConfig(kind="mfcc", n_mfcc=32))
+
+
+def test_segment_statistics_shape_and_values() -> None:
+    X = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    Z = segment_statistics(X)
+    assert Z.shape == (2, 6)
+    np.testing.assert_allclose(Z[:, :3], X.mean(axis=2))
+    np.testing.assert_allclose(Z[:, 3:], X.std(axis=2))
+    with pytest.raises(ValueError, match="n_segments, n_features, frames"):
+        segment_statistics(X[0])
+
+
+def test_segment_split_is_stratified_and_disjoint() -> None:
+    labels = np.repeat(np.arange(4), 10)
+    train, test = segment_split(labels, test_fraction=0.2, seed=0)
+    assert len(np.intersect1d(train, test)) == 0 and len(train) + len(test) == 40
+    assert np.bincount(labels[test]).tolist() == [2, 2, 2, 2]
+
+
+def test_leakage_experiment_exposes_the_segment_leak() -> None:
+    tracks = _tracks()
+    results = leakage_experiment(_memorisable_features(tracks), tracks, repeats=2, seed=0)
+    assert set(results["protocol"]) == {"segment", "track", "artist"}
+    mean = results.groupby("protocol")["accuracy"].mean()
+    # Genre carries no signal: only memorised tracks can be recognised.
+    assert mean["segment"] > 0.9
+    assert mean["track"] < 0.6 and mean["artist"] < 0.6
+    shared = results.groupby("protocol")[["shared_tracks", "shared_artists"]].max()
+    assert shared.loc["segment", "shared_tracks"] > 0
+    assert shared.loc["track", "shared_tracks"] == 0
+    assert shared.loc["artist", "shared_artists"] == 0
+
+
+def test_leakage_experiment_rejects_bad_options() -> None:
+    tracks = _tracks()
+    features = _memorisable_features(tracks)
+    with pytest.raises(ValueError, match="unknown protocol"):
+        leakage_experiment(features, tracks, protocols=("random",))
+    with pytest.raises(ValueError, match="repeats"):
+        leakage_experiment(features, tracks, repeats=0)
+
+
+def test_examples_per_genre_is_reproducible() -> None:
+    tracks = _tracks()
+    a = examples_per_genre(tracks, seed=1, genres=GENRES)
+    b = examples_per_genre(tracks, seed=1, genres=GENRES)
+    assert a["track_id"].tolist() == b["track_id"].tolist()
+    assert a["genre"].tolist() == list(GENRES)
+    assert len(examples_per_genre(tracks, per_genre=2)) == 2 * len(GENRES)
+    with pytest.raises(ValueError, match="empty"):
+        examples_per_genre(tracks.iloc[:0])
+
+
+def test_artist_and_split_summaries() -> None:
+    tracks = _tracks()
+    tracks.loc[0, "artist"] = None
+    summary = artist_summary(tracks)
+    assert summary.loc["blues", "tracks"] == 6 and summary.loc["blues", "unknown"] == 1
+    assert summary.loc["country", "artists"] == 3
+    assert summary.loc["country", "top_share"] == pytest.approx(2 / 6)
+    splits = {"random": random_split(tracks, seed=0), "artist": artist_split(tracks, seed=0)}
+    table = split_summary(splits, tracks)
+    assert table.loc["artist", "shared_artists"] == 0
+    assert table.loc["random", "train"] + table.loc["random", "valid"] + table.loc["random", "test"] == len(tracks)
+
+
+def test_feature_steps_agree_with_the_library() -> None:
+    cfg = FeatureConfig()
+    y = np.random.default_rng(0).normal(scale=0.1, size=cfg.segment_samples).astype(np.float32)
+    steps = feature_steps(y, cfg)
+    frames = 1 + len(y) // cfg.hop_length
+    assert steps["stft"].shape == (1 + cfg.n_fft // 2, frames)
+    assert steps["log_mel"].shape == (cfg.n_mels, frames)
+    assert steps["mfcc"].shape == (cfg.n_mfcc, frames)
+    assert np.abs(steps["log_mel"] - log_mel(y, cfg)).max() < 0.05
+
+
+def test_versions_lists_python_and_numpy() -> None:
+    found = versions(("numpy", "surely-not-a-package"))
+    assert found["numpy"] == np.__version__
+    assert found["surely-not-a-package"] == "not installed" and "python" in found
+
+
+def test_chapter_figures_are_figures() -> None:
+    import matplotlib.pyplot as plt
+
+    cfg = FeatureConfig()
+    tracks = _tracks()
+    y = np.random.default_rng(0).normal(scale=0.1, size=cfg.clip_samples).astype(np.float32)
+    steps = feature_steps(y[: cfg.segment_samples * 2], cfg)
+    splits = {"random": random_split(tracks, seed=0), "artist": artist_split(tracks, seed=0)}
+    results = leakage_experiment(_memorisable_features(tracks), tracks, repeats=1)
+    X = np.random.default_rng(1).normal(size=(20, 8, 5)).astype(np.float32)
+    figures = [
+        plots.plot_waveforms({"a": y[:1000], "b": y[:2000], "c": y[:500]}),
+        plots.plot_durations(tracks),
+        plots.plot_genre_artists(tracks),
+        plots.plot_split_protocols(splits, tracks),
+        plots.plot_leakage(results, n_classes=len(GENRES)),
+        plots.plot_stft(y[: cfg.segment_samples * 2], steps, cfg),
+        plots.plot_mel_filterbank(cfg),
+        plots.plot_mel_steps(steps, cfg),
+        plots.plot_mfcc(steps, cfg),
+        plots.plot_segmentation(y, cfg),
+        plots.plot_standardization(X, X - X.mean(), X),
+    ]
+    assert all(isinstance(f, Figure) for f in figures)
+    assert len(figures[9].axes[1].patches) == cfg.segments_per_clip  # one bar per segment
+    plt.close("all")
