@@ -3,7 +3,6 @@ mono float32 at the target rate, deterministic length, clear errors. Small files
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -2,8 +2,8 @@
 
 ``STYLES`` holds the numbers the generator draws from (tempo and swing ranges, drum
 grooves, progressions, bass/accompaniment/lead styles and timbres, distortion, noise);
-``VARIANTS`` the crossover artist of each genre that borrows from its confusable
-neighbour; :func:`make_artist` fixes one artist's sound (timbres, mix, tempo tendency,
+``VARIANTS`` the crossover style that two artists of each genre play, borrowing from
+its confusable neighbour; :func:`make_artist` fixes one artist's sound (timbres, mix, tempo tendency,
 drum kit). ``GENRE_TRAITS`` summarises all of it in words for the book.
 Notebook: 01_data.ipynb
 """
@@ -19,7 +19,7 @@ from genrelib.config import GTZAN_GENRES
 from genrelib.datasets.synth_dsp import Timbre
 
 ARTISTS_PER_GENRE = 6
-CROSSOVER_ARTIST = 4  # artist index that plays its genre's crossover variant
+CROSSOVER_ARTISTS = (1, 4)  # artists who play their genre's crossover variant
 
 # ---------------------------------------------------------------- instrument presets
 T = Timbre
@@ -290,8 +290,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
 ARTIST_NAMES: dict[str, tuple[str, ...]] = {
     "blues": ("Muddy Creek Slim", "Big Mama Delta", "Lightnin' Joe Parker", "Blind Willie Stone",
               "The Crossroads Electric", "Howlin' Ray Tucker"),
-    "classical": ("Orchestra of the Lower Rhine", "The Arden String Quartet", "Sinfonia Nova",
-                  "Ensemble Aurora Baroque", "Clara Weissmann (piano)", "Halas Chamber Players"),
+    "classical": ("Orchestra of the Lower Rhine", "Clara Weissmann (piano)", "Sinfonia Nova",
+                  "Ensemble Aurora Baroque", "Johann Brandt (organ & piano)", "The Arden String Quartet"),
     "country": ("Dusty Boots McCall", "The Tumbleweed Sisters", "Hank Whitfield", "Lone Pine Ramblers",
                 "The Texas Playboys Revue", "Loretta Sue Hayes"),
     "disco": ("Mirrorball Express", "Donna Starr", "The Saturday Knights", "Funk Factory 77",
@@ -331,7 +331,7 @@ class GenreTraits:
     instruments: str
     sound: str
     confused_with: tuple[str, ...]
-    crossover_artist: str
+    crossover: str
 
 
 def _traits() -> dict[str, GenreTraits]:
@@ -413,7 +413,7 @@ def _between(rng: np.random.Generator, lo_hi: tuple[float, float], width: float)
 def make_artist(genre: str, index: int, *, seed: int = 0) -> Artist:
     """The ``index``-th artist of ``genre`` in the world of ``seed`` (deterministic).
 
-    Artist ``CROSSOVER_ARTIST`` of every genre plays the crossover variant that borrows
+    Artists ``CROSSOVER_ARTISTS`` of every genre play the crossover variant that borrows
     from a confusable genre. Notebook: 01_data.ipynb
     """
     if genre not in STYLES:
@@ -421,7 +421,7 @@ def make_artist(genre: str, index: int, *, seed: int = 0) -> Artist:
     g = GTZAN_GENRES.index(genre)
     rng = np.random.default_rng([seed, g, 7919, index])
     style = dict(STYLES[genre])
-    crossover = index % ARTISTS_PER_GENRE == CROSSOVER_ARTIST
+    crossover = index % ARTISTS_PER_GENRE in CROSSOVER_ARTISTS
     if crossover:
         style.update(VARIANTS[genre][1])
     s: dict[str, Any] = dict(style)
