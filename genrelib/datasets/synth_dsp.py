@@ -21,7 +21,7 @@ _MAX_HARMONICS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48)
 
 
 def midi_to_hz(midi: float) -> float:
-    """Frequency in Hz of a MIDI note number (A4 = 69 = 440 Hz)."""
+    """Frequency in Hz of a MIDI note number (A4 = 69 = 440 Hz). Notebook: 01_data.ipynb"""
     return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
 
 
@@ -71,8 +71,9 @@ def wavetable(kind: str, brightness: float, max_harmonic: int) -> np.ndarray:
     a = _spectrum(kind, max_harmonic)
     k = np.arange(1, max_harmonic + 1, dtype=np.float64)
     a = a * k ** (-2.0 * (1.0 - brightness))
-    x = np.arange(TABLE_SIZE, dtype=np.float64) / TABLE_SIZE
-    table = (a[:, None] * np.sin(2.0 * np.pi * k[:, None] * x[None, :])).sum(axis=0)
+    spectrum = np.zeros(TABLE_SIZE // 2 + 1, dtype=np.complex128)
+    spectrum[1: max_harmonic + 1] = -0.5j * TABLE_SIZE * a  # sum of a_k sin(2 pi k x), via one inverse FFT
+    table = np.fft.irfft(spectrum, TABLE_SIZE)
     peak = np.max(np.abs(table))
     return (table / (peak if peak > 0 else 1.0)).astype(np.float32)
 
@@ -287,6 +288,23 @@ def _sos(kind: str, cutoff: float, sample_rate: int, order: int) -> np.ndarray:
 def lowpass(x: np.ndarray, cutoff: float, sample_rate: int, *, order: int = 2) -> np.ndarray:
     """Butterworth low-pass (cutoff Hz). Notebook: 01_data.ipynb"""
     return signal.sosfilt(_sos("lowpass", round(cutoff, -1), sample_rate, order), x).astype(np.float32)
+
+
+def master_eq(x: np.ndarray, sample_rate: int, *, shelf: float, shelf_hz: float, lowpass_hz: float,
+              highpass_hz: float) -> np.ndarray:
+    """One pass of the mastering EQ: a bass shelf (``x + shelf * lowpass(x, shelf_hz)``,
+    first order), a 2nd-order low-pass at ``lowpass_hz`` and a 1st-order high-pass at
+    ``highpass_hz``, as one cascade of second-order sections. Notebook: 01_data.ipynb
+    """
+    b_lp, a_lp = signal.butter(1, min(shelf_hz, 0.45 * sample_rate), fs=sample_rate)
+    b_shelf = np.r_[a_lp + shelf * b_lp, 0.0]
+    a_shelf = np.r_[a_lp, 0.0]
+    sos = np.vstack([
+        np.r_[b_shelf, a_shelf],
+        _sos("lowpass", round(lowpass_hz, -1), sample_rate, 2),
+        _sos("highpass", round(highpass_hz), sample_rate, 1),
+    ])
+    return signal.sosfilt(sos, x).astype(np.float32)
 
 
 def highpass(x: np.ndarray, cutoff: float, sample_rate: int, *, order: int = 2) -> np.ndarray:

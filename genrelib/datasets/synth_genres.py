@@ -458,5 +458,5 @@ def track_title(rng: np.random.Generator) -> str:
 
 
 def with_brightness(timbre: Timbre, offset: float) -> Timbre:
-    """``timbre`` made brighter (offset > 0) or darker, clipped to [0.05, 1]."""
+    """``timbre`` made brighter (offset > 0) or darker, clipped to [0.05, 1]. Notebook: 01_data.ipynb"""
     return replace(timbre, brightness=float(np.clip(timbre.brightness + offset, 0.05, 1.0)))

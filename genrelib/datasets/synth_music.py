@@ -128,7 +128,7 @@ def expand_progression(progression: list[tuple[int, str, float]], bars: int, *, 
 
 
 def nearest(pc: int, center: int) -> int:
-    """The MIDI note of pitch class ``pc`` closest to ``center``."""
+    """The MIDI note of pitch class ``pc`` closest to ``center``. Notebook: 01_data.ipynb"""
     return center + ((pc - center + 6) % 12) - 6
 
 
@@ -142,7 +142,10 @@ def voicing(root: int, quality: str, *, center: int, rootless: bool = False) -> 
 
 
 def parse_pattern(pattern: str) -> list[tuple[int, float]]:
-    """Drum-machine string -> (step, velocity); 'X' accent, 'x' hit, 'o' ghost, '.' rest."""
+    """Drum-machine string -> (step, velocity); 'X' accent, 'x' hit, 'o' ghost, '.' rest.
+
+    Notebook: 01_data.ipynb
+    """
     vel = {"X": 1.0, "x": 0.78, "o": 0.38}
     return [(i, vel[c]) for i, c in enumerate(pattern.replace(" ", "")) if c in vel]
 
