@@ -27,6 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 KERNEL_NAME = "genre-book"
 CACHE_ENV = "GENREBOOK_CACHE"
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 PROFILES = ("quick", "full")
 # Files and folders of the book's source besides the notebooks (relative to the root).
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book")
@@ -213,8 +214,11 @@ def execute_notebooks(
     quiet = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), "ignore:IProgress not found"]))
     # TensorFlow's C++ start-up notices (chapters 3-5) would drown the per-notebook times.
     tf_log = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")
+    # The inline backend puts every figure into the executed notebook; an inherited
+    # MPLBACKEND=Agg (common on headless machines and CI) would silently drop them all.
     with _environment(**{CACHE_ENV: str(cache), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-                         "PYTHONWARNINGS": quiet, "TF_CPP_MIN_LOG_LEVEL": tf_log}):
+                         "PYTHONWARNINGS": quiet, "TF_CPP_MIN_LOG_LEVEL": tf_log,
+                         "MPLBACKEND": INLINE_BACKEND}):
         for notebook in chosen:
             output = out_dir / notebook.name
             start = time.perf_counter()
