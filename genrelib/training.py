@@ -15,7 +15,6 @@ Notebook: 03_cnn.ipynb
 from __future__ import annotations
 
 import json
-import platform
 import sys
 import time
 from collections.abc import Sequence
@@ -212,11 +211,10 @@ def _cap_tracks(index: Any, max_per_genre: int | None) -> Any:
 
 
 def _versions() -> dict[str, str]:
-    import sklearn
+    from genrelib.explore import versions
 
-    return {"python": platform.python_version(), "keras": keras.__version__,
-            "backend": keras.backend.backend(), "numpy": np.__version__,
-            "scikit-learn": sklearn.__version__, "platform": sys.platform}
+    return {**versions(("genrelib", "keras", "numpy", "scikit-learn")),
+            "backend": keras.backend.backend(), "platform": sys.platform}
 
 
 def evaluate_model(model: keras.Model, features: Any, *, kind: str, genres: Sequence[str],
