@@ -239,10 +239,48 @@ def execute_notebooks(
                     evalue=error.evalue, source=error.source, seconds=seconds,
                 ) from None
             seconds = time.perf_counter() - start
-            say(f"  {notebook.name:<28} {seconds:6.1f} s")
+            dropped = drop_backend_noise(output)
+            say(f"  {notebook.name:<28} {seconds:6.1f} s"
+                + (f" ({dropped} line(s) of TensorFlow start-up logs removed)" if dropped else ""))
             runs.append(NotebookRun(notebook=notebook, output=output, seconds=seconds))
     say(f"  {'all notebooks':<28} {time.perf_counter() - total_start:6.1f} s")
     return runs
+
+
+# C++ start-up logs that TensorFlow writes to the kernel's stderr (ignoring
+# TF_CPP_MIN_LOG_LEVEL because they come before absl's logging is initialised).
+BACKEND_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IWE]\d{4} [\d:. ]+\d+ \S+\.(cc|h):\d+\] .*)$"
+)
+
+
+def drop_backend_noise(notebook_path: Path) -> int:
+    """Remove TensorFlow's C++ start-up log lines from the stderr outputs of an executed
+    notebook (in place) so they do not reach the book's pages; returns how many lines went.
+    Every other output, warnings included, is kept. Notebook: 03_cnn.ipynb
+    """
+    import nbformat
+
+    nb = nbformat.read(notebook_path, as_version=4)
+    dropped = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                lines = out["text"].splitlines(keepends=True)
+                clean = [line for line in lines if not BACKEND_NOISE.match(line.rstrip("\n"))]
+                dropped += len(lines) - len(clean)
+                if not clean:
+                    continue
+                out["text"] = "".join(clean)
+            kept.append(out)
+        cell["outputs"] = kept
+    if dropped:
+        nbformat.write(nb, notebook_path)
+    return dropped
 
 
 def stage_book(*, executed_dir: Path, stage_dir: Path, root: Path = REPO_ROOT) -> Path:

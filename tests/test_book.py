@@ -195,3 +195,23 @@ def test_build_failure_carries_the_builder_output(tmp_path: Path) -> None:
     (tmp_path / "executed").mkdir()
     with pytest.raises(BookBuildError, match="jupyter-book build failed"):
         build_html(executed_dir=tmp_path / "executed", out_dir=tmp_path / "build", root=root, log=None)
+
+
+def test_backend_start_up_logs_are_removed_other_outputs_kept(tmp_path: Path) -> None:
+    from genrelib.book import drop_backend_noise
+
+    noise = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+             "I0000 00:00:1795614563.855573   28227 port.cc:153] oneDNN custom operations are on.\n"
+             "E0000 00:00:1795612778.816190   20661 node_def_util.cc:682] NodeDef mentions attribute\n")
+    cell = nbformat.v4.new_code_cell("import keras")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text=noise),
+        nbformat.v4.new_output("stream", name="stderr", text=noise + "UserWarning: keep me\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="I0000 stdout is never touched\n"),
+    ]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    assert drop_backend_noise(path) == 6
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert [o["text"] for o in outputs] == ["UserWarning: keep me\n", "I0000 stdout is never touched\n"]
+    assert drop_backend_noise(path) == 0
