@@ -161,6 +161,7 @@ def test_chapter_page_shows_its_figures(built_book: dict, chapter: Path) -> None
     expected = _figure_calls(chapter)
     assert expected > 0, f"{chapter.name} draws no figure"
     assert len(images) >= expected, f"{page.name}: {len(images)} figures shown, {expected} drawn"
+    assert "absl::InitializeLog" not in text, f"{page.name} shows TensorFlow's start-up logs"
     for src in images:
         if not src.startswith("data:"):
             assert (page.parent / src).resolve().is_file(), f"{page.name}: missing image {src}"
