@@ -411,3 +411,12 @@ def test_tiny_synthetic_indexes_cleanly(request):
     assert index.per_genre() == {genre: 3 for genre in GTZAN_GENRES}
     assert index.tracks["duration"].tolist() == pytest.approx([30.0] * 30, abs=0.05)
     assert index.checksum_mismatches == [] and index.missing == [] and index.not_in_manifest == []
+
+
+def test_sturm_artists_file_beside_the_genres_folder_is_found(tmp_path):
+    make_gtzan(tmp_path, per_genre=1)
+    (tmp_path / "artists_titles.txt").write_text(
+        "## Sturm 2012\nblues.00000.wav ::: John Lee Hooker ::: Boogie\n")
+    artists = index_dataset(tmp_path / "genres").tracks.set_index("track_id")["artist"]
+    assert artists["blues.00000"] == "John Lee Hooker"
+    assert artists["rock.00000"] is None

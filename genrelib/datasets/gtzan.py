@@ -19,7 +19,7 @@ from pathlib import Path
 from genrelib.config import GTZAN_GENRES
 from genrelib.datasets.folder import strip_audio_suffix
 
-__all__ = ["GTZAN_FILE_RE", "KNOWN_FAULTS", "LAYOUTS", "detect_layout", "find_tracks_csv",
+__all__ = ["GTZAN_FILE_RE", "KNOWN_FAULTS", "LAYOUTS", "ARTIST_FILES", "detect_layout", "find_artists_file",
            "read_artists"]
 
 #: The layouts ``DatasetIndex.layout`` can name.
@@ -111,20 +111,27 @@ def read_artists(path: str | os.PathLike[str]) -> dict[str, str | None]:
     return _read_artists_sturm(path)
 
 
-def find_tracks_csv(folders: Iterable[Path]) -> Path | None:
-    """The first ``tracks.csv`` with an ``artist`` column in ``folders`` (in order), or None.
+ARTIST_FILES = ("tracks.csv", "artists_titles.txt")
+
+
+def find_artists_file(folders: Iterable[Path]) -> Path | None:
+    """The first artist table in ``folders`` (in order): a ``tracks.csv`` with an ``artist``
+    column, else Sturm's ``artists_titles.txt`` (put it beside ``genres/`` to get GTZAN's
+    artists); None when there is neither.
 
     A ``tracks.csv`` without the needed columns is skipped with a warning naming it.
     Notebook: 01_data.ipynb
     """
     for folder in folders:
         candidate = Path(folder) / "tracks.csv"
-        if not candidate.is_file():
-            continue
-        with open(candidate, encoding="utf-8") as handle:
-            header = [name.strip() for name in handle.readline().strip().split(",")]
-        if "artist" in header and ({"track_id", "path"} & set(header)):
-            return candidate
-        warnings.warn(f"{candidate} has no 'track_id'/'artist' columns (it has {header}); "
-                      f"artists left unknown", stacklevel=3)
+        if candidate.is_file():
+            with open(candidate, encoding="utf-8") as handle:
+                header = [name.strip() for name in handle.readline().strip().split(",")]
+            if "artist" in header and ({"track_id", "path"} & set(header)):
+                return candidate
+            warnings.warn(f"{candidate} has no 'track_id'/'artist' columns (it has {header}); "
+                          f"artists left unknown", stacklevel=3)
+        sturm = Path(folder) / "artists_titles.txt"
+        if sturm.is_file():
+            return sturm
     return None

@@ -23,7 +23,7 @@ import pandas as pd
 
 from genrelib.config import GTZAN_GENRES
 from genrelib.datasets.folder import find_root, list_audio_files
-from genrelib.datasets.gtzan import KNOWN_FAULTS, detect_layout, find_tracks_csv, read_artists
+from genrelib.datasets.gtzan import KNOWN_FAULTS, detect_layout, find_artists_file, read_artists
 from genrelib.datasets.manifest import read_manifest, verify_checksums
 
 __all__ = ["TRACK_COLUMNS", "DatasetIndex", "UnreadableAudioWarning", "genre_order", "index_dataset",
@@ -241,7 +241,7 @@ def _load_artists(artists: str | os.PathLike[str] | Mapping[str, str | None] | N
         return {str(k): (v if v else None) for k, v in artists.items()}
     if artists is not None:
         return read_artists(artists)
-    found = find_tracks_csv(_artist_folders(root, given))
+    found = find_artists_file(_artist_folders(root, given))
     return read_artists(found) if found is not None else {}
 
 
@@ -256,7 +256,8 @@ def index_dataset(path: str | os.PathLike[str], *,
     (``blues.00000``), or ``label/stem`` if stems repeat across labels.
     ``checksums``: an MD5 manifest (``track_id,relative_path,md5``) to verify against.
     ``artists``: a ``tracks.csv``/``artists_titles.txt`` path or a ``{track_id: artist}``
-    mapping; by default a ``tracks.csv`` at the root or above it is used when present.
+    mapping; by default a ``tracks.csv`` (or else an ``artists_titles.txt``) at the root or
+    above it is used when present.
     ``n_jobs``: threads reading headers (joblib convention; None = 1). ``progress``: tqdm bar.
     Unreadable files are left out of ``tracks``, listed in ``unreadable`` and named in one
     ``UnreadableAudioWarning``. Raises FileNotFoundError/ValueError for a bad path or when
