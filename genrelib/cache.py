@@ -1,4 +1,4 @@
-"""A small on-disk array cache with atomic writes (used by the feature cache).
+"""Atomic file writes, and a small on-disk array cache built on them (the feature cache).
 
 Every file is written to a hidden temporary file in the same folder, flushed to disk and
 then moved into place with ``os.replace`` (atomic on POSIX and Windows), so a run that is
@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 
-__all__ = ["atomic_save_npz", "default_cache_dir", "read_npz"]
+__all__ = ["atomic_file", "atomic_save_npz", "atomic_write_bytes", "atomic_write_text",
+           "default_cache_dir", "read_npz"]
 
 
 def default_cache_dir(subdir: str = "features") -> Path:
@@ -27,22 +31,25 @@ def default_cache_dir(subdir: str = "features") -> Path:
     return root / subdir
 
 
-def atomic_save_npz(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> Path:
-    """Write ``arrays`` as an uncompressed .npz at ``path`` atomically (temp file + os.replace).
+@contextmanager
+def atomic_file(path: str | os.PathLike[str], mode: str = "wb", *, fsync: bool = False,
+                **open_options: Any) -> Iterator[IO[Any]]:
+    """Open a hidden temporary file beside ``path`` for writing; when the ``with`` block ends
+    without error it is (optionally fsync'ed and) renamed onto ``path``, otherwise removed.
 
-    Creates the parent folder. On any error the temporary file is removed and the error
-    re-raised; an existing file at ``path`` is left untouched. Returns ``path``.
-    Notebook: 02_features.ipynb
+    Creates the parent folder; an existing file at ``path`` is untouched until the rename.
+    ``open_options`` go to ``open`` (e.g. ``newline=""`` for csv). Notebook: 02_features.ipynb
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
+        with os.fdopen(fd, mode, **open_options) as handle:
+            yield handle
             handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; a cache is readable like any output
+            if fsync:
+                os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; outputs are readable like any file
         os.replace(tmp_name, path)
     except BaseException:
         try:
@@ -50,7 +57,37 @@ def atomic_save_npz(path: str | os.PathLike[str], arrays: dict[str, np.ndarray])
         except FileNotFoundError:
             pass
         raise
-    return path
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_file`); returns ``path``.
+
+    Notebook: 01_data.ipynb
+    """
+    with atomic_file(path, "wb") as handle:
+        handle.write(data)
+    return Path(path)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_file`); returns ``path``.
+
+    Notebook: 03_cnn.ipynb
+    """
+    with atomic_file(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(path)
+
+
+def atomic_save_npz(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> Path:
+    """Write ``arrays`` as an uncompressed .npz at ``path`` atomically and fsync'ed
+    (see :func:`atomic_file`). On any error the temporary file is removed and the error
+    re-raised; an existing file at ``path`` is left untouched. Returns ``path``.
+    Notebook: 02_features.ipynb
+    """
+    with atomic_file(path, "wb", fsync=True) as handle:
+        np.savez(handle, **arrays)
+    return Path(path)
 
 
 def read_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray] | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from genrelib.cache import atomic_write_text
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 AGGREGATION_METHODS: tuple[str, ...] = ("vote", "mean")
@@ -263,15 +264,10 @@ def save_json(record: Any, path: str | Path) -> Path:
     atomically (a temporary file renamed into place). Returns the path.
     Notebook: 07_evaluation.ipynb
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if hasattr(record, "to_dict"):
         record = record.to_dict()
     text = json.dumps(_clean(json.loads(json.dumps(record, default=_json_default))), indent=2)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text + "\n")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(path, text + "\n")
 
 
 def load_json(path: str | Path) -> dict[str, Any]:

@@ -60,6 +60,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
+from genrelib.cache import atomic_file, atomic_write_bytes
 from genrelib.config import GTZAN_GENRES, SAMPLE_RATE
 from genrelib.datasets import synth_dsp as dsp
 from genrelib.datasets.synth_genres import (
@@ -345,10 +346,7 @@ def _make_one(out_dir: str, genre: str, k: int, seed: int, seconds: float, sr: i
     y = render_track(genre, track_seed=k, seed=seed, seconds=seconds, sample_rate=sr, artist=artist)
     data = _encode_wav(y, sr)
     rel = f"genres/{genre}/{genre}.{k:05d}.wav"
-    path = Path(out_dir) / rel
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write_bytes(Path(out_dir) / rel, data)
     title = track_title(np.random.default_rng([seed, GTZAN_GENRES.index(genre), 15485863, k]))
     return {"path": rel, "genre": genre, "track_id": f"{genre}.{k:05d}", "artist": artist.name,
             "title": title, "md5": hashlib.md5(data).hexdigest()}
@@ -378,7 +376,8 @@ def _is_complete(out: Path, args: dict[str, Any]) -> bool:
     return all((out / r["path"]).is_file() and (out / r["path"]).stat().st_size == expected for r in rows)
 
 
-_OUR_FILE = re.compile(r"^(%s)\.\d{5}\.wav(\.tmp)?$" % "|".join(GTZAN_GENRES))
+# a clip, or the temporary file atomic_write_bytes left behind a killed run
+_OUR_FILE = re.compile(r"^\.?(%s)\.\d{5}\.wav(\.\w+\.tmp)?$" % "|".join(GTZAN_GENRES))
 
 
 def _prepare(out: Path) -> None:
@@ -449,11 +448,9 @@ def generate_synthetic_gtzan(out_dir: str | os.PathLike[str], *, tracks_per_genr
         results_iter = tqdm(results_iter, total=len(jobs), desc="synthetic GTZAN", unit="clip")
     rows = list(results_iter)
 
-    tmp = out / "tracks.csv.tmp"
-    with open(tmp, "w", newline="") as fh:
+    with atomic_file(out / "tracks.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(TRACKS_COLUMNS), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    os.replace(tmp, out / "tracks.csv")
     (out / _MANIFEST).write_text(json.dumps({"arguments": args, "complete": True}, indent=2) + "\n")
     return out
