@@ -32,11 +32,16 @@ if TYPE_CHECKING:  # type hints only
 #: What every split function takes: a DatasetIndex or its ``tracks`` DataFrame.
 TracksLike = Union[pd.DataFrame, "DatasetIndex"]
 
-__all__ = ["SET_NAMES", "LeakageError", "TrackSplit", "artist_split", "check_leakage",
-           "kfold_splits", "random_split", "split_from_lists"]
+__all__ = ["SET_NAMES", "SPLIT_CHOICES", "LeakageError", "TrackSplit", "artist_split",
+           "check_leakage", "check_split_spec", "kfold_splits", "make_split", "random_split",
+           "split_from_lists"]
 
 #: The names of the sets of a split, in order.
 SET_NAMES: tuple[str, ...] = ("train", "valid", "test")
+
+#: The split protocols a run accepts by name (``genrelib train --split``, ``make_split``).
+SPLIT_CHOICES: tuple[str, ...] = ("random", "artist", "lists:DIR")
+_LISTS_PREFIX = "lists:"
 
 
 class LeakageError(ValueError):
@@ -434,3 +439,30 @@ def check_leakage(split: TrackSplit, tracks_df: TracksLike | None = None, *,
                     f"artist {artist!r} is in both the {other!r} set ({example}) and the "
                     f"{name!r} set ({track_id}) of the {split.protocol!r} split")
             seen.setdefault(artist, (name, track_id))
+
+
+# --------------------------------------------------------------------------- by name
+def check_split_spec(spec: str) -> str:
+    """``spec`` itself when it names a split protocol of ``SPLIT_CHOICES`` ("random",
+    "artist" or "lists:DIR" with a non-empty DIR); ValueError listing the choices otherwise.
+    """
+    if spec in ("random", "artist") or (spec.startswith(_LISTS_PREFIX) and spec[len(_LISTS_PREFIX):]):
+        return spec
+    raise ValueError(f"unknown split {spec!r}: use one of {', '.join(SPLIT_CHOICES)}")
+
+
+def make_split(tracks_df: TracksLike, spec: "str | TrackSplit", *, valid_fraction: float = 0.1,
+               test_fraction: float = 0.1, seed: int = 0) -> TrackSplit:
+    """The split named by ``spec``: "random" (``random_split``), "artist" (``artist_split``)
+    or "lists:DIR" (``split_from_lists`` on DIR); a TrackSplit is checked against the tracks
+    and returned as it is. ValueError names an unknown ``spec``.
+    """
+    if isinstance(spec, TrackSplit):
+        check_leakage(spec, tracks_df)
+        return spec
+    check_split_spec(spec)
+    if spec == "random":
+        return random_split(tracks_df, valid_fraction=valid_fraction, test_fraction=test_fraction, seed=seed)
+    if spec == "artist":
+        return artist_split(tracks_df, valid_fraction=valid_fraction, test_fraction=test_fraction, seed=seed)
+    return split_from_lists(tracks_df, spec[len(_LISTS_PREFIX):])
