@@ -1,6 +1,7 @@
-"""Atomic file writes, and a small on-disk array cache built on them (the feature cache).
+"""Where the caches live, atomic file writes, and the .npz files of the feature cache.
 
-Every file is written to a hidden temporary file in the same folder, flushed to disk and
+Every cache (synthetic data, features, the chapters' runs) lives under one root,
+``$GENREBOOK_CACHE`` or ``~/.cache/genre-book`` (:func:`cache_root`). Every file is written to a hidden temporary file in the same folder, flushed to disk and
 then moved into place with ``os.replace`` (atomic on POSIX and Windows), so a run that is
 interrupted leaves either the old file, the new file, or nothing, never half a file.
 Notebook: 02_features.ipynb
@@ -17,18 +18,28 @@ from typing import IO, Any
 
 import numpy as np
 
-__all__ = ["atomic_file", "atomic_save_npz", "atomic_write_bytes", "atomic_write_text",
-           "default_cache_dir", "read_npz"]
+__all__ = ["CACHE_ENV", "DEFAULT_CACHE_ROOT", "atomic_file", "atomic_save_npz",
+           "atomic_write_bytes", "atomic_write_text", "cache_root", "default_cache_dir", "read_npz"]
 
 
-def default_cache_dir(subdir: str = "features") -> Path:
-    """``$GENREBOOK_CACHE/<subdir>`` when the variable is set, else ``~/.cache/genre-book/<subdir>``.
+#: The environment variable that moves every cache (synthetic data, features, the chapters' runs).
+CACHE_ENV = "GENREBOOK_CACHE"
+#: Where the caches go when ``$GENREBOOK_CACHE`` is not set.
+DEFAULT_CACHE_ROOT = Path("~/.cache/genre-book")
 
-    Notebook: 02_features.ipynb
+
+def cache_root() -> Path:
+    """``$GENREBOOK_CACHE`` when the variable is set, else ``~/.cache/genre-book`` (expanded)."""
+    base = os.environ.get(CACHE_ENV)
+    return Path(base).expanduser() if base else DEFAULT_CACHE_ROOT.expanduser()
+
+
+def default_cache_dir(subdir: str, *, root: str | os.PathLike[str] | None = None) -> Path:
+    """``<root>/<subdir>``, ``root`` defaulting to :func:`cache_root` (an empty ``root`` too):
+    e.g. ``default_cache_dir("features")`` is ``~/.cache/genre-book/features``.
     """
-    base = os.environ.get("GENREBOOK_CACHE")
-    root = Path(base).expanduser() if base else Path.home() / ".cache" / "genre-book"
-    return root / subdir
+    base = Path(root).expanduser() if root is not None and str(root).strip() else cache_root()
+    return base / subdir
 
 
 @contextmanager

@@ -20,12 +20,6 @@ from genrelib.config import Profile, get_profile
 __all__ = ["resolve_data_dir", "synthetic_cache_dir"]
 
 
-def _synthetic_root(cache_dir: str | os.PathLike[str] | None) -> Path:
-    if cache_dir is not None and str(cache_dir).strip():
-        return Path(cache_dir).expanduser() / "synthetic"
-    return default_cache_dir("synthetic")  # $GENREBOOK_CACHE or ~/.cache/genre-book
-
-
 def synthetic_cache_dir(*, tracks_per_genre: int, seconds: float, seed: int,
                         cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """The cache folder of one synthetic dataset:
@@ -38,7 +32,7 @@ def synthetic_cache_dir(*, tracks_per_genre: int, seconds: float, seed: int,
 
     version = getattr(synthetic, "SYNTHETIC_VERSION", "0")
     name = f"gtzan-synth-v{version}-seed{int(seed)}-{int(tracks_per_genre)}x{float(seconds):g}s"
-    return _synthetic_root(cache_dir) / name
+    return default_cache_dir("synthetic", root=cache_dir) / name
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None, *, profile: str | Profile = "quick",
