@@ -1,19 +1,23 @@
-"""Audio in: any format, rate or channel count -> mono float32 at 22,050 Hz, fixed length, segments.
+"""Audio in: any format, rate or channel count -> mono float32 at 22,050 Hz, fixed length.
 
-Reading uses soundfile (WAV, AU, FLAC, OGG, MP3, ...) and falls back to librosa/audioread for
-anything libsndfile cannot open. Channels are averaged (downmix by mean); the signal is
-resampled with ``librosa.resample`` (soxr) only when its rate differs from the target.
+The one decoder of the library, with one fallback order for both the header probe
+(``probe_audio``, used to index a dataset) and full decoding (``read_audio``): soundfile
+(libsndfile: WAV, AU, FLAC, OGG, MP3) first, then audioread when it is installed (librosa
+>= 1.0 reads through soundfile only, so ``librosa.load`` would add no format). Channels are
+averaged (downmix by mean); the signal is resampled with ``librosa.resample`` (soxr) only
+when its rate differs from the target.
 
 Length normalisation (deterministic): GTZAN clips last 29.9-30.6 s, so every clip is cut to
 exactly ``clip_seconds``: samples beyond it are dropped from the END, and a shorter clip is
 zero-padded at the END. A clip shorter than one segment is refused (``ClipTooShortError``)
 rather than padded into mostly-silent segments.
-Notebook: 02_features.ipynb
+Notebook: 01_data.ipynb, 02_features.ipynb
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,24 +30,101 @@ __all__ = [
     "ClipTooShortError",
     "fit_length",
     "load_audio",
+    "mono_signal",
+    "probe_audio",
     "read_audio",
-    "segment_audio",
     "segment_starts",
 ]
 
+_PROBE_FRAMES = 1024  # frames decoded by probe_audio to check that a file is really audio
+
 
 class AudioError(ValueError):
-    """A file that cannot be used as audio (unreadable, empty, non-finite, too short).
+    """A file that cannot be used as audio (missing, empty, undecodable, non-finite, too short).
 
-    The message names the file and the reason.
-    Notebook: 02_features.ipynb
+    The message starts with the file's path and says why and what to do.
     """
 
 
 class ClipTooShortError(AudioError):
     """A clip shorter than one segment: the message names the file, its duration and the
-    segment length. Notebook: 02_features.ipynb
+    segment length.
     """
+
+
+# A decoder: (path, frames to read or None for all) -> (samples (n, channels) float32,
+# sample rate, channels, frames in the whole file).
+_Decoded = tuple[np.ndarray, int, int, int]
+
+
+def _soundfile_decode(path: Path, max_frames: int | None) -> _Decoded:
+    with sf.SoundFile(path) as handle:
+        frames = handle.frames
+        data = handle.read(-1 if max_frames is None else min(frames, max_frames),
+                           dtype="float32", always_2d=True)
+        return data, handle.samplerate, handle.channels, frames
+
+
+def _audioread_decode(path: Path, max_frames: int | None) -> _Decoded:
+    import audioread
+
+    with audioread.audio_open(str(path)) as handle:
+        rate, channels = int(handle.samplerate), int(handle.channels)
+        frames = int(round(handle.duration * rate))
+        blocks, read = [], 0
+        for block in handle:  # interleaved 16-bit little-endian PCM
+            blocks.append(np.frombuffer(block, dtype="<i2"))
+            read += blocks[-1].size // max(channels, 1)
+            if max_frames is not None and read >= max_frames:
+                break
+    pcm = np.concatenate(blocks) if blocks else np.zeros(0, dtype="<i2")
+    pcm = pcm[:pcm.size - pcm.size % channels].reshape(-1, channels)
+    return (pcm[:max_frames] / np.float32(32768.0)).astype(np.float32), rate, channels, frames
+
+
+def _decoders() -> Iterator[tuple[str, Callable[[Path, int | None], _Decoded]]]:
+    """The fallback order: soundfile, then audioread when installed."""
+    yield "soundfile", _soundfile_decode
+    try:
+        import audioread  # noqa: F401
+    except ImportError:
+        return
+    yield "audioread", _audioread_decode
+
+
+def _decode(path: str | os.PathLike[str], max_frames: int | None) -> _Decoded:
+    """Decode ``path`` with the first decoder of ``_decoders`` that can; AudioError otherwise."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise AudioError(f"{path}: no such audio file") from None
+    except OSError as error:
+        raise AudioError(f"{path}: cannot read ({error.strerror or error})") from None
+    if size == 0:
+        raise AudioError(f"{path}: empty file (0 bytes)")
+    reasons = []
+    for name, decode in _decoders():
+        try:
+            return decode(path, max_frames)
+        except Exception as error:  # each library raises its own kinds; all mean "cannot"
+            reasons.append((name, str(error).replace(f"Error opening {str(path)!r}: ", "")))
+    reason = reasons[0][1] if len(reasons) == 1 else "; ".join(f"{n}: {r}" for n, r in reasons)
+    raise AudioError(f"{path}: cannot decode audio ({reason}); re-encode it (e.g. as 16-bit "
+                     "WAV) or remove it from the dataset")
+
+
+def probe_audio(path: str | os.PathLike[str]) -> dict:
+    """``{"duration": s, "sample_rate": Hz, "channels": n}`` read from the file's header,
+    checked by decoding its first block (fast: the file is not read whole).
+
+    Raises AudioError (a ValueError) naming the file and the reason when it cannot be read
+    (missing, empty, not audio, corrupt, no samples).
+    """
+    _, rate, channels, frames = _decode(path, _PROBE_FRAMES)
+    if frames <= 0 or rate <= 0:
+        raise AudioError(f"{path}: no audio samples (header says {frames} frames at {rate} Hz)")
+    return {"duration": frames / rate, "sample_rate": int(rate), "channels": int(channels)}
 
 
 def read_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
@@ -52,29 +133,9 @@ def read_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     Returns ``(y, sample_rate)`` with ``y`` float32 of shape (n_samples,) in [-1, 1].
     Raises AudioError naming the file and the reason when it cannot be decoded, is empty or
     holds non-finite samples.
-    Notebook: 02_features.ipynb
     """
-    path = Path(path)
-    if not path.is_file():
-        raise AudioError(f"{path}: no such audio file")
-    try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-        y = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
-    except Exception as sf_error:  # libsndfile cannot open it: try audioread via librosa
-        try:
-            import warnings
-
-            import librosa
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # librosa's "PySoundFile failed" notice
-                y, rate = librosa.load(str(path), sr=None, mono=True, dtype=np.float32)
-        except Exception as fallback_error:
-            raise AudioError(
-                f"{path}: cannot decode audio (soundfile: {sf_error}; "
-                f"librosa/audioread: {fallback_error}); re-encode it (e.g. as 16-bit WAV) "
-                "or remove it from the dataset"
-            ) from None
+    data, rate, _, _ = _decode(path, None)
+    y = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
     y = np.ascontiguousarray(y, dtype=np.float32)
     if y.size == 0:
         raise AudioError(f"{path}: the file holds no audio samples")
@@ -83,18 +144,26 @@ def read_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     return y, int(rate)
 
 
+def mono_signal(y: np.ndarray, *, caller: str) -> np.ndarray:
+    """``y`` as a float32 array of shape (n_samples,); ValueError naming ``caller`` and the
+    shape when it is not one-dimensional.
+    """
+    y = np.asarray(y, dtype=np.float32)
+    if y.ndim != 1:
+        raise ValueError(f"{caller} expects a mono signal of shape (n_samples,), got shape {y.shape}")
+    return y
+
+
 def fit_length(y: np.ndarray, n_samples: int) -> np.ndarray:
     """Cut or zero-pad ``y`` (n,) at its END to exactly ``n_samples``.
 
     Returns a float32 array of shape (n_samples,); the start of the clip is never moved,
     so the result is deterministic.
-    Notebook: 02_features.ipynb
+    Notebook: 01_data.ipynb
     """
     if n_samples < 0:
         raise ValueError(f"n_samples must be >= 0, got {n_samples}")
-    y = np.asarray(y, dtype=np.float32)
-    if y.ndim != 1:
-        raise ValueError(f"fit_length expects a mono signal of shape (n,), got shape {y.shape}")
+    y = mono_signal(y, caller="fit_length")
     if y.shape[0] >= n_samples:
         return y[:n_samples]
     return np.pad(y, (0, n_samples - y.shape[0]))
@@ -137,7 +206,6 @@ def segment_starts(n_samples: int, cfg: FeatureConfig) -> np.ndarray:
 
     Returns int64 of shape (n_segments,) (19 starts for a 30 s clip with the defaults).
     Raises ValueError naming both sizes when the signal is shorter than one segment.
-    Notebook: 02_features.ipynb
     """
     size = cfg.segment_samples
     if n_samples < size:
@@ -149,18 +217,3 @@ def segment_starts(n_samples: int, cfg: FeatureConfig) -> np.ndarray:
     n_segments = 1 + (n_samples - size) // cfg.segment_hop_samples
     return np.arange(n_segments, dtype=np.int64) * cfg.segment_hop_samples
 
-
-def segment_audio(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
-    """Cut a mono signal (n,) into overlapping segments of ``cfg.segment_samples``.
-
-    Segment i starts at ``i * cfg.segment_hop_samples``; a trailing part shorter than a segment
-    is dropped. Returns float32 of shape (n_segments, segment_samples), e.g. (19, 66150) for a
-    30 s clip. Raises ValueError naming the sizes when ``y`` is shorter than one segment.
-    Notebook: 02_features.ipynb
-    """
-    y = np.asarray(y, dtype=np.float32)
-    if y.ndim != 1:
-        raise ValueError(f"segment_audio expects a mono signal of shape (n,), got shape {y.shape}")
-    starts = segment_starts(y.shape[0], cfg)
-    windows = np.lib.stride_tricks.sliding_window_view(y, cfg.segment_samples)
-    return np.ascontiguousarray(windows[starts])

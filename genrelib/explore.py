@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from genrelib.audio import load_audio, mono_signal
 from genrelib.config import SAMPLE_RATE, FeatureConfig
+from genrelib.datasets.index import artists_of, known_artists
 
 if TYPE_CHECKING:  # type hints only
     from IPython.display import Audio
@@ -81,8 +83,6 @@ def examples_per_genre(tracks: pd.DataFrame, *, per_genre: int = 1, seed: int = 
 
 def _excerpt(path: str | os.PathLike[str], *, seconds: float | None, offset: float,
              sample_rate: int) -> np.ndarray:
-    from genrelib.audio import load_audio
-
     y = load_audio(path, sample_rate=sample_rate, clip_seconds=None)
     start = min(int(offset * sample_rate), max(0, y.shape[0] - 1))
     stop = y.shape[0] if seconds is None else start + int(seconds * sample_rate)
@@ -108,8 +108,6 @@ def load_examples(examples: pd.DataFrame, *, sample_rate: int = SAMPLE_RATE,
     :func:`examples_per_genre`); each signal is float32 mono of shape (n_samples,).
     Notebook: 01_data.ipynb
     """
-    from genrelib.audio import load_audio
-
     return {f"{row.genre} · {row.track_id}": load_audio(row.path, sample_rate=sample_rate,
                                                           clip_seconds=clip_seconds)
             for row in examples.itertuples(index=False)}
@@ -121,11 +119,11 @@ def artist_summary(tracks: pd.DataFrame) -> pd.DataFrame:
     (tracks without an artist). One row per genre in order of appearance.
     Notebook: 01_data.ipynb
     """
+    artist_of = known_artists(tracks)
     rows = []
     for genre, group in tracks.groupby("genre", sort=False):
-        artists = group["artist"].dropna()
-        artists = artists[artists.astype(str).str.len() > 0]
-        counts = artists.value_counts()
+        artists = [artist_of[t] for t in group["track_id"].astype(str) if t in artist_of]
+        counts = pd.Series(artists, dtype=object).value_counts()
         rows.append({
             "genre": genre,
             "tracks": len(group),
@@ -137,24 +135,18 @@ def artist_summary(tracks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("genre")
 
 
-def _artists(tracks: pd.DataFrame, ids: Iterable[str]) -> set[str]:
-    lookup = tracks.set_index("track_id")["artist"]
-    return {str(a) for a in lookup.reindex(list(ids)).dropna() if str(a)}
-
-
 def split_summary(splits: Mapping[str, "TrackSplit"], tracks: pd.DataFrame) -> pd.DataFrame:
     """One row per named split: ``train``/``valid``/``test`` track counts,
     ``shared_artists`` (artists with tracks both in train and test) and
     ``test_tracks_known_artist`` (test tracks whose artist also appears in train).
     Notebook: 01_data.ipynb
     """
-    lookup = tracks.set_index("track_id")["artist"]
+    artist_of = known_artists(tracks)
     rows = []
     for name, split in splits.items():
-        train_artists = _artists(tracks, split.train)
-        test_artists = _artists(tracks, split.test)
-        known = sum(1 for t in split.test
-                    if pd.notna(lookup.get(t)) and str(lookup.get(t)) in train_artists)
+        train_artists = artists_of(tracks, split.train)
+        test_artists = artists_of(tracks, split.test)
+        known = sum(1 for t in split.test if artist_of.get(t) in train_artists)
         rows.append({"split": name, "protocol": split.protocol, "train": len(split.train),
                      "valid": len(split.valid), "test": len(split.test),
                      "shared_artists": len(train_artists & test_artists),
@@ -179,9 +171,7 @@ def feature_steps(y: np.ndarray, cfg: FeatureConfig) -> dict[str, np.ndarray]:
 
     from genrelib.features import DB_AMIN, mel_filterbank, mfcc_from_log_mel
 
-    y = np.asarray(y, dtype=np.float32)
-    if y.ndim != 1:
-        raise ValueError(f"feature_steps expects a mono signal of shape (n_samples,), got {y.shape}")
+    y = mono_signal(y, caller="feature_steps")
     with warnings.catch_warnings():  # librosa's lazy import of pooch -> tqdm.auto notice
         warnings.filterwarnings("ignore", message="IProgress not found")
         spectrum = librosa.stft(y, n_fft=cfg.n_fft, hop_length=cfg.hop_length, center=True,

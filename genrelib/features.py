@@ -44,8 +44,8 @@ import librosa
 import numpy as np
 import scipy.fft
 
-from genrelib.audio import AudioError, load_audio, segment_starts
-from genrelib.cache import atomic_save_npz, default_cache_dir, read_npz
+from genrelib.audio import AudioError, load_audio, mono_signal, segment_starts
+from genrelib.cache import atomic_save_npz, atomic_write_text, default_cache_dir, read_npz
 from genrelib.config import FeatureConfig
 
 if TYPE_CHECKING:  # imported for type hints only (no import cycle at run time)
@@ -63,7 +63,6 @@ __all__ = [
     "log_mel",
     "mel_filterbank",
     "mfcc_from_log_mel",
-    "power_spectrogram",
     "segment_frame_starts",
 ]
 
@@ -72,13 +71,12 @@ FEATURES_VERSION = 1
 #: Power floor before the log: silence maps to 10 * log10(1e-10) = -100 dB.
 DB_AMIN = 1e-10
 _MFCC_CHUNK = 4096  # segments per DCT call when deriving MFCCs from a cached log-mel set
+_FIT_CHUNK = 1024  # segments summed at a time in float64 by Standardizer.fit
+_MIN_STD = 1e-8  # Standardizer's default floor of a dimension's std
 
 
 class SkippedClipWarning(UserWarning):
-    """Issued once per clip that could not be used (the message names the file and reason).
-
-    Notebook: 02_features.ipynb
-    """
+    """Issued once per clip that could not be used (the message names the file and reason)."""
 
 
 # --------------------------------------------------------------------------- one clip
@@ -95,7 +93,6 @@ def mel_filterbank(cfg: FeatureConfig) -> np.ndarray:
     """The (Slaney-normalised) mel filterbank of ``cfg``, computed once and reused.
 
     Returns a read-only float32 array of shape (n_mels, 1 + n_fft // 2), e.g. (128, 1025).
-    Notebook: 02_features.ipynb
     """
     return _mel_basis(cfg.sample_rate, cfg.n_fft, cfg.n_mels)
 
@@ -114,9 +111,7 @@ _BLOCK_FRAMES = 256  # frames transformed at a time: keeps the working set in ca
 
 def _frames(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     """Centred analysis frames of ``y`` as a strided view of shape (n_frames, n_fft)."""
-    y = np.asarray(y, dtype=np.float32)
-    if y.ndim != 1:
-        raise ValueError(f"expected a mono signal of shape (n_samples,), got shape {y.shape}")
+    y = mono_signal(y, caller="the STFT")
     pad = cfg.n_fft // 2
     if y.shape[0] + 2 * pad < cfg.n_fft:
         raise ValueError(f"signal of {y.shape[0]} samples is too short for n_fft={cfg.n_fft}")
@@ -132,25 +127,15 @@ def _power_blocks(frames: np.ndarray, n_fft: int) -> Iterator[tuple[int, np.ndar
         yield start, np.square(spectrum.real) + np.square(spectrum.imag)
 
 
-def power_spectrogram(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
-    """|STFT|^2 of a mono signal: periodic Hann window of ``n_fft``, hop ``hop_length``, centred
-    frames (``n_fft // 2`` zeros padded at both ends), i.e. ``np.abs(librosa.stft(y, center=True,
-    pad_mode="constant")) ** 2``, computed with vectorised ``scipy.fft.rfft`` calls.
-
-    ``y`` has shape (n_samples,); returns float32 of shape (1 + n_fft // 2, 1 + n_samples // hop_length),
-    e.g. (1025, 1292) for a 30 s clip.
-    Notebook: 02_features.ipynb
-    """
-    frames = _frames(y, cfg)
-    return np.concatenate([power for _, power in _power_blocks(frames, cfg.n_fft)], axis=0).T
-
-
 def log_mel(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     """Log-mel spectrogram in dB of a mono signal (fixed reference, see the module docstring).
 
     ``y`` has shape (n_samples,); returns float32 of shape (n_mels, 1 + n_samples // hop_length),
-    e.g. (128, 1292) for a 30 s clip. Silence gives -100 dB, never -inf. The power spectrum
-    (``power_spectrogram``) is projected on the mel filterbank block by block, never held whole.
+    e.g. (128, 1292) for a 30 s clip. Silence gives -100 dB, never -inf. The STFT uses a
+    periodic Hann window of ``n_fft``, hop ``hop_length`` and centred frames (``n_fft // 2``
+    zeros padded at both ends), i.e. ``np.abs(librosa.stft(y, center=True,
+    pad_mode="constant")) ** 2``; its power is projected on the mel filterbank block by block
+    (vectorised ``scipy.fft.rfft`` calls), never held whole.
     Notebook: 02_features.ipynb
     """
     frames = _frames(y, cfg)
@@ -166,7 +151,6 @@ def mfcc_from_log_mel(S_db: np.ndarray, *, n_mfcc: int) -> np.ndarray:
     """MFCCs from log-mel dB values: orthonormal DCT-II over the mel axis (axis -2).
 
     ``S_db`` has shape (..., n_mels, frames); returns float32 of shape (..., n_mfcc, frames).
-    Notebook: 02_features.ipynb
     """
     S_db = np.asarray(S_db, dtype=np.float32)
     if S_db.ndim < 2 or not 1 <= n_mfcc <= S_db.shape[-2]:
@@ -184,7 +168,6 @@ def segment_frame_starts(n_samples: int, cfg: FeatureConfig) -> np.ndarray:
     ``[start_i, start_i + cfg.frames_per_segment)`` of the clip's STFT, which always fit
     (frames 1162..1291 for the last of 19 segments of a 30 s clip, of 1292).
     Raises ValueError naming the sizes when the clip is shorter than one segment.
-    Notebook: 02_features.ipynb
     """
     return segment_starts(n_samples, cfg) // cfg.hop_length
 
@@ -198,9 +181,7 @@ def clip_features(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     sizes when the clip is shorter than one segment.
     Notebook: 02_features.ipynb
     """
-    y = np.asarray(y, dtype=np.float32)
-    if y.ndim != 1:
-        raise ValueError(f"clip_features expects a mono signal of shape (n_samples,), got shape {y.shape}")
+    y = mono_signal(y, caller="clip_features")
     starts = segment_frame_starts(y.shape[0], cfg)
     S_db = log_mel(y, cfg)
     width = cfg.frames_per_segment
@@ -230,7 +211,6 @@ class FeatureSet:
     ``X`` float32 (n_segments, n_features, frames); ``y`` int64 (n_segments,) genre index into
     ``genres``; ``track_ids`` str (n_segments,); ``segment_index`` int64 (n_segments,) position of
     the segment in its track; ``skipped``: the clips left out, as ``{"path", "track_id", "reason"}``.
-    Notebook: 02_features.ipynb
     """
 
     X: np.ndarray
@@ -264,14 +244,13 @@ class FeatureSet:
 
     @property
     def n_tracks(self) -> int:
-        """Number of distinct tracks. Notebook: 02_features.ipynb"""
+        """Number of distinct tracks. Notebook: 01_data.ipynb, 02_features.ipynb"""
         return int(np.unique(self.track_ids).size)
 
     def select(self, track_ids: Iterable[str]) -> "FeatureSet":
         """The segments of the given tracks, in this set's order; ids not present are ignored.
 
         Returns a new FeatureSet (arrays copied); an empty one when no id is present.
-        Notebook: 02_features.ipynb
         """
         wanted = {str(t) for t in track_ids}
         mask = np.isin(self.track_ids, np.array(sorted(wanted), dtype=str))
@@ -307,16 +286,6 @@ class FeatureSet:
             out[name] = self.select(ids)
         return out
 
-    def track_labels(self) -> dict[str, int]:
-        """``{track_id: genre index}`` in order of first appearance.
-
-        Notebook: 02_features.ipynb
-        """
-        labels: dict[str, int] = {}
-        for track, label in zip(self.track_ids.tolist(), self.y.tolist()):
-            labels.setdefault(track, int(label))
-        return labels
-
 
 # --------------------------------------------------------------------------- standardiser
 
@@ -331,7 +300,7 @@ class Standardizer:
     Notebook: 02_features.ipynb
     """
 
-    def __init__(self, *, min_std: float = 1e-8) -> None:
+    def __init__(self, *, min_std: float = _MIN_STD) -> None:
         self.min_std = float(min_std)
         self.mean_: np.ndarray | None = None
         self.std_: np.ndarray | None = None
@@ -345,7 +314,7 @@ class Standardizer:
 
     @property
     def n_features_(self) -> int:
-        """Features per frame seen by ``fit``; ValueError when not fitted. Notebook: 02_features.ipynb"""
+        """Features per frame seen by ``fit``; ValueError when not fitted."""
         if self.mean_ is None or self.std_ is None:
             raise ValueError("this Standardizer is not fitted yet: call fit(X_train) first (or load a saved one)")
         return int(self.mean_.shape[0])
@@ -359,12 +328,10 @@ class Standardizer:
         if X.shape[0] == 0 or X.shape[2] == 0:
             raise ValueError(f"cannot fit a Standardizer on an empty X of shape {X.shape}")
         count = X.shape[0] * X.shape[2]
-        chunks = range(0, X.shape[0], 1024)  # float64 sums in chunks keep memory small
-        total = sum(X[i:i + 1024].sum(axis=(0, 2), dtype=np.float64) for i in chunks)
-        mean = total / count
-        squares = sum(
-            np.square(X[i:i + 1024].astype(np.float64) - mean[None, :, None]).sum(axis=(0, 2)) for i in chunks
-        )
+        blocks = [X[i:i + _FIT_CHUNK] for i in range(0, X.shape[0], _FIT_CHUNK)]  # float64 sums
+        mean = sum(block.sum(axis=(0, 2), dtype=np.float64) for block in blocks) / count
+        squares = sum(np.square(block.astype(np.float64) - mean[None, :, None]).sum(axis=(0, 2))
+                      for block in blocks)
         std = np.sqrt(squares / count)
         self.mean_ = mean
         self.std_ = np.where(std < self.min_std, 1.0, std)
@@ -387,30 +354,14 @@ class Standardizer:
         std = self.std_.astype(np.float32)[None, :, None]
         return ((X.astype(np.float32, copy=False) - mean) / std).astype(np.float32, copy=False)
 
-    def fit_transform(self, X: np.ndarray) -> np.ndarray:
-        """``fit(X)`` then ``transform(X)``. Notebook: 02_features.ipynb"""
-        return self.fit(X).transform(X)
-
-    def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
-        """Undo ``transform``: ``Z * std_ + mean_`` as float32. Notebook: 02_features.ipynb"""
-        Z = self._check_X(Z)
-        if Z.shape[1] != self.n_features_:
-            raise ValueError(f"expected {self.n_features_} features, got shape {Z.shape}")
-        return (Z * self.std_.astype(np.float32)[None, :, None] + self.mean_.astype(np.float32)[None, :, None]).astype(
-            np.float32
-        )
-
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready ``{"mean": [...], "std": [...], "min_std": float}``. Notebook: 02_features.ipynb"""
+        """JSON-ready ``{"mean": [...], "std": [...], "min_std": float}``."""
         self.n_features_  # raises when not fitted
         return {"mean": self.mean_.tolist(), "std": self.std_.tolist(), "min_std": self.min_std}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Standardizer":
-        """Rebuild from ``to_dict()``; ValueError on missing keys or mismatched lengths.
-
-        Notebook: 02_features.ipynb
-        """
+        """Rebuild from ``to_dict()``; ValueError on missing keys or mismatched lengths."""
         try:
             mean = np.asarray(data["mean"], dtype=np.float64)
             std = np.asarray(data["std"], dtype=np.float64)
@@ -420,20 +371,17 @@ class Standardizer:
             raise ValueError(f"'mean' and 'std' must be non-empty lists of equal length, got {mean.shape} and {std.shape}")
         if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
             raise ValueError("a saved Standardizer must have finite means and positive finite stds")
-        scaler = cls(min_std=float(data.get("min_std", 1e-8)))
+        scaler = cls(min_std=float(data.get("min_std", _MIN_STD)))
         scaler.mean_, scaler.std_ = mean, std
         return scaler
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write ``to_dict()`` as JSON at ``path``; returns the path. Notebook: 02_features.ipynb"""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict()) + "\n", encoding="utf-8")
-        return path
+        """Write ``to_dict()`` as JSON at ``path`` (atomically); returns the path."""
+        return atomic_write_text(path, json.dumps(self.to_dict()) + "\n")
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> "Standardizer":
-        """Read a Standardizer written by ``save``. Notebook: 02_features.ipynb"""
+        """Read a Standardizer written by ``save``."""
         path = Path(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

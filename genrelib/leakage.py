@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from genrelib.datasets.index import artists_of
+from genrelib.datasets.splits import make_split
+
 if TYPE_CHECKING:  # type hints only
     from genrelib.features import FeatureSet
 
@@ -31,6 +34,8 @@ __all__ = ["PROTOCOLS", "leakage_experiment", "segment_statistics", "segment_spl
 
 #: The protocols of :func:`leakage_experiment`, from the leakiest to the most honest.
 PROTOCOLS: tuple[str, ...] = ("segment", "track", "artist")
+#: The ``make_split`` name of each protocol that splits by track.
+_SPLIT_OF = {"track": "random", "artist": "artist"}
 
 
 def segment_statistics(X: np.ndarray) -> np.ndarray:
@@ -38,7 +43,6 @@ def segment_statistics(X: np.ndarray) -> np.ndarray:
 
     ``X`` has shape (n_segments, n_features, frames); returns float32 of shape
     (n_segments, 2 * n_features): the n_features means, then the n_features stds.
-    Notebook: 01_data.ipynb
     """
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 3:
@@ -50,7 +54,6 @@ def segment_split(labels: np.ndarray, *, test_fraction: float = 0.2,
                   seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The WRONG split, for demonstration: segment indices shuffled on their own,
     stratified by label. Returns (train_indices, test_indices), int64 arrays.
-    Notebook: 01_data.ipynb
     """
     from sklearn.model_selection import train_test_split
 
@@ -77,17 +80,9 @@ def _track_indices(track_ids: np.ndarray, split_tracks: Sequence[str]) -> np.nda
 
 def _split_tracks(protocol: str, tracks: pd.DataFrame, *, test_fraction: float,
                   seed: int) -> tuple[list[str], list[str]]:
-    from genrelib.datasets.splits import artist_split, random_split
-
-    make = random_split if protocol == "track" else artist_split
-    split = make(tracks, valid_fraction=0.1, test_fraction=test_fraction, seed=seed)
+    split = make_split(tracks, _SPLIT_OF[protocol], valid_fraction=0.1,
+                       test_fraction=test_fraction, seed=seed)
     return list(split.train) + list(split.valid), list(split.test)
-
-
-def _shared(values: pd.Series, train: Sequence[str], test: Sequence[str]) -> int:
-    a = {str(v) for v in values.reindex(list(train)).dropna() if str(v)}
-    b = {str(v) for v in values.reindex(list(test)).dropna() if str(v)}
-    return len(a & b)
 
 
 def leakage_experiment(
@@ -120,7 +115,6 @@ def leakage_experiment(
     track_ids = np.asarray(features.track_ids, dtype=str)
     present = set(track_ids.tolist())
     tracks = tracks[tracks["track_id"].astype(str).isin(present)].reset_index(drop=True)
-    artists = tracks.set_index("track_id")["artist"] if "artist" in tracks else pd.Series(dtype=object)
     Z = segment_statistics(features.X)
     y = np.asarray(features.y)
 
@@ -148,7 +142,7 @@ def leakage_experiment(
                 accuracy=_fit_score(Z, y, train, test, run_seed),
                 test_segments=int(len(test)),
                 shared_tracks=len(set(train_tracks) & set(test_tracks)),
-                shared_artists=_shared(artists, train_tracks, test_tracks),
+                shared_artists=len(artists_of(tracks, train_tracks) & artists_of(tracks, test_tracks)),
             )
             rows.append(row)
     return pd.DataFrame(rows)

@@ -1,15 +1,19 @@
-"""Loading and segmenting audio (genrelib.audio): every format at any rate/channel count ->
-mono float32 at the target rate, deterministic length, clear errors. Small files written here."""
+"""Reading audio (genrelib.audio): every format at any rate/channel count -> mono float32 at
+the target rate, deterministic length, one decoder with one fallback order for the header
+probe and full decoding, clear errors. Small files written here."""
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import types
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from genrelib.audio import (AudioError, ClipTooShortError, fit_length, load_audio, read_audio,
-                            segment_audio, segment_starts)
+from genrelib.audio import (AudioError, ClipTooShortError, fit_length, load_audio, mono_signal,
+                            probe_audio, read_audio, segment_starts)
 from genrelib.config import FeatureConfig
 
 
@@ -108,24 +112,94 @@ def test_fit_length_trims_and_pads_at_the_end():
         fit_length(np.zeros((2, 5)), 3)
 
 
-def test_segments_of_a_30s_clip():
+def test_segment_starts_of_a_30s_clip_and_other_settings():
     cfg = FeatureConfig()
-    y = np.random.default_rng(1).standard_normal(cfg.clip_samples).astype(np.float32)
-    segments = segment_audio(y, cfg)
-    assert segments.shape == (19, 66_150) and segments.dtype == np.float32
-    starts = segment_starts(y.size, cfg)
-    np.testing.assert_array_equal(starts, np.arange(19) * 33_075)
-    for i in (0, 7, 18):
-        np.testing.assert_array_equal(segments[i], y[starts[i]:starts[i] + 66_150])
-
-
-def test_segment_length_and_overlap_are_configurable():
+    np.testing.assert_array_equal(segment_starts(cfg.clip_samples, cfg), np.arange(19) * 33_075)
     cfg = FeatureConfig(segment_seconds=5.0, overlap=0.0)
-    assert segment_audio(np.zeros(cfg.clip_samples, np.float32), cfg).shape == (6, 110_250)
+    np.testing.assert_array_equal(segment_starts(cfg.clip_samples, cfg), np.arange(6) * 110_250)
     cfg = FeatureConfig(segment_seconds=2.0, overlap=0.75)
-    assert segment_audio(np.zeros(cfg.clip_samples, np.float32), cfg).shape == (cfg.segments_per_clip, 44_100)
+    assert segment_starts(cfg.clip_samples, cfg).shape == (cfg.segments_per_clip,)
 
 
-def test_segmenting_a_signal_shorter_than_one_segment_names_the_sizes():
+def test_a_signal_shorter_than_one_segment_names_the_sizes():
     with pytest.raises(ValueError, match=r"22050 samples .* shorter than one segment of 66150"):
-        segment_audio(np.zeros(22_050, np.float32), FeatureConfig())
+        segment_starts(22_050, FeatureConfig())
+
+
+def test_mono_signal_names_the_caller_and_shape():
+    assert mono_signal([0, 1], caller="x").dtype == np.float32
+    with pytest.raises(ValueError, match=r"clip_features expects a mono signal .* \(2, 5\)"):
+        mono_signal(np.zeros((2, 5)), caller="clip_features")
+
+
+# --------------------------------------------------------------------------- probe + fallback
+def test_probe_reads_the_header(tmp_path):
+    path = tmp_path / "ok.wav"
+    sf.write(path, np.zeros((11025, 2), np.float32), 22050)
+    assert probe_audio(path) == {"duration": pytest.approx(0.5), "sample_rate": 22050, "channels": 2}
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "empty file (0 bytes)"),
+    (b"RIFF....WAVEjunk" * 10, "cannot decode audio"),
+])
+def test_probe_and_read_give_the_same_error_naming_file_reason_and_remedy(tmp_path, content, reason):
+    path = tmp_path / "bad.wav"
+    path.write_bytes(content)
+    with pytest.raises(AudioError) as probed:
+        probe_audio(path)
+    with pytest.raises(AudioError) as read:
+        read_audio(path)
+    assert str(probed.value) == str(read.value)
+    assert str(probed.value).startswith(f"{path}: {reason}")
+    if content:
+        assert "re-encode it" in str(read.value)
+
+
+def test_probe_of_a_header_without_samples(tmp_path):
+    path = tmp_path / "silent.wav"
+    sf.write(path, np.zeros(0, dtype=np.float32), 22050)
+    with pytest.raises(AudioError, match="silent.wav: no audio samples"):
+        probe_audio(path)
+
+
+def fake_audioread(monkeypatch, pcm: np.ndarray, *, rate: int, fail: bool = False) -> None:
+    """Install a stand-in ``audioread`` that decodes every file to ``pcm`` (int16, (n, ch))."""
+
+    class Handle:
+        samplerate, channels, duration = rate, pcm.shape[1], pcm.shape[0] / rate
+
+        def __iter__(self):
+            data = pcm.astype("<i2").tobytes()
+            return iter([data[:400], data[400:]])
+
+    @contextlib.contextmanager
+    def audio_open(path):
+        if fail:
+            raise RuntimeError("no backend")
+        yield Handle()
+
+    monkeypatch.setitem(sys.modules, "audioread", types.SimpleNamespace(audio_open=audio_open))
+
+
+def test_audioread_is_the_fallback_of_probe_and_read(tmp_path, monkeypatch):
+    pcm = np.stack([np.full(1000, 16384), np.zeros(1000)], axis=1).astype(np.int16)
+    fake_audioread(monkeypatch, pcm, rate=8000)
+    path = tmp_path / "clip.m4a"  # a format libsndfile cannot open
+    path.write_bytes(b"\x00\x00\x00\x20ftypM4A " * 20)
+    assert probe_audio(path) == {"duration": 0.125, "sample_rate": 8000, "channels": 2}
+    y, rate = read_audio(path)
+    assert rate == 8000 and y.dtype == np.float32 and y.shape == (1000,)
+    np.testing.assert_allclose(y, 0.25)  # (0.5 + 0) / 2: downmixed by mean
+
+
+def test_when_every_decoder_fails_the_error_names_each_reason(tmp_path, monkeypatch):
+    fake_audioread(monkeypatch, np.zeros((1, 1), np.int16), rate=8000, fail=True)
+    path = tmp_path / "clip.m4a"
+    path.write_bytes(b"not audio at all" * 20)
+    with pytest.raises(AudioError, match=r"clip.m4a: cannot decode audio \(soundfile: .*; "
+                                         r"audioread: no backend\); re-encode it"):
+        read_audio(path)
+    monkeypatch.setitem(sys.modules, "audioread", None)  # not installed: soundfile alone
+    with pytest.raises(AudioError, match=r"cannot decode audio \((?!soundfile:)"):
+        probe_audio(path)

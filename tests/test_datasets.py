@@ -17,8 +17,10 @@ import soundfile as sf
 
 from genrelib.config import GTZAN_GENRES, get_profile
 from genrelib.datasets import (DatasetIndex, UnreadableAudioWarning, file_md5, find_root,
-                               index_dataset, probe_audio, read_artists, read_manifest,
-                               resolve_data_dir, synthetic_cache_dir)
+                               index_dataset, read_artists, read_manifest, resolve_data_dir,
+                               synthetic_cache_dir)
+from genrelib.datasets.folder import track_id_from_path
+from genrelib.datasets.index import artists_of, known_artists
 
 RATE = 8000
 
@@ -127,7 +129,7 @@ def test_index_columns_types_and_order(tmp_path):
     assert tracks["artist"].isna().all()
     assert index.genres == ("blues", "rock")  # GTZAN order
     assert index.labels().tolist() == [0, 0, 1, 1] and index.labels().dtype == np.int64
-    assert index.unreadable == [] and index.missing == []
+    assert index.unreadable == [] and index.checksums is None
     assert index.per_genre() == {"blues": 2, "rock": 2}
 
 
@@ -184,15 +186,6 @@ def test_unreadable_files_are_reported_warned_and_left_out(tmp_path):
     assert all(u["relative_path"] in message for u in index.unreadable)
 
 
-def test_probe_audio_errors_name_the_file(tmp_path):
-    bad = tmp_path / "bad.wav"
-    bad.write_bytes(b"RIFF....WAVEjunk" * 10)
-    with pytest.raises(ValueError, match="bad.wav"):
-        probe_audio(bad)
-    info = probe_audio(write_tone(tmp_path / "ok.wav", seconds=0.5))
-    assert info == {"duration": pytest.approx(0.5), "sample_rate": RATE, "channels": 1}
-
-
 def test_only_unreadable_files_gives_an_empty_index_not_a_crash(tmp_path):
     (tmp_path / "g" / "blues").mkdir(parents=True)
     (tmp_path / "g" / "blues" / "blues.00000.wav").write_bytes(b"")
@@ -246,6 +239,22 @@ def test_read_artists_sturm_format_and_artists_option(tmp_path):
         read_artists(tmp_path / "broken.txt")
 
 
+def test_track_id_from_path():
+    for path in ("blues.00000", "blues.00000.wav", "genres/blues/blues.00000.AU",
+                 "genres\\blues\\blues.00000.wav", Path("/data/genres/blues/blues.00000.flac")):
+        assert track_id_from_path(path) == "blues.00000"
+    assert track_id_from_path("pop/01.mp3") == "01" and track_id_from_path("a.b.txt") == "a.b.txt"
+
+
+def test_artists_of_a_set_of_tracks():
+    tracks = pd.DataFrame({"track_id": ["a", "b", "c", "d", "e"],
+                           "artist": ["X", "Y", None, "  ", "X"]})
+    assert known_artists(tracks) == {"a": "X", "b": "Y", "e": "X"}
+    assert artists_of(tracks, ["a", "c", "d", "e", "zz"]) == {"X"}
+    assert artists_of(tracks, []) == set()
+    assert artists_of(tracks.drop(columns="artist"), ["a"]) == set()  # no artists known
+
+
 # --------------------------------------------------------------------------- subset, fingerprint
 def test_subset_keeps_genres_and_rejects_unknown_ids(tmp_path):
     make_gtzan(tmp_path, per_genre=2)
@@ -276,8 +285,9 @@ def test_manifest_all_match_whichever_folder_is_given(tmp_path):
     manifest = write_manifest(tmp_path / "md5.csv", root)
     for start in (tmp_path, root):
         index = index_dataset(start, checksums=manifest)
-        assert index.checksum_mismatches == [] and index.missing == []
-        assert index.not_in_manifest == [] and index.report()["verified"] == 6
+        assert index.checksums.checksum_mismatches == [] and index.checksums.missing == []
+        assert index.checksums.not_in_manifest == [] and index.checksums.verified == 6
+        assert index.report()["verified"] == 6 and index.report()["checksums"] == str(manifest)
 
 
 def test_manifest_mismatch_missing_and_extra_files(tmp_path):
@@ -290,13 +300,14 @@ def test_manifest_mismatch_missing_and_extra_files(tmp_path):
     write_tone(root / "jazz" / "jazz.00001.wav", freq=999.0)  # changed content
     write_tone(root / "rock" / "rock.00009.wav")  # not in the manifest
     index = index_dataset(tmp_path, checksums=manifest)
-    assert [m["relative_path"] for m in index.checksum_mismatches] == ["jazz/jazz.00001.wav"]
-    mismatch = index.checksum_mismatches[0]
+    assert [m["relative_path"] for m in index.checksums.checksum_mismatches] == ["jazz/jazz.00001.wav"]
+    mismatch = index.checksums.checksum_mismatches[0]
     assert mismatch["actual"] == file_md5(root / "jazz" / "jazz.00001.wav")
     assert mismatch["expected"] == table.set_index("track_id").loc["jazz.00001", "md5"]
-    assert index.missing == ["genres/pop/pop.00000.wav"]
-    assert index.not_in_manifest == ["rock/rock.00009.wav"]
+    assert index.checksums.missing == ["genres/pop/pop.00000.wav"]
+    assert index.checksums.not_in_manifest == ["rock/rock.00009.wav"]
     assert len(index.tracks) == 7  # a mismatched file stays in the index (it is readable)
+    assert index.subset(["blues.00000"]).checksums is index.checksums  # carried, not recounted
 
 
 def test_manifest_of_another_format_reports_unverified_not_mismatch(tmp_path):
@@ -304,9 +315,9 @@ def test_manifest_of_another_format_reports_unverified_not_mismatch(tmp_path):
     manifest = write_manifest(tmp_path / "md5.csv", wav_root)
     make_gtzan(tmp_path / "au", per_genre=1, ext="au")
     index = index_dataset(tmp_path / "au", checksums=manifest)
-    assert index.checksum_mismatches == [] and index.missing == []
-    assert len(index.unverified) == 3
-    assert "format differs" in index.unverified[0]["reason"]
+    assert index.checksums.checksum_mismatches == [] and index.checksums.missing == []
+    assert len(index.checksums.unverified) == 3
+    assert "format differs" in index.checksums.unverified[0]["reason"]
 
 
 def test_unreadable_file_is_also_checked_against_the_manifest(tmp_path):
@@ -316,8 +327,8 @@ def test_unreadable_file_is_also_checked_against_the_manifest(tmp_path):
     with pytest.warns(UnreadableAudioWarning):
         index = index_dataset(tmp_path, checksums=manifest)
     assert [u["relative_path"] for u in index.unreadable] == ["rock/rock.00000.wav"]
-    assert [m["relative_path"] for m in index.checksum_mismatches] == ["rock/rock.00000.wav"]
-    assert index.missing == []
+    assert [m["relative_path"] for m in index.checksums.checksum_mismatches] == ["rock/rock.00000.wav"]
+    assert index.checksums.missing == []
 
 
 def test_read_manifest_formats_and_errors(tmp_path):
@@ -410,7 +421,8 @@ def test_tiny_synthetic_indexes_cleanly(request):
     assert index.layout == "gtzan-wav" and index.genres == GTZAN_GENRES
     assert index.per_genre() == {genre: 3 for genre in GTZAN_GENRES}
     assert index.tracks["duration"].tolist() == pytest.approx([30.0] * 30, abs=0.05)
-    assert index.checksum_mismatches == [] and index.missing == [] and index.not_in_manifest == []
+    checks = index.checksums
+    assert checks.checksum_mismatches == [] and checks.missing == [] and checks.not_in_manifest == []
 
 
 def test_sturm_artists_file_beside_the_genres_folder_is_found(tmp_path):

@@ -46,10 +46,11 @@ def test_mini_index(gtzan_mini):
 
 def test_mini_matches_every_published_md5(gtzan_mini, gtzan_meta):
     own = index_dataset(gtzan_mini, checksums=gtzan_mini / "tracks.csv")
-    assert own.checksum_mismatches == [] and own.missing == [] and own.report()["verified"] == 80
+    assert own.checksums.checksum_mismatches == [] and own.checksums.missing == []
+    assert own.checksums.verified == own.report()["verified"] == 80
     full = index_dataset(gtzan_mini / "genres", checksums=gtzan_meta / "md5.csv")
-    assert full.checksum_mismatches == [] and full.not_in_manifest == []
-    assert len(full.missing) == 920 and full.report()["verified"] == 80
+    assert full.checksums.checksum_mismatches == [] and full.checksums.not_in_manifest == []
+    assert len(full.checksums.missing) == 920 and full.report()["verified"] == 80
 
 
 def test_cli_check_mini_with_the_full_manifest(gtzan_mini, gtzan_meta, capsys):
@@ -82,7 +83,7 @@ def test_corrupt_copies_are_reported(gtzan_mini, gtzan_meta, tmp_path, capsys):
         index = index_dataset(tmp_path, checksums=gtzan_meta / "md5.csv")
     assert len(index.tracks) == 79
     assert [u["relative_path"] for u in index.unreadable] == ["jazz/jazz.00005.wav"]
-    assert sorted(m["relative_path"] for m in index.checksum_mismatches) == [
+    assert sorted(m["relative_path"] for m in index.checksums.checksum_mismatches) == [
         "jazz/jazz.00005.wav", "rock/rock.00003.wav"]
     assert main(["data", "check", str(tmp_path), "--checksums", str(gtzan_meta / "md5.csv")]) == 1
     out = capsys.readouterr().out
@@ -104,8 +105,8 @@ def test_au_layout_from_converted_clips(gtzan_mini, gtzan_meta, tmp_path):
     assert index.tracks["duration"].between(29.9, 30.7).all()
     assert index.tracks.set_index("track_id")["artist"]["blues.00000"] == "John Lee Hooker"
     # the manifest's MD5s are of .wav files: reported as not comparable, never as mismatches
-    assert index.checksum_mismatches == [] and len(index.unverified) == 6
-    assert len(index.missing) == 994
+    assert index.checksums.checksum_mismatches == [] and len(index.checksums.unverified) == 6
+    assert len(index.checksums.missing) == 994
 
 
 def test_sturm_artists_agree_with_tracks_csv(gtzan_mini, gtzan_meta):

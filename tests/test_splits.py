@@ -16,6 +16,7 @@ from genrelib.config import GTZAN_GENRES
 from genrelib.datasets import (DatasetIndex, LeakageError, TrackSplit, artist_split,
                                check_leakage, index_dataset, kfold_splits, random_split,
                                split_from_lists)
+from genrelib.datasets.splits import SPLIT_CHOICES, check_split_spec, make_split
 
 
 def make_tracks(per_genre: int | dict[str, int] = 10, *, genres=GTZAN_GENRES,
@@ -196,6 +197,14 @@ def test_split_from_lists_warns_about_absent_tracks_and_errors_when_none(tmp_pat
         split_from_lists(make_tracks(2, genres=("pop",)), lists)
 
 
+def test_split_from_lists_matches_label_qualified_ids(tmp_path):
+    tracks = pd.DataFrame({"track_id": ["pop/01", "rock/01", "pop/03", "rock/04"],
+                           "genre": ["pop", "rock", "pop", "rock"]})
+    split = split_from_lists(tracks, {"train": ["pop/01.wav", "rock/01.wav", "rock/04.au"],
+                                      "test": ["genres/pop/03.wav"]})  # found by its stem
+    assert split.train == ("pop/01", "rock/01", "rock/04") and split.test == ("pop/03",)
+
+
 def test_split_from_lists_errors(tmp_path):
     tracks = make_tracks(4, genres=("blues",))
     leaky = write_lists(tmp_path / "leaky", {"train": ["blues/blues.00000.wav"],
@@ -294,3 +303,38 @@ def test_random_split_and_fault_lists_on_gtzan_mini(gtzan_mini, gtzan_meta):
         listed = split_from_lists(index, gtzan_meta)
     assert sum(listed.sizes().values()) == 75  # 5 of the 80 are faulty, in no list
     check_leakage(listed, index.tracks)
+
+
+# --------------------------------------------------------------------------- by name
+def test_check_split_spec_accepts_the_choices_and_names_them_otherwise():
+    assert SPLIT_CHOICES == ("random", "artist", "lists:DIR")
+    for spec in ("random", "artist", "lists:some/dir"):
+        assert check_split_spec(spec) == spec
+    for spec in ("kfold", "lists:", "Random", ""):
+        with pytest.raises(ValueError, match="use one of random, artist, lists:DIR"):
+            check_split_spec(spec)
+
+
+def test_make_split_by_name_equals_the_protocol_functions(tmp_path):
+    tracks = make_tracks(10, genres=("blues", "jazz", "rock"), tracks_per_artist=2)
+    options = dict(valid_fraction=0.2, test_fraction=0.2, seed=3)
+    assert make_split(tracks, "random", **options) == random_split(tracks, **options)
+    assert make_split(tracks, "artist", **options) == artist_split(tracks, **options)
+    lists = {"train": ["blues/blues.00000.wav", "jazz/jazz.00000.wav"],
+             "test": ["rock/rock.00003.wav"]}
+    folder = write_lists(tmp_path / "lists", lists)
+    assert make_split(tracks, f"lists:{folder}") == split_from_lists(tracks, folder)
+    with pytest.raises(ValueError, match="unknown split 'kfold'"):
+        make_split(tracks, "kfold")
+
+
+def test_make_split_passes_a_track_split_through_after_checking_it():
+    tracks = make_tracks(4, genres=("blues",))
+    given = TrackSplit(train=("blues.00000", "blues.00001"), valid=(), test=("blues.00002",),
+                       protocol="custom")
+    assert make_split(tracks, given) is given
+    with pytest.raises(LeakageError, match="blues.00000"):
+        make_split(tracks, TrackSplit(train=("blues.00000",), valid=(), test=("blues.00000",),
+                                      protocol="custom"))
+    with pytest.raises(ValueError, match="not in the tracks table"):
+        make_split(tracks, TrackSplit(train=("pop.00000",), valid=(), test=(), protocol="custom"))

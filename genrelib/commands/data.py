@@ -6,7 +6,6 @@ levels above it) and reports ``tracks``, ``per_genre``, ``unreadable``,
 exit 0 when nothing is unreadable or mismatched, 1 otherwise (missing files are reported,
 not an error). ``genrelib data synth OUT --tracks-per-genre N [--seconds S] [--seed K]``
 writes the deterministic synthetic GTZAN. Neither imports TensorFlow.
-Notebook: 01_data.ipynb
 """
 
 from __future__ import annotations
@@ -23,10 +22,7 @@ _SHOW = 5  # entries named per list in the human-readable report
 
 
 def register(subparsers: Any) -> None:
-    """Add ``data check`` and ``data synth`` to the ``genrelib`` parser.
-
-    Notebook: 01_data.ipynb
-    """
+    """Add ``data check`` and ``data synth`` to the ``genrelib`` parser."""
     parser = subparsers.add_parser("data", help="check a dataset folder or write synthetic GTZAN",
                                    description="Check a dataset folder or write synthetic GTZAN.")
     actions = parser.add_subparsers(dest="data_command", metavar="ACTION")
@@ -66,7 +62,6 @@ def _listing(items: list, noun: str) -> str:
 def format_report(report: dict) -> str:
     """The human-readable summary of an ``DatasetIndex.report()`` dict: a few lines, long
     lists shortened to their count and first entries.
-    Notebook: 01_data.ipynb
     """
     per_genre = ", ".join(f"{genre} {count}" for genre, count in report["per_genre"].items())
     lines = [f"root: {report['root']} (layout {report['layout']})",
@@ -86,16 +81,18 @@ def format_report(report: dict) -> str:
                                   "files not verified (another format than the manifest's)"))
         lines.append(f"checksums: {report['verified']} verified, "
                      f"{len(report['checksum_mismatches'])} mismatched")
-    problems = len(report["unreadable"]) + len(report["checksum_mismatches"])
+    problems = _problems(report)
     lines.append("OK" if problems == 0 else f"PROBLEMS: {problems} file(s) unreadable or mismatched")
     return "\n".join(lines)
 
 
-def run_check(args: argparse.Namespace) -> int:
-    """``genrelib data check``: exit 0 when nothing is unreadable or mismatched, else 1.
+def _problems(report: dict) -> int:
+    """Files that make ``data check`` fail: unreadable or checksum-mismatched ones."""
+    return len(report["unreadable"]) + len(report["checksum_mismatches"])
 
-    Notebook: 01_data.ipynb
-    """
+
+def run_check(args: argparse.Namespace) -> int:
+    """``genrelib data check``: exit 0 when nothing is unreadable or mismatched, else 1."""
     from genrelib.datasets.index import UnreadableAudioWarning, index_dataset
 
     with warnings.catch_warnings():  # the report lists unreadable files itself
@@ -107,14 +104,11 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(format_report(report))
-    return 0 if not report["unreadable"] and not report["checksum_mismatches"] else 1
+    return 0 if _problems(report) == 0 else 1
 
 
 def run_synth(args: argparse.Namespace) -> int:
-    """``genrelib data synth``: write the synthetic GTZAN, print where.
-
-    Notebook: 01_data.ipynb
-    """
+    """``genrelib data synth``: write the synthetic GTZAN, print where."""
     from genrelib.datasets.synthetic import generate_synthetic_gtzan
 
     if args.tracks_per_genre < 1:

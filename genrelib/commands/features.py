@@ -6,7 +6,6 @@ DATA is indexed like ``genrelib data check`` does (GTZAN in either layout or any
 data and options only reads the files back. Clips that cannot be used (unreadable, shorter
 than one segment) are skipped with a warning and listed in the summary; the exit code is
 still 0 (1 only when no clip at all could be used). librosa is imported only when the command runs.
-Notebook: 02_features.ipynb
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ __all__ = ["register", "run_features"]
 
 
 def register(subparsers: Any) -> None:
-    """Add ``features`` to the ``genrelib`` parser. Notebook: 02_features.ipynb"""
+    """Add ``features`` to the ``genrelib`` parser."""
     parser = subparsers.add_parser(
         "features",
         help="extract and cache log-mel and MFCC features of a dataset",
@@ -40,8 +39,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_features(args: argparse.Namespace) -> int:
-    """Run ``genrelib features``; returns the exit code. Notebook: 02_features.ipynb"""
-    from genrelib.cli import UserError
+    """Run ``genrelib features``; returns the exit code."""
+    from genrelib.errors import UserError
     from genrelib.config import FeatureConfig
     from genrelib.datasets import index_dataset
     from genrelib.features import extract_features, feature_cache_path

@@ -3,7 +3,6 @@
 This module only walks folders; it never opens audio (see ``index.py``) and knows nothing
 about GTZAN (see ``gtzan.py``). The user may point at the root itself or at a folder up to
 two levels above it (``gtzan/`` -> ``gtzan/genres/`` or ``Data/`` -> ``Data/genres_original/``).
-Notebook: 01_data.ipynb
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import os
 from pathlib import Path
 
 __all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "find_root", "is_audio_file", "label_folders",
-           "list_audio_files", "strip_audio_suffix"]
+           "list_audio_files", "strip_audio_suffix", "track_id_from_path"]
 
 #: File name endings read as audio (case-insensitive). Anything else in a label folder
 #: (``.mf`` lists, ``.txt`` notes, images) is not audio and is ignored.
@@ -26,7 +25,6 @@ def is_audio_file(path: Path) -> bool:
     """True for a visible regular file whose name ends in one of ``AUDIO_EXTENSIONS``.
 
     Hidden files (``.DS_Store``, macOS ``._blues.00000.wav`` resource forks) are not audio.
-    Notebook: 01_data.ipynb
     """
     return (not path.name.startswith(".") and path.suffix.lower() in AUDIO_EXTENSIONS
             and path.is_file())
@@ -36,11 +34,18 @@ def strip_audio_suffix(name: str) -> str:
     """``genres/blues/blues.00000.wav`` -> ``genres/blues/blues.00000``: drops an ending in
     ``AUDIO_EXTENSIONS`` (any case) and nothing else (``blues.00000`` stays as it is);
     backslashes become slashes.
-    Notebook: 01_data.ipynb
     """
     name = name.strip().replace("\\", "/")
     stem, dot, suffix = name.rpartition(".")
     return stem if dot and "/" not in suffix and f".{suffix.lower()}" in AUDIO_EXTENSIONS else name
+
+
+def track_id_from_path(path: str | os.PathLike[str]) -> str:
+    """The track id a file path stands for: its file name without an audio ending, e.g.
+    ``blues.00000``, ``blues.00000.wav``, ``genres/blues/blues.00000.au`` or
+    ``genres\\blues\\blues.00000.wav`` -> ``blues.00000``.
+    """
+    return strip_audio_suffix(os.fspath(path)).rsplit("/", 1)[-1]
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -61,10 +66,7 @@ def _has_audio(folder: Path) -> bool:
 
 
 def label_folders(root: str | os.PathLike[str]) -> list[Path]:
-    """The sub-folders of ``root`` that directly hold at least one audio file, sorted by name.
-
-    Notebook: 01_data.ipynb
-    """
+    """The sub-folders of ``root`` that directly hold at least one audio file, sorted by name."""
     return [sub for sub in _subfolders(Path(root)) if _has_audio(sub)]
 
 
@@ -83,7 +85,6 @@ def find_root(path: str | os.PathLike[str], *, max_depth: int = MAX_SEARCH_DEPTH
     wins; if that does not decide, ValueError lists them so the user can point at one.
     Raises FileNotFoundError / NotADirectoryError for a bad ``path`` and ValueError when
     no ``<label>/<audio file>`` tree is found. Returns an absolute path.
-    Notebook: 01_data.ipynb
     """
     given = Path(path).expanduser()
     if not given.exists():
@@ -122,7 +123,6 @@ def list_audio_files(root: str | os.PathLike[str]) -> list[tuple[str, Path]]:
     """Every ``(label, absolute path)`` of ``root/<label>/<audio file>``, sorted by label then name.
 
     Only files directly inside a label folder count (deeper folders are not labels).
-    Notebook: 01_data.ipynb
     """
     root = Path(root).resolve()
     found: list[tuple[str, Path]] = []

@@ -17,13 +17,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from genrelib.config import GTZAN_GENRES
-from genrelib.datasets.folder import strip_audio_suffix
+from genrelib.datasets.folder import track_id_from_path
 
-__all__ = ["GTZAN_FILE_RE", "KNOWN_FAULTS", "LAYOUTS", "ARTIST_FILES", "detect_layout", "find_artists_file",
-           "read_artists"]
-
-#: The layouts ``DatasetIndex.layout`` can name.
-LAYOUTS: tuple[str, ...] = ("gtzan-au", "gtzan-wav", "folder")
+__all__ = ["GTZAN_FILE_RE", "KNOWN_FAULTS", "detect_layout", "find_artists_file", "read_artists"]
 
 #: A GTZAN file name: ``<genre>.<5 digits>.au|wav``.
 GTZAN_FILE_RE = re.compile(r"^(?P<genre>[a-z]+)\.(?P<number>\d{5})\.(?P<ext>au|wav)$")
@@ -41,7 +37,6 @@ def detect_layout(files: Sequence[tuple[str, Path]]) -> str:
     ``<label>.000NN.au`` (resp. ``.wav``), else "folder".
 
     ``files`` is ``[(label, path), ...]`` as given by ``folder.list_audio_files``.
-    Notebook: 01_data.ipynb
     """
     extensions = set()
     for label, path in files:
@@ -54,11 +49,6 @@ def detect_layout(files: Sequence[tuple[str, Path]]) -> str:
     if extensions == {"wav"}:
         return "gtzan-wav"
     return "folder"
-
-
-def _track_id(name: str) -> str:
-    """``blues.00000``, ``blues.00000.wav`` or ``genres/blues/blues.00000.au`` -> ``blues.00000``."""
-    return strip_audio_suffix(name).rsplit("/", 1)[-1]
 
 
 def _clean(value: object) -> str | None:
@@ -77,8 +67,8 @@ def _read_artists_csv(path: Path) -> dict[str, str | None]:
         raise ValueError(
             f"{path}: an artists table needs columns 'track_id' (or 'path') and 'artist'; "
             f"it has {list(table.columns)}")
-    ids = table["track_id"] if "track_id" in table.columns else table["path"].map(_track_id)
-    return {_track_id(str(tid)): _clean(artist) for tid, artist in zip(ids, table["artist"])}
+    ids = table["track_id"] if "track_id" in table.columns else table["path"]
+    return {track_id_from_path(str(tid)): _clean(artist) for tid, artist in zip(ids, table["artist"])}
 
 
 def _read_artists_sturm(path: Path) -> dict[str, str | None]:
@@ -92,7 +82,7 @@ def _read_artists_sturm(path: Path) -> dict[str, str | None]:
             if len(parts) < 2 or not parts[0]:
                 raise ValueError(
                     f"{path}, line {number}: expected 'file ::: artist ::: title', got {line!r}")
-            artists[_track_id(parts[0])] = _clean(parts[1])
+            artists[track_id_from_path(parts[0])] = _clean(parts[1])
     return artists
 
 
@@ -101,7 +91,6 @@ def read_artists(path: str | os.PathLike[str]) -> dict[str, str | None]:
     ``artist``) or from Sturm's ``artists_titles.txt`` (``file ::: artist ::: title`` lines,
     ``#``/``##`` comments). An empty artist gives None (unknown). Track ids are file stems,
     e.g. ``blues.00000``. Raises ValueError naming the file (and line) when malformed.
-    Notebook: 01_data.ipynb
     """
     path = Path(path)
     if not path.is_file():
@@ -111,16 +100,12 @@ def read_artists(path: str | os.PathLike[str]) -> dict[str, str | None]:
     return _read_artists_sturm(path)
 
 
-ARTIST_FILES = ("tracks.csv", "artists_titles.txt")
-
-
 def find_artists_file(folders: Iterable[Path]) -> Path | None:
     """The first artist table in ``folders`` (in order): a ``tracks.csv`` with an ``artist``
     column, else Sturm's ``artists_titles.txt`` (put it beside ``genres/`` to get GTZAN's
     artists); None when there is neither.
 
     A ``tracks.csv`` without the needed columns is skipped with a warning naming it.
-    Notebook: 01_data.ipynb
     """
     for folder in folders:
         candidate = Path(folder) / "tracks.csv"

@@ -2,8 +2,8 @@
 plus a report of what could not be used (unreadable files, checksum problems).
 
 ``index_dataset(path)`` finds the root by itself (``folder.find_root``), reads only the
-audio headers (``soundfile.info``, fast), optionally checks an MD5 manifest and reads
-artists from a ``tracks.csv`` beside the data. Unreadable files are left out of
+audio headers (``genrelib.audio.probe_audio``, fast), optionally checks an MD5 manifest and
+reads artists from a ``tracks.csv`` beside the data. Unreadable files are left out of
 ``tracks``, listed in ``unreadable`` and named in a warning: never dropped silently,
 never a crash.
 Notebook: 01_data.ipynb
@@ -21,13 +21,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from genrelib.audio import probe_audio
 from genrelib.config import GTZAN_GENRES
-from genrelib.datasets.folder import find_root, list_audio_files
+from genrelib.datasets.folder import find_root, list_audio_files, track_id_from_path
 from genrelib.datasets.gtzan import KNOWN_FAULTS, detect_layout, find_artists_file, read_artists
-from genrelib.datasets.manifest import read_manifest, verify_checksums
+from genrelib.datasets.manifest import ChecksumReport, verify_checksums
 
-__all__ = ["TRACK_COLUMNS", "DatasetIndex", "UnreadableAudioWarning", "genre_order", "index_dataset",
-           "probe_audio"]
+__all__ = ["TRACK_COLUMNS", "DatasetIndex", "UnreadableAudioWarning", "artists_of", "genre_order",
+           "index_dataset", "known_artists"]
 
 #: Columns of ``DatasetIndex.tracks``, in order.
 TRACK_COLUMNS: tuple[str, ...] = ("track_id", "genre", "path", "relative_path", "duration",
@@ -35,10 +36,7 @@ TRACK_COLUMNS: tuple[str, ...] = ("track_id", "genre", "path", "relative_path", 
 
 
 class UnreadableAudioWarning(UserWarning):
-    """Issued when audio files are left out of an index because they cannot be read.
-
-    Notebook: 01_data.ipynb
-    """
+    """Issued when audio files are left out of an index because they cannot be read."""
 
 
 @dataclass(eq=False)
@@ -48,24 +46,17 @@ class DatasetIndex:
     ``tracks``: DataFrame with ``TRACK_COLUMNS`` (``path`` absolute, ``relative_path`` posix
     relative to ``root``, ``duration`` seconds, ``artist`` str or None), one row per readable
     file, sorted by genre then track id. ``unreadable``: ``[{"path", "relative_path",
-    "reason"}]``. With a manifest: ``checksum_mismatches`` (``[{"path", "expected",
-    "actual", ...}]``), ``missing`` (manifest entries not on disk), ``not_in_manifest``
-    (files on disk the manifest lacks), ``unverified`` (files of another format than the
-    manifest's, so not comparable); ``manifest`` is its path. ``genre_order`` fixes
-    ``genres`` (kept by ``subset``).
-    Notebook: 01_data.ipynb
+    "reason"}]``. ``checksums``: the ``manifest.ChecksumReport`` of every file on disk
+    against an MD5 manifest (None when none was given). ``genre_order`` fixes ``genres``
+    (kept by ``subset``).
     """
 
     root: Path
     layout: str
     tracks: pd.DataFrame
     unreadable: list[dict] = field(default_factory=list)
-    checksum_mismatches: list[dict] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    not_in_manifest: list[str] = field(default_factory=list)
-    unverified: list[dict] = field(default_factory=list)
+    checksums: ChecksumReport | None = None
     genre_order: tuple[str, ...] | None = None
-    manifest: str | None = None
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -74,17 +65,14 @@ class DatasetIndex:
     def genres(self) -> tuple[str, ...]:
         """The class names: GTZAN order when every label is a GTZAN genre, else sorted.
 
-        Notebook: 01_data.ipynb
+        Notebook: 01_data.ipynb, 02_features.ipynb
         """
         if self.genre_order is not None:
             return self.genre_order
         return genre_order(self.tracks["genre"])
 
     def labels(self) -> np.ndarray:
-        """Class index (into ``genres``) of every row, shape (n_tracks,), int64.
-
-        Notebook: 01_data.ipynb
-        """
+        """Class index (into ``genres``) of every row, shape (n_tracks,), int64."""
         lookup = {genre: i for i, genre in enumerate(self.genres)}
         return np.array([lookup[g] for g in self.tracks["genre"]], dtype=np.int64)
 
@@ -99,7 +87,6 @@ class DatasetIndex:
     def subset(self, track_ids: Iterable[str]) -> "DatasetIndex":
         """A copy holding only ``track_ids`` (index order kept; ``genres`` unchanged, so
         labels stay comparable). Raises KeyError naming ids that are not in the index.
-        Notebook: 01_data.ipynb
         """
         wanted = list(dict.fromkeys(str(t) for t in track_ids))
         known = set(self.tracks["track_id"])
@@ -108,11 +95,9 @@ class DatasetIndex:
             raise KeyError(f"{len(unknown)} track id(s) not in the index of {self.root}: "
                            f"{unknown[:5]}{' ...' if len(unknown) > 5 else ''}")
         rows = self.tracks[self.tracks["track_id"].isin(set(wanted))].reset_index(drop=True)
-        return DatasetIndex(
-            root=self.root, layout=self.layout, tracks=rows, unreadable=list(self.unreadable),
-            checksum_mismatches=list(self.checksum_mismatches), missing=list(self.missing),
-            not_in_manifest=list(self.not_in_manifest), unverified=list(self.unverified),
-            genre_order=self.genres, manifest=self.manifest)
+        return DatasetIndex(root=self.root, layout=self.layout, tracks=rows,
+                            unreadable=list(self.unreadable), checksums=self.checksums,
+                            genre_order=self.genres)
 
     def fingerprint(self) -> str:
         """A 16-hex-digit hash of every track's id, genre, relative path, size and mtime
@@ -130,80 +115,27 @@ class DatasetIndex:
 
     def report(self) -> dict:
         """A JSON-ready summary: ``root``, ``layout``, ``tracks`` (int), ``per_genre``,
-        ``unreadable``, ``checksum_mismatches``, ``missing``, ``not_in_manifest``,
-        ``unverified``, ``checksums`` (the manifest or None) and ``verified`` (files whose
-        MD5 matched; 0 without a manifest).
-        Notebook: 01_data.ipynb
+        ``unreadable``, then the checksum report's ``checksum_mismatches``, ``missing``,
+        ``not_in_manifest``, ``unverified``, ``checksums`` (the manifest's path or None) and
+        ``verified`` (files whose MD5 matched; 0 without a manifest).
         """
-        on_disk = len(self.tracks) + len(self.unreadable)
-        verified = (on_disk - len(self.not_in_manifest) - len(self.unverified)
-                    - len(self.checksum_mismatches)) if self.manifest else 0
+        checks = self.checksums or ChecksumReport()
         return {
             "root": str(self.root), "layout": self.layout, "tracks": len(self.tracks),
             "per_genre": self.per_genre(), "unreadable": list(self.unreadable),
-            "checksum_mismatches": list(self.checksum_mismatches), "missing": list(self.missing),
-            "not_in_manifest": list(self.not_in_manifest), "unverified": list(self.unverified),
-            "checksums": self.manifest, "verified": verified,
+            "checksum_mismatches": list(checks.checksum_mismatches),
+            "missing": list(checks.missing), "not_in_manifest": list(checks.not_in_manifest),
+            "unverified": list(checks.unverified), "checksums": checks.manifest,
+            "verified": checks.verified,
         }
 
 
 def genre_order(labels: Iterable[str]) -> tuple[str, ...]:
-    """Distinct labels in GTZAN order when all are GTZAN genres, else sorted.
-
-    Notebook: 01_data.ipynb
-    """
+    """Distinct labels in GTZAN order when all are GTZAN genres, else sorted."""
     present = set(labels)
     if present <= set(GTZAN_GENRES):
         return tuple(g for g in GTZAN_GENRES if g in present)
     return tuple(sorted(present))
-
-
-def _probe_fallback(path: Path) -> tuple[float, int, int] | None:
-    """Header read through audioread (when installed), for formats libsndfile lacks."""
-    try:
-        import audioread
-    except ImportError:
-        return None
-    with audioread.audio_open(str(path)) as handle:
-        return float(handle.duration), int(handle.samplerate), int(handle.channels)
-
-
-def probe_audio(path: str | os.PathLike[str]) -> dict:
-    """``{"duration": s, "sample_rate": Hz, "channels": n}`` read from the file's header,
-    checked by decoding its first block. Raises ValueError naming the file and the reason
-    when it cannot be read (empty, not audio, corrupt, no samples).
-
-    Uses ``soundfile`` (libsndfile: wav, au, flac, ogg, mp3); falls back to ``audioread``
-    when installed. (librosa >= 1.0 reads through soundfile too, so it adds no format.)
-    Notebook: 01_data.ipynb
-    """
-    import soundfile as sf
-
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read ({error.strerror or error})") from None
-    if size == 0:
-        raise ValueError(f"{path}: empty file (0 bytes)")
-    try:
-        with sf.SoundFile(path) as handle:
-            frames, rate, channels = handle.frames, handle.samplerate, handle.channels
-            if frames > 0:
-                handle.read(min(frames, 1024), dtype="float32")
-    except Exception as error:  # libsndfile raises several kinds; all mean "unreadable"
-        reason = str(error).replace(f"Error opening {str(path)!r}: ", "")
-        try:
-            fallback = _probe_fallback(path)
-        except Exception:  # the fallback failed too: report soundfile's reason
-            fallback = None
-        if fallback is None:
-            raise ValueError(f"{path}: cannot decode audio ({reason})") from None
-        duration, rate, channels = fallback
-        frames = int(round(duration * rate))
-    if frames <= 0 or rate <= 0:
-        raise ValueError(f"{path}: no audio samples (header says {frames} frames at {rate} Hz)")
-    return {"duration": frames / rate, "sample_rate": int(rate), "channels": int(channels)}
 
 
 def _probe_or_reason(path: Path) -> dict | str:
@@ -215,10 +147,10 @@ def _probe_or_reason(path: Path) -> dict | str:
 
 def _track_ids(files: list[tuple[str, Path]], root: Path) -> list[str]:
     """File stems when unique, else ``label/stem``, else the relative path."""
-    stems = [path.stem for _, path in files]
+    stems = [track_id_from_path(path) for _, path in files]
     if len(set(stems)) == len(stems):
         return stems
-    no_suffix = [f"{label}/{path.stem}" for label, path in files]
+    no_suffix = [f"{label}/{stem}" for (label, _), stem in zip(files, stems)]
     if len(set(no_suffix)) == len(no_suffix):
         return no_suffix
     return [path.relative_to(root).as_posix() for _, path in files]
@@ -238,7 +170,7 @@ def _artist_folders(root: Path, given: Path) -> list[Path]:
 def _load_artists(artists: str | os.PathLike[str] | Mapping[str, str | None] | None,
                   root: Path, given: Path) -> dict[str, str | None]:
     if isinstance(artists, Mapping):
-        return {str(k): (v if v else None) for k, v in artists.items()}
+        return {str(k): v for k, v in artists.items()}  # _tracks_frame drops blank names
     if artists is not None:
         return read_artists(artists)
     found = find_artists_file(_artist_folders(root, given))
@@ -288,28 +220,20 @@ def index_dataset(path: str | os.PathLike[str], *,
     unreadable: list[dict] = []
     for (label, file), track_id, probe in zip(files, ids, probes):
         rel = file.relative_to(root).as_posix()
+        stem = track_id_from_path(track_id)
         if isinstance(probe, str):
-            reason = probe
-            if Path(track_id).name in KNOWN_FAULTS:
-                reason += f" [{KNOWN_FAULTS[Path(track_id).name]}]"
+            reason = probe + (f" [{KNOWN_FAULTS[stem]}]" if stem in KNOWN_FAULTS else "")
             unreadable.append({"path": str(file), "relative_path": rel, "reason": reason})
             continue
         rows.append({"track_id": track_id, "genre": label, "path": str(file),
                      "relative_path": rel, **probe,
-                     "artist": artist_of.get(track_id, artist_of.get(Path(track_id).name))})
-    tracks = _tracks_frame(rows)
-    index = DatasetIndex(root=root, layout=layout, tracks=tracks, unreadable=unreadable)
-
+                     "artist": artist_of.get(track_id, artist_of.get(stem))})
+    report = None
     if checksums is not None:
-        manifest = read_manifest(checksums)
-        report = verify_checksums(
-            [(track_id, file, file.relative_to(root).as_posix())
-             for track_id, (_, file) in zip(ids, files)], manifest)
-        index.checksum_mismatches = report.checksum_mismatches
-        index.missing = report.missing
-        index.not_in_manifest = report.not_in_manifest
-        index.unverified = report.unverified
-        index.manifest = str(checksums)
+        report = verify_checksums([(track_id, file, file.relative_to(root).as_posix())
+                                   for track_id, (_, file) in zip(ids, files)], checksums)
+    index = DatasetIndex(root=root, layout=layout, tracks=_tracks_frame(rows),
+                         unreadable=unreadable, checksums=report)
 
     if unreadable:
         names = "; ".join(f"{u['relative_path']} ({u['reason']})" for u in unreadable[:20])
@@ -325,8 +249,33 @@ def _tracks_frame(rows: list[dict]) -> pd.DataFrame:
         frame = pd.DataFrame({name: pd.Series(dtype=object) for name in TRACK_COLUMNS})
     else:
         frame = pd.DataFrame(rows, columns=list(TRACK_COLUMNS))
-    frame["artist"] = pd.Series(
-        [a if isinstance(a, str) and a else None for a in frame["artist"]], dtype=object,
-        index=frame.index)
+    frame["artist"] = pd.Series([_known_artist(a) for a in frame["artist"]], dtype=object,
+                                index=frame.index)
     frame = frame.astype({"duration": float, "sample_rate": "int64", "channels": "int64"})
     return frame.sort_values(["genre", "track_id"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- artists
+def _known_artist(value: object) -> str | None:
+    """The artist when ``value`` names one (a str that is not blank), else None (unknown)."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def known_artists(tracks: "pd.DataFrame | DatasetIndex") -> dict[str, str]:
+    """``{track_id: artist}`` of every track whose artist is known (a non-blank str) in
+    ``tracks`` (``DatasetIndex.tracks`` or the index itself); empty without an ``artist``
+    column.
+    """
+    frame = getattr(tracks, "tracks", tracks)
+    if "artist" not in frame.columns:
+        return {}
+    return {str(track_id): artist for track_id, artist in zip(frame["track_id"], frame["artist"])
+            if _known_artist(artist) is not None}
+
+
+def artists_of(tracks: "pd.DataFrame | DatasetIndex", track_ids: Iterable[str]) -> set[str]:
+    """The distinct known artists of ``track_ids`` (ids not in ``tracks`` and tracks of
+    unknown artist add none).
+    """
+    lookup = known_artists(tracks)
+    return {lookup[t] for t in map(str, track_ids) if t in lookup}

@@ -7,7 +7,6 @@ the same manifest works whether the user points at the folder holding ``genres/`
 ``genres/`` itself. An MD5 can only match a file of the same format: when the manifest
 lists ``blues.00000.wav`` and the disk holds ``blues.00000.au``, the file is reported as
 *unverified* (format differs), never as a checksum mismatch.
-Notebook: 01_data.ipynb
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from genrelib.datasets.folder import strip_audio_suffix
+from genrelib.datasets.folder import track_id_from_path
 
 __all__ = ["ChecksumReport", "file_md5", "read_manifest", "verify_checksums"]
 
@@ -29,10 +28,7 @@ _MD5_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 def file_md5(path: str | os.PathLike[str]) -> str:
-    """The MD5 of a file's bytes as 32 lower-case hex digits.
-
-    Notebook: 01_data.ipynb
-    """
+    """The MD5 of a file's bytes as 32 lower-case hex digits."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "md5").hexdigest()
 
@@ -43,7 +39,6 @@ def read_manifest(path: str | os.PathLike[str]) -> pd.DataFrame:
     Accepts ``relative_path`` or ``path`` for the file column; ``track_id`` defaults to the
     file stem. MD5s are lower-cased. Raises ValueError naming the file and the bad row when
     a column is missing or an MD5 is not 32 hex digits.
-    Notebook: 01_data.ipynb
     """
     path = Path(path)
     if not path.is_file():
@@ -59,8 +54,7 @@ def read_manifest(path: str | os.PathLike[str]) -> pd.DataFrame:
             f"missing {sorted(missing)} (it has {list(table.columns)})")
     table["relative_path"] = table["relative_path"].str.strip().str.replace("\\", "/")
     if "track_id" not in table.columns:
-        table["track_id"] = [strip_audio_suffix(p).rsplit("/", 1)[-1]
-                             for p in table["relative_path"]]
+        table["track_id"] = [track_id_from_path(p) for p in table["relative_path"]]
     table["track_id"] = table["track_id"].str.strip()
     table["md5"] = table["md5"].str.strip().str.lower()
     bad = [i for i, value in enumerate(table["md5"]) if not _MD5_RE.match(value)]
@@ -74,14 +68,14 @@ def read_manifest(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 @dataclass
 class ChecksumReport:
-    """The result of comparing files with a manifest.
+    """The result of comparing files with a manifest (``DatasetIndex.checksums``).
 
     ``checksum_mismatches``: ``[{"path", "relative_path", "track_id", "expected", "actual"}]``;
     ``missing``: manifest ``relative_path`` values with no file of that track id on disk;
     ``not_in_manifest``: relative paths of files whose track id the manifest lacks;
-    ``unverified``: ``[{"path", "reason"}]`` for files whose format differs from the
-    manifest's (an MD5 of a .wav cannot match an .au); ``verified``: files whose MD5 matched.
-    Notebook: 01_data.ipynb
+    ``unverified``: ``[{"path", "relative_path", "reason"}]`` for files whose format differs
+    from the manifest's (an MD5 of a .wav cannot match an .au); ``verified``: files whose MD5
+    matched; ``manifest``: the manifest file's path (None when given as a table).
     """
 
     checksum_mismatches: list[dict] = field(default_factory=list)
@@ -89,16 +83,19 @@ class ChecksumReport:
     not_in_manifest: list[str] = field(default_factory=list)
     unverified: list[dict] = field(default_factory=list)
     verified: int = 0
+    manifest: str | None = None
 
 
-def verify_checksums(files: Sequence[tuple[str, Path, str]], manifest: pd.DataFrame
-                     ) -> ChecksumReport:
+def verify_checksums(files: Sequence[tuple[str, Path, str]],
+                     manifest: str | os.PathLike[str] | pd.DataFrame) -> ChecksumReport:
     """Compare ``files`` (``[(track_id, absolute path, relative path), ...]``, every file on
-    disk, readable or not) with ``manifest`` (from ``read_manifest``), matching by track id.
-
-    Notebook: 01_data.ipynb
+    disk, readable or not) with ``manifest`` (a manifest file, read by ``read_manifest``, or
+    the table it returns), matching by track id.
     """
     report = ChecksumReport()
+    if not isinstance(manifest, pd.DataFrame):
+        report.manifest = str(manifest)
+        manifest = read_manifest(manifest)
     rows_by_id: dict[str, list[tuple[str, str]]] = {}
     for track_id, rel, md5 in manifest[["track_id", "relative_path", "md5"]].itertuples(index=False):
         rows_by_id.setdefault(track_id, []).append((rel, md5))

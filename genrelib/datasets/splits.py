@@ -8,7 +8,7 @@ result with ``check_leakage`` before returning it.
 
 Every function takes the ``tracks`` DataFrame of a ``DatasetIndex`` (columns ``track_id``,
 ``genre`` and, for artists, ``artist``) or the ``DatasetIndex`` itself.
-Notebook: 01_data.ipynb (protocols), 07_evaluation.ipynb (k-fold, artist split)
+Notebook: 01_data.ipynb
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 import pandas as pd
 
-from genrelib.datasets.folder import strip_audio_suffix
+from genrelib.datasets.folder import strip_audio_suffix, track_id_from_path
+from genrelib.datasets.index import known_artists
 
 if TYPE_CHECKING:  # type hints only
     from genrelib.datasets.index import DatasetIndex
@@ -45,18 +46,13 @@ _LISTS_PREFIX = "lists:"
 
 
 class LeakageError(ValueError):
-    """A track (or, for the artist protocol, an artist) is in two sets of a split.
-
-    Notebook: 01_data.ipynb
-    """
+    """A track (or, for the artist protocol, an artist) is in two sets of a split."""
 
 
 @dataclass(frozen=True)
 class TrackSplit:
     """Track ids of the train, valid and test sets (tuples of str, sorted) and the protocol
     that made them ("random", "kfold", "artist", "lists"); ``fold`` numbers k-fold splits.
-
-    Notebook: 01_data.ipynb
     """
 
     train: tuple[str, ...]
@@ -73,30 +69,21 @@ class TrackSplit:
             object.__setattr__(self, name, tuple(str(t) for t in value))
 
     def sets(self) -> dict[str, tuple[str, ...]]:
-        """``{"train": ids, "valid": ids, "test": ids}``.
-
-        Notebook: 01_data.ipynb
-        """
+        """``{"train": ids, "valid": ids, "test": ids}``."""
         return {name: getattr(self, name) for name in SET_NAMES}
 
     def sizes(self) -> dict[str, int]:
-        """``{"train": n, "valid": n, "test": n}``.
-
-        Notebook: 01_data.ipynb
-        """
+        """``{"train": n, "valid": n, "test": n}``."""
         return {name: len(ids) for name, ids in self.sets().items()}
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (lists of ids); ``TrackSplit.from_dict`` reverses it.
-
-        Notebook: 01_data.ipynb
-        """
+        """A JSON-ready dict (lists of ids); ``TrackSplit.from_dict`` reverses it."""
         return {"protocol": self.protocol, "fold": self.fold,
                 **{name: list(ids) for name, ids in self.sets().items()}}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "TrackSplit":
-        """The split saved by ``to_dict``. Notebook: 01_data.ipynb"""
+        """The split saved by ``to_dict``."""
         return cls(train=data["train"], valid=data.get("valid", ()), test=data.get("test", ()),
                    protocol=data["protocol"], fold=data.get("fold"))
 
@@ -225,7 +212,7 @@ def kfold_splits(tracks_df: TracksLike, *, n_folds: int = 10, valid_fraction: fl
 
     Raises ValueError when ``n_folds`` < 2 or a genre has fewer than ``n_folds`` tracks (each
     fold's test set must hold every genre). Protocol "kfold", ``fold`` = 0 .. n_folds - 1.
-    Notebook: 07_evaluation.ipynb
+    Notebook: 01_data.ipynb
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -250,8 +237,9 @@ def kfold_splits(tracks_df: TracksLike, *, n_folds: int = 10, valid_fraction: fl
 
 def _artist_groups(frame: pd.DataFrame) -> np.ndarray:
     """The artist of each track; an unknown artist is a group of its own track."""
-    return np.array([artist if isinstance(artist, str) and artist.strip() else f"\0track:{tid}"
-                     for tid, artist in zip(frame["track_id"], frame["artist"])], dtype=object)
+    artist_of = known_artists(frame)
+    return np.array([artist_of.get(str(tid), f"\0track:{tid}") for tid in frame["track_id"]],
+                    dtype=object)
 
 
 def artist_split(tracks_df: TracksLike, *, valid_fraction: float = 0.1, test_fraction: float = 0.1,
@@ -371,7 +359,7 @@ def split_from_lists(tracks_df: TracksLike,
         where = str(source)
     lookup: dict[str, str] = {}
     for track_id in frame["track_id"].astype(str):
-        lookup.setdefault(track_id.rsplit("/", 1)[-1], track_id)
+        lookup.setdefault(track_id_from_path(track_id), track_id)
         lookup[track_id] = track_id
     listed = {name: list(dict.fromkeys(strip_audio_suffix(e) for e in raw.get(name, [])))
               for name in SET_NAMES}
@@ -380,7 +368,7 @@ def split_from_lists(tracks_df: TracksLike,
     absent: list[str] = []
     for name in SET_NAMES:
         for entry in listed[name]:
-            match = lookup.get(entry) or lookup.get(entry.rsplit("/", 1)[-1])
+            match = lookup.get(entry) or lookup.get(track_id_from_path(entry))
             if match:
                 chosen[name].append(match)
             else:
@@ -426,12 +414,12 @@ def check_leakage(split: TrackSplit, tracks_df: TracksLike | None = None, *,
                          f"the tracks table: {unknown[:5]}")
     if not by_artist:
         return
-    artist_of = dict(zip(frame["track_id"].astype(str), frame["artist"]))
+    artist_of = known_artists(frame)
     seen: dict[str, tuple[str, str]] = {}  # artist -> (set, example track)
     for name in SET_NAMES:
         for track_id in sets[name]:
             artist = artist_of.get(track_id)
-            if not isinstance(artist, str) or not artist.strip():
+            if artist is None:
                 continue
             if artist in seen and seen[artist][0] != name:
                 other, example = seen[artist]
