@@ -31,7 +31,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from genrelib import models  # noqa: E402
-from genrelib.config import TrainConfig  # noqa: E402
+from genrelib.config import MODEL_KINDS, TrainConfig  # noqa: E402
 from genrelib.training import EpochTimer, compile_model, fit_model, set_seed  # noqa: E402
 
 
@@ -102,7 +102,7 @@ def bench(kind: str, *, segments: int, epochs: int, batch_size: int, seed: int) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--models", nargs="+", default=["cnn", "rnn", "crnn"], choices=models.MODEL_KINDS)
+    parser.add_argument("--models", nargs="+", default=list(MODEL_KINDS), choices=MODEL_KINDS)
     parser.add_argument("--segments", type=int, default=15_200, help="segments (GTZAN: 15,200)")
     parser.add_argument("--epochs", type=int, default=3, help="epochs per loop (the first is reported apart)")
     parser.add_argument("--batch-size", type=int, default=32)

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import numpy as np
 
-__all__ = ["CACHE_ENV", "DEFAULT_CACHE_ROOT", "atomic_file", "atomic_save_npz",
+__all__ = ["CACHE_ENV", "DEFAULT_CACHE_ROOT", "atomic_file", "atomic_path", "atomic_save_npz",
            "atomic_write_bytes", "atomic_write_text", "cache_root", "default_cache_dir", "read_npz"]
 
 
@@ -43,31 +43,38 @@ def default_cache_dir(subdir: str, *, root: str | os.PathLike[str] | None = None
 
 
 @contextmanager
-def atomic_file(path: str | os.PathLike[str], mode: str = "wb", *, fsync: bool = False,
-                **open_options: Any) -> Iterator[IO[Any]]:
-    """Open a hidden temporary file beside ``path`` for writing; when the ``with`` block ends
-    without error it is (optionally fsync'ed and) renamed onto ``path``, otherwise removed.
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A hidden temporary path beside ``path`` (same suffix) for a writer that wants a file
+    name rather than an open file (e.g. Keras' ``model.save``); when the ``with`` block ends
+    without error the file is renamed onto ``path``, otherwise removed.
 
     Creates the parent folder; an existing file at ``path`` is untouched until the rename.
-    ``open_options`` go to ``open`` (e.g. ``newline=""`` for csv). Notebook: 02_features.ipynb
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode, **open_options) as handle:
-            yield handle
-            handle.flush()
-            if fsync:
-                os.fsync(handle.fileno())
+        yield Path(tmp_name)
         os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; outputs are readable like any file
         os.replace(tmp_name, path)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike[str], mode: str = "wb", *, fsync: bool = False,
+                **open_options: Any) -> Iterator[IO[Any]]:
+    """Open a hidden temporary file beside ``path`` for writing (see :func:`atomic_path`); when
+    the ``with`` block ends without error it is (optionally fsync'ed and) renamed onto
+    ``path``, otherwise removed. ``open_options`` go to ``open`` (e.g. ``newline=""`` for csv).
+    """
+    with atomic_path(path) as tmp, open(tmp, mode, **open_options) as handle:
+        yield handle
+        handle.flush()
+        if fsync:
+            os.fsync(handle.fileno())
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:

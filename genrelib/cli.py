@@ -13,12 +13,10 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from genrelib.errors import UserError
+
 # Order = order in --help.
 COMMAND_MODULES = ("data", "features", "train", "evaluate", "book")
-
-
-class UserError(Exception):
-    """A problem the user can fix (bad path, bad option): printed without a traceback."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,13 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"genrelib {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"genrelib.commands.{name}")
-        except ModuleNotFoundError as error:
-            if error.name == f"genrelib.commands.{name}":
-                continue  # command not built yet
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"genrelib.commands.{name}").register(subparsers)
     return parser
 
 

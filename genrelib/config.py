@@ -18,6 +18,13 @@ GTZAN_GENRES: tuple[str, ...] = (
 )
 SAMPLE_RATE = 22_050
 CLIP_SECONDS = 30.0
+#: Tracks per genre in the full GTZAN (1,000 tracks in all).
+GTZAN_TRACKS_PER_GENRE = 100
+
+#: The model kinds a run can train, and the features each one reads (the RNN reads MFCC
+#: sequences, the others log-mel images).
+MODEL_FEATURES: dict[str, str] = {"cnn": "mel", "rnn": "mfcc", "crnn": "mel"}
+MODEL_KINDS: tuple[str, ...] = tuple(MODEL_FEATURES)
 
 
 def _check(condition: bool, message: str) -> None:
@@ -109,6 +116,34 @@ class FeatureConfig:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+#: Training segments per epoch on the full GTZAN with the study's 80/10/10 track split and the
+#: default features: 800 tracks x 19 segments = 15,200.
+GTZAN_TRAIN_SEGMENTS: int = (round(0.8 * len(GTZAN_GENRES) * GTZAN_TRACKS_PER_GENRE)
+                             * FeatureConfig().segments_per_clip)
+
+
+def check_model_kind(kind: str) -> str:
+    """``kind`` itself when it is one of ``MODEL_KINDS``; ValueError listing them otherwise."""
+    if kind not in MODEL_FEATURES:
+        raise ValueError(f"unknown model kind {kind!r}; choose one of {list(MODEL_KINDS)}")
+    return kind
+
+
+def feature_kind(kind: str) -> str:
+    """The FeatureConfig ``kind`` model ``kind`` reads: "mfcc" for the RNN, "mel" otherwise."""
+    return MODEL_FEATURES[check_model_kind(kind)]
+
+
+def default_feature_config(kind: str, *, n_mfcc: int = 20) -> FeatureConfig:
+    """The features model ``kind`` reads: log-mel (128 x 130) for cnn/crnn, ``n_mfcc`` MFCCs
+    (default 20) for rnn.
+    Notebook: 04_rnn.ipynb
+    """
+    if feature_kind(kind) == "mfcc":
+        return FeatureConfig(kind="mfcc", n_mfcc=n_mfcc)
+    return FeatureConfig()
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """The study's training recipe: Adam 1e-3, batch 32, <= 50 epochs, early stopping on
@@ -179,6 +214,10 @@ PROFILES: dict[str, Profile] = {
         train=TrainConfig(),
     ),
 }
+
+
+#: The profile names, in the order the command line lists them.
+PROFILE_NAMES: tuple[str, ...] = tuple(PROFILES)
 
 
 def get_profile(name: str) -> Profile:

@@ -3,21 +3,17 @@
 A model scores 3 s segments; a *track* (a 30 s clip) is what a listener labels, so the
 book reports both: segment accuracy, and track accuracy after aggregating a track's
 segments by majority vote or by mean probability. Metrics come from scikit-learn;
-results are plain dicts that serialise to JSON (``save_json``/``load_json``).
+results are plain dicts that serialise to JSON (``genrelib.runs.save_json``).
 This module never imports Keras. Notebook: 07_evaluation.ipynb
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from genrelib.cache import atomic_write_text
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 AGGREGATION_METHODS: tuple[str, ...] = ("vote", "mean")
@@ -234,45 +230,3 @@ def evaluate_predictions(
         confusion=confusion(truth, result_pred, n_classes=len(genres)),
         track_ids=ids, track_true=truth, track_pred=result_pred, extra=extra,
     )
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
-def _clean(value: Any) -> Any:
-    """Replace NaN/inf floats by None so the JSON is standard."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
-def save_json(record: Any, path: str | Path) -> Path:
-    """Write a result record (dict, EvaluationResult, numpy values) as indented JSON,
-    atomically (a temporary file renamed into place). Returns the path.
-    Notebook: 07_evaluation.ipynb
-    """
-    if hasattr(record, "to_dict"):
-        record = record.to_dict()
-    text = json.dumps(_clean(json.loads(json.dumps(record, default=_json_default))), indent=2)
-    return atomic_write_text(path, text + "\n")
-
-
-def load_json(path: str | Path) -> dict[str, Any]:
-    """Read a result record written by ``save_json``. Notebook: 07_evaluation.ipynb"""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no result record at {path}")
-    return json.loads(path.read_text())

@@ -21,22 +21,9 @@ from typing import Any
 import keras
 import numpy as np
 
-MODEL_KINDS: tuple[str, ...] = ("cnn", "rnn", "crnn")
+from genrelib.config import check_model_kind
+
 CNN_FILTERS: tuple[int, ...] = (32, 64, 128, 256, 512)
-
-
-def feature_kind(kind: str) -> str:
-    """The FeatureConfig ``kind`` a model expects: "mfcc" for the RNN, "mel" otherwise.
-
-    Notebook: 04_rnn.ipynb
-    """
-    _check_kind(kind)
-    return "mfcc" if kind == "rnn" else "mel"
-
-
-def _check_kind(kind: str) -> None:
-    if kind not in MODEL_KINDS:
-        raise ValueError(f"unknown model kind {kind!r}; choose one of {list(MODEL_KINDS)}")
 
 
 def model_input(X: np.ndarray, kind: str) -> np.ndarray:
@@ -47,7 +34,7 @@ def model_input(X: np.ndarray, kind: str) -> np.ndarray:
     Raises ValueError naming the shape when X is not 3-D.
     Notebook: 03_cnn.ipynb
     """
-    _check_kind(kind)
+    check_model_kind(kind)
     X = np.asarray(X)
     if X.ndim != 3:
         raise ValueError(
@@ -64,7 +51,7 @@ def input_shape_for(kind: str, segment_shape: Sequence[int]) -> tuple[int, ...]:
 
     Notebook: 03_cnn.ipynb
     """
-    _check_kind(kind)
+    check_model_kind(kind)
     n_features, frames = (int(v) for v in segment_shape)
     return (frames, n_features) if kind == "rnn" else (n_features, frames, 1)
 
@@ -247,7 +234,7 @@ def build_model(
     for rnn (see ``input_shape_for``). Unknown options raise TypeError naming them.
     Notebook: 03_cnn.ipynb
     """
-    _check_kind(kind)
+    check_model_kind(kind)
     builder = _BUILDERS[kind]
     import inspect
 

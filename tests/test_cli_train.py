@@ -59,7 +59,7 @@ def test_evaluate_text_report(cli_run, tiny_synthetic, capsys) -> None:
 
 @pytest.mark.parametrize("argv,message", [
     (["train", "/no/such/folder", "--out", "x"], "does not exist"),
-    (["train", ".", "--out", "x", "--split", "kfold"], "--split must be"),
+    (["train", ".", "--out", "x", "--split", "kfold"], "--split: unknown split"),
     (["train", ".", "--out", "x", "--val-fraction", "0.6", "--test-fraction", "0.5"], "leave tracks"),
     (["train", ".", "--out", "x", "--option", "kernel_size"], "KEY=VALUE"),
     (["evaluate", "/no/such/run", "--data", "."], "not a run folder"),
@@ -80,7 +80,7 @@ def test_quick_profile_beats_chance_on_real_gtzan(model, gtzan_mini, tmp_path, m
 
     Chance is 10 %; under chance P(>= 6 of 20 right) is about 1 %.
     """
-    from genrelib.training import train_run
+    from genrelib.pipeline import train_run
 
     result = train_run(gtzan_mini, model=model, profile="quick", out_dir=tmp_path / model, seed=0,
                        split="random", valid_fraction=0.1, test_fraction=0.25, verbose=0)

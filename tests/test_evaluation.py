@@ -13,10 +13,9 @@ from genrelib.evaluation import (
     classification_report_dict,
     confusion,
     evaluate_predictions,
-    load_json,
-    save_json,
     track_truth,
 )
+from genrelib.runs import load_json, save_json
 
 
 def _probs(rows):

@@ -99,7 +99,7 @@ def test_without_validation_monitors_training_loss(tmp_path) -> None:
 
 @pytest.fixture(scope="module")
 def tiny_run(tiny_synthetic, tmp_path_factory):
-    from genrelib.training import train_run
+    from genrelib.pipeline import train_run
 
     out = tmp_path_factory.mktemp("run")
     cache = tmp_path_factory.mktemp("cache")

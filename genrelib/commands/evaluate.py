@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from genrelib.cli import UserError
+from genrelib.errors import UserError
+from genrelib.runs import MODEL_FILE
 
 __all__ = ["register", "run_evaluate", "format_result"]
 
@@ -53,12 +54,12 @@ def format_result(record: dict[str, Any]) -> str:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run ``genrelib evaluate``; returns 0. Notebook: 07_evaluation.ipynb"""
     run_dir = Path(args.run_dir)
-    if not (run_dir / "model.keras").is_file() and not (run_dir.is_file() and run_dir.suffix == ".keras"):
-        raise UserError(f"{run_dir} is not a run folder (no model.keras): train one with `genrelib train`")
+    if not (run_dir / MODEL_FILE).is_file() and not (run_dir.is_file() and run_dir.suffix == ".keras"):
+        raise UserError(f"{run_dir} is not a run folder (no {MODEL_FILE}): train one with `genrelib train`")
     if not os.path.isdir(args.data):
         raise UserError(f"--data folder {args.data!r} does not exist")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from genrelib.training import evaluate_run
+    from genrelib.pipeline import evaluate_run
 
     result = evaluate_run(run_dir, args.data, method=args.method, progress=not args.json)
     record = result.to_dict()

@@ -15,7 +15,10 @@ import os
 import sys
 from typing import Any
 
-from genrelib.cli import UserError
+from genrelib.config import MODEL_KINDS, PROFILE_NAMES, PROFILES
+from genrelib.datasets.splits import SPLIT_CHOICES, check_split_spec
+from genrelib.errors import UserError
+from genrelib.runs import RUN_FILES
 
 __all__ = ["register", "run_train", "parse_options"]
 
@@ -35,17 +38,17 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "train", help="train a CNN, RNN or CRNN and write a run folder",
         description="Train a model with the study's recipe (Adam 1e-3, batch 32, early stopping, "
-                    "learning rate /10 on plateau) and write RUN_DIR/{model.keras, config.json, "
-                    "history.csv, metrics.json, split.json}.")
+                    f"learning rate /10 on plateau) and write RUN_DIR/{{{', '.join(RUN_FILES)}}}.")
     parser.add_argument("data", metavar="DATA",
                         help='dataset folder, or "synthetic" for the built-in synthetic GTZAN')
-    parser.add_argument("--model", choices=("cnn", "rnn", "crnn"), default="cnn")
-    parser.add_argument("--profile", choices=("quick", "full"), default="quick",
-                        help="quick: 3 epochs (CI); full: up to 50 epochs (default quick)")
+    parser.add_argument("--model", choices=MODEL_KINDS, default="cnn")
+    parser.add_argument("--profile", choices=PROFILE_NAMES, default="quick",
+                        help=f"quick: {PROFILES['quick'].train.epochs} epochs (CI); full: up to "
+                             f"{PROFILES['full'].train.epochs} epochs (default quick)")
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write")
     parser.add_argument("--epochs", type=int, metavar="N", help="override the profile's epochs")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
-    parser.add_argument("--split", default="random", metavar="random|artist|lists:DIR",
+    parser.add_argument("--split", default="random", metavar="|".join(SPLIT_CHOICES),
                         help="track split protocol (default random, stratified by genre)")
     parser.add_argument("--val-fraction", type=_fraction, default=0.1, metavar="F",
                         help="fraction of tracks for validation (default 0.1)")
@@ -79,8 +82,10 @@ def run_train(args: argparse.Namespace) -> int:
     """Run ``genrelib train``; prints a summary, returns 0. Notebook: 03_cnn.ipynb"""
     if args.epochs is not None and args.epochs < 1:
         raise UserError(f"--epochs must be >= 1, got {args.epochs}")
-    if args.split not in ("random", "artist") and not args.split.startswith("lists:"):
-        raise UserError(f"--split must be random, artist or lists:DIR, got {args.split!r}")
+    try:
+        check_split_spec(args.split)
+    except ValueError as error:
+        raise UserError(f"--split: {error}") from None
     if args.val_fraction + args.test_fraction >= 1.0:
         raise UserError("--val-fraction + --test-fraction must leave tracks for training (< 1)")
     options = parse_options(args.option)
@@ -92,9 +97,10 @@ def run_train(args: argparse.Namespace) -> int:
     elif not os.path.isdir(data):
         raise UserError(f"DATA folder {data!r} does not exist (give a dataset folder or 'synthetic')")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from genrelib.training import describe_run, train_run
+    from genrelib.pipeline import describe_run, train_run
+    from genrelib.training import TABLE
 
-    verbose: int = 0 if args.quiet else (1 if sys.stdout.isatty() else 2)
+    verbose: int | str = 0 if args.quiet else (1 if sys.stdout.isatty() else TABLE)
     try:
         result = train_run(data, model=args.model, profile=args.profile, out_dir=args.out,
                            epochs=args.epochs, seed=args.seed, split=args.split,

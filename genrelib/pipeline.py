@@ -1,0 +1,259 @@
+"""One training run, end to end, above every stage of the flow.
+
+``train_run`` reads top to bottom as the book does: index the data -> split it by track ->
+extract the features (standardiser fitted on the training tracks only) -> fit the model ->
+evaluate it (segment and track level) -> write the run folder (``genrelib.runs``).
+``evaluate_run`` scores a saved run on any dataset. ``genrelib train``/``genrelib evaluate``
+and the chapters call these; every stage they use lives in its own module.
+Notebook: 03_cnn.ipynb
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
+
+from genrelib import runs
+from genrelib.config import (FeatureConfig, TrainConfig, default_feature_config, feature_kind,
+                             get_profile)
+from genrelib.datasets import DatasetIndex, check_leakage, index_dataset
+from genrelib.datasets.splits import TrackSplit, make_split
+from genrelib.evaluation import EvaluationResult, evaluate_predictions
+from genrelib.explore import versions
+from genrelib.features import FeatureSet, Standardizer, extract_features
+from genrelib.models import build_model, input_shape_for, model_input
+from genrelib.training import fit_model, predict_probs, set_seed
+
+__all__ = ["RunResult", "describe_run", "evaluate_features", "evaluate_run", "train_run"]
+
+#: The package versions a run's configuration records.
+RUN_PACKAGES: tuple[str, ...] = ("genrelib", "keras", "numpy", "scikit-learn")
+
+
+@dataclass
+class RunResult:
+    """What ``train_run`` returns: the run folder, the trained model (best weights), its
+    history (DataFrame), ``metrics`` (the metrics.json dict), ``valid``/``test``
+    EvaluationResults (None for an empty set), the split and the genre names.
+    Notebook: 03_cnn.ipynb
+    """
+
+    run_dir: Path
+    model: Any
+    history: pd.DataFrame
+    metrics: dict[str, Any]
+    valid: EvaluationResult | None
+    test: EvaluationResult | None
+    split: TrackSplit
+    genres: tuple[str, ...]
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+def train_run(
+    data: Any, *, model: str = "cnn", profile: str = "quick", out_dir: str | Path,
+    epochs: int | None = None, seed: int = 0, split: str | TrackSplit = "random",
+    valid_fraction: float = 0.1, test_fraction: float = 0.1,
+    feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
+    verbose: int | str = 2, reuse: bool = False, **model_options: Any,
+) -> RunResult:
+    """Train model ``model`` ("cnn", "rnn", "crnn") on a dataset and write a run folder.
+
+    ``data``: a folder (GTZAN in either layout, or any ``<genre>/<audio>`` tree) or a
+    DatasetIndex. ``profile`` ("quick"/"full") gives the TrainConfig and caps real data
+    (``max_tracks_per_genre``); ``epochs`` overrides its epochs. ``split``: "random"
+    (stratified by track), "artist" (no artist in two sets), "lists:DIR" (split lists) or
+    a TrackSplit; ``test_fraction`` 0 puts every track in train/validation. Features:
+    ``feature_config`` or the model's default (log-mel 128 x 130, or 20 MFCCs for rnn),
+    cached under ``cache_dir``. ``model_options`` go to the builder (e.g. ``kernel_size=5``,
+    ``rnn="lstm"``). ``verbose``: 0, 1, 2 as in Keras, or "table" (one line per epoch).
+    Writes ``out_dir``/{model.keras, config.json, history.csv, metrics.json, split.json} and
+    returns a RunResult. With ``reuse``, a finished run in ``out_dir`` made with exactly the
+    same settings and data is loaded instead of retrained (the chapters use this so chapter
+    5 can compare with chapter 3's CNN).
+    Notebook: 03_cnn.ipynb
+    """
+    train_cfg = _train_config(profile, seed=seed, epochs=epochs)
+    cfg = feature_config or default_feature_config(model)
+    if cfg.kind != feature_kind(model):  # also refuses an unknown model before any work
+        raise ValueError(f"model {model!r} reads {feature_kind(model)!r} features, got kind={cfg.kind!r}")
+    model_options.setdefault("l2", train_cfg.l2)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    progress = verbose not in (0, "0")
+
+    # 1. index
+    index = _capped_index(data, max_per_genre=get_profile(profile).max_tracks_per_genre, progress=progress)
+    # 2. split, by track
+    track_split = make_split(index.tracks, split, valid_fraction=valid_fraction,
+                             test_fraction=test_fraction, seed=seed)
+    check_leakage(track_split, index.tracks, by_artist=split == "artist")
+    # 3. features, standardiser fitted on the training tracks only
+    features = extract_features(index, cfg, cache_dir=cache_dir, progress=progress)
+    sets = features.split(track_split)
+    standardizer = Standardizer().fit(sets["train"].X)
+    settings = {
+        "model": model, "model_options": model_options, "profile": profile,
+        "train_config": train_cfg.to_dict(), "feature_config": cfg.to_dict(),
+        "data_fingerprint": index.fingerprint(),
+        "split": split if isinstance(split, str) else "custom",
+        "valid_fraction": valid_fraction, "test_fraction": test_fraction, "seed": seed,
+    }
+    # 4. fit (or reuse the identical finished run)
+    previous = _finished_run(out_dir, settings) if reuse else None
+    if previous is not None:
+        net, _ = runs.load_run_model(out_dir)
+        history, seconds = previous["history"], float(previous["metrics"]["train_seconds"])
+    else:
+        net, history, seconds = _fit(model, sets, features.genres, standardizer, train_cfg,
+                                     model_options=model_options, out_dir=out_dir, verbose=verbose)
+    # 5. evaluate, segment and track level
+    valid = evaluate_features(net, sets["valid"], kind=model, genres=features.genres)
+    test = evaluate_features(net, sets["test"], kind=model, genres=features.genres)
+    metrics = _run_metrics(model, track_split, sets, history, seconds, valid=valid, test=test)
+    config = {**settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
+              "genres": list(features.genres), "parameters": int(net.count_params()),
+              "versions": _versions()}
+    # 6. the run folder
+    if previous is None:
+        runs.save_run_model(net, out_dir / runs.MODEL_FILE, {
+            "genres": list(features.genres), "feature_config": cfg.to_dict(),
+            "standardizer": standardizer.to_dict(), "model_kind": model,
+            "model_options": model_options, "input": "raw features; the model standardises"})
+    runs.save_json(config, out_dir / runs.CONFIG_FILE)
+    runs.save_json(metrics, out_dir / runs.METRICS_FILE)
+    runs.save_json(track_split.to_dict(), out_dir / runs.SPLIT_FILE)
+    return RunResult(run_dir=out_dir, model=net, history=history, metrics=metrics, valid=valid,
+                     test=test, split=track_split, genres=tuple(features.genres), config=config)
+
+
+def _train_config(profile: str, *, seed: int, epochs: int | None) -> TrainConfig:
+    train_cfg = get_profile(profile).train.with_(seed=seed)
+    return train_cfg if epochs is None else train_cfg.with_(epochs=int(epochs))
+
+
+def _capped_index(data: Any, *, max_per_genre: int | None, progress: bool) -> DatasetIndex:
+    """``data`` indexed (unless it is an index), keeping the first ``max_per_genre`` tracks
+    of every genre when the profile caps real data."""
+    index = data if isinstance(data, DatasetIndex) else index_dataset(data, progress=progress)
+    if max_per_genre:
+        keep = index.tracks.groupby("genre", sort=False).head(max_per_genre)["track_id"]
+        index = index.subset(keep.tolist())
+    if len(index.tracks) == 0:
+        raise ValueError(f"no readable audio tracks found in {index.root}")
+    return index
+
+
+def _fit(model: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
+         standardizer: Standardizer, train_cfg: TrainConfig, *, model_options: dict[str, Any],
+         out_dir: Path, verbose: int | str) -> tuple[Any, pd.DataFrame, float]:
+    """Build model ``model`` (standardiser inside), train it; (model, history, seconds)."""
+    (out_dir / runs.METRICS_FILE).unlink(missing_ok=True)  # an unfinished run is never reused
+    train_fs, valid_fs = sets["train"], sets["valid"]
+    set_seed(train_cfg.seed)
+    net = build_model(model, input_shape=input_shape_for(model, train_fs.config.segment_shape),
+                      n_classes=len(genres), standardizer=standardizer, **model_options)
+    start = time.perf_counter()
+    history = fit_model(
+        net, model_input(train_fs.X, model), train_fs.y,
+        model_input(valid_fs.X, model) if len(valid_fs) else None,
+        valid_fs.y if len(valid_fs) else None,
+        train=train_cfg, run_dir=out_dir, verbose=verbose,
+    )
+    seconds = time.perf_counter() - start
+    runs.save_history(history, out_dir)
+    return net, history, seconds
+
+
+def _run_metrics(model: str, track_split: TrackSplit, sets: dict[str, FeatureSet],
+                 history: pd.DataFrame, seconds: float, *, valid: EvaluationResult | None,
+                 test: EvaluationResult | None) -> dict[str, Any]:
+    """The metrics.json record of a run."""
+    monitor = "val_loss" if "val_loss" in history else "loss"
+    best_epoch = int(history[monitor].idxmin()) + 1 if history[monitor].notna().any() else None
+    return {
+        "model": model, "protocol": track_split.protocol,
+        "epochs_run": int(len(history)), "best_epoch": best_epoch,
+        "train_seconds": round(seconds, 2),
+        "seconds_per_epoch": round(float(history["epoch_seconds"].mean()), 3)
+        if "epoch_seconds" in history else None,
+        "n_segments": {k: int(len(v)) for k, v in sets.items()},
+        "n_tracks": {k: int(v.n_tracks) for k, v in sets.items()},
+        "valid": valid.to_dict() if valid else None,
+        "test": test.to_dict() if test else None,
+    }
+
+
+def _versions() -> dict[str, str]:
+    return {**versions(RUN_PACKAGES), "backend": keras.backend.backend(), "platform": sys.platform}
+
+
+def _finished_run(out_dir: Path, settings: dict[str, Any]) -> dict[str, Any] | None:
+    """The run in ``out_dir`` when it is complete and was made with ``settings``."""
+    if not all((out_dir / name).is_file() for name in runs.RUN_FILES):
+        return None
+    previous = runs.load_run(out_dir)
+    wanted = json.loads(json.dumps(settings))  # tuples -> lists, as stored
+    if any(previous["config"].get(key) != value for key, value in wanted.items()):
+        return None
+    return previous
+
+
+def evaluate_features(model: Any, features: FeatureSet | None, *, kind: str,
+                      genres: tuple[str, ...], method: str = "vote") -> EvaluationResult | None:
+    """Segment- and track-level evaluation of ``model`` on a FeatureSet (None when empty).
+
+    ``features.y`` must index ``genres`` (the model's outputs).
+    """
+    if features is None or len(features) == 0:
+        return None
+    probs = predict_probs(model, features.X, kind=kind)
+    return evaluate_predictions(probs, features.y, features.track_ids, genres=genres, method=method)
+
+
+def evaluate_run(run_dir: str | Path, data: Any, *, method: str = "vote",
+                 cache_dir: str | Path | None = None, progress: bool = True) -> EvaluationResult:
+    """Evaluate a saved run on every track of ``data`` (a folder or DatasetIndex).
+
+    Features are computed with the run's FeatureConfig; genres are matched to the model's
+    outputs by name (a genre the model does not know raises ValueError naming it).
+    """
+    net, meta = runs.load_run_model(run_dir)
+    kind = meta["model_kind"]
+    cfg = FeatureConfig.from_dict(meta["feature_config"])
+    model_genres = tuple(meta["genres"])
+    index = data if isinstance(data, DatasetIndex) else index_dataset(data, progress=progress)
+    unknown = sorted(set(index.genres) - set(model_genres))
+    if unknown:
+        raise ValueError(
+            f"{index.root} has genre folders the model was not trained on: {unknown}; "
+            f"it knows {list(model_genres)}"
+        )
+    features = extract_features(index, cfg, cache_dir=cache_dir, progress=progress)
+    if len(features) == 0:
+        raise ValueError(f"no usable audio in {index.root}")
+    remap = np.array([model_genres.index(g) for g in features.genres])
+    probs = predict_probs(net, features.X, kind=kind)
+    return evaluate_predictions(probs, remap[features.y], features.track_ids,
+                                genres=model_genres, method=method)
+
+
+def describe_run(result: RunResult) -> str:
+    """A short text summary of a run (what ``genrelib train`` prints)."""
+    m = result.metrics
+    lines = [f"run folder: {result.run_dir}",
+             f"epochs: {m['epochs_run']} (best {m['best_epoch']}), {m['train_seconds']} s"]
+    for name in ("valid", "test"):
+        r = m.get(name)
+        if r:
+            lines.append(f"{name}: track accuracy {r['track_accuracy']:.3f}, segment accuracy "
+                         f"{r['segment_accuracy']:.3f}, macro F1 {r['macro_f1']:.3f} "
+                         f"({r['n_tracks']} tracks)")
+    return "\n".join(lines)

@@ -1,0 +1,154 @@
+"""The shape of the library: the flow runs one way, and no module imports itself in a circle.
+
+Every module of ``genrelib`` has a place in the flow (``LAYERS``, lowest first): audio ->
+index -> split -> features -> model -> training -> metrics -> the end-to-end run ->
+figures and the book -> the command line. A module may import its own layer and the ones
+below it, never one above (function-local and type-only imports count too), and the
+import graph has no cycle. A new module must be given its place here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "genrelib"
+
+#: (layer name, module prefixes), lowest layer first. A prefix matches the module itself
+#: and, for a package, everything below it.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("settings", ("genrelib", "genrelib.config", "genrelib.cache", "genrelib.errors")),
+    ("run records", ("genrelib.runs",)),
+    ("audio", ("genrelib.audio",)),
+    ("datasets: index, split, synthetic", ("genrelib.datasets",)),
+    ("features", ("genrelib.features",)),
+    ("looking at data", ("genrelib.explore", "genrelib.leakage")),
+    ("models", ("genrelib.models",)),
+    ("training", ("genrelib.training",)),
+    ("evaluation", ("genrelib.evaluation",)),
+    ("the end-to-end run", ("genrelib.pipeline",)),
+    ("figures and the book", ("genrelib.plots", "genrelib.book")),
+    ("command line", ("genrelib.cli", "genrelib.commands", "genrelib.__main__")),
+)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES: dict[str, Path] = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def layer_of(module: str) -> int:
+    """Index into LAYERS of the most specific prefix that matches ``module``."""
+    best, best_length = None, -1
+    for rank, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            matches = module == prefix or (prefix != "genrelib" and module.startswith(prefix + "."))
+            if matches and len(prefix) > best_length:
+                best, best_length = rank, len(prefix)
+    if best is None:
+        raise KeyError(module)
+    return best
+
+
+def _target(importer: str, node: ast.ImportFrom, alias: ast.alias) -> str | None:
+    """The genrelib module an ``from X import name`` brings in (the submodule when ``name``
+    is one, else the module X itself)."""
+    base = node.module or ""
+    if node.level:  # relative import
+        anchor = importer.split(".")
+        if not MODULES[importer].name == "__init__.py":
+            anchor = anchor[:-1]
+        anchor = anchor[: len(anchor) - (node.level - 1)]
+        base = ".".join(anchor + ([base] if base else []))
+    if not (base == "genrelib" or base.startswith("genrelib.")):
+        return None
+    submodule = f"{base}.{alias.name}"
+    return submodule if submodule in MODULES else base
+
+
+def imports_of(module: str) -> set[str]:
+    """Every genrelib module that ``module`` imports, anywhere in its source."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name == "genrelib" or a.name.startswith("genrelib.")}
+        elif isinstance(node, ast.ImportFrom):
+            found |= {t for a in node.names if (t := _target(module, node, a))}
+    found.discard(module)
+    return {name for name in found if name in MODULES}
+
+
+GRAPH: dict[str, set[str]] = {module: imports_of(module) for module in MODULES}
+
+
+def test_every_module_has_a_place_in_the_flow() -> None:
+    homeless = []
+    for module in MODULES:
+        try:
+            layer_of(module)
+        except KeyError:
+            homeless.append(module)
+    assert not homeless, f"give these modules a layer in tests/test_architecture.py LAYERS: {homeless}"
+
+
+def test_no_module_imports_a_stage_above_it() -> None:
+    upward = [
+        f"{module} ({LAYERS[layer_of(module)][0]}) imports {target} ({LAYERS[layer_of(target)][0]})"
+        for module, targets in GRAPH.items() for target in sorted(targets)
+        if layer_of(target) > layer_of(module)
+    ]
+    assert not upward, "imports against the flow:\n" + "\n".join(upward)
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of ``graph`` as [a, b, ..., a], or None."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (cycle := visit(start)):
+            return cycle
+    return None
+
+
+def test_no_import_cycles() -> None:
+    cycle = find_cycle(GRAPH)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_checks_catch_what_they_name() -> None:
+    """The checkers themselves: an upward edge and a cycle are found."""
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+    assert layer_of("genrelib.training") > layer_of("genrelib.models") > layer_of("genrelib.features")
+    assert layer_of("genrelib.datasets.synthetic.render") == layer_of("genrelib.datasets")
+    assert layer_of("genrelib.commands.train") == len(LAYERS) - 1
+    with pytest.raises(KeyError):
+        layer_of("genrelib_extra.thing")
+
+
+def test_commands_share_their_error_type_without_importing_the_cli() -> None:
+    for module, targets in GRAPH.items():
+        if module.startswith("genrelib.commands."):
+            assert "genrelib.cli" not in targets, f"{module} imports genrelib.cli"
+    assert "genrelib.errors" in GRAPH["genrelib.cli"]
