@@ -13,10 +13,12 @@ import pytest
 import soundfile as sf
 
 from genrelib.config import GTZAN_GENRES
-from genrelib.datasets.synthetic import (
-    ARTISTS_PER_GENRE, GENRE_TRAITS, SYNTHETIC_VERSION, generate_synthetic_gtzan, genre_traits_table,
-    make_artist, render_track,
-)
+from genrelib.datasets.synthetic import (SYNTHETIC_VERSION, generate_synthetic_gtzan, genre_traits_table,
+                                        render_track)
+from genrelib.datasets.synthetic.artists import ARTISTS_PER_GENRE, make_artist
+from genrelib.datasets.synthetic.grooves import parse_groove
+from genrelib.datasets.synthetic.harmony import parse_progression
+from genrelib.datasets.synthetic.traits import GENRE_TRAITS
 
 COLUMNS = ["path", "genre", "track_id", "artist", "title", "md5"]
 
@@ -111,6 +113,15 @@ def test_refuses_foreign_folder(tmp_path: Path) -> None:
     assert (tmp_path / "mine.txt").read_text() == "precious"
 
 
+def test_leftovers_of_a_killed_run_do_not_make_the_folder_foreign(tmp_path: Path) -> None:
+    clip_tmp = tmp_path / "genres" / "blues" / ".blues.00003.wav.k2j_x9.tmp"
+    clip_tmp.parent.mkdir(parents=True)
+    clip_tmp.write_bytes(b"half a clip")
+    (tmp_path / ".tracks.csv.a1b2c3.tmp").write_text("path,genre\n")
+    generate_synthetic_gtzan(tmp_path, tracks_per_genre=1, seconds=0.5)
+    assert not clip_tmp.exists() and len(_rows(tmp_path)) == 10
+
+
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="tracks_per_genre"):
         generate_synthetic_gtzan("unused", tracks_per_genre=0)
@@ -142,6 +153,17 @@ def test_genre_traits_table() -> None:
     assert list(table.index) == list(GTZAN_GENRES)
     assert {"tempo (BPM)", "drums", "confused with"} <= set(table.columns)
     assert GENRE_TRAITS["metal"].tempo_bpm[0] > GENRE_TRAITS["reggae"].tempo_bpm[0]
+
+
+def test_chord_and_groove_sheets() -> None:
+    assert parse_progression("I7*4 bVII5 vi iim7b5*0.5 IVmaj7") == [
+        (0, "7", 4.0), (10, "5", 1.0), (9, "min", 1.0), (2, "m7b5", 0.5), (5, "maj7", 1.0)]
+    with pytest.raises(ValueError, match="bad chord symbol 'Ixyz'"):
+        parse_progression("I Ixyz")
+    assert parse_groove("kick x...x... | snare ....X...") == {"kick": "x...x...", "snare": "....X..."}
+    assert parse_groove("") == {}
+    with pytest.raises(ValueError, match="unknown drum 'cowbell'"):
+        parse_groove("cowbell x...")
 
 
 # --------------------------------------------------------------------------- learnability

@@ -26,12 +26,10 @@ def synthetic_cache_dir(*, tracks_per_genre: int, seconds: float, seed: int,
     ``<cache>/synthetic/gtzan-synth-v<version>-seed<seed>-<n>x<seconds>s``, where <cache> is
     ``cache_dir``, else ``$GENREBOOK_CACHE``, else ``~/.cache/genre-book``, and <version> is
     the generator's ``SYNTHETIC_VERSION`` (so a changed generator never reuses old audio).
-    Notebook: 01_data.ipynb
     """
-    from genrelib.datasets import synthetic
+    from genrelib.datasets.synthetic import SYNTHETIC_VERSION
 
-    version = getattr(synthetic, "SYNTHETIC_VERSION", "0")
-    name = f"gtzan-synth-v{version}-seed{int(seed)}-{int(tracks_per_genre)}x{float(seconds):g}s"
+    name = f"gtzan-synth-v{SYNTHETIC_VERSION}-seed{int(seed)}-{int(tracks_per_genre)}x{float(seconds):g}s"
     return default_cache_dir("synthetic", root=cache_dir) / name
 
 
