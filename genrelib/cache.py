@@ -79,8 +79,6 @@ def atomic_file(path: str | os.PathLike[str], mode: str = "wb", *, fsync: bool =
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_file`); returns ``path``.
-
-    Notebook: 01_data.ipynb
     """
     with atomic_file(path, "wb") as handle:
         handle.write(data)
@@ -89,8 +87,6 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_file`); returns ``path``.
-
-    Notebook: 03_cnn.ipynb
     """
     with atomic_file(path, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -101,7 +97,6 @@ def atomic_save_npz(path: str | os.PathLike[str], arrays: dict[str, np.ndarray])
     """Write ``arrays`` as an uncompressed .npz at ``path`` atomically and fsync'ed
     (see :func:`atomic_file`). On any error the temporary file is removed and the error
     re-raised; an existing file at ``path`` is left untouched. Returns ``path``.
-    Notebook: 02_features.ipynb
     """
     with atomic_file(path, "wb", fsync=True) as handle:
         np.savez(handle, **arrays)
@@ -113,7 +108,6 @@ def read_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray] | None:
 
     Raises ValueError naming the file when it exists but is corrupt or truncated (callers
     treat that as a cache miss). Object arrays are refused (``allow_pickle=False``).
-    Notebook: 02_features.ipynb
     """
     path = Path(path)
     if not path.is_file():

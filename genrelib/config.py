@@ -1,8 +1,6 @@
 """Frozen configuration: genres, feature parameters, the training recipe and run profiles.
 
-Notebooks take ``profile`` ("quick" for CI, "full" for real runs) from papermill and read
 every setting from here, so a number in the book always names the setting that made it.
-Notebook: 02_features.ipynb (features), 03_cnn.ipynb (training recipe and profiles).
 """
 
 from __future__ import annotations
@@ -185,7 +183,7 @@ class Profile:
 
     ``synthetic_tracks_per_genre``/``synthetic_seconds`` size the built-in synthetic
     dataset used when no real data is given. ``max_tracks_per_genre`` caps real data
-    (None = all). Notebook: 01_data.ipynb
+    (None = all).
     """
 
     name: str
@@ -221,7 +219,10 @@ PROFILE_NAMES: tuple[str, ...] = tuple(PROFILES)
 
 
 def get_profile(name: str) -> Profile:
-    """The profile called ``name`` ("quick" or "full"); ValueError lists the choices."""
+    """The profile called ``name`` ("quick" or "full"); ValueError lists the choices.
+
+    Notebook: 01_data.ipynb
+    """
     try:
         return PROFILES[name]
     except KeyError:

@@ -4,7 +4,7 @@ A model scores 3 s segments; a *track* (a 30 s clip) is what a listener labels, 
 book reports both: segment accuracy, and track accuracy after aggregating a track's
 segments by majority vote or by mean probability. Metrics come from scikit-learn;
 results are plain dicts that serialise to JSON (``genrelib.runs.save_json``).
-This module never imports Keras. Notebook: 07_evaluation.ipynb
+This module never imports Keras.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ class TrackPredictions:
     """Track-level predictions: ``track_ids`` (n_tracks,) in order of first appearance,
     ``labels`` (n_tracks,) int predicted class, ``probs`` (n_tracks, n_classes) the mean
     segment probabilities. Unpacks as ``ids, labels, probs = aggregate_tracks(...)``.
-    Notebook: 07_evaluation.ipynb
     """
 
     track_ids: np.ndarray
@@ -57,7 +56,6 @@ def aggregate_tracks(
     a tie is broken by the higher mean probability among the tied classes (then by the
     lower class index). ``method="mean"``: the argmax of the mean probability.
     Returns TrackPredictions (track ids in order of first appearance).
-    Notebook: 07_evaluation.ipynb
     """
     if method not in AGGREGATION_METHODS:
         raise ValueError(f"method must be one of {list(AGGREGATION_METHODS)}, got {method!r}")
@@ -88,7 +86,6 @@ def track_truth(labels: Sequence[int], track_ids: Sequence[str]) -> tuple[np.nda
     """(track ids, true label per track) from per-segment labels, in first-appearance order.
 
     Raises ValueError naming a track whose segments carry different labels.
-    Notebook: 07_evaluation.ipynb
     """
     labels = np.asarray(labels)
     unique, group = _group(track_ids)
@@ -107,7 +104,6 @@ def confusion(
     """Confusion matrix (n_classes, n_classes): row = true class, column = predicted.
 
     ``normalize`` None (counts), "true" (rows sum to 1), "pred" or "all" as in scikit-learn.
-    Notebook: 07_evaluation.ipynb
     """
     return confusion_matrix(y_true, y_pred, labels=list(range(n_classes)), normalize=normalize)
 
@@ -120,7 +116,6 @@ def classification_report_dict(
     Keys: ``accuracy``, ``macro_precision``, ``macro_recall``, ``macro_f1``, ``n``,
     ``per_genre`` {genre: {precision, recall, f1, support}}. Macro averages run over all
     ``genres`` (a genre absent from both truth and predictions scores 0, zero_division=0).
-    Notebook: 07_evaluation.ipynb
     """
     labels = list(range(len(genres)))
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
@@ -154,7 +149,7 @@ class EvaluationResult:
     track-level (n_classes, n_classes) count matrix; ``track_ids``/``track_true``/
     ``track_pred`` the per-track outcome. ``to_dict()`` gives the JSON record with
     ``track_accuracy``, ``segment_accuracy``, ``macro_f1`` (track level), ``per_genre``
-    (track level) and ``confusion``. Notebook: 07_evaluation.ipynb
+    (track level) and ``confusion``.
     """
 
     genres: tuple[str, ...]
@@ -206,7 +201,6 @@ def evaluate_predictions(
     Segment level: argmax per segment. Track level: ``aggregate_tracks(method=method)``.
     Also records the track accuracy of the other aggregation method in
     ``extra["track_accuracy_<method>"]`` so both are always reported.
-    Notebook: 07_evaluation.ipynb
     """
     probs = np.asarray(probs)
     y = np.asarray(y)

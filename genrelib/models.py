@@ -32,7 +32,7 @@ def model_input(X: np.ndarray, kind: str) -> np.ndarray:
     cnn/crnn: (n, n_features, frames, 1), an image with one channel (frequency down,
     time across). rnn: (n, frames, n_features), a sequence over time of feature vectors.
     Raises ValueError naming the shape when X is not 3-D.
-    Notebook: 03_cnn.ipynb
+    Notebook: 04_rnn.ipynb
     """
     check_model_kind(kind)
     X = np.asarray(X)
@@ -48,8 +48,6 @@ def model_input(X: np.ndarray, kind: str) -> np.ndarray:
 
 def input_shape_for(kind: str, segment_shape: Sequence[int]) -> tuple[int, ...]:
     """Model input shape (no batch axis) for features of shape (n_features, frames).
-
-    Notebook: 03_cnn.ipynb
     """
     check_model_kind(kind)
     n_features, frames = (int(v) for v in segment_shape)
@@ -232,7 +230,6 @@ def build_model(
 
     ``input_shape`` has no batch axis: (n_mels, frames, 1) for cnn/crnn, (frames, n_mfcc)
     for rnn (see ``input_shape_for``). Unknown options raise TypeError naming them.
-    Notebook: 03_cnn.ipynb
     """
     check_model_kind(kind)
     builder = _BUILDERS[kind]

@@ -43,7 +43,6 @@ class RunResult:
     """What ``train_run`` returns: the run folder, the trained model (best weights), its
     history (DataFrame), ``metrics`` (the metrics.json dict), ``valid``/``test``
     EvaluationResults (None for an empty set), the split and the genre names.
-    Notebook: 03_cnn.ipynb
     """
 
     run_dir: Path

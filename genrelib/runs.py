@@ -58,7 +58,6 @@ def save_run_model(model: Any, path: str | Path, metadata: dict[str, Any]) -> Pa
     ``metadata`` (JSON-ready: ``genres``, ``feature_config``, ``standardizer``,
     ``model_kind``, ``model_options``) becomes the zip member ``genrelib.json``; Keras
     ignores that member when loading. Written atomically (``genrelib.cache.atomic_file``).
-    Notebook: 03_cnn.ipynb
     """
     path = Path(path)
     if path.suffix != ".keras":
@@ -72,8 +71,6 @@ def save_run_model(model: Any, path: str | Path, metadata: dict[str, Any]) -> Pa
 
 def read_model_metadata(path: str | Path) -> dict[str, Any]:
     """The ``genrelib.json`` stored in a .keras file (no Keras needed).
-
-    Notebook: 03_cnn.ipynb
     """
     path = _model_path(path)
     try:
@@ -115,7 +112,6 @@ def load_run_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
 def load_run(run_dir: str | Path) -> dict[str, Any]:
     """Read a run folder's records: ``config``, ``metrics``, ``history`` (DataFrame),
     ``split`` (dict of track id lists). Missing files give None. No Keras needed.
-    Notebook: 03_cnn.ipynb
     """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():

@@ -45,8 +45,6 @@ def set_seed(seed: int, *, deterministic: bool = True) -> None:
 
 class EpochTimer(keras.callbacks.Callback):
     """Adds ``epoch_seconds`` (wall time of the epoch, validation included) to the logs.
-
-    Notebook: 03_cnn.ipynb
     """
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
@@ -119,8 +117,6 @@ def make_callbacks(
 
 def compile_model(model: keras.Model, train: TrainConfig) -> keras.Model:
     """Compile with Adam(``train.learning_rate``), sparse categorical cross-entropy, accuracy.
-
-    Notebook: 03_cnn.ipynb
     """
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=train.learning_rate),
@@ -144,7 +140,6 @@ def fit_model(
     ``learning_rate``, ``epoch_seconds``. ``verbose``: 0 silent, 1 progress bar, 2 one line
     per epoch, ``"table"`` (:data:`TABLE`) one compact line per epoch (:class:`EpochTable`).
     Call ``set_seed`` before building the model for repeatable runs.
-    Notebook: 03_cnn.ipynb
     """
     if len(x_train) == 0:
         raise ValueError("no training segments: the training split is empty")
@@ -176,8 +171,6 @@ def fit_model(
 
 def predict_probs(model: keras.Model, X: np.ndarray, *, kind: str, batch_size: int = 64) -> np.ndarray:
     """Class probabilities (n_segments, n_classes) for raw features X (n, n_features, frames).
-
-    Notebook: 03_cnn.ipynb
     """
     if len(X) == 0:
         return np.zeros((0, int(model.output_shape[-1])), dtype=np.float32)

@@ -4,7 +4,6 @@ Every track of DATA is a test track. Features are computed with the run's own fe
 configuration; predictions are aggregated per track by majority vote. The JSON object has
 ``track_accuracy``, ``segment_accuracy``, ``macro_f1`` (track level), ``per_genre`` and
 ``confusion`` (rows true, columns predicted, in the order of ``genres``).
-Notebook: 07_evaluation.ipynb
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ __all__ = ["register", "run_evaluate", "format_result"]
 
 
 def register(subparsers: Any) -> None:
-    """Add ``evaluate`` to the ``genrelib`` parser. Notebook: 07_evaluation.ipynb"""
+    """Add ``evaluate`` to the ``genrelib`` parser."""
     parser = subparsers.add_parser(
         "evaluate", help="evaluate a run folder on a dataset (every track is a test track)",
         description="Evaluate RUN_DIR's model on every track of DATA: segment and track "
@@ -36,7 +35,7 @@ def register(subparsers: Any) -> None:
 
 
 def format_result(record: dict[str, Any]) -> str:
-    """Human-readable summary of an evaluation record. Notebook: 07_evaluation.ipynb"""
+    """Human-readable summary of an evaluation record."""
     lines = [
         f"tracks: {record['n_tracks']}  segments: {record['n_segments']}",
         f"track accuracy ({record['aggregation']}): {record['track_accuracy']:.3f}",
@@ -52,7 +51,7 @@ def format_result(record: dict[str, Any]) -> str:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Run ``genrelib evaluate``; returns 0. Notebook: 07_evaluation.ipynb"""
+    """Run ``genrelib evaluate``; returns 0."""
     run_dir = Path(args.run_dir)
     if not (run_dir / MODEL_FILE).is_file() and not (run_dir.is_file() and run_dir.suffix == ".keras"):
         raise UserError(f"{run_dir} is not a run folder (no {MODEL_FILE}): train one with `genrelib train`")

@@ -4,7 +4,6 @@ Trains one model with the study's recipe on DATA (GTZAN in either layout, any
 ``<genre>/<audio>`` tree, or "synthetic" for the built-in synthetic set of the profile) and
 writes the run folder (model.keras, config.json, history.csv, metrics.json, split.json).
 TensorFlow is imported only when the command runs.
-Notebook: 03_cnn.ipynb
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ def _fraction(text: str) -> float:
 
 
 def register(subparsers: Any) -> None:
-    """Add ``train`` to the ``genrelib`` parser. Notebook: 03_cnn.ipynb"""
+    """Add ``train`` to the ``genrelib`` parser."""
     parser = subparsers.add_parser(
         "train", help="train a CNN, RNN or CRNN and write a run folder",
         description="Train a model with the study's recipe (Adam 1e-3, batch 32, early stopping, "
@@ -63,8 +62,6 @@ def register(subparsers: Any) -> None:
 
 def parse_options(items: list[str]) -> dict[str, Any]:
     """``["kernel_size=5", "rnn=lstm"]`` -> ``{"kernel_size": 5, "rnn": "lstm"}``.
-
-    Notebook: 03_cnn.ipynb
     """
     options: dict[str, Any] = {}
     for item in items:
@@ -79,7 +76,7 @@ def parse_options(items: list[str]) -> dict[str, Any]:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Run ``genrelib train``; prints a summary, returns 0. Notebook: 03_cnn.ipynb"""
+    """Run ``genrelib train``; prints a summary, returns 0."""
     if args.epochs is not None and args.epochs < 1:
         raise UserError(f"--epochs must be >= 1, got {args.epochs}")
     try:

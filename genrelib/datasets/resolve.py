@@ -4,7 +4,6 @@ GTZAN (sized by the run profile), generated once into a cache folder.
 The synthetic set is generated into a hidden temporary folder beside its final place and
 renamed into place only when complete, so a killed run never leaves a half dataset that
 looks finished.
-Notebook: 01_data.ipynb
 """
 
 from __future__ import annotations
