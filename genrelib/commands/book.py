@@ -4,6 +4,9 @@
                   [--no-html] [--out DIR] [--strict]
 
 Prints each notebook's time; stops at the first failing notebook naming it and the cell.
+The executed copies are tidied before the HTML build (see ``genrelib.book``): one
+parameters cell showing the values used, and no machine paths (the cache, ``--data``,
+repository and home folders read ``$GENREBOOK_CACHE``, ``$DATA``, relative and ``~``).
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--profile", choices=("quick", "full"), default="quick",
                         help="quick: minutes on a laptop/CI; full: the real experiment (default quick)")
     parser.add_argument("--data", default="", metavar="PATH",
-                        help="folder holding GTZAN (or any genre/<files> tree); "
-                             "default: synthetic data generated and cached on the fly")
+                        help="folder holding GTZAN (or any genre/<files> tree), shown as $DATA "
+                             "on the pages; default: synthetic data generated and cached on the fly")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--only", default=None, metavar="NN[,NN...]",
                         help="execute only these chapters, e.g. 01,02 (the book still lists "
@@ -42,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from genrelib.book import (BookBuildError, NotebookExecutionError, build_html,
                                execute_notebooks)
-    from genrelib.cli import UserError
+    from genrelib.errors import UserError
 
     out = Path(args.out)
     executed = out / "executed"
