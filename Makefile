@@ -1,6 +1,6 @@
 # genre-book: two commands build everything on a fresh machine.
 #   make book   - set up .venv, execute every notebook with papermill, build _build/html
-#   make test   - set up .venv, run the whole test suite
+#   make test   - set up .venv (with JAX, for the backend tests), run the whole test suite
 # Options: DATA=/path/to/gtzan (default: built-in synthetic data), PROFILE=quick|full.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -18,6 +18,7 @@ PYTHON ?= $(shell \
   else echo python3; fi)
 
 STAMP := $(VENV)/.genre-book-installed
+TEST_STAMP := $(VENV)/.genre-book-test-installed
 BIN   := $(VENV)/bin
 
 .PHONY: help setup book test lab clean
@@ -37,10 +38,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "genre-book (Python)" >/dev/null
 	@touch $@
 
+# The tests also run the models under Keras' JAX backend: they need the [jax] extra.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[all,jax]'
+	@touch $@
+
 book: $(STAMP)
 	$(BIN)/genrelib book --profile $(PROFILE) $(if $(DATA),--data "$(DATA)",)
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: $(STAMP)
