@@ -12,7 +12,7 @@ import os
 import platform
 from collections.abc import Iterable, Mapping
 from importlib import metadata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ __all__ = [
     "feature_steps",
     "listen",
     "load_examples",
+    "settings_table",
     "split_summary",
     "versions",
 ]
@@ -55,6 +56,19 @@ def versions(packages: Iterable[str] = BOOK_PACKAGES) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
+
+
+def settings_table(settings: Any, *, name: str | None = None) -> pd.DataFrame:
+    """A frozen configuration (``FeatureConfig``, ``TrainConfig``, anything with ``to_dict()``,
+    or a dict) as a one-column table, one row per setting, every value shown with its own
+    type (``epochs`` 3, not 3.000000 as a numeric column would print it).
+
+    ``name`` heads the column (default: the class name).
+    Notebook: 03_cnn.ipynb
+    """
+    values = settings.to_dict() if hasattr(settings, "to_dict") else dict(settings)
+    title = name or (type(settings).__name__ if hasattr(settings, "to_dict") else "value")
+    return pd.Series(values, dtype=object, name=title).to_frame()
 
 
 def examples_per_genre(tracks: pd.DataFrame, *, per_genre: int = 1, seed: int = 0,

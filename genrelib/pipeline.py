@@ -72,7 +72,8 @@ def train_run(
     a TrackSplit; ``test_fraction`` 0 puts every track in train/validation. Features:
     ``feature_config`` or the model's default (log-mel 128 x 130, or 20 MFCCs for rnn),
     cached under ``cache_dir``. ``model_options`` go to the builder (e.g. ``kernel_size=5``,
-    ``rnn="lstm"``). ``verbose``: 0, 1, 2 as in Keras, or "table" (one line per epoch).
+    ``rnn="lstm"``). ``verbose``: 0, 1, 2 as in Keras (1 and 2 also show progress bars while
+    indexing and extracting features), or "table" (one line per epoch, nothing else).
     Writes ``out_dir``/{model.keras, config.json, history.csv, metrics.json, split.json} and
     returns a RunResult. With ``reuse``, a finished run in ``out_dir`` made with exactly the
     same settings and data is loaded instead of retrained (the chapters use this so chapter
@@ -86,7 +87,7 @@ def train_run(
     model_options.setdefault("l2", train_cfg.l2)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    progress = verbose not in (0, "0")
+    progress = verbose in (1, 2)  # progress bars beside Keras' own output, not beside the table
 
     # 1. index
     index = _capped_index(data, max_per_genre=get_profile(profile).max_tracks_per_genre, progress=progress)

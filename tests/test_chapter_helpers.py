@@ -148,3 +148,20 @@ def test_chapter_figures_are_figures() -> None:
     assert all(isinstance(f, Figure) for f in figures)
     assert len(figures[9].axes[1].patches) == cfg.segments_per_clip  # one bar per segment
     plt.close("all")
+
+
+def test_settings_table_shows_each_value_with_its_own_type() -> None:
+    from genrelib import FeatureConfig, get_profile
+    from genrelib.explore import settings_table
+
+    train = get_profile("quick").train
+    table = settings_table(train)
+    assert list(table.columns) == ["TrainConfig"]
+    assert list(table.index) == list(train.to_dict())
+    html = table.to_html()
+    assert f"<td>{train.epochs}</td>" in html and f"<td>{train.batch_size}</td>" in html
+    assert ".000000" not in html and "3.0<" not in html
+    assert table.loc["learning_rate", "TrainConfig"] == train.learning_rate
+    features = settings_table(FeatureConfig(), name="features")
+    assert features.loc["kind", "features"] == "mel" and features.loc["n_mels", "features"] == 128
+    assert list(settings_table({"a": 1, "b": 0.5}).loc[:, "value"]) == [1, 0.5]
