@@ -32,28 +32,8 @@ import numpy as np  # noqa: E402
 
 from genrelib import models  # noqa: E402
 from genrelib.config import MODEL_KINDS, TrainConfig  # noqa: E402
-from genrelib.training import EpochTimer, compile_model, fit_model, set_seed  # noqa: E402
-
-
-def _device() -> str:
-    backend = keras.backend.backend()
-    try:
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            gpus = tf.config.list_physical_devices("GPU")
-            return f"GPU x{len(gpus)}" if gpus else f"CPU ({os.cpu_count()} cores)"
-        if backend == "jax":
-            import jax
-
-            return str(jax.devices()[0].platform).upper()
-        if backend == "torch":
-            import torch
-
-            return torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU ({os.cpu_count()} cores)"
-    except Exception as error:  # pragma: no cover - reporting only
-        return f"unknown ({error})"
-    return "unknown"
+from genrelib.training import (EpochTimer, compile_model, device_description, fit_model,  # noqa: E402
+                               set_seed)
 
 
 def _arrays(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -109,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
-    env = {"backend": keras.backend.backend(), "keras": keras.__version__, "device": _device(),
+    env = {"backend": keras.backend.backend(), "keras": keras.__version__, "device": device_description(),
            "python": platform.python_version(), "machine": platform.machine()}
     print(f"# {env}")
     print("| model | loop | train segments | first epoch (s) | s/epoch | ms/segment | "

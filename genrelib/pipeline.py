@@ -11,9 +11,11 @@ Notebook: 03_cnn.ipynb
 from __future__ import annotations
 
 import json
+import platform
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +27,15 @@ from genrelib import runs
 from genrelib.config import (FeatureConfig, TrainConfig, default_feature_config, feature_kind,
                              get_profile)
 from genrelib.datasets import DatasetIndex, check_leakage, index_dataset
-from genrelib.datasets.splits import TrackSplit, make_split
+from genrelib.datasets.splits import TrackSplit, kfold_splits, make_split
 from genrelib.evaluation import EvaluationResult, evaluate_predictions
 from genrelib.explore import versions
 from genrelib.features import FeatureSet, Standardizer, extract_features
 from genrelib.models import build_model, input_shape_for, model_input
-from genrelib.training import fit_model, predict_probs, set_seed
+from genrelib.training import device_description, fit_model, predict_probs, set_seed
 
-__all__ = ["RunResult", "describe_run", "evaluate_features", "evaluate_run", "train_run"]
+__all__ = ["RunResult", "cross_validate", "describe_run", "evaluate_features", "evaluate_run",
+           "train_run"]
 
 #: The package versions a run's configuration records.
 RUN_PACKAGES: tuple[str, ...] = ("genrelib", "keras", "numpy", "scikit-learn")
@@ -107,7 +110,7 @@ def train_run(
         "valid_fraction": valid_fraction, "test_fraction": test_fraction, "seed": seed,
     }
     # 4. fit (or reuse the identical finished run)
-    previous = _finished_run(out_dir, settings) if reuse else None
+    previous = _finished_run(out_dir, settings, track_split) if reuse else None
     if previous is not None:
         net, _ = runs.load_run_model(out_dir)
         history, seconds = previous["history"], float(previous["metrics"]["train_seconds"])
@@ -120,7 +123,7 @@ def train_run(
     metrics = _run_metrics(model, track_split, sets, history, seconds, valid=valid, test=test)
     config = {**settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
               "genres": list(features.genres), "parameters": int(net.count_params()),
-              "versions": _versions()}
+              "versions": _versions(), **_provenance()}
     # 6. the run folder
     if previous is None:
         runs.save_run_model(net, out_dir / runs.MODEL_FILE, {
@@ -132,6 +135,23 @@ def train_run(
     runs.save_json(track_split.to_dict(), out_dir / runs.SPLIT_FILE)
     return RunResult(run_dir=out_dir, model=net, history=history, metrics=metrics, valid=valid,
                      test=test, split=track_split, genres=tuple(features.genres), config=config)
+
+
+def cross_validate(data: Any, *, model: str = "cnn", profile: str = "quick", out_dir: str | Path,
+                   folds: int = 5, seed: int = 0, valid_fraction: float = 0.1,
+                   **options: Any) -> list[RunResult]:
+    """``folds``-fold cross-validation by track: one ``train_run`` per fold of
+    ``kfold_splits`` (every track tested once), written to ``out_dir/fold<k>``.
+
+    ``options`` go to ``train_run`` (``epochs``, ``feature_config``, ``cache_dir``,
+    ``verbose``, ``reuse``, model options). With ``reuse=True`` finished folds are read back,
+    so an interrupted cross-validation resumes where it stopped.
+    """
+    index = _capped_index(data, max_per_genre=get_profile(profile).max_tracks_per_genre,
+                          progress=options.get("verbose", 2) in (1, 2))
+    splits = kfold_splits(index.tracks, n_folds=folds, valid_fraction=valid_fraction, seed=seed)
+    return [train_run(index, model=model, profile=profile, out_dir=Path(out_dir) / f"fold{split.fold}",
+                      seed=seed, split=split, **options) for split in splits]
 
 
 def _train_config(profile: str, *, seed: int, epochs: int | None) -> TrainConfig:
@@ -195,13 +215,22 @@ def _versions() -> dict[str, str]:
     return {**versions(RUN_PACKAGES), "backend": keras.backend.backend(), "platform": sys.platform}
 
 
-def _finished_run(out_dir: Path, settings: dict[str, Any]) -> dict[str, Any] | None:
-    """The run in ``out_dir`` when it is complete and was made with ``settings``."""
+def _provenance() -> dict[str, str]:
+    """When and where a run finished: its record says so beside every number."""
+    return {"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": f"{platform.system()} {platform.machine()}", "device": device_description()}
+
+
+def _finished_run(out_dir: Path, settings: dict[str, Any], track_split: TrackSplit) -> dict[str, Any] | None:
+    """The run in ``out_dir`` when it is complete and was made with ``settings`` on the very
+    same tracks in each set (a custom split, e.g. a k-fold fold, is compared by content)."""
     if not all((out_dir / name).is_file() for name in runs.RUN_FILES):
         return None
     previous = runs.load_run(out_dir)
     wanted = json.loads(json.dumps(settings))  # tuples -> lists, as stored
     if any(previous["config"].get(key) != value for key, value in wanted.items()):
+        return None
+    if previous["split"] != track_split.to_dict():
         return None
     return previous
 

@@ -12,6 +12,7 @@ Notebook: 03_cnn.ipynb
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,32 @@ from genrelib.models import model_input
 
 #: ``fit_model(verbose=TABLE)``: one compact line per epoch (see :class:`EpochTable`).
 TABLE = "table"
+
+
+def device_description() -> str:
+    """What Keras trains on, in words: e.g. "CPU (2 cores)", "GPU x1" (TensorFlow), "GPU
+    (NVIDIA H100 ...)" (JAX/PyTorch). Recorded with every run and benchmark, so a time is
+    never quoted without its machine.
+    """
+    backend, cores = keras.backend.backend(), f"CPU ({os.cpu_count()} cores)"
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            return f"GPU x{len(gpus)}" if gpus else cores
+        if backend == "jax":
+            import jax
+
+            device = jax.devices()[0]
+            return cores if device.platform == "cpu" else f"GPU ({device.device_kind})"
+        if backend == "torch":
+            import torch
+
+            return f"GPU ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else cores
+    except Exception as error:  # reporting only: never fail a run for it
+        return f"unknown ({type(error).__name__}: {error})"
+    return f"unknown (backend {backend})"
 
 
 def set_seed(seed: int, *, deterministic: bool = True) -> None:
