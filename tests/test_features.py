@@ -1,7 +1,9 @@
-"""Features (genrelib.features, genrelib.cache): shapes, finiteness, agreement with librosa,
-sliced-STFT vs per-segment computation, the standardiser, FeatureSet, the on-disk cache
-(hits, keys, atomic writes, corruption) and skipping bad clips. Small audio written here;
-the real-data checks use the gtzan_mini fixture."""
+"""Features (genrelib.features, genrelib.cache): shapes, finiteness, agreement with librosa
+frame by frame on a 30 s non-stationary clip (across the STFT's blocks of frames), every
+segment as its slice of the clip's log-mel, sliced-STFT vs per-segment computation, the
+standardiser (fitted in chunks), FeatureSet, the on-disk cache (hits, keys, atomic writes,
+corruption) and skipping bad clips. Small audio written here; the real-data checks use the
+gtzan_mini fixture."""
 
 from __future__ import annotations
 
@@ -53,6 +55,48 @@ def small_index(tmp_path):
     return index_dataset(make_dataset(tmp_path / "data"))
 
 
+def changing_signal(seconds: float = 30.0, rate: int = 22050, seed: int = 7) -> np.ndarray:
+    """A NON-stationary test clip: a log chirp 60 Hz -> 9 kHz, tones that jump to a new random
+    frequency and level every 0.1 s, 60 noise bursts with sharp onsets (30 ms decay), and a
+    -60 dB noise floor (every mel band has energy). Consecutive STFT frames differ by > 5 dB in
+    some band, so taking any frame for its neighbour fails a frame-by-frame comparison."""
+    rng = np.random.default_rng(seed)
+    n = int(round(seconds * rate))
+    t = np.arange(n) / rate
+    f0, f1 = 60.0, 9000.0
+    k = np.log(f1 / f0) / seconds
+    chirp = 0.3 * np.sin(2 * np.pi * f0 * (np.exp(k * t) - 1) / k)
+    step = int(0.1 * rate)
+    freqs = rng.uniform(100, 8000, size=n // step + 1)
+    levels = rng.uniform(0.0, 0.3, size=n // step + 1)
+    tones = levels[np.arange(n) // step] * np.sin(2 * np.pi * freqs[np.arange(n) // step] * t)
+    bursts = np.zeros(n)
+    length = rate // 10
+    for onset in rng.integers(0, n - length, size=60):
+        decay = np.exp(-np.arange(length) / (0.03 * rate))
+        bursts[onset:onset + length] += 0.4 * rng.normal(size=length) * decay
+    return (chirp + tones + bursts + 1e-3 * rng.normal(size=n)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def changing_clip():
+    """(30 s changing signal, librosa's log-mel of it with the defaults' parameters in dB)."""
+    y = changing_signal()
+    mel = librosa.feature.melspectrogram(y=y, sr=22050, n_fft=2048, hop_length=512, n_mels=128,
+                                         center=True, pad_mode="constant")
+    reference = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
+    assert reference.shape == (128, 1292)
+    return y, reference
+
+
+# float32 STFTs (ours: scipy.fft, librosa's: numpy.fft) agree to ~1e-3 dB on this clip; a frame
+# taken for its neighbour is off by > 5 dB.
+DB_ATOL = 5e-3
+# Every start frame of the 19 default segments, by hand: floor(i * 33,075 / 512).
+DEFAULT_FRAME_STARTS = [0, 64, 129, 193, 258, 322, 387, 452, 516, 581, 645, 710, 775, 839, 904,
+                        968, 1033, 1098, 1162]
+
+
 # --------------------------------------------------------------------------- one clip
 def test_default_config_gives_19_segments_of_128x130():
     cfg = FeatureConfig()
@@ -60,12 +104,10 @@ def test_default_config_gives_19_segments_of_128x130():
     y = noise(30.0, 22050)
     S = log_mel(y, cfg)
     assert S.shape == (128, 1292) and S.dtype == np.float32
-    starts = segment_frame_starts(y.size, cfg)
-    assert starts.size == 19 and starts[0] == 0
-    assert starts[-1] + cfg.frames_per_segment <= S.shape[1]  # the last segment fits in the clip's frames
+    np.testing.assert_array_equal(segment_frame_starts(y.size, cfg), DEFAULT_FRAME_STARTS)
+    assert DEFAULT_FRAME_STARTS[-1] + cfg.frames_per_segment == S.shape[1]  # ends on the last frame
     X = clip_features(y, cfg)
     assert X.shape == (19, 128, 130) and X.dtype == np.float32
-    np.testing.assert_allclose(X[18], S[:, starts[-1]:starts[-1] + 130], atol=1e-4)
 
 
 @pytest.mark.parametrize("n_mfcc", [13, 20])
@@ -85,13 +127,19 @@ def test_silence_gives_finite_features(kind):
         assert np.allclose(X, -100.0)  # 10 * log10(amin = 1e-10)
 
 
-def test_power_blocks_equal_librosa_stft():
+def test_power_blocks_equal_librosa_stft_frame_by_frame_across_blocks(changing_clip):
     cfg = FeatureConfig()
-    y = noise(3.0, 22050, seed=3)
+    y, _ = changing_clip
     reference = np.abs(librosa.stft(y, n_fft=2048, hop_length=512, center=True, pad_mode="constant")) ** 2
-    ours = np.concatenate([power for _, power in F._power_blocks(F._frames(y, cfg), cfg.n_fft)]).T
-    assert ours.shape == reference.shape == (1025, 130)
-    np.testing.assert_allclose(ours, reference, rtol=1e-3, atol=1e-3 * reference.max())
+    blocks = list(F._power_blocks(F._frames(y, cfg), cfg.n_fft))
+    assert [start for start, _ in blocks] == list(range(0, 1292, F._BLOCK_FRAMES))
+    assert len(blocks) >= 5 and blocks[-1][1].shape[0] < F._BLOCK_FRAMES  # full blocks and a ragged last one
+    ours = np.concatenate([power for _, power in blocks]).T
+    assert ours.shape == reference.shape == (1025, 1292)
+    # float32 FFTs: each frame agrees to ~5e-7 of its own peak bin (checked per frame, not
+    # against the clip's loudest frame, so quiet frames count as much as loud ones).
+    error = np.abs(ours - reference) / reference.max(axis=0, keepdims=True)
+    assert error.max() < 1e-5, f"frame {int(error.max(axis=0).argmax())} differs"
 
 
 @pytest.mark.parametrize("n_fft", [2048, 511])
@@ -99,13 +147,47 @@ def test_window_is_librosas_periodic_hann(n_fft):
     np.testing.assert_allclose(F._window(n_fft), librosa.filters.get_window("hann", n_fft, fftbins=True), atol=1e-7)
 
 
-def test_log_mel_equals_librosa_melspectrogram_in_db():
-    cfg = FeatureConfig()
-    y = noise(3.0, 22050, seed=4)
-    mel = librosa.feature.melspectrogram(y=y, sr=22050, n_fft=2048, hop_length=512, n_mels=128,
-                                         pad_mode="constant")
-    reference = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
-    np.testing.assert_allclose(log_mel(y, cfg), reference, atol=1e-2)
+@pytest.mark.parametrize("block_frames", [None, 100])
+def test_log_mel_equals_librosa_frame_by_frame_across_blocks(changing_clip, monkeypatch, block_frames):
+    # 30 s = 1292 frames: 5 blocks of 256 and a ragged one of 12 (or 12 of 100 and one of 92).
+    if block_frames is not None:
+        monkeypatch.setattr(F, "_BLOCK_FRAMES", block_frames)
+    y, reference = changing_clip
+    ours = log_mel(y, FeatureConfig())
+    assert ours.shape == reference.shape == (128, 1292) and ours.dtype == np.float32
+    assert ours.shape[1] > 4 * F._BLOCK_FRAMES
+    error = np.abs(ours - reference).max(axis=0)  # per frame, in dB
+    assert error.max() < DB_ATOL, f"frame {int(error.argmax())} is off by {error.max():.3f} dB"
+
+
+def test_mfcc_equals_librosa_frame_by_frame_across_blocks(changing_clip):
+    y, reference = changing_clip
+    ours = mfcc_from_log_mel(log_mel(y, FeatureConfig()), n_mfcc=20)
+    expected = librosa.feature.mfcc(S=reference, n_mfcc=20)
+    assert ours.shape == expected.shape == (20, 1292)
+    # orthonormal DCT: an error of DB_ATOL per band is at most DB_ATOL * sqrt(128) per coefficient
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=DB_ATOL * np.sqrt(128))
+
+
+@pytest.mark.parametrize("kind", ["mel", "mfcc"])
+def test_every_segment_is_its_slice_of_the_clip_log_mel(changing_clip, kind):
+    """Segment i = the clip's log-mel frames [start_i, start_i + 130), start_i = floor(i * 33,075 / 512)."""
+    cfg = FeatureConfig(kind=kind, n_mfcc=13)
+    y, reference = changing_clip
+    X = clip_features(y, cfg)
+    assert X.shape == (19, cfg.n_features, 130)
+    S = log_mel(y, cfg)
+    for i, start in enumerate(DEFAULT_FRAME_STARTS):
+        frames = S[:, start:start + 130]
+        expected = reference[:, start:start + 130]
+        if kind == "mel":
+            np.testing.assert_array_equal(X[i], frames, err_msg=f"segment {i}")
+            np.testing.assert_allclose(X[i], expected, rtol=0, atol=DB_ATOL, err_msg=f"segment {i}")
+        else:
+            np.testing.assert_allclose(X[i], mfcc_from_log_mel(frames, n_mfcc=13), rtol=0, atol=1e-4,
+                                       err_msg=f"segment {i}")
+            np.testing.assert_allclose(X[i], librosa.feature.mfcc(S=expected, n_mfcc=13), rtol=0,
+                                       atol=DB_ATOL * np.sqrt(128), err_msg=f"segment {i}")
 
 
 def test_sliced_stft_equals_per_segment_computation_in_the_interior():
@@ -123,16 +205,22 @@ def test_sliced_stft_equals_per_segment_computation_in_the_interior():
             assert not np.allclose(sliced[i][:, 0], own[:, 0], atol=1e-3)
 
 
-def test_sliced_stft_is_close_to_per_segment_with_default_grid_offset():
-    # With the defaults a segment starts up to hop - 1 samples after its first frame: on a
-    # stationary signal the interior still agrees closely (a 23 ms shift of the frame grid).
+def test_sliced_stft_is_per_segment_computation_on_the_frame_grid_with_default_offsets(changing_clip):
+    # With the defaults segment i starts start_i % 512 samples (0..511) after its first frame:
+    # its frames are those of the segment computed on its own from that frame's sample,
+    # floor(start_i / 512) * 512, except the n_fft / (2 * hop) = 2 frames at each edge.
     cfg = FeatureConfig()
-    y = noise(30.0, 22050, seed=6)
+    y, _ = changing_clip
     sliced = clip_features(y, cfg)
-    start = 5 * cfg.segment_hop_samples
-    own = log_mel(y[start:start + cfg.segment_samples], cfg)
-    assert start % cfg.hop_length != 0
-    assert np.abs(sliced[5][:, 4:-4].mean(axis=1) - own[:, 4:-4].mean(axis=1)).max() < 0.5
+    offsets = set()
+    for i, frame in enumerate(DEFAULT_FRAME_STARTS):
+        start = i * cfg.segment_hop_samples
+        assert frame * 512 <= start < (frame + 1) * 512
+        offsets.add(start - frame * 512)
+        own = log_mel(y[frame * 512:frame * 512 + cfg.segment_samples], cfg)
+        np.testing.assert_allclose(sliced[i][:, 2:-2], own[:, 2:-2], rtol=0, atol=DB_ATOL,
+                                   err_msg=f"segment {i}")
+    assert len(offsets) > 10  # the grid offsets really vary (0, 307, 102, ..., 511)
 
 
 def test_mfcc_is_the_orthonormal_dct_of_the_log_mel():
@@ -203,6 +291,22 @@ def test_standardizer_constant_band_and_errors():
         Standardizer().fit(X[:0])
     with pytest.raises(ValueError, match="mean"):
         Standardizer.from_dict({"mean": [0.0, 1.0], "std": [1.0]})
+
+
+def test_standardizer_fitted_in_chunks_equals_numpy_over_segments_and_frames():
+    # 2.4 chunks of segments: two full chunks and a partial last one, each with its own level
+    # (a trend over segments), so a chunk counted twice, dropped or mis-weighted moves the result.
+    n = 2 * F._FIT_CHUNK + 400
+    assert n % F._FIT_CHUNK != 0
+    rng = np.random.default_rng(3)
+    scale = np.array([1.0, 10.0, 0.1, 3.0], dtype=np.float32)[None, :, None]
+    trend = np.linspace(-20.0, 40.0, n, dtype=np.float32)[:, None, None]
+    X = (rng.standard_normal((n, 4, 7)) * scale + trend).astype(np.float32)
+    scaler = Standardizer().fit(X)
+    X64 = X.astype(np.float64)
+    np.testing.assert_allclose(scaler.mean_, X64.mean(axis=(0, 2)), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(scaler.std_, X64.std(axis=(0, 2)), rtol=1e-12)
+    assert scaler.mean_.dtype == scaler.std_.dtype == np.float64
 
 
 # --------------------------------------------------------------------------- FeatureSet

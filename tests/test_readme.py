@@ -42,7 +42,3 @@ def test_setup_page_in_step_with_readme(repo_root: Path) -> None:
                    "environment.yml", "GENREBOOK_CACHE", "make book VENV=$CONDA_PREFIX"):
         assert needle in setup, f"book/setup.md should mention {needle!r}"
 
-
-def test_quick_start_parser_rejects_a_third_command() -> None:
-    section = "\n```bash\nmake book\nmake test\npip install foo\n```\n"
-    assert _commands(section) == ["make book", "make test", "pip install foo"]

@@ -145,8 +145,34 @@ def test_artist_split_keeps_each_artist_in_one_set(seed):
         for artist in tracks.set_index("track_id").loc[list(ids), "artist"].dropna():
             artist_sets.setdefault(artist, set()).add(name)
     assert all(len(sets) == 1 for sets in artist_sets.values())
+    # k = 10 folds of ~200 / 10 tracks; test and valid are ONE fold each. Whole artists (up
+    # to 4 tracks) move together, so a fold may miss its share by less than one artist.
     sizes = split.sizes()
-    assert 0.05 * 200 <= sizes["test"] <= 0.2 * 200 and 0.05 * 200 <= sizes["valid"] <= 0.2 * 200
+    assert 16 <= sizes["test"] <= 24 and 16 <= sizes["valid"] <= 24, sizes
+
+
+@pytest.mark.parametrize("valid_fraction, test_fraction, sizes", [
+    # k = round(1 / smallest non-zero fraction) folds; test and valid are round(fraction * k)
+    # whole folds. Every genre has 10 artists of 2 tracks and k divides 10, so every fold
+    # holds exactly 10 / k artists of every genre: 200 / k tracks.
+    (0.1, 0.1, {"train": 160, "valid": 20, "test": 20}),   # k = 10: 1 + 1 folds of 20
+    (0.1, 0.2, {"train": 140, "valid": 20, "test": 40}),   # k = 10: 1 + 2 folds
+    (0.2, 0.1, {"train": 140, "valid": 40, "test": 20}),   # k = 10: 2 + 1 folds
+    (0.2, 0.2, {"train": 120, "valid": 40, "test": 40}),   # k = 5: 1 + 1 folds of 40
+    (0.3, 0.2, {"train": 80, "valid": 80, "test": 40}),    # k = 5: round(1.5) = 2 + 1 folds
+    (0.0, 0.2, {"train": 160, "valid": 0, "test": 40}),    # k = 5: 0 + 1 folds
+])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_artist_split_sizes_are_whole_folds(valid_fraction, test_fraction, sizes, seed):
+    tracks = make_tracks(20, tracks_per_artist=2)  # 10 genres x 10 artists x 2 tracks
+    split = artist_split(tracks, valid_fraction=valid_fraction, test_fraction=test_fraction, seed=seed)
+    assert split.sizes() == sizes
+    for name in ("valid", "test"):  # stratified: every genre has the same share of each set
+        per_genre = sizes[name] // len(GTZAN_GENRES)
+        expected = {g: per_genre for g in GTZAN_GENRES} if per_genre else {}
+        assert genre_of(tracks, getattr(split, name)) == expected
+    assert_partition(split, tracks)
+    check_leakage(split, tracks, by_artist=True)
 
 
 def test_artist_split_is_seeded_and_handles_zero_fractions():
