@@ -202,8 +202,14 @@ def evaluate_predictions(
     Also records the track accuracy of the other aggregation method in
     ``extra["track_accuracy_<method>"]`` so both are always reported.
     """
+    if method not in AGGREGATION_METHODS:
+        raise ValueError(f"method must be one of {list(AGGREGATION_METHODS)}, got {method!r}")
     probs = np.asarray(probs)
     y = np.asarray(y)
+    if probs.ndim != 2 or not len(y) == len(track_ids) == len(probs):
+        raise ValueError(f"probs must have shape (n_segments, n_classes) with one label and one "
+                         f"track id per segment, got probs {probs.shape}, {len(y)} labels and "
+                         f"{len(track_ids)} track ids")
     if probs.shape[1] != len(genres):
         raise ValueError(f"probs has {probs.shape[1]} classes but {len(genres)} genres were given")
     seg_pred = probs.argmax(axis=1)

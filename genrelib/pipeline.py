@@ -252,12 +252,17 @@ def evaluate_run(run_dir: str | Path, data: Any, *, method: str = "vote",
     """Evaluate a saved run on every track of ``data`` (a folder or DatasetIndex).
 
     Features are computed with the run's FeatureConfig; genres are matched to the model's
-    outputs by name (a genre the model does not know raises ValueError naming it).
+    outputs by name (a genre the model does not know raises ValueError naming it). A run
+    folder or .keras file that holds no genrelib model raises ValueError too.
     """
-    net, meta = runs.load_run_model(run_dir)
-    kind = meta["model_kind"]
-    cfg = FeatureConfig.from_dict(meta["feature_config"])
-    model_genres = tuple(meta["genres"])
+    try:
+        net, meta = runs.load_run_model(run_dir)
+        kind = meta["model_kind"]
+        cfg = FeatureConfig.from_dict(meta["feature_config"])
+        model_genres = tuple(meta["genres"])
+    except (KeyError, TypeError) as error:  # a zip with genrelib.json, but no loadable model
+        raise ValueError(f"{run_dir} holds no model that genrelib can load ({error!r}): "
+                         "train one with `genrelib train`") from None
     index = data if isinstance(data, DatasetIndex) else index_dataset(data, progress=progress)
     unknown = sorted(set(index.genres) - set(model_genres))
     if unknown:

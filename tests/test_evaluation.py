@@ -89,6 +89,145 @@ def test_evaluate_predictions_segment_and_track_levels(tmp_path) -> None:
     assert load_json(path)["track_accuracy"] == pytest.approx(5 / 6)
 
 
+def _by_hand(y_true, y_pred, n_classes):
+    """Accuracy and per-class precision/recall/F1 from counts (0 when undefined)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    precision, recall, f1 = [], [], []
+    for c in range(n_classes):
+        tp = np.sum((y_pred == c) & (y_true == c))
+        predicted, actual = np.sum(y_pred == c), np.sum(y_true == c)
+        p = tp / predicted if predicted else 0.0
+        r = tp / actual if actual else 0.0
+        precision.append(p)
+        recall.append(r)
+        f1.append(2 * p * r / (p + r) if p + r else 0.0)
+    return float(np.mean(y_true == y_pred)), precision, recall, f1
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_report_against_scikit_learn_and_by_hand_on_random_data(seed) -> None:
+    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+
+    rng = np.random.default_rng(seed)
+    n_classes = 6
+    genres = [f"g{c}" for c in range(n_classes)]
+    # unbalanced truth (class 5 rare or absent), predictions right about half the time
+    y_true = rng.choice(n_classes, size=50, p=[0.3, 0.25, 0.2, 0.15, 0.08, 0.02])
+    y_pred = np.where(rng.random(50) < 0.5, y_true, rng.integers(0, n_classes, size=50))
+    report = classification_report_dict(y_true, y_pred, genres=genres)
+    accuracy, precision, recall, f1 = _by_hand(y_true, y_pred, n_classes)
+    labels = list(range(n_classes))
+    sk = {"average": "macro", "labels": labels, "zero_division": 0}
+    assert report["accuracy"] == pytest.approx(accuracy) == accuracy_score(y_true, y_pred)
+    assert report["macro_precision"] == pytest.approx(np.mean(precision))
+    assert report["macro_precision"] == pytest.approx(precision_score(y_true, y_pred, **sk))
+    assert report["macro_recall"] == pytest.approx(np.mean(recall))
+    assert report["macro_recall"] == pytest.approx(recall_score(y_true, y_pred, **sk))
+    assert report["macro_f1"] == pytest.approx(np.mean(f1))
+    assert report["macro_f1"] == pytest.approx(f1_score(y_true, y_pred, **sk))
+    assert report["n"] == 50
+    for c, genre in enumerate(genres):
+        assert report["per_genre"][genre] == {
+            "precision": pytest.approx(precision[c]), "recall": pytest.approx(recall[c]),
+            "f1": pytest.approx(f1[c]), "support": int(np.sum(y_true == c))}
+
+
+def _aggregate_by_hand(probs, track_ids):
+    """{track: (vote label, mean label)} with a plain loop: most votes, ties to the higher
+    mean probability, then to the lower class index."""
+    out = {}
+    for track in dict.fromkeys(track_ids):
+        rows = probs[np.asarray(track_ids) == track]
+        mean = rows.mean(axis=0)
+        votes = [int(np.sum(rows.argmax(axis=1) == c)) for c in range(probs.shape[1])]
+        tied = [c for c in range(probs.shape[1]) if votes[c] == max(votes)]
+        vote = max(tied, key=lambda c: (mean[c], -c))
+        out[track] = (vote, int(np.argmax(mean)))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_aggregation_and_evaluation_against_a_loop_on_random_data(seed) -> None:
+    rng = np.random.default_rng(seed)
+    genres = ("a", "b", "c", "d")
+    n_tracks, per_track = 40, 4  # an even number of segments: many tied votes
+    ids = np.repeat([f"t{rng.integers(1000)}-{i}" for i in range(n_tracks)], per_track)
+    y = np.repeat(rng.integers(0, len(genres), size=n_tracks), per_track)
+    probs = rng.dirichlet(np.ones(len(genres)) * 0.5, size=len(y))
+    shuffle = rng.permutation(len(y))  # segments of a track interleaved with others'
+    ids, y, probs = ids[shuffle], y[shuffle], probs[shuffle]
+    expected = _aggregate_by_hand(probs, list(ids))
+    truth = np.array([y[ids == t][0] for t in expected])
+    assert any(v != m for v, m in expected.values()), "no track where vote and mean differ"
+    for i, method in enumerate(("vote", "mean")):
+        agg = aggregate_tracks(probs, ids, method=method)
+        assert agg.track_ids.tolist() == list(expected)
+        assert agg.labels.tolist() == [expected[t][i] for t in expected]
+    result = evaluate_predictions(probs, y, ids, genres=genres)
+    vote = np.array([expected[t][0] for t in expected])
+    mean = np.array([expected[t][1] for t in expected])
+    assert result.segment_accuracy == pytest.approx(np.mean(probs.argmax(axis=1) == y))
+    assert result.track_accuracy == pytest.approx(np.mean(vote == truth))
+    assert result.extra["track_accuracy_vote"] == pytest.approx(np.mean(vote == truth))
+    assert result.extra["track_accuracy_mean"] == pytest.approx(np.mean(mean == truth))
+    assert result.macro_f1 == pytest.approx(np.mean(_by_hand(truth, vote, len(genres))[3]))
+    hand = np.zeros((len(genres), len(genres)), dtype=int)
+    np.add.at(hand, (truth, vote), 1)
+    np.testing.assert_array_equal(result.confusion, hand)
+    np.testing.assert_array_equal(result.confusion.sum(axis=1),
+                                  np.bincount(truth, minlength=len(genres)))
+    assert evaluate_predictions(probs, y, ids, genres=genres, method="mean").track_accuracy == \
+        pytest.approx(np.mean(mean == truth))
+
+
+def test_genres_absent_from_the_test_set() -> None:
+    genres = ["a", "b", "c", "d", "e"]
+    y_true = [0, 0, 2, 2, 2]  # b, d, e never true
+    y_pred = [0, 3, 2, 2, 0]  # d predicted once, b and e never
+    cm = confusion(y_true, y_pred, n_classes=5)
+    assert cm.tolist() == [[1, 0, 0, 1, 0],
+                           [0, 0, 0, 0, 0],
+                           [1, 0, 2, 0, 0],
+                           [0, 0, 0, 0, 0],
+                           [0, 0, 0, 0, 0]]
+    np.testing.assert_allclose(confusion(y_true, y_pred, n_classes=5, normalize="true")[2],
+                               [1 / 3, 0, 2 / 3, 0, 0])
+    report = classification_report_dict(y_true, y_pred, genres=genres)
+    for genre in ("b", "d", "e"):
+        assert report["per_genre"][genre] == {"precision": 0.0, "recall": 0.0, "f1": 0.0,
+                                              "support": 0}
+    # macro averages run over all five genres, absent ones counting 0
+    f1_a, f1_c = 2 * 0.5 * 0.5 / 1.0, 2 * 1.0 * (2 / 3) / (1 + 2 / 3)
+    assert report["macro_f1"] == pytest.approx((f1_a + f1_c) / 5)
+    assert report["macro_precision"] == pytest.approx((0.5 + 1.0) / 5)
+    assert report["macro_recall"] == pytest.approx((0.5 + 2 / 3) / 5)
+    record = evaluate_predictions(np.eye(5)[y_pred], y_true, list("pqrst"), genres=genres).to_dict()
+    assert record["confusion"] == cm.tolist()
+    assert [sum(row) for row in record["confusion"]] == [2, 0, 3, 0, 0]
+    assert list(record["per_genre"]) == genres
+
+
+def test_empty_sets_raise() -> None:
+    with pytest.raises(ValueError, match="empty set"):
+        classification_report_dict([], [], genres=["a", "b"])
+    with pytest.raises(ValueError, match="empty"):
+        evaluate_predictions(np.zeros((0, 2)), [], [], genres=["a", "b"])
+
+
+def test_evaluate_predictions_input_errors() -> None:
+    probs = _probs([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1]])
+    with pytest.raises(ValueError, match="3 classes but 4 genres"):
+        evaluate_predictions(probs, [0, 1], ["t", "u"], genres=["a", "b", "c", "d"])
+    with pytest.raises(ValueError, match="3 classes but 2 genres"):
+        evaluate_predictions(probs, [0, 1], ["t", "u"], genres=["a", "b"])
+    with pytest.raises(ValueError, match="1 labels"):
+        evaluate_predictions(probs, [0], ["t", "u"], genres=["a", "b", "c"])
+    with pytest.raises(ValueError, match="3 track ids"):
+        evaluate_predictions(probs, [0, 1], ["t", "u", "v"], genres=["a", "b", "c"])
+    with pytest.raises(ValueError, match="method must be one of"):
+        evaluate_predictions(probs, [0, 1], ["t", "u"], genres=["a", "b", "c"], method="median")
+
+
 def test_save_json_writes_standard_json(tmp_path) -> None:
     path = save_json({"x": float("nan"), "a": np.arange(3), "f": np.float32(0.5)}, tmp_path / "x.json")
     assert "NaN" not in path.read_text()
