@@ -60,14 +60,23 @@ def _standardize_layer(
     """A fixed Normalization layer from a fitted Standardizer (or a dict/tuple of mean, std)."""
     if standardizer is None:
         return None
-    if isinstance(standardizer, dict):
-        mean, std = standardizer["mean"], standardizer["std"]
-    elif isinstance(standardizer, tuple):
-        mean, std = standardizer
-    else:
-        mean, std = standardizer.mean_, standardizer.std_
-    mean = np.asarray(mean, dtype="float32").reshape(-1)
-    std = np.asarray(std, dtype="float32").reshape(-1)
+    try:
+        if isinstance(standardizer, dict):
+            mean, std = standardizer["mean"], standardizer["std"]
+        elif isinstance(standardizer, tuple):
+            mean, std = standardizer
+        else:
+            mean, std = standardizer.mean_, standardizer.std_
+        mean = np.asarray(mean, dtype="float32").reshape(-1)
+        std = np.asarray(std, dtype="float32").reshape(-1)
+    except (KeyError, AttributeError, TypeError, ValueError) as error:
+        raise ValueError(
+            "standardizer must be a fitted Standardizer, a dict with 'mean' and 'std' or a "
+            f"(mean, std) tuple: {type(error).__name__}: {error}"
+        ) from None
+    if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
+        raise ValueError("standardizer must have finite means and positive finite stds "
+                         "(is it fitted?)")
     if mean.shape != (n_features,) or std.shape != (n_features,):
         raise ValueError(
             f"standardizer has {mean.shape[0]} means / {std.shape[0]} stds but the model "

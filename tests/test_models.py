@@ -78,18 +78,19 @@ def test_crnn_keeps_time_as_the_sequence_axis() -> None:
 
 
 def test_crnn_reshape_preserves_time_order() -> None:
-    """Step t of the sequence must hold exactly column t of the conv output, all frequencies."""
-    inputs = keras.Input((3, 4, 2))
-    perm = keras.layers.Permute((2, 1, 3))(inputs)
-    seq = keras.layers.Reshape((4, 3 * 2))(perm)
-    probe = keras.Model(inputs, seq)
-    x = np.arange(3 * 4 * 2, dtype="float32").reshape(1, 3, 4, 2)
-    out = keras.ops.convert_to_numpy(probe(x))
-    for t in range(4):
-        np.testing.assert_array_equal(out[0, t], x[0, :, t, :].reshape(-1))
-    # the paper's direct reshape would mix time steps into one feature vector
-    wrong = x.reshape(1, 3, 4 * 2)
-    assert not np.array_equal(wrong[0, 0], x[0, :, 0, :].reshape(-1))
+    """In build_crnn's own model, sequence step t holds exactly time column t of the last pool."""
+    model = models.build_crnn(input_shape=(16, 20, 1), n_classes=3, conv_blocks=2, filters=(3, 5),
+                              units=4)
+    probe = keras.Model(model.input, [model.get_layer("pool2").output,
+                                       model.get_layer("time_sequence").output])
+    x = np.random.default_rng(0).normal(size=(2, 16, 20, 1)).astype("float32")
+    pool, seq = (keras.ops.convert_to_numpy(t) for t in probe(x, training=False))
+    n, freq, time, channels = pool.shape
+    assert (freq, time) == (4, 5) and seq.shape == (n, time, freq * channels)
+    # the time columns differ from each other, so a step out of order would show
+    assert all(not np.array_equal(pool[:, :, t], pool[:, :, t + 1]) for t in range(time - 1))
+    for t in range(time):
+        np.testing.assert_array_equal(seq[:, t], pool[:, :, t, :].reshape(n, -1))
 
 
 @pytest.mark.parametrize("kind,options", VARIANTS, ids=[f"{k}-{o}" for k, o in VARIANTS])
@@ -127,6 +128,33 @@ def test_bad_options_are_named() -> None:
         models.build_crnn(rnn="transformer")
 
 
+BAD_OPTIONS = [
+    ("crnn", {"pooling": "max"}, "pooling"),
+    ("rnn", {"n_layers": 0}, "n_layers"),
+    ("cnn", {"kernel_size": 0}, "kernel_size"),
+    ("crnn", {"kernel_size": 0}, "kernel_size"),
+    ("crnn", {"conv_blocks": 0}, "conv_blocks"),
+    ("crnn", {"conv_blocks": 3, "filters": (4, 8)}, "conv_blocks"),
+    ("cnn", {"filters": ()}, "filters"),
+]
+
+
+@pytest.mark.parametrize("kind,options,name", BAD_OPTIONS, ids=[f"{k}-{o}" for k, o, _ in BAD_OPTIONS])
+def test_bad_option_value_raises_value_error_naming_it(kind: str, options: dict, name: str) -> None:
+    """An out-of-range builder option is refused with a ValueError that names the option."""
+    shape = models.input_shape_for(kind, TINY_MFCC if kind == "rnn" else TINY_MEL)
+    with pytest.raises(ValueError, match=name):
+        models.build_model(kind, input_shape=shape, n_classes=10, **options)
+
+
+@pytest.mark.parametrize("kind,option", [("cnn", "units"), ("rnn", "pooling"), ("crnn", "dense_units")])
+def test_option_of_another_builder_raises_type_error_naming_it(kind: str, option: str) -> None:
+    """build_model refuses an option its builder does not take, naming it (TypeError)."""
+    shape = models.input_shape_for(kind, TINY_MFCC if kind == "rnn" else TINY_MEL)
+    with pytest.raises(TypeError, match=rf"build_{kind} got unknown option\(s\) \['{option}'\]"):
+        models.build_model(kind, input_shape=shape, n_classes=10, **{option: 8})
+
+
 @pytest.mark.parametrize("kind", ["cnn", "rnn", "crnn"])
 def test_standardizer_inside_model_and_round_trip(kind: str, tmp_path) -> None:
     X = _features(kind, n=6) * 5 + 3
@@ -149,6 +177,87 @@ def test_standardizer_inside_model_and_round_trip(kind: str, tmp_path) -> None:
 def test_standardizer_size_mismatch_is_reported() -> None:
     with pytest.raises(ValueError, match="feature rows"):
         models.build_cnn(input_shape=(32, 40, 1), standardizer=(np.zeros(20), np.ones(20)))
+
+
+def _fitted_standardizer(n_features: int):
+    from genrelib.features import Standardizer
+
+    return Standardizer().fit(np.random.default_rng(0).normal(size=(4, n_features, 6)))
+
+
+@pytest.mark.parametrize("kind", ["cnn", "rnn", "crnn"])
+def test_standardizer_fitted_on_other_features_is_refused(kind: str) -> None:
+    """A Standardizer fitted on another number of feature rows is refused by every builder."""
+    shape = models.input_shape_for(kind, TINY_MFCC if kind == "rnn" else TINY_MEL)
+    rows = TINY_MFCC[0] if kind == "rnn" else TINY_MEL[0]
+    models.build_model(kind, input_shape=shape, n_classes=10, standardizer=_fitted_standardizer(rows))
+    with pytest.raises(ValueError, match=rf"{rows + 1} means .* {rows} feature rows"):
+        models.build_model(kind, input_shape=shape, n_classes=10,
+                           standardizer=_fitted_standardizer(rows + 1))
+
+
+CORRUPT_STANDARDIZERS = {
+    "std-shorter": {"mean": np.zeros(32), "std": np.ones(31)},
+    "no-std": {"mean": np.zeros(32)},
+    "nan-mean": {"mean": np.full(32, np.nan), "std": np.ones(32)},
+    "zero-std": (np.zeros(32), np.zeros(32)),
+    "three-arrays": (np.zeros(32), np.ones(32), np.ones(32)),
+}
+
+
+@pytest.mark.parametrize("name", list(CORRUPT_STANDARDIZERS))
+def test_corrupt_standardizer_is_refused(name: str) -> None:
+    """A corrupt standardiser (missing, non-finite or mismatched values) raises a ValueError."""
+    with pytest.raises(ValueError, match="standardizer"):
+        models.build_cnn(input_shape=(32, 40, 1), standardizer=CORRUPT_STANDARDIZERS[name])
+
+
+def test_unfitted_standardizer_is_refused() -> None:
+    """An unfitted Standardizer is refused with a ValueError, not built into a NaN model."""
+    from genrelib.features import Standardizer
+
+    with pytest.raises(ValueError, match="standardizer"):
+        models.build_cnn(input_shape=(1, 40, 1), standardizer=Standardizer())
+
+
+ROUND_TRIP = [
+    ("cnn", {}),
+    ("cnn", {"batch_norm": True}),
+    ("cnn", {"kernel_size": 5}),
+    ("cnn", {"kernel_size": 7}),
+    ("rnn", {}),
+    ("rnn", {"n_layers": 1}),
+    ("crnn", {}),
+    ("crnn", {"rnn": "gru", "bidirectional": False}),
+    ("crnn", {"rnn": "lstm"}),
+    ("crnn", {"pooling": "mean"}),
+    ("crnn", {"conv_blocks": 5}),
+    ("crnn", {"batch_norm": True}),
+    ("crnn", {"kernel_size": 5}),
+    ("crnn", {"kernel_size": 7}),
+]
+
+
+@pytest.mark.parametrize("kind,options", ROUND_TRIP, ids=[f"{k}-{o}" for k, o in ROUND_TRIP])
+def test_every_variant_round_trips_through_save_and_load(kind: str, options: dict, tmp_path) -> None:
+    """save_run_model then load_run_model gives the same weights, predictions and metadata."""
+    X = _features(kind, n=4) * 3 + 1
+    mean, std = X.mean(axis=(0, 2)), X.std(axis=(0, 2))
+    model = _tiny(kind, standardizer=(mean, std), **options)
+    rng = np.random.default_rng(1)  # move every weight (batch-norm statistics too) off its init
+    model.set_weights([w + rng.normal(0, 0.05, w.shape).astype(w.dtype) for w in model.get_weights()])
+    metadata = {"genres": [f"g{i}" for i in range(10)], "model_kind": kind,
+                "model_options": {**options, "filters": [4, 4, 8, 8, 8]},
+                "standardizer": {"mean": mean.tolist(), "std": std.tolist()}}
+    save_run_model(model, tmp_path / "model.keras", metadata)
+    loaded, meta = load_run_model(tmp_path / "model.keras")
+    assert meta == metadata
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    for saved, back in zip(model.get_weights(), loaded.get_weights(), strict=True):
+        np.testing.assert_array_equal(back, saved)
+    x = models.model_input(X, kind)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded(x)),
+                                  keras.ops.convert_to_numpy(model(x)))
 
 
 def test_metadata_missing_is_reported(tmp_path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 import zipfile
 
 import numpy as np
@@ -31,18 +32,29 @@ def _tiny_cnn() -> keras.Model:
     return models.build_cnn(input_shape=(*SHAPE, 1), n_classes=4, filters=(4, 8), dense_units=8)
 
 
-def _train_once(seed: int, tmp_path, epochs: int = 1) -> tuple[object, np.ndarray]:
+def _tiny(kind: str) -> keras.Model:
+    """A small model of ``kind`` for (16, 24) features and 4 classes."""
+    if kind == "cnn":
+        return _tiny_cnn()
+    if kind == "rnn":
+        return models.build_rnn(input_shape=SHAPE[::-1], n_classes=4, units=8)
+    return models.build_crnn(input_shape=(*SHAPE, 1), n_classes=4, conv_blocks=1, filters=(4,),
+                             units=8)
+
+
+def _train_once(seed: int, tmp_path, epochs: int = 1,
+                kind: str = "cnn") -> tuple[object, np.ndarray, list[np.ndarray]]:
     X, y = _arrays()
     set_seed(seed)
-    model = _tiny_cnn()
-    history = fit_model(model, models.model_input(X[:32], "cnn"), y[:32],
-                        models.model_input(X[32:], "cnn"), y[32:],
+    model = _tiny(kind)
+    history = fit_model(model, models.model_input(X[:32], kind), y[:32],
+                        models.model_input(X[32:], kind), y[32:],
                         train=TrainConfig(epochs=epochs, batch_size=8), run_dir=tmp_path, verbose=0)
-    return history, predict_probs(model, X[32:], kind="cnn")
+    return history, predict_probs(model, X[32:], kind=kind), model.get_weights()
 
 
 def test_fit_writes_history_and_checkpoint(tmp_path) -> None:
-    history, probs = _train_once(0, tmp_path, epochs=2)
+    history, probs, _ = _train_once(0, tmp_path, epochs=2)
     assert history["epoch"].tolist() == [1, 2]
     for column in ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "epoch_seconds"):
         assert column in history
@@ -50,13 +62,20 @@ def test_fit_writes_history_and_checkpoint(tmp_path) -> None:
     assert probs.shape == (8, 4)
 
 
-def test_same_seed_same_metrics(tmp_path) -> None:
-    h1, p1 = _train_once(3, tmp_path / "a")
-    h2, p2 = _train_once(3, tmp_path / "b")
+@pytest.mark.parametrize("kind", ["cnn", "rnn", "crnn"])
+def test_same_seed_same_weights_and_predictions(kind: str, tmp_path) -> None:
+    """Every model kind: the same seed gives identical weights, history and predictions."""
+    h1, p1, w1 = _train_once(3, tmp_path / "a", kind=kind)
+    h2, p2, w2 = _train_once(3, tmp_path / "b", kind=kind)
     assert h1[["loss", "val_loss", "val_accuracy"]].equals(h2[["loss", "val_loss", "val_accuracy"]])
+    for a, b in zip(w1, w2, strict=True):
+        np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(p1, p2)
-    h3, _ = _train_once(4, tmp_path / "c")
-    assert not h1["loss"].equals(h3["loss"])  # the seed matters
+    set_seed(4)
+    other = _tiny(kind).get_weights()
+    set_seed(3)
+    same = _tiny(kind).get_weights()
+    assert not all(np.array_equal(a, b) for a, b in zip(same, other))  # the seed matters
 
 
 def test_callbacks_follow_the_recipe() -> None:
@@ -84,14 +103,92 @@ def test_non_finite_features_are_refused() -> None:
         fit_model(_tiny_cnn(), models.model_input(X, "cnn"), y, verbose=0)
 
 
-def test_without_validation_monitors_training_loss(tmp_path) -> None:
+def _spy_callbacks(monkeypatch, first: tuple = (), last: tuple = ()) -> list:
+    """Record the callbacks fit_model makes, with ``first`` ones before them, ``last`` after."""
+    from genrelib import training
+
+    made: list = []
+    real = training.make_callbacks
+
+    def spy(*args, **kwargs):
+        made.extend([*first, *real(*args, **kwargs), *last])
+        return made
+
+    monkeypatch.setattr(training, "make_callbacks", spy)
+    return made
+
+
+def test_without_validation_monitors_training_loss(tmp_path, monkeypatch, caplog) -> None:
+    """Without validation data every monitoring callback watches "loss" and works (no warning)."""
     X, y = _arrays()
+    made = _spy_callbacks(monkeypatch)
     set_seed(0)
-    history = fit_model(_tiny_cnn(), models.model_input(X, "cnn"), y,
-                        train=TrainConfig(epochs=1, batch_size=16), verbose=0)
-    assert "val_loss" not in history and len(history) == 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = fit_model(_tiny_cnn(), models.model_input(X, "cnn"), y,
+                            train=TrainConfig(epochs=2, batch_size=16), run_dir=tmp_path, verbose=0)
+    assert "val_loss" not in history and len(history) == 2
+    monitors = {type(c).__name__: c.monitor for c in made if hasattr(c, "monitor")}
+    assert monitors == {"EarlyStopping": "loss", "ReduceLROnPlateau": "loss",
+                        "ModelCheckpoint": "loss"}
+    assert (tmp_path / runs.CHECKPOINT_FILE).is_file()  # save_best_only found its metric
+    said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+    assert not [m for m in said if "not available" in m or "conditioned on metric" in m
+                or "save best model only" in m], said
+
+
+def test_empty_training_set_is_refused() -> None:
+    """fit_model refuses an empty training split with a ValueError saying so."""
+    X, y = _arrays()
     with pytest.raises(ValueError, match="training split is empty"):
         fit_model(_tiny_cnn(), models.model_input(X[:0], "cnn"), y[:0], verbose=0)
+
+
+class _WeightsPerEpoch(keras.callbacks.Callback):
+    """Keeps a copy of the model's weights at the end of every epoch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weights: list[list[np.ndarray]] = []
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.weights.append([w.copy() for w in self.model.get_weights()])
+
+
+class _ScriptedValLoss(keras.callbacks.Callback):
+    """Sets each epoch's val_loss from a script (placed before the callbacks that read it)."""
+
+    def __init__(self, values: list[float]) -> None:
+        super().__init__()
+        self.values = values
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs["val_loss"] = self.values[epoch]
+
+
+def _same_weights(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def test_early_stopping_restores_best_weights_and_checkpoint_holds_them(tmp_path, monkeypatch) -> None:
+    """After fit_model the model, and the checkpoint file, hold the best epoch's weights."""
+    X, y = _arrays()
+    recorder = _WeightsPerEpoch()
+    # validation loss lowest at epoch 2, then worse: patience 2 stops training after epoch 4
+    _spy_callbacks(monkeypatch, first=(_ScriptedValLoss([1.0, 0.5, 0.7, 0.9, 1.1]),),
+                   last=(recorder,))
+    set_seed(0)
+    model = _tiny_cnn()
+    history = fit_model(model, models.model_input(X[:32], "cnn"), y[:32],
+                        models.model_input(X[32:], "cnn"), y[32:], run_dir=tmp_path, verbose=0,
+                        train=TrainConfig(epochs=5, batch_size=8, early_stopping_patience=2))
+    assert history["val_loss"].tolist() == [1.0, 0.5, 0.7, 0.9] and len(recorder.weights) == 4
+    best = recorder.weights[1]
+    assert not _same_weights(best, recorder.weights[-1])  # training moved on after the best epoch
+    assert _same_weights(model.get_weights(), best)
+    fresh = _tiny_cnn()
+    fresh.load_weights(tmp_path / runs.CHECKPOINT_FILE)
+    assert _same_weights(fresh.get_weights(), best)
 
 
 # --------------------------------------------------------------------------- train_run
