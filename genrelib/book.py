@@ -478,10 +478,25 @@ def tidy_executed_notebook(notebook_path: str | os.PathLike[str], *,
     return result
 
 
+#: Pages of the book made at build time from the repository's records, not written by hand.
+GENERATED_PAGES: tuple[str, ...] = ("book/results",)
+
+
+def write_generated_pages(stage_dir: Path, *, root: Path = REPO_ROOT) -> list[Path]:
+    """Write the generated pages (``GENERATED_PAGES``) into ``stage_dir``: the results page
+    from the reference records under ``root/results/reference`` (``genrelib.results``)."""
+    from genrelib.results import RECORDS_DIR, results_page
+
+    page = Path(stage_dir) / "book" / "results.md"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(results_page(root / RECORDS_DIR.relative_to(REPO_ROOT)), encoding="utf-8")
+    return [page]
+
+
 def stage_book(*, executed_dir: Path, stage_dir: Path, root: Path = REPO_ROOT) -> Path:
     """Copy the book's sources (``_config.yml``, ``_toc.yml``, ``references.bib``,
     ``book/``) and the executed notebooks (as ``notebooks/NN_name.ipynb``) into
-    ``stage_dir``, so the table of contents resolves to the executed copies. Chapters
+    ``stage_dir``, and write the generated pages, so the table of contents resolves. Chapters
     listed in ``_toc.yml`` but not executed raise FileNotFoundError naming them.
     """
     executed_dir = Path(executed_dir)
@@ -500,6 +515,7 @@ def stage_book(*, executed_dir: Path, stage_dir: Path, root: Path = REPO_ROOT) -
     (stage_dir / "notebooks").mkdir()
     for notebook in sorted(Path(executed_dir).glob("*.ipynb")):
         shutil.copy2(notebook, stage_dir / "notebooks" / notebook.name)
+    write_generated_pages(stage_dir, root=root)
     missing = [f for f in toc_files(root / "_toc.yml")
                if not any((stage_dir / (f + suffix)).exists() for suffix in ("", ".md", ".ipynb"))]
     if missing:

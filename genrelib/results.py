@@ -1,0 +1,216 @@
+"""The book's results page, generated from run records, never typed.
+
+Every run folder (``genrelib.runs``) holds its configuration and its metrics. The small
+files of the reference runs (no weights) are committed under ``results/reference/``:
+``export_records`` copies them there from the run folders, with the data folder replaced by
+a portable label. ``load_records`` reads them back, one row per run; ``summarize`` pools the
+folds of a cross-validation (every track tested once) into one track accuracy and one macro
+F1 per model and protocol, each with a bootstrap 95 % interval over the test tracks, beside
+the study's own figures; ``results_page`` writes the page that ``genrelib book`` puts in
+the book, with the command that regenerates the records.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genrelib import runs
+from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE, MODEL_KINDS
+from genrelib.evaluation import bootstrap_interval, classification_report_dict
+
+__all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TEST_ACCURACY", "data_label", "export_records",
+           "load_records", "reference_summary", "results_page", "summarize"]
+
+#: Where the reference records live in the repository.
+RECORDS_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
+#: The command that regenerates them (on two CPU cores: hours; the page says where each ran).
+REFERENCE_COMMAND = "genrelib reference path/to/gtzan-mini --runs runs/reference --records results/reference"
+#: The study's test accuracy on a random 80/10/10 track split of GTZAN (its Table 2).
+STUDY_TEST_ACCURACY: dict[str, float] = {"cnn": 0.815, "rnn": 0.74, "crnn": 0.887}
+#: The order of the protocols on the page: cross-validation and random splits first.
+PROTOCOL_ORDER: tuple[str, ...] = ("kfold", "random", "artist", "lists")
+#: The files of a run folder that are records (small, no weights).
+RECORD_FILES: tuple[str, ...] = (runs.CONFIG_FILE, runs.METRICS_FILE, runs.SPLIT_FILE, runs.HISTORY_FILE)
+
+
+def data_label(config: dict[str, Any]) -> str:
+    """A portable name for a run's data: "synthetic (80 tracks)", "GTZAN mini set (80
+    tracks)", "GTZAN (999 tracks)" or "<folder> (N tracks)", from its config.json record."""
+    path, n = Path(str(config.get("data", ""))), int(config.get("n_tracks", 0))
+    names = [part.lower() for part in path.parts]
+    if any(name.startswith("gtzan-synth") or name == "synthetic" for name in names):
+        return f"synthetic ({n} tracks)"
+    if any("gtzan-mini" in name for name in names):
+        return f"GTZAN mini set ({n} tracks)"
+    full_size = n >= len(GTZAN_GENRES) * GTZAN_TRACKS_PER_GENRE - 1  # the Kaggle copy has 999
+    if any("gtzan" in name for name in names) or path.name == "genres_original" or (
+            path.name == "genres" and full_size):
+        return f"GTZAN ({n} tracks)"
+    folder = path.parent.name if path.name == "genres" else path.name
+    return f"{folder or 'data'} ({n} tracks)"
+
+
+def _run_folders(root: Path) -> list[Path]:
+    return sorted(p.parent for p in root.rglob(runs.METRICS_FILE) if (p.parent / runs.CONFIG_FILE).is_file())
+
+
+def export_records(run_root: str | Path, out: str | Path) -> list[Path]:
+    """Copy the records (``RECORD_FILES``) of every finished run folder below ``run_root``
+    to the same relative place below ``out``; the config's data folder becomes
+    :func:`data_label` (no machine path is committed). Returns the folders written."""
+    run_root, out = Path(run_root), Path(out)
+    written = []
+    for folder in _run_folders(run_root):
+        target = out / folder.relative_to(run_root)
+        config = runs.load_json(folder / runs.CONFIG_FILE)
+        runs.save_json({**config, "data": data_label(config)}, target / runs.CONFIG_FILE)
+        for name in RECORD_FILES[1:]:
+            if (folder / name).is_file():
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(folder / name, target / name)
+        written.append(target)
+    return written
+
+
+def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
+    """One row per run record below ``root``: ``group`` (its folder, e.g. "cnn/kfold5"),
+    ``model``, ``protocol``, ``fold``, ``data``, ``profile``, ``seed``, ``finished``,
+    ``device``, ``epochs_run``, ``seconds_per_epoch``, the test set's ``test_tracks``,
+    ``track_accuracy``, ``macro_f1``, ``segment_accuracy`` and its ``confusion`` (array)
+    and ``genres``. Runs without a test set are left out. Empty frame when there are none.
+    """
+    root = Path(root)
+    rows = []
+    for folder in _run_folders(root) if root.is_dir() else []:
+        config, metrics = runs.load_json(folder / runs.CONFIG_FILE), runs.load_json(folder / runs.METRICS_FILE)
+        test = metrics.get("test")
+        if not test:
+            continue
+        split = runs.load_json(folder / runs.SPLIT_FILE) if (folder / runs.SPLIT_FILE).is_file() else {}
+        relative = folder.relative_to(root)
+        rows.append({
+            "group": (relative.parent if split.get("fold") is not None else relative).as_posix(),
+            "model": metrics["model"], "protocol": metrics["protocol"], "fold": split.get("fold"),
+            "data": data_label(config) if Path(str(config.get("data", ""))).is_absolute() else config.get("data"),
+            "profile": config.get("profile"), "seed": config.get("seed"),
+            "finished": config.get("finished"), "device": config.get("device"),
+            "epochs_run": metrics.get("epochs_run"), "seconds_per_epoch": metrics.get("seconds_per_epoch"),
+            "test_tracks": test["n_tracks"], "track_accuracy": test["track_accuracy"],
+            "macro_f1": test["macro_f1"], "segment_accuracy": test["segment_accuracy"],
+            "confusion": np.asarray(test["confusion"], dtype=np.int64), "genres": tuple(test["genres"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def _pairs(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(true, predicted) class of every track counted in a confusion matrix."""
+    true, pred = np.nonzero(confusion)
+    counts = confusion[true, pred]
+    return np.repeat(true, counts), np.repeat(pred, counts)
+
+
+def _pooled(group: pd.DataFrame, *, n_resamples: int, seed: int) -> dict[str, Any]:
+    genres = group["genres"].iloc[0]
+    y_true, y_pred = _pairs(np.sum(np.stack(group["confusion"].to_list()), axis=0))
+    report = classification_report_dict(y_true, y_pred, genres=genres)
+    row: dict[str, Any] = {"track_accuracy": report["accuracy"], "macro_f1": report["macro_f1"]}
+    for metric in ("accuracy", "macro_f1"):
+        low, high = bootstrap_interval(y_true, y_pred, metric=metric, n_resamples=n_resamples,
+                                       level=0.95, seed=seed, n_classes=len(genres))
+        row["track_accuracy_ci" if metric == "accuracy" else "macro_f1_ci"] = (low, high)
+    return row
+
+
+def summarize(records: pd.DataFrame, *, n_resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """One row per (model, protocol, data, profile): ``runs`` (folds), ``test_tracks``,
+    the POOLED ``track_accuracy`` and ``macro_f1`` over all the runs' test tracks (their
+    confusion matrices summed; each track of a k-fold is tested once) with bootstrap 95 %
+    intervals (``*_ci``), the mean ``segment_accuracy``, ``seeds``, ``finished`` (last),
+    ``device`` and ``study`` (the study's reported test accuracy, for the random-split
+    protocols of the models it trained; NaN elsewhere).
+    """
+    if records.empty:
+        return pd.DataFrame()
+    rows = []
+    for (model, protocol, data, profile), group in records.groupby(
+            ["model", "protocol", "data", "profile"], sort=False):
+        rows.append({
+            "model": model, "protocol": protocol, "data": data, "profile": profile,
+            "runs": len(group), "test_tracks": int(group["test_tracks"].sum()),
+            **_pooled(group, n_resamples=n_resamples, seed=seed),
+            "segment_accuracy": float(group["segment_accuracy"].mean()),
+            "seeds": ",".join(str(s) for s in sorted(set(group["seed"]))),
+            "finished": max(str(f) for f in group["finished"]),
+            "device": ", ".join(sorted({str(d) for d in group["device"]})),
+            "study": STUDY_TEST_ACCURACY.get(model, np.nan) if protocol in ("random", "kfold") else np.nan,
+        })
+    return pd.DataFrame(rows).sort_values(
+        ["model", "protocol"], kind="stable",
+        key=lambda column: column.map(lambda v: _rank(MODEL_KINDS if column.name == "model" else PROTOCOL_ORDER, v)),
+    ).reset_index(drop=True)
+
+
+def _rank(order: tuple[str, ...], value: str) -> int:
+    return order.index(value) if value in order else len(order)
+
+
+def reference_summary(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
+    """The rows of :func:`summarize` for one model (e.g. "cnn"), as the chapters show them
+    beside their own quick run; an empty frame when no reference record exists yet.
+    Notebook: 03_cnn.ipynb
+    """
+    summary = summarize(load_records(root))
+    return summary[summary["model"] == model].reset_index(drop=True) if not summary.empty else summary
+
+
+def _percent(value: float) -> str:
+    return "–" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{100 * value:.1f} %"
+
+
+def _interval(bounds: Iterable[float]) -> str:
+    low, high = bounds
+    return f"[{100 * low:.1f}, {100 * high:.1f}]"
+
+
+def _table(summary: pd.DataFrame) -> list[str]:
+    lines = ["| model | protocol | data | profile | runs | test tracks | track accuracy [95 % CI] | "
+             "macro F1 [95 % CI] | segment accuracy | the study reports | seeds | finished | device |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for row in summary.itertuples(index=False):
+        lines.append(
+            f"| {row.model} | {row.protocol} | {row.data} | {row.profile} | {row.runs} | {row.test_tracks} | "
+            f"{_percent(row.track_accuracy)} {_interval(row.track_accuracy_ci)} | "
+            f"{row.macro_f1:.3f} {_interval(row.macro_f1_ci).replace(' %', '')} | "
+            f"{_percent(row.segment_accuracy)} | {_percent(row.study)} | {row.seeds} | "
+            f"{row.finished[:10]} | {row.device} |")
+    return lines
+
+
+def results_page(root: str | Path = RECORDS_DIR) -> str:
+    """The markdown of the book's results page, computed from the records below ``root``."""
+    summary = summarize(load_records(root))
+    lines = [
+        "# Results from records",
+        "",
+        "Every number on this page is computed, when the book is built, from the run records",
+        "committed under `results/reference/` (configuration and metrics of each run, no",
+        "weights); nothing is typed. *Track accuracy* and *macro F1* pool the test tracks of all",
+        "runs of a row (a k-fold cross-validation tests every track once) and come with a",
+        "bootstrap 95 % interval over those tracks. The column *the study reports* quotes the",
+        "test accuracy of the study's Table 2 {cite}`chen_genre` (random 80/10/10 split of the full",
+        "GTZAN), shown beside our random-split protocols only: it was measured on other data.",
+        "",
+    ]
+    if summary.empty:
+        lines += ["No reference records yet. Regenerate them with:", ""]
+    else:
+        lines += _table(summary) + ["", "Regenerate the records (resumable; hours on two CPU cores, "
+                                        "minutes on a GPU) with:", ""]
+    lines += ["```bash", REFERENCE_COMMAND, "```", ""]
+    return "\n".join(lines)

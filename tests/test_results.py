@@ -1,0 +1,120 @@
+"""The results page: records exported without machine paths, pooled over folds with
+intervals, beside the study's figures, and rendered into the book at build time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genrelib import runs
+from genrelib.evaluation import bootstrap_interval
+from genrelib.results import (REFERENCE_COMMAND, STUDY_TEST_ACCURACY, data_label, export_records,
+                              load_records, reference_summary, results_page, summarize)
+
+GENRES = ["blues", "classical", "country"]
+
+
+def _run(folder: Path, *, model: str, protocol: str, confusion, fold=None, data="/abs/gtzan-mini/genres",
+         seed=0, finished="2026-11-26T10:00:00+00:00") -> Path:
+    """A run folder as train_run writes it (records plus a stand-in for the weights)."""
+    confusion = np.asarray(confusion)
+    n = int(confusion.sum())
+    runs.save_json({"model": model, "profile": "full", "seed": seed, "data": data, "n_tracks": 80,
+                    "finished": finished, "device": "CPU (2 cores)", "genres": GENRES},
+                   folder / runs.CONFIG_FILE)
+    runs.save_json({"model": model, "protocol": protocol, "epochs_run": 4, "seconds_per_epoch": 1.5,
+                    "test": {"n_tracks": n, "track_accuracy": float(np.trace(confusion) / n),
+                             "macro_f1": 0.5, "segment_accuracy": 0.6, "genres": GENRES,
+                             "confusion": confusion.tolist()}},
+                   folder / runs.METRICS_FILE)
+    runs.save_json({"protocol": protocol, "fold": fold, "train": [], "valid": [], "test": []},
+                   folder / runs.SPLIT_FILE)
+    (folder / runs.HISTORY_FILE).write_text("epoch,loss\n1,2.0\n")
+    (folder / runs.MODEL_FILE).write_bytes(b"weights")
+    return folder
+
+
+def test_data_labels_are_portable() -> None:
+    assert data_label({"data": "/home/me/.cache/genre-book/synthetic/gtzan-synth-v2-seed0-8x30s",
+                       "n_tracks": 80}) == "synthetic (80 tracks)"
+    assert data_label({"data": "/work/shared/data/gtzan-mini/genres", "n_tracks": 80}) == "GTZAN mini set (80 tracks)"
+    assert data_label({"data": "/data/Data/genres_original", "n_tracks": 999}) == "GTZAN (999 tracks)"
+    assert data_label({"data": "/srv/music/genres", "n_tracks": 1000}) == "GTZAN (1000 tracks)"
+    assert data_label({"data": "/srv/my-songs", "n_tracks": 12}) == "my-songs (12 tracks)"
+
+
+def test_export_copies_records_only_and_no_machine_path(tmp_path: Path) -> None:
+    runs_dir, out = tmp_path / "runs", tmp_path / "records"
+    _run(runs_dir / "cnn" / "kfold2" / "fold0", model="cnn", protocol="kfold", fold=0, confusion=np.eye(3) * 2)
+    (runs_dir / "cnn" / "unfinished").mkdir(parents=True)  # no metrics: not a record
+    written = export_records(runs_dir, out)
+    assert written == [out / "cnn" / "kfold2" / "fold0"]
+    files = sorted(p.name for p in written[0].iterdir())
+    assert files == sorted([runs.CONFIG_FILE, runs.METRICS_FILE, runs.SPLIT_FILE, runs.HISTORY_FILE])
+    text = "".join(p.read_text() for p in written[0].iterdir())
+    assert "/abs/" not in text and "GTZAN mini set (80 tracks)" in text
+
+
+def test_folds_are_pooled_with_intervals_beside_the_study(tmp_path: Path) -> None:
+    a = [[2, 0, 0], [0, 1, 1], [0, 0, 2]]
+    b = [[1, 1, 0], [0, 1, 0], [0, 0, 0]]  # a smaller fold: pooling is not the mean of the folds
+    _run(tmp_path / "cnn" / "kfold2" / "fold0", model="cnn", protocol="kfold", fold=0, confusion=a)
+    _run(tmp_path / "cnn" / "kfold2" / "fold1", model="cnn", protocol="kfold", fold=1, confusion=b,
+         finished="2026-11-27T10:00:00+00:00")
+    _run(tmp_path / "cnn" / "artist", model="cnn", protocol="artist", confusion=[[1, 0, 0], [1, 0, 0], [0, 0, 1]])
+    records = load_records(tmp_path)
+    assert len(records) == 3 and set(records["group"]) == {"cnn/kfold2", "cnn/artist"}
+    summary = summarize(records, n_resamples=500).set_index("protocol")
+    pooled = np.asarray(a) + np.asarray(b)
+    assert summary.loc["kfold", "runs"] == 2 and summary.loc["kfold", "test_tracks"] == 9
+    assert summary.loc["kfold", "track_accuracy"] == pytest.approx(7 / 9)  # the folds' mean is 0.75
+    # macro F1 of the pooled confusion, by hand: per class 2tp / (row + column)
+    f1 = [2 * pooled[i, i] / (pooled[i].sum() + pooled[:, i].sum()) for i in range(3)]
+    assert summary.loc["kfold", "macro_f1"] == pytest.approx(np.mean(f1))
+    y_true = np.repeat([0, 0, 1, 1, 2], [3, 1, 2, 1, 2])
+    y_pred = np.repeat([0, 1, 1, 2, 2], [3, 1, 2, 1, 2])
+    assert summary.loc["kfold", "track_accuracy_ci"] == bootstrap_interval(
+        y_true, y_pred, metric="accuracy", n_resamples=500, seed=0, n_classes=3)
+    low, high = summary.loc["kfold", "track_accuracy_ci"]
+    assert low <= 7 / 9 <= high and high - low > 0.1
+    assert summary.loc["kfold", "study"] == STUDY_TEST_ACCURACY["cnn"]
+    assert np.isnan(summary.loc["artist", "study"])  # the study measured a random split only
+    assert summary.loc["kfold", "finished"].startswith("2026-11-27")
+    assert summary.loc["kfold", "data"] == "GTZAN mini set (80 tracks)"
+    assert list(reference_summary("cnn", root=tmp_path)["protocol"]) == ["kfold", "artist"]
+    assert reference_summary("rnn", root=tmp_path).empty
+
+
+def test_the_page_is_computed_from_the_records(tmp_path: Path) -> None:
+    empty = results_page(tmp_path / "none")
+    assert "No reference records yet" in empty and REFERENCE_COMMAND in empty
+    _run(tmp_path / "rnn" / "kfold2" / "fold0", model="rnn", protocol="kfold", fold=0,
+         confusion=[[3, 1, 0], [0, 4, 0], [0, 0, 4]])
+    page = results_page(tmp_path)
+    row = next(line for line in page.splitlines() if line.startswith("| rnn |"))
+    assert "| kfold |" in row and "| 12 |" in row and "91.7 %" in row  # 11 of 12 tracks
+    assert f"{100 * STUDY_TEST_ACCURACY['rnn']:.1f} %" in row and "2026-11-26" in row
+    assert REFERENCE_COMMAND in page and "{cite}`chen_genre`" in page
+
+
+def test_the_book_stage_writes_the_results_page(tmp_path: Path) -> None:
+    from genrelib.book import GENERATED_PAGES, write_generated_pages
+
+    root = tmp_path / "repo"
+    _run(root / "results" / "reference" / "crnn" / "artist", model="crnn", protocol="artist",
+         confusion=[[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    pages = write_generated_pages(tmp_path / "stage", root=root)
+    assert [p.relative_to(tmp_path / "stage").with_suffix("").as_posix() for p in pages] == list(GENERATED_PAGES)
+    assert "| crnn | artist |" in pages[0].read_text()
+
+
+def test_committed_records_hold_no_machine_paths() -> None:
+    from genrelib.results import RECORDS_DIR
+
+    for path in sorted(RECORDS_DIR.rglob("*.json")) if RECORDS_DIR.is_dir() else []:
+        config = json.loads(path.read_text())
+        if path.name == runs.CONFIG_FILE:
+            assert not str(config.get("data", "")).startswith("/"), f"{path} names a machine path"
