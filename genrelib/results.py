@@ -13,7 +13,6 @@ the book, with the command that regenerates the records.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,8 @@ from genrelib import runs
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE, MODEL_KINDS
 from genrelib.evaluation import bootstrap_interval, classification_report_dict
 
-__all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TEST_ACCURACY", "data_label", "export_records",
-           "load_records", "reference_summary", "results_page", "summarize"]
+__all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TEST_ACCURACY", "data_label", "display_table",
+           "export_records", "load_records", "reference_summary", "results_page", "summarize"]
 
 #: Where the reference records live in the repository.
 RECORDS_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
@@ -160,36 +159,38 @@ def _rank(order: tuple[str, ...], value: str) -> int:
     return order.index(value) if value in order else len(order)
 
 
-def reference_summary(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
-    """The rows of :func:`summarize` for one model (e.g. "cnn"), as the chapters show them
-    beside their own quick run; an empty frame when no reference record exists yet.
-    Notebook: 03_cnn.ipynb
-    """
-    summary = summarize(load_records(root))
-    return summary[summary["model"] == model].reset_index(drop=True) if not summary.empty else summary
-
-
 def _percent(value: float) -> str:
     return "–" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{100 * value:.1f} %"
 
 
-def _interval(bounds: Iterable[float]) -> str:
-    low, high = bounds
-    return f"[{100 * low:.1f}, {100 * high:.1f}]"
+def display_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`summarize` rows as the book shows them: percentages with their 95 % intervals,
+    the study's figure, the date and the device, one string per cell."""
+    return pd.DataFrame([{
+        "model": row.model, "protocol": row.protocol, "data": row.data, "profile": row.profile,
+        "runs": row.runs, "test tracks": row.test_tracks,
+        "track accuracy [95 % CI]": "{} [{:.1f}, {:.1f}]".format(
+            _percent(row.track_accuracy), *(100 * v for v in row.track_accuracy_ci)),
+        "macro F1 [95 % CI]": "{:.3f} [{:.3f}, {:.3f}]".format(row.macro_f1, *row.macro_f1_ci),
+        "segment accuracy": _percent(row.segment_accuracy), "the study reports": _percent(row.study),
+        "seeds": row.seeds, "finished": row.finished[:10], "device": row.device,
+    } for row in summary.itertuples(index=False)])
 
 
-def _table(summary: pd.DataFrame) -> list[str]:
-    lines = ["| model | protocol | data | profile | runs | test tracks | track accuracy [95 % CI] | "
-             "macro F1 [95 % CI] | segment accuracy | the study reports | seeds | finished | device |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for row in summary.itertuples(index=False):
-        lines.append(
-            f"| {row.model} | {row.protocol} | {row.data} | {row.profile} | {row.runs} | {row.test_tracks} | "
-            f"{_percent(row.track_accuracy)} {_interval(row.track_accuracy_ci)} | "
-            f"{row.macro_f1:.3f} {_interval(row.macro_f1_ci).replace(' %', '')} | "
-            f"{_percent(row.segment_accuracy)} | {_percent(row.study)} | {row.seeds} | "
-            f"{row.finished[:10]} | {row.device} |")
-    return lines
+def reference_summary(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
+    """The reference results of one model (e.g. "cnn") as :func:`display_table` rows, which
+    the chapters show beside their own quick run; an empty frame when there are none yet.
+    Notebook: 03_cnn.ipynb, 04_rnn.ipynb, 05_crnn.ipynb
+    """
+    summary = summarize(load_records(root))
+    if summary.empty:
+        return summary
+    return display_table(summary[summary["model"] == model]).reset_index(drop=True)
+
+
+def _markdown(table: pd.DataFrame) -> list[str]:
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    return lines + ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
 
 
 def results_page(root: str | Path = RECORDS_DIR) -> str:
@@ -210,7 +211,7 @@ def results_page(root: str | Path = RECORDS_DIR) -> str:
     if summary.empty:
         lines += ["No reference records yet. Regenerate them with:", ""]
     else:
-        lines += _table(summary) + ["", "Regenerate the records (resumable; hours on two CPU cores, "
+        lines += _markdown(display_table(summary)) + ["", "Regenerate the records (resumable; hours on two CPU cores, "
                                         "minutes on a GPU) with:", ""]
     lines += ["```bash", REFERENCE_COMMAND, "```", ""]
     return "\n".join(lines)

@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("training", ("genrelib.training",)),
     ("evaluation", ("genrelib.evaluation",)),
     ("the end-to-end run", ("genrelib.pipeline",)),
-    ("figures and the book", ("genrelib.plots", "genrelib.book")),
+    ("figures, results and the book", ("genrelib.plots", "genrelib.results", "genrelib.book")),
     ("command line", ("genrelib.cli", "genrelib.commands", "genrelib.__main__")),
 )
 
