@@ -389,3 +389,74 @@ def plot_model_comparison(records: "dict[str, dict[str, Any]]", *,
     ax.legend(fontsize=8)
     ax.set_title(title or "test set: models compared")
     return fig
+
+
+# =========================================================================== chapter 7
+# Chapter 7 (07_evaluation): intervals, the first convolution's filters, embeddings.
+
+
+def plot_intervals(estimates: "dict[str, tuple[float, tuple[float, float]]]", *,
+                   reference: "dict[str, float] | None" = None, xlabel: str = "track accuracy",
+                   title: str | None = None) -> Figure:
+    """One row per name: the estimate as a dot and its interval (low, high) as a bar;
+    ``reference`` marks another figure per name (e.g. the study's) with a cross.
+    ``estimates`` maps a name to ``(estimate, (low, high))``.
+    """
+    names = list(estimates)
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(names) + 1.2), layout="constrained")
+    for y, name in enumerate(names):
+        value, (low, high) = estimates[name]
+        ax.plot([low, high], [y, y], color="#4C72B0", lw=3, solid_capstyle="butt")
+        ax.plot(value, y, "o", color="#1f3b63")
+    marked = [(reference[name], y) for y, name in enumerate(names)
+              if reference and reference.get(name) is not None]
+    if marked:
+        xs, ys = zip(*marked)
+        ax.plot(xs, ys, "x", ls="none", color="#C44E52", ms=9, label="the study reports")
+        ax.legend(fontsize=8, loc="best")
+    ax.set_yticks(range(len(names)), names)
+    ax.set_ylim(len(names) - 0.4, -0.6)  # first name on top
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"{xlabel} (dot) with its 95 % interval (bar)")
+    ax.set_title(title or "estimates and their uncertainty")
+    return fig
+
+
+def plot_filters(kernels: np.ndarray, *, ncols: int = 8, title: str | None = None) -> Figure:
+    """The kernels of a first convolution, one small image each: ``kernels`` has Keras' Conv2D
+    layout (rows, columns, 1, filters), rows = mel bands, columns = frames."""
+    kernels = np.asarray(kernels)
+    if kernels.ndim != 4 or kernels.shape[2] != 1:
+        raise ValueError(f"expected first-layer kernels of shape (rows, cols, 1, filters), got {kernels.shape}")
+    n = kernels.shape[3]
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.1 * nrows + 0.5),
+                             layout="constrained", squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < n:
+            kernel = kernels[:, :, 0, i]
+            limit = float(np.abs(kernel).max()) or 1.0
+            ax.imshow(kernel, origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit)
+    fig.suptitle(title or f"{n} first-layer filters (mel bands up, frames across; red +, blue -)")
+    return fig
+
+
+def plot_embedding(points: np.ndarray, labels: "Sequence[int]", genres: "Sequence[str]", *,
+                   title: str | None = None) -> Figure:
+    """A 2-D map of embeddings (``points`` (n, 2), e.g. from t-SNE), one colour per genre."""
+    points = np.asarray(points)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+        raise ValueError(f"expected points of shape (n, 2) and n labels, got {points.shape} and {len(labels)}")
+    labels = np.asarray(labels)
+    fig, ax = plt.subplots(figsize=(7, 5.5), layout="constrained")
+    colours = plt.get_cmap("tab10")
+    for i, genre in enumerate(genres):
+        chosen = labels == i
+        if chosen.any():
+            ax.scatter(*points[chosen].T, s=12, color=colours(i % 10), label=genre, alpha=0.8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(fontsize=8, markerscale=1.5, loc="best")
+    ax.set_title(title or "embeddings, coloured by the true genre")
+    return fig

@@ -1,0 +1,49 @@
+"""Chapter 7's figures draw what they are given: intervals, filters, embeddings."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from genrelib import plots  # noqa: E402
+
+
+def test_intervals_draw_each_estimate_its_bounds_and_the_reference() -> None:
+    fig = plots.plot_intervals({"cnn": (0.6, (0.5, 0.7)), "svm": (0.8, (0.72, 0.9))},
+                               reference={"cnn": 0.815, "svm": None})
+    ax = fig.axes[0]
+    bars = [line for line in ax.lines if len(line.get_xdata()) == 2]
+    assert [tuple(b.get_xdata()) for b in bars] == [(0.5, 0.7), (0.72, 0.9)]
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert [(float(d.get_xdata()[0]), float(d.get_ydata()[0])) for d in dots] == [(0.6, 0.0), (0.8, 1.0)]
+    crosses = [line for line in ax.lines if line.get_marker() == "x"]
+    assert len(crosses) == 1 and list(crosses[0].get_xdata()) == [0.815] and list(crosses[0].get_ydata()) == [0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cnn", "svm"]
+
+
+def test_filters_show_every_kernel_as_it_is() -> None:
+    kernels = np.random.default_rng(0).normal(size=(3, 5, 1, 10))
+    fig = plots.plot_filters(kernels, ncols=4)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 10 and len(fig.axes) == 12  # 3 rows of 4, two left empty
+    for i, image in enumerate(images):
+        np.testing.assert_array_equal(image.get_array(), kernels[:, :, 0, i])
+    with pytest.raises(ValueError, match="first-layer kernels"):
+        plots.plot_filters(np.zeros((3, 3, 2, 4)))
+
+
+def test_embedding_colours_every_point_by_its_genre() -> None:
+    points = np.arange(20, dtype=float).reshape(10, 2)
+    labels = [0, 0, 1, 2, 2, 2, 0, 1, 1, 2]
+    fig = plots.plot_embedding(points, labels, ["blues", "jazz", "rock"])
+    ax = fig.axes[0]
+    sizes = {c.get_label(): len(c.get_offsets()) for c in ax.collections}
+    assert sizes == {"blues": 3, "jazz": 3, "rock": 4}
+    rock = next(c for c in ax.collections if c.get_label() == "rock")
+    np.testing.assert_array_equal(rock.get_offsets(), points[[3, 4, 5, 9]])
+    with pytest.raises(ValueError, match="shape"):
+        plots.plot_embedding(points[:, :1], labels, ["blues", "jazz", "rock"])
