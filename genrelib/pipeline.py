@@ -28,14 +28,16 @@ from genrelib.config import (FeatureConfig, TrainConfig, default_feature_config,
                              get_profile)
 from genrelib.datasets import DatasetIndex, check_leakage, index_dataset
 from genrelib.datasets.splits import TrackSplit, kfold_splits, make_split
-from genrelib.evaluation import EvaluationResult, evaluate_predictions
+from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
+                                 check_same_genres, compare_predictions,
+                                 ensemble_predictions, evaluate_predictions, same_segments)
 from genrelib.explore import versions
 from genrelib.features import FeatureSet, Standardizer, extract_features
 from genrelib.models import build_model, input_shape_for, model_input
 from genrelib.training import device_description, fit_model, predict_probs, set_seed
 
-__all__ = ["RunResult", "cross_validate", "describe_run", "evaluate_features", "evaluate_run",
-           "train_run"]
+__all__ = ["RunResult", "compare_runs", "cross_validate", "describe_run", "evaluate_features",
+           "evaluate_run", "evaluate_runs", "run_predictions", "train_run"]
 
 #: The package versions a run's configuration records.
 RUN_PACKAGES: tuple[str, ...] = ("genrelib", "keras", "numpy", "scikit-learn")
@@ -247,23 +249,18 @@ def evaluate_features(model: Any, features: FeatureSet | None, *, kind: str,
     return evaluate_predictions(probs, features.y, features.track_ids, genres=genres, method=method)
 
 
-def evaluate_run(run_dir: str | Path, data: Any, *, method: str = "vote",
-                 cache_dir: str | Path | None = None, progress: bool = True) -> EvaluationResult:
-    """Evaluate a saved run on every track of ``data`` (a folder or DatasetIndex).
+def run_predictions(run_dir: str | Path, data: Any, *, cache_dir: str | Path | None = None,
+                    progress: bool = True) -> SegmentPredictions:
+    """A saved run's segment probabilities on every track of ``data`` (a folder or
+    DatasetIndex): SegmentPredictions with probs (n_segments, n_classes) over the model's
+    genres and the data's labels remapped onto them.
 
     Features are computed with the run's FeatureConfig; genres are matched to the model's
     outputs by name (a genre the model does not know raises ValueError naming it). A run
     folder or .keras file that holds no genrelib model raises ValueError too.
     """
-    try:
-        net, meta = runs.load_run_model(run_dir)
-        kind = meta["model_kind"]
-        cfg = FeatureConfig.from_dict(meta["feature_config"])
-        model_genres = tuple(meta["genres"])
-    except (KeyError, TypeError) as error:  # a zip with genrelib.json, but no loadable model
-        raise ValueError(f"{run_dir} holds no model that genrelib can load ({error!r}): "
-                         "train one with `genrelib train`") from None
-    index = data if isinstance(data, DatasetIndex) else index_dataset(data, progress=progress)
+    net, kind, cfg, model_genres = _load_for_evaluation(run_dir)
+    index = _index(data, progress=progress)
     unknown = sorted(set(index.genres) - set(model_genres))
     if unknown:
         raise ValueError(
@@ -275,8 +272,81 @@ def evaluate_run(run_dir: str | Path, data: Any, *, method: str = "vote",
         raise ValueError(f"no usable audio in {index.root}")
     remap = np.array([model_genres.index(g) for g in features.genres])
     probs = predict_probs(net, features.X, kind=kind)
-    return evaluate_predictions(probs, remap[features.y], features.track_ids,
-                                genres=model_genres, method=method)
+    return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres)
+
+
+def evaluate_run(run_dir: str | Path, data: Any, *, method: str = "vote",
+                 cache_dir: str | Path | None = None, progress: bool = True) -> EvaluationResult:
+    """Evaluate a saved run on every track of ``data`` (a folder or DatasetIndex):
+    ``run_predictions(...).evaluate(method=method)``, same errors.
+    """
+    predictions = run_predictions(run_dir, data, cache_dir=cache_dir, progress=progress)
+    return predictions.evaluate(method=method)
+
+
+def evaluate_runs(run_dirs: list[str | Path], data: Any, *, method: str = "vote",
+                  cache_dir: str | Path | None = None, progress: bool = True) -> dict[str, Any]:
+    """Evaluate several saved runs on every track of ``data`` and their ensemble (the mean
+    of their probabilities, ``evaluation.ensemble_predictions``).
+
+    Returns {"members": {run name: EvaluationResult}, "ensemble": EvaluationResult}; run
+    names are the folder names (the paths as given when two share a name). The ensemble's
+    ``extra`` says ``ensemble_of`` (the names) and ``ensemble_level`` ("segment" when the
+    runs share their segment settings, else "track"). Runs whose genre lists differ raise
+    ValueError naming the difference, before any feature is computed.
+    """
+    names = _run_names(run_dirs)
+    metadata = {n: runs.read_model_metadata(d) for n, d in zip(names, run_dirs)}
+    check_same_genres({n: m["genres"] for n, m in metadata.items() if "genres" in m})
+    index = _index(data, progress=progress)
+    preds = [run_predictions(d, index, cache_dir=cache_dir, progress=progress) for d in run_dirs]
+    ensemble = ensemble_predictions(preds, names=names).evaluate(method=method)
+    ensemble.extra.update(ensemble_of=names,
+                          ensemble_level="segment" if same_segments(preds) else "track")
+    return {"members": {n: p.evaluate(method=method) for n, p in zip(names, preds)},
+            "ensemble": ensemble}
+
+
+def compare_runs(run_a: str | Path, run_b: str | Path, data: Any, *, method: str = "vote",
+                 cache_dir: str | Path | None = None, progress: bool = True) -> PairedComparison:
+    """Two saved runs on the same tracks of ``data``: ``evaluation.compare_predictions`` of
+    their evaluations (both accuracies, McNemar's exact and the paired t-test on per-track
+    correctness, the tracks where their predictions differ). The runs may know different
+    genres or read different features; names as in ``evaluate_runs``.
+    """
+    names = _run_names([run_a, run_b])
+    index = _index(data, progress=progress)
+    a, b = (evaluate_run(run, index, method=method, cache_dir=cache_dir, progress=progress)
+            for run in (run_a, run_b))
+    return compare_predictions(a, b, names=names)
+
+
+def _load_for_evaluation(run_dir: str | Path) -> tuple[Any, str, FeatureConfig, tuple[str, ...]]:
+    """(model, model kind, FeatureConfig, genres) of a saved run."""
+    try:
+        net, meta = runs.load_run_model(run_dir)
+        cfg = FeatureConfig.from_dict(meta["feature_config"])
+        return net, meta["model_kind"], cfg, tuple(meta["genres"])
+    except (KeyError, TypeError) as error:  # a zip with genrelib.json, but no loadable model
+        raise ValueError(f"{run_dir} holds no model that genrelib can load ({error!r}): "
+                         "train one with `genrelib train`") from None
+
+
+def _index(data: Any, *, progress: bool) -> DatasetIndex:
+    return data if isinstance(data, DatasetIndex) else index_dataset(data, progress=progress)
+
+
+def _run_names(run_dirs: list[str | Path]) -> list[str]:
+    """A short name per run: its folder's name (a model file's: the folder holding it), or
+    the paths as given when two names clash. ValueError when a run is given twice."""
+    paths = [Path(d) for d in run_dirs]
+    resolved = [p.resolve() for p in paths]
+    for i, path in enumerate(resolved):
+        if path in resolved[:i]:
+            raise ValueError(f"run {run_dirs[i]} is given twice")
+    names = [p.parent.name if p.name == runs.MODEL_FILE else p.stem if p.is_file() else p.name
+             for p in resolved]
+    return names if len(set(names)) == len(names) else [str(p) for p in paths]
 
 
 def describe_run(result: RunResult) -> str:

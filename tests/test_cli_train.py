@@ -75,7 +75,8 @@ def direct(cli_run, tiny_synthetic):
         vote.append(int(np.argmax(np.where(votes == votes.max(), average, -np.inf))))
         mean.append(int(np.argmax(average)))
     labels = list(range(len(genres)))
-    out = {"genres": genres, "tracks": tracks, "truth": truth,
+    mean_probs = np.array([probs[features.track_ids == track].mean(axis=0) for track in tracks])
+    out = {"genres": genres, "tracks": tracks, "truth": truth, "mean_probs": mean_probs,
            "per_genre_tracks": index.per_genre(), "n_segments": len(y),
            "segment_accuracy": float(np.mean(seg_pred == y))}
     for method, pred in (("vote", np.array(vote)), ("mean", np.array(mean))):
@@ -134,6 +135,31 @@ def test_evaluate_method_mean(cli_run, tiny_synthetic, direct, capsys) -> None:
     assert record["segment_accuracy"] == pytest.approx(direct["segment_accuracy"])
 
 
+def test_evaluate_intervals_and_top_k_against_a_direct_computation(cli_run, tiny_synthetic,
+                                                                    direct, capsys) -> None:
+    """The added keys: bootstrap intervals over the 30 tracks (2,000 resamples, seed 0,
+    95 %), top-2/top-3 accuracy from each track's mean probabilities."""
+    from sklearn.metrics import top_k_accuracy_score
+
+    from genrelib.evaluation import bootstrap_interval
+
+    record = _evaluate_json(capsys, str(cli_run), "--data", str(tiny_synthetic))
+    truth, pred = direct["truth"], direct["vote"]["pred"]
+    rng = np.random.default_rng(0)
+    correct = truth == pred
+    accuracies = [correct[rng.integers(0, 30, size=30)].mean() for _ in range(2000)]
+    assert record["track_accuracy_ci"] == pytest.approx(list(np.percentile(accuracies, [2.5, 97.5])))
+    assert record["macro_f1_ci"] == pytest.approx(
+        list(bootstrap_interval(truth, pred, metric="macro_f1", n_classes=10)))
+    assert record["track_accuracy_ci"][0] < record["track_accuracy"] < record["track_accuracy_ci"][1]
+    assert record["macro_f1_ci"][0] < record["macro_f1"] < record["macro_f1_ci"][1]
+    assert record["bootstrap"] == {"n_resamples": 2000, "level": 0.95, "seed": 0}
+    assert record["top_k_accuracy"] == {
+        str(k): pytest.approx(top_k_accuracy_score(truth, direct["mean_probs"], k=k,
+                                                   labels=list(range(10)))) for k in (2, 3)}
+    assert record["track_accuracy"] < record["top_k_accuracy"]["3"]
+
+
 def test_evaluate_text_report_equals_json(cli_run, tiny_synthetic, capsys) -> None:
     record = _evaluate_json(capsys, str(cli_run), "--data", str(tiny_synthetic))
     assert main(["evaluate", str(cli_run), "--data", str(tiny_synthetic)]) == 0
@@ -142,6 +168,12 @@ def test_evaluate_text_report_equals_json(cli_run, tiny_synthetic, capsys) -> No
     assert f"track accuracy (vote): {record['track_accuracy']:.3f}" in lines
     assert f"segment accuracy: {record['segment_accuracy']:.3f}" in lines
     assert f"macro F1 (tracks): {record['macro_f1']:.3f}" in lines
+    low, high = record["track_accuracy_ci"]
+    assert f"track accuracy 95 % interval: [{low:.3f}, {high:.3f}]" in lines
+    low, high = record["macro_f1_ci"]
+    assert f"macro F1 95 % interval: [{low:.3f}, {high:.3f}]" in lines
+    top_k = record["top_k_accuracy"]
+    assert f"top-2 accuracy: {top_k['2']:.3f}  top-3 accuracy: {top_k['3']:.3f}" in lines
     rows = {line.split()[0]: line.split()[1:] for line in lines[lines.index("") + 2:]}
     assert list(rows) == record["genres"]
     for genre, (precision, recall, f1, support) in rows.items():

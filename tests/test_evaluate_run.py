@@ -23,7 +23,7 @@ pytest.importorskip("keras")
 
 from genrelib.datasets import index_dataset  # noqa: E402
 from genrelib.evaluation import classification_report_dict, confusion  # noqa: E402
-from genrelib.pipeline import evaluate_run, train_run  # noqa: E402
+from genrelib.pipeline import evaluate_run, run_predictions, train_run  # noqa: E402
 from genrelib.runs import read_model_metadata  # noqa: E402
 
 #: Small enough to train in seconds, large enough to predict several genres (a model that
@@ -80,6 +80,22 @@ def test_full_set_names_are_the_folders(full, run_dir, tiny_synthetic) -> None:
     assert {t: true for t, (true, _) in names.items()} == folders
     # the tests below lose their power when the model answers (almost) one genre
     assert len({pred for _, pred in names.values()}) >= 3, names
+
+
+def test_run_predictions_is_the_step_under_evaluate_run(full, run_dir, tiny_synthetic,
+                                                         cache) -> None:
+    """The segment probabilities over the model's genres, the data's labels remapped onto
+    them: evaluating them is evaluate_run, and they hold each track's mean probabilities."""
+    predictions = run_predictions(run_dir, tiny_synthetic, cache_dir=cache, progress=False)
+    assert predictions.genres == full.genres
+    assert predictions.probs.shape == (30 * 19, 10)
+    np.testing.assert_allclose(predictions.probs.sum(axis=1), 1.0, atol=1e-5)
+    folders = _folder_genre(tiny_synthetic)
+    assert [predictions.genres[i] for i in predictions.y] == [folders[t] for t in predictions.track_ids]
+    assert predictions.evaluate().to_dict() == full.to_dict()
+    for track, mean in zip(full.track_ids, full.track_probs):
+        np.testing.assert_allclose(mean, predictions.probs[predictions.track_ids == track].mean(axis=0),
+                                   rtol=1e-5)
 
 
 def test_subset_of_genres_equals_full_set_restricted(full, run_dir, tiny_synthetic, cache,

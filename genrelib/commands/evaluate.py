@@ -1,9 +1,13 @@
-"""``genrelib evaluate RUN_DIR --data DATA [--json]``: score a trained run on every track of DATA.
+"""``genrelib evaluate RUN_DIR [RUN_DIR ...] --data DATA [--json] [--method vote|mean]``:
+score trained runs on every track of DATA.
 
-Every track of DATA is a test track. Features are computed with the run's own feature
-configuration; predictions are aggregated per track by majority vote. The JSON object has
-``track_accuracy``, ``segment_accuracy``, ``macro_f1`` (track level), ``per_genre`` and
-``confusion`` (rows true, columns predicted, in the order of ``genres``).
+Every track of DATA is a test track. Features are computed with each run's own feature
+configuration; predictions are aggregated per track by majority vote (or mean). With one
+run the JSON object has ``track_accuracy``, ``segment_accuracy``, ``macro_f1`` (track
+level), ``per_genre``, ``confusion`` (rows true, columns predicted, in the order of
+``genres``), ``track_accuracy_ci``/``macro_f1_ci`` (bootstrap intervals over tracks) and
+``top_k_accuracy``; with several runs it is ``{"members": {run name: that object},
+"ensemble": that object for the mean of their probabilities}``.
 """
 
 from __future__ import annotations
@@ -17,16 +21,20 @@ from typing import Any
 from genrelib.errors import UserError
 from genrelib.runs import MODEL_FILE
 
-__all__ = ["register", "run_evaluate", "format_result"]
+__all__ = ["register", "run_evaluate", "format_result", "format_ensemble", "format_interval",
+           "check_run_dir", "check_data"]
 
 
 def register(subparsers: Any) -> None:
     """Add ``evaluate`` to the ``genrelib`` parser."""
     parser = subparsers.add_parser(
-        "evaluate", help="evaluate a run folder on a dataset (every track is a test track)",
+        "evaluate", help="evaluate run folders (and their ensemble) on a dataset",
         description="Evaluate RUN_DIR's model on every track of DATA: segment and track "
-                    "accuracy, macro F1, per-genre report, confusion matrix.")
-    parser.add_argument("run_dir", metavar="RUN_DIR", help="run folder written by genrelib train")
+                    "accuracy with bootstrap intervals, top-2/top-3 accuracy, macro F1, "
+                    "per-genre report, confusion matrix. Several RUN_DIRs: each run and the "
+                    "ensemble that averages their probabilities (same genre list needed).")
+    parser.add_argument("run_dirs", metavar="RUN_DIR", nargs="+",
+                        help="run folder written by genrelib train")
     parser.add_argument("--data", required=True, metavar="DATA", help="dataset folder")
     parser.add_argument("--method", choices=("vote", "mean"), default="vote",
                         help="segment -> track aggregation (default vote)")
@@ -34,13 +42,36 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run_evaluate)
 
 
+def check_run_dir(run_dir: str) -> Path:
+    """``run_dir`` as a Path; UserError unless it is a run folder or a .keras file."""
+    path = Path(run_dir)
+    if not (path / MODEL_FILE).is_file() and not (path.is_file() and path.suffix == ".keras"):
+        raise UserError(f"{path} is not a run folder (no {MODEL_FILE}): train one with `genrelib train`")
+    return path
+
+
+def check_data(data: str) -> None:
+    """UserError unless ``data`` is a folder."""
+    if not os.path.isdir(data):
+        raise UserError(f"--data folder {data!r} does not exist")
+
+
+def format_interval(values: list[float]) -> str:
+    """[low, high] with three decimals."""
+    return f"[{values[0]:.3f}, {values[1]:.3f}]"
+
+
 def format_result(record: dict[str, Any]) -> str:
     """Human-readable summary of an evaluation record."""
+    level = f"{100 * record['bootstrap']['level']:g} %"
     lines = [
         f"tracks: {record['n_tracks']}  segments: {record['n_segments']}",
         f"track accuracy ({record['aggregation']}): {record['track_accuracy']:.3f}",
+        f"track accuracy {level} interval: {format_interval(record['track_accuracy_ci'])}",
+        "  ".join(f"top-{k} accuracy: {v:.3f}" for k, v in record["top_k_accuracy"].items()),
         f"segment accuracy: {record['segment_accuracy']:.3f}",
         f"macro F1 (tracks): {record['macro_f1']:.3f}",
+        f"macro F1 {level} interval: {format_interval(record['macro_f1_ci'])}",
         "",
         f"{'genre':<12}{'precision':>10}{'recall':>8}{'f1':>7}{'tracks':>8}",
     ]
@@ -50,17 +81,42 @@ def format_result(record: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def format_ensemble(record: dict[str, Any]) -> str:
+    """A table of the members and the ensemble of ``{"members": ..., "ensemble": ...}``."""
+    ensemble = record["ensemble"]
+    rows = [*record["members"].items(), ("ensemble", ensemble)]
+    width = max(len(name) for name, _ in rows) + 2
+    top_k = list(ensemble["top_k_accuracy"])
+    lines = [
+        f"tracks: {ensemble['n_tracks']}  aggregation: {ensemble['aggregation']}  ensemble: mean "
+        f"of {len(record['members'])} runs' probabilities ({ensemble['ensemble_level']} level)",
+        f"intervals: {100 * ensemble['bootstrap']['level']:g} % bootstrap over tracks",
+        "",
+        f"{'run':<{width}}{'track acc':>10}  {'interval':<16}{'macro F1':>9}  {'interval':<16}"
+        f"{'segment acc':>12}" + "".join(f"{'top-' + k:>7}" for k in top_k),
+    ]
+    for name, r in rows:
+        lines.append(f"{name:<{width}}{r['track_accuracy']:>10.3f}  "
+                     f"{format_interval(r['track_accuracy_ci']):<16}{r['macro_f1']:>9.3f}  "
+                     f"{format_interval(r['macro_f1_ci']):<16}{r['segment_accuracy']:>12.3f}"
+                     + "".join(f"{r['top_k_accuracy'][k]:>7.3f}" for k in top_k))
+    return "\n".join(lines)
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run ``genrelib evaluate``; returns 0."""
-    run_dir = Path(args.run_dir)
-    if not (run_dir / MODEL_FILE).is_file() and not (run_dir.is_file() and run_dir.suffix == ".keras"):
-        raise UserError(f"{run_dir} is not a run folder (no {MODEL_FILE}): train one with `genrelib train`")
-    if not os.path.isdir(args.data):
-        raise UserError(f"--data folder {args.data!r} does not exist")
+    run_dirs = [check_run_dir(d) for d in args.run_dirs]
+    check_data(args.data)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from genrelib.pipeline import evaluate_run
+    from genrelib.pipeline import evaluate_run, evaluate_runs
 
-    result = evaluate_run(run_dir, args.data, method=args.method, progress=not args.json)
-    record = result.to_dict()
-    print(json.dumps(record, indent=2) if args.json else format_result(record))
+    if len(run_dirs) == 1:
+        record = evaluate_run(run_dirs[0], args.data, method=args.method,
+                              progress=not args.json).to_dict()
+        print(json.dumps(record, indent=2) if args.json else format_result(record))
+        return 0
+    results = evaluate_runs(run_dirs, args.data, method=args.method, progress=not args.json)
+    record = {"members": {name: r.to_dict() for name, r in results["members"].items()},
+              "ensemble": results["ensemble"].to_dict()}
+    print(json.dumps(record, indent=2) if args.json else format_ensemble(record))
     return 0

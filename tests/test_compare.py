@@ -1,0 +1,295 @@
+"""Several runs on the same tracks: ``genrelib evaluate RUN_DIR RUN_DIR ...`` (members and
+their ensemble) and ``genrelib compare RUN_A RUN_B`` (paired tests), against computations
+made here from each run's segment probabilities.
+
+Two tiny CNNs that differ only in their seed are trained once for the module (a few
+seconds each). Runs with other genre lists or other segment settings are made from them
+by editing the metadata inside a copy of ``model.keras`` (same network, other names or
+other segments), which costs no training.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("keras")
+
+from genrelib.cli import main  # noqa: E402
+from genrelib.evaluation import compare_predictions, evaluate_predictions  # noqa: E402
+from genrelib.pipeline import evaluate_runs, run_predictions  # noqa: E402
+
+#: Small enough to train in seconds, large enough to predict several genres.
+TINY_CNN = ["--option", "filters=[4,8]", "--option", "dense_units=16",
+            "--option", "dropout=0", "--option", "dense_dropout=0"]
+NAMES = ["cnn-seed1", "cnn-seed2"]
+
+
+@pytest.fixture(scope="module")
+def cache_env(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GENREBOOK_CACHE", str(tmp_path_factory.mktemp("cache")))
+    yield mp
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def runs(tiny_synthetic, tmp_path_factory, cache_env) -> list[Path]:
+    root = tmp_path_factory.mktemp("compare")
+    for name, seed in zip(NAMES, (1, 2)):
+        assert main(["train", str(tiny_synthetic), "--model", "cnn", "--out", str(root / name),
+                     "--epochs", "6", "--seed", str(seed), "--val-fraction", "0.34",
+                     "--test-fraction", "0", "--quiet", *TINY_CNN]) == 0
+    return [root / name for name in NAMES]
+
+
+@pytest.fixture(scope="module")
+def predictions(runs, tiny_synthetic):
+    """Each run's segment probabilities on every track (pipeline.run_predictions, checked
+    against the folders and evaluate_run in test_evaluate_run.py)."""
+    return [run_predictions(run, tiny_synthetic, progress=False) for run in runs]
+
+
+def _cli_json(capsys, *argv: str) -> dict:
+    capsys.readouterr()
+    assert main([*argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _edited_run(run: Path, out: Path, edit) -> Path:
+    """A copy of ``run``'s model.keras in ``out`` whose genrelib.json metadata went through ``edit``."""
+    out.mkdir(parents=True)
+    with zipfile.ZipFile(run / "model.keras") as source, \
+            zipfile.ZipFile(out / "model.keras", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "genrelib.json":
+                metadata = json.loads(data)
+                edit(metadata)
+                data = json.dumps(metadata).encode()
+            target.writestr(item, data)
+    return out
+
+
+def _rename_genre(old: str, new: str):
+    def edit(metadata: dict) -> None:
+        metadata["genres"] = [new if g == old else g for g in metadata["genres"]]
+    return edit
+
+
+def test_the_two_runs_disagree(predictions) -> None:
+    """The ensemble and comparison tests lose their power when both runs answer alike."""
+    first, second = (p.evaluate().track_pred for p in predictions)
+    assert len(set(first.tolist())) >= 3 and len(set(second.tolist())) >= 3
+    assert np.sum(first != second) >= 5
+
+
+# --------------------------------------------------------------------------- evaluate, several runs
+
+
+@pytest.fixture(scope="module")
+def ensemble_record(runs, tiny_synthetic, predictions, cache_env) -> dict:
+    import contextlib  # capsys is function-scoped: capture by hand
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["evaluate", *map(str, runs), "--data", str(tiny_synthetic), "--json"]) == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("method", ["vote", "mean"])
+def test_evaluate_several_runs_json(method, runs, tiny_synthetic, predictions, ensemble_record,
+                                    capsys) -> None:
+    record = ensemble_record if method == "vote" else _cli_json(
+        capsys, "evaluate", *map(str, runs), "--data", str(tiny_synthetic), "--method", method)
+    assert list(record) == ["members", "ensemble"] and list(record["members"]) == NAMES
+    for name, member in zip(NAMES, predictions):
+        assert record["members"][name] == member.evaluate(method=method).to_dict()
+    first, second = predictions
+    mean = (first.probs + second.probs) / 2  # the same segments, in the same order
+    expected = evaluate_predictions(mean, first.y, first.track_ids, genres=first.genres,
+                                    method=method).to_dict()
+    ensemble = record["ensemble"]
+    assert ensemble == {**expected, "ensemble_of": NAMES, "ensemble_level": "segment"}
+    assert ensemble["aggregation"] == method and ensemble["n_segments"] == 30 * 19
+    for key in ("track_accuracy_ci", "macro_f1_ci", "top_k_accuracy"):
+        assert key in ensemble and all(key in m for m in record["members"].values())
+    assert ensemble["segment_accuracy"] != record["members"][NAMES[0]]["segment_accuracy"]
+
+
+def test_evaluate_several_runs_library_equals_cli(runs, tiny_synthetic, ensemble_record) -> None:
+    results = evaluate_runs(runs, tiny_synthetic, progress=False)
+    assert {name: r.to_dict() for name, r in results["members"].items()} == ensemble_record["members"]
+    assert results["ensemble"].to_dict() == ensemble_record["ensemble"]
+
+
+def test_evaluate_several_runs_text_table(runs, tiny_synthetic, ensemble_record, capsys) -> None:
+    capsys.readouterr()
+    assert main(["evaluate", *map(str, runs), "--data", str(tiny_synthetic)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ("tracks: 30  aggregation: vote  ensemble: mean of 2 runs' probabilities "
+                        "(segment level)")
+    header = lines[lines.index("") + 1].split()
+    assert header[0] == "run" and header[-2:] == ["top-2", "top-3"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[lines.index("") + 2:]}
+    assert list(rows) == [*NAMES, "ensemble"]
+    for name, row in rows.items():
+        r = ensemble_record["ensemble"] if name == "ensemble" else ensemble_record["members"][name]
+        ci, f1_ci = r["track_accuracy_ci"], r["macro_f1_ci"]
+        assert row == [f"{r['track_accuracy']:.3f}", f"[{ci[0]:.3f},", f"{ci[1]:.3f}]",
+                       f"{r['macro_f1']:.3f}", f"[{f1_ci[0]:.3f},", f"{f1_ci[1]:.3f}]",
+                       f"{r['segment_accuracy']:.3f}", f"{r['top_k_accuracy']['2']:.3f}",
+                       f"{r['top_k_accuracy']['3']:.3f}"]
+
+
+def test_ensemble_of_runs_with_other_segments(runs, tiny_synthetic, predictions, tmp_path) -> None:
+    """A run reading 3 s segments without overlap (10 per clip, not 19) joins the ensemble
+    at track level: the mean of each run's mean track probabilities."""
+    def no_overlap(metadata: dict) -> None:
+        metadata["feature_config"]["overlap"] = 0.0
+
+    other = _edited_run(runs[1], tmp_path / "no-overlap", no_overlap)
+    results = evaluate_runs([runs[0], other], tiny_synthetic, progress=False)
+    ensemble = results["ensemble"]
+    assert ensemble.extra == {**ensemble.extra, "ensemble_level": "track",
+                              "ensemble_of": ["cnn-seed1", "no-overlap"]}
+    assert results["members"]["no-overlap"].to_dict()["n_segments"] == 30 * 10
+    other_probs = run_predictions(other, tiny_synthetic, progress=False)
+    tracks = predictions[0].evaluate().track_ids
+    expected = np.array([(predictions[0].probs[predictions[0].track_ids == t].mean(axis=0)
+                          + other_probs.probs[other_probs.track_ids == t].mean(axis=0)) / 2
+                         for t in tracks])
+    assert ensemble.track_ids.tolist() == tracks.tolist()
+    np.testing.assert_allclose(ensemble.track_probs, expected, rtol=1e-5)
+    np.testing.assert_array_equal(ensemble.track_pred, expected.argmax(axis=1))
+    assert ensemble.to_dict()["n_segments"] == 30
+
+
+def test_ensemble_of_runs_with_other_genre_lists_exits_2(runs, tiny_synthetic, tmp_path,
+                                                         capsys) -> None:
+    other = _edited_run(runs[1], tmp_path / "polka-run", _rename_genre("rock", "polka"))
+    capsys.readouterr()
+    assert main(["evaluate", str(runs[0]), str(other), "--data", str(tiny_synthetic), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("genrelib evaluate: error: ensemble members must share their genre "
+                            "list: polka-run differs from cnn-seed1 (only in cnn-seed1: ['rock']; "
+                            "only in polka-run: ['polka'])\n")
+
+
+# --------------------------------------------------------------------------- compare
+
+
+@pytest.fixture(scope="module")
+def compare_record(runs, tiny_synthetic, cache_env) -> dict:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["compare", *map(str, runs), "--data", str(tiny_synthetic), "--json"]) == 0
+    return json.loads(out.getvalue())
+
+
+def test_compare_json_against_a_direct_computation(compare_record, predictions) -> None:
+    from scipy.stats import binomtest, ttest_rel
+
+    a, b = (p.evaluate() for p in predictions)
+    genres = np.array(a.genres)
+    right_a, right_b = a.track_pred == a.track_true, b.track_pred == b.track_true
+    only_a, only_b = int(np.sum(right_a & ~right_b)), int(np.sum(~right_a & right_b))
+    record = compare_record
+    assert record["a"] == {"run": "cnn-seed1", "track_accuracy": pytest.approx(np.mean(right_a)),
+                           "track_accuracy_ci": list(a.track_accuracy_ci), "macro_f1": a.macro_f1}
+    assert record["b"]["run"] == "cnn-seed2"
+    assert record["b"]["track_accuracy"] == pytest.approx(np.mean(right_b))
+    assert record["n_tracks"] == 30 and record["aggregation"] == "vote"
+    mcnemar, t_test = record["mcnemar"], record["t_test"]
+    assert (mcnemar["only_a_right"], mcnemar["only_b_right"]) == (only_a, only_b)
+    assert mcnemar["both_right"] == int(np.sum(right_a & right_b))
+    assert only_a + only_b > 0
+    assert mcnemar["pvalue"] == pytest.approx(binomtest(only_a, only_a + only_b).pvalue)
+    expected_t = ttest_rel(right_a.astype(float), right_b.astype(float))
+    assert t_test["statistic"] == pytest.approx(expected_t.statistic)
+    assert t_test["pvalue"] == pytest.approx(expected_t.pvalue) and t_test["df"] == 29
+    differ = np.flatnonzero(a.track_pred != b.track_pred)
+    assert record["differ"] == [{"track_id": str(a.track_ids[i]), "true": genres[a.track_true[i]],
+                                 "a": genres[a.track_pred[i]], "b": genres[b.track_pred[i]]}
+                                for i in differ]
+    assert record == compare_predictions(a, b, names=NAMES).to_dict()
+
+
+def test_compare_text_report(runs, tiny_synthetic, compare_record, capsys) -> None:
+    capsys.readouterr()
+    assert main(["compare", *map(str, runs), "--data", str(tiny_synthetic)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    r, mc, t = compare_record, compare_record["mcnemar"], compare_record["t_test"]
+    low, high = r["a"]["track_accuracy_ci"]
+    assert lines[:7] == [
+        "tracks: 30  aggregation: vote",
+        f"A cnn-seed1: track accuracy {r['a']['track_accuracy']:.3f} [{low:.3f}, {high:.3f}]",
+        lines[2],
+        f"both right {mc['both_right']}, only A right {mc['only_a_right']}, only B right "
+        f"{mc['only_b_right']}, both wrong {mc['both_wrong']}",
+        f"McNemar exact test: p = {mc['pvalue']:.4f}",
+        f"paired t-test: t = {t['statistic']:.3f}, df = 29, p = {t['pvalue']:.4f}",
+        f"tracks where the predictions differ: {len(r['differ'])}"]
+    assert lines[2].startswith(f"B cnn-seed2: track accuracy {r['b']['track_accuracy']:.3f} [")
+    assert [line.split() for line in lines[8:]] == [
+        [d["track_id"], d["true"], d["a"], d["b"]] for d in r["differ"]]
+
+
+def test_compare_runs_with_other_genre_lists(runs, tiny_synthetic, predictions, tmp_path,
+                                             capsys) -> None:
+    """The same network under another name for one genre: the runs pair by genre NAME, so
+    exactly the tracks where the first run answers that genre differ, both wrong."""
+    first = predictions[0].evaluate()
+    names = np.array(first.genres)
+    predicted, true = names[first.track_pred], names[first.track_true]
+    wrong = predicted[predicted != true]
+    renamed = max(set(wrong.tolist()), key=wrong.tolist().count)  # its most frequent mistake
+    keep = sorted(set(true[predicted == renamed]) - {renamed})[:2]
+    data = tmp_path / "data" / "genres"
+    data.mkdir(parents=True)
+    for genre in keep:
+        (data / genre).symlink_to(tiny_synthetic / "genres" / genre)
+    other = _edited_run(runs[0], tmp_path / "renamed", _rename_genre(renamed, "polka"))
+    record = _cli_json(capsys, "compare", str(runs[0]), str(other), "--data", str(data.parent))
+    expected = [{"track_id": str(t), "true": g, "a": renamed, "b": "polka"}
+                for t, g, p in zip(first.track_ids, true, predicted) if g in keep and p == renamed]
+    assert expected and record["differ"] == expected
+    assert record["a"]["track_accuracy"] == record["b"]["track_accuracy"]
+    assert record["mcnemar"]["only_a_right"] == record["mcnemar"]["only_b_right"] == 0
+    assert record["mcnemar"]["pvalue"] == 1.0 and record["t_test"]["pvalue"] == 1.0
+
+
+@pytest.mark.parametrize("case,message", [
+    ("missing_run", "is not a run folder (no model.keras)"),
+    ("same_run", "is given twice"),
+    ("missing_data", "--data folder"),
+    ("unknown_genre", "not trained on: ['rock']"),
+])
+def test_compare_user_errors(case, message, runs, tiny_synthetic, tmp_path, capsys) -> None:
+    run_a, run_b, data = str(runs[0]), str(runs[1]), str(tiny_synthetic)
+    if case == "missing_run":
+        run_b = str(tmp_path / "no-run")
+    elif case == "same_run":
+        run_b = str(runs[0]) + "/"
+    elif case == "missing_data":
+        data = str(tmp_path / "no-data")
+    else:  # data with a genre run_b does not know (run_a does)
+        run_b = str(_edited_run(runs[1], tmp_path / "polka-run", _rename_genre("rock", "polka")))
+        data = tmp_path / "rock-data"
+        data.mkdir()
+        (data / "rock").symlink_to(tiny_synthetic / "genres" / "rock")
+    capsys.readouterr()
+    assert main(["compare", run_a, run_b, "--data", str(data), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("genrelib compare: error: ") and message in captured.err
+    assert captured.err.count("\n") == 1
