@@ -20,9 +20,27 @@ CLIP_SECONDS = 30.0
 GTZAN_TRACKS_PER_GENRE = 100
 
 #: The model kinds a run can train, and the features each one reads (the RNN reads MFCC
-#: sequences, the others log-mel images).
-MODEL_FEATURES: dict[str, str] = {"cnn": "mel", "rnn": "mfcc", "crnn": "mel"}
+#: sequences, the CNN and CRNN log-mel images, the classical models (logistic regression,
+#: RBF SVM) summary statistics of each segment).
+MODEL_FEATURES: dict[str, str] = {"cnn": "mel", "rnn": "mfcc", "crnn": "mel",
+                                  "logreg": "stats", "svm": "stats"}
 MODEL_KINDS: tuple[str, ...] = tuple(MODEL_FEATURES)
+#: The feature kinds a FeatureConfig can describe.
+FEATURE_KINDS: tuple[str, ...] = ("mel", "mfcc", "stats")
+#: The scikit-learn model kinds (``genrelib.classical``): they read "stats" features.
+CLASSICAL_KINDS: tuple[str, ...] = tuple(k for k, f in MODEL_FEATURES.items() if f == "stats")
+
+#: The per-frame descriptors of the "stats" features after the n_mfcc MFCCs ("mfcc_1" ...),
+#: in order. Each is computed by librosa from the segment's frames of the clip's STFT
+#: (the zero-crossing rate from the same frames of the signal); a segment is described by
+#: the mean over its frames of every descriptor, then by their standard deviations
+#: (``FeatureConfig.feature_names``).
+STATS_DESCRIPTORS: tuple[str, ...] = (
+    "spectral_centroid", "spectral_bandwidth", "spectral_rolloff", "spectral_flatness",
+    *(f"spectral_contrast_{band}" for band in range(1, 8)),  # 6 octave bands + the rest
+    *(f"chroma_{pitch}" for pitch in ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")),
+    "zero_crossing_rate", "rms",
+)
 
 
 def _check(condition: bool, message: str) -> None:
@@ -34,9 +52,11 @@ def _check(condition: bool, message: str) -> None:
 class FeatureConfig:
     """Everything that changes the features of a clip (and so keys the feature cache).
 
-    ``kind`` is "mel" (log-mel, shape (n_mels, frames) per segment) or "mfcc"
-    (shape (n_mfcc, frames)). Defaults are the study's: 3 s segments with 50 % overlap
-    (19 per 30 s clip), n_fft 2048, hop 512, 128 mels, power -> dB, giving (128, 130).
+    ``kind`` is "mel" (log-mel, shape (n_mels, frames) per segment), "mfcc"
+    (shape (n_mfcc, frames)) or "stats" (summary statistics over the segment's frames for
+    the classical models, shape (n_features, 1); ``feature_names`` lists them). Defaults
+    are the study's: 3 s segments with 50 % overlap (19 per 30 s clip), n_fft 2048, hop 512,
+    128 mels, power -> dB, giving (128, 130).
     Notebook: 02_features.ipynb
     """
 
@@ -51,7 +71,7 @@ class FeatureConfig:
     kind: str = "mel"
 
     def __post_init__(self) -> None:
-        _check(self.kind in ("mel", "mfcc"), f"kind must be 'mel' or 'mfcc', got {self.kind!r}")
+        _check(self.kind in FEATURE_KINDS, f"kind must be one of {list(FEATURE_KINDS)}, got {self.kind!r}")
         _check(self.sample_rate > 0, f"sample_rate must be positive, got {self.sample_rate}")
         _check(0 < self.segment_seconds <= self.clip_seconds,
                f"segment_seconds must be in (0, clip_seconds={self.clip_seconds}], got {self.segment_seconds}")
@@ -86,13 +106,32 @@ class FeatureConfig:
 
     @property
     def n_features(self) -> int:
-        """Rows of a segment's feature matrix: n_mels for "mel", n_mfcc for "mfcc"."""
+        """Rows of a segment's feature matrix: n_mels for "mel", n_mfcc for "mfcc",
+        ``len(feature_names)`` for "stats" (90 with 20 MFCCs)."""
+        if self.kind == "stats":
+            return 2 * (self.n_mfcc + len(STATS_DESCRIPTORS))
         return self.n_mels if self.kind == "mel" else self.n_mfcc
 
     @property
+    def feature_names(self) -> tuple[str, ...]:
+        """The name of every row of a segment's features, in order: "mel_1" ... for "mel",
+        "mfcc_1" ... for "mfcc"; for "stats" the mean over the segment's frames of
+        "mfcc_1" ... "mfcc_<n_mfcc>" and of every ``STATS_DESCRIPTORS`` entry
+        ("mfcc_1_mean", ..., "rms_mean"), then their standard deviations ("mfcc_1_std", ...).
+        """
+        if self.kind == "mel":
+            return tuple(f"mel_{i}" for i in range(1, self.n_mels + 1))
+        mfccs = tuple(f"mfcc_{i}" for i in range(1, self.n_mfcc + 1))
+        if self.kind == "mfcc":
+            return mfccs
+        rows = mfccs + STATS_DESCRIPTORS
+        return tuple(f"{row}_mean" for row in rows) + tuple(f"{row}_std" for row in rows)
+
+    @property
     def segment_shape(self) -> tuple[int, int]:
-        """(n_features, frames_per_segment), e.g. (128, 130)."""
-        return (self.n_features, self.frames_per_segment)
+        """(n_features, frames_per_segment), e.g. (128, 130); (n_features, 1) for "stats"
+        (one summary per segment)."""
+        return (self.n_features, 1 if self.kind == "stats" else self.frames_per_segment)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,18 +167,25 @@ def check_model_kind(kind: str) -> str:
 
 
 def feature_kind(kind: str) -> str:
-    """The FeatureConfig ``kind`` model ``kind`` reads: "mfcc" for the RNN, "mel" otherwise."""
+    """The FeatureConfig ``kind`` model ``kind`` reads: "mfcc" for the RNN, "stats" for the
+    classical models, "mel" otherwise."""
     return MODEL_FEATURES[check_model_kind(kind)]
+
+
+def is_classical(kind: str) -> bool:
+    """Whether model ``kind`` is a scikit-learn model (``CLASSICAL_KINDS``); ValueError
+    listing the kinds when it is none."""
+    return check_model_kind(kind) in CLASSICAL_KINDS
 
 
 def default_feature_config(kind: str, *, n_mfcc: int = 20) -> FeatureConfig:
     """The features model ``kind`` reads: log-mel (128 x 130) for cnn/crnn, ``n_mfcc`` MFCCs
-    (default 20) for rnn.
+    (default 20) for rnn, the segment statistics (90 numbers with 20 MFCCs) for logreg/svm.
     Notebook: 04_rnn.ipynb
     """
-    if feature_kind(kind) == "mfcc":
-        return FeatureConfig(kind="mfcc", n_mfcc=n_mfcc)
-    return FeatureConfig()
+    if feature_kind(kind) == "mel":
+        return FeatureConfig()
+    return FeatureConfig(kind=feature_kind(kind), n_mfcc=n_mfcc)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Features of a clip: log-mel and MFCC per 3 s segment, a per-dimension standardiser, and
-the parallel, cached extraction of a whole dataset.
+"""Features of a clip: log-mel, MFCC or summary statistics per 3 s segment, a per-dimension
+standardiser, and the parallel, cached extraction of a whole dataset.
 
 The recipe (defaults of ``FeatureConfig``): a 30 s clip at 22,050 Hz is cut into 3 s segments
 with 50 % overlap (19 segments); each segment is described by a log-mel spectrogram with
@@ -19,6 +19,10 @@ How it is computed, and why:
   loudest bin and ``top_db`` clipping would depend on what else is in the clip).
 - MFCC = DCT-II (orthonormal) over the mel axis of the log-mel segment
   (``librosa.feature.mfcc(S=...)``), so mel and MFCC features describe the same frames.
+- "stats" (the classical models' features): per segment, the mean and the standard
+  deviation over its frames of the MFCCs and of the ``config.STATS_DESCRIPTORS``, each computed
+  by librosa from the segment's frames of the same single STFT (shape (n_features, 1), names
+  ``FeatureConfig.feature_names``; see ``clip_features``).
 - Segment i starts at sample ``i * cfg.segment_hop_samples`` of the length-normalised clip
   (``genrelib.audio``: cut or zero-padded at the END to ``clip_seconds``).
 - ``extract_features`` runs the clips on all cores (joblib threads by default: the FFT, BLAS
@@ -46,7 +50,7 @@ import scipy.fft
 
 from genrelib.audio import AudioError, load_audio, mono_signal, segment_starts
 from genrelib.cache import atomic_save_npz, atomic_write_text, default_cache_dir, read_npz
-from genrelib.config import FeatureConfig
+from genrelib.config import STATS_DESCRIPTORS, FeatureConfig
 
 if TYPE_CHECKING:  # imported for type hints only (no import cycle at run time)
     from genrelib.datasets import DatasetIndex
@@ -55,6 +59,7 @@ if TYPE_CHECKING:  # imported for type hints only (no import cycle at run time)
 __all__ = [
     "FEATURES_VERSION",
     "FeatureSet",
+    "STATS_VERSION",
     "SkippedClipWarning",
     "Standardizer",
     "clip_features",
@@ -68,6 +73,15 @@ __all__ = [
 
 #: Version of the feature computation; part of every cache key (bump it when the maths changes).
 FEATURES_VERSION = 1
+#: Version of the "stats" computation alone; part of the cache key of "stats" features only
+#: (bump it when the descriptors or their maths change: log-mel and MFCC caches stay valid).
+STATS_VERSION = 1
+#: Spectral contrast: ``CONTRAST_BANDS`` octave bands from ``CONTRAST_FMIN`` Hz up, and the
+#: band above them (librosa's defaults), give CONTRAST_BANDS + 1 rows.
+CONTRAST_FMIN = 200.0
+CONTRAST_BANDS = 6
+#: Spectral roll-off: the frequency below which this fraction of a frame's energy lies.
+ROLLOFF_PERCENT = 0.85
 #: Power floor before the log: silence maps to 10 * log10(1e-10) = -100 dB.
 DB_AMIN = 1e-10
 _MFCC_CHUNK = 4096  # segments per DCT call when deriving MFCCs from a cached log-mel set
@@ -143,8 +157,22 @@ def log_mel(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     mel = np.empty((cfg.n_mels, frames.shape[0]), dtype=np.float32)
     for start, power in _power_blocks(frames, cfg.n_fft):
         mel[:, start:start + power.shape[0]] = basis @ power.T
-    db = librosa.power_to_db(mel, ref=1.0, amin=DB_AMIN, top_db=None)
+    return _to_db(mel)
+
+
+def _to_db(power: np.ndarray) -> np.ndarray:
+    """``10 * log10(max(power, DB_AMIN))`` as contiguous float32 (fixed reference, no clipping)."""
+    db = librosa.power_to_db(power, ref=1.0, amin=DB_AMIN, top_db=None)
     return np.ascontiguousarray(db, dtype=np.float32)
+
+
+def _power_spectrogram(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """|STFT|^2 of the whole signal (the frames of ``log_mel``), float32 (1 + n_fft // 2, n_frames)."""
+    frames = _frames(y, cfg)
+    power = np.empty((cfg.n_fft // 2 + 1, frames.shape[0]), dtype=np.float32)
+    for start, block in _power_blocks(frames, cfg.n_fft):
+        power[:, start:start + block.shape[0]] = block.T
+    return power
 
 
 def mfcc_from_log_mel(S_db: np.ndarray, *, n_mfcc: int) -> np.ndarray:
@@ -177,18 +205,67 @@ def clip_features(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
 
     ``y`` has shape (n_samples,) at ``cfg.sample_rate``; returns float32 of shape
     (n_segments, n_features, frames_per_segment), e.g. (19, 128, 130) for a 30 s clip and
-    ``kind="mel"``, (19, 20, 130) for ``kind="mfcc", n_mfcc=20``. Raises ValueError naming the
-    sizes when the clip is shorter than one segment.
+    ``kind="mel"``, (19, 20, 130) for ``kind="mfcc", n_mfcc=20``; (n_segments, n_features, 1)
+    for ``kind="stats"``, e.g. (19, 90, 1): the mean and standard deviation over each
+    segment's frames of every row named by ``cfg.feature_names``, from librosa's feature
+    functions (spectral centroid, bandwidth, 85 % roll-off, flatness, contrast in 7 bands,
+    chroma with tuning fixed at A440, RMS) on the magnitude or power of the same STFT, the
+    MFCCs of the "mfcc" kind, and the zero-crossing rate of the same frames of the signal.
+    Silence gives finite values. Raises ValueError naming the sizes when the clip is shorter
+    than one segment.
     Notebook: 02_features.ipynb
     """
     y = mono_signal(y, caller="clip_features")
     starts = segment_frame_starts(y.shape[0], cfg)
+    if cfg.kind == "stats":
+        return _clip_stats(y, starts, cfg)
     S_db = log_mel(y, cfg)
     width = cfg.frames_per_segment
     segments = np.stack([S_db[:, start:start + width] for start in starts])
     if cfg.kind == "mfcc":
         segments = mfcc_from_log_mel(segments, n_mfcc=cfg.n_mfcc)
     return np.ascontiguousarray(segments, dtype=np.float32)
+
+
+def _clip_stats(y: np.ndarray, starts: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """The "stats" features of every segment, float32 (n_segments, n_features, 1).
+
+    One STFT of the clip; the descriptors that depend on one frame alone (MFCCs, centroid,
+    bandwidth, roll-off, flatness, chroma with tuning fixed at A440, RMS, zero-crossing rate
+    of the same zero-padded frames of the signal) are computed over the whole clip and
+    sliced; the spectral contrast, whose dB scale is clipped relative to the loudest peak of
+    the frames it is given, is computed on each segment's frames alone. Either way a
+    segment's numbers are those of librosa called on the segment's frames of the STFT.
+    """
+    sr, n_fft, width = cfg.sample_rate, cfg.n_fft, cfg.frames_per_segment
+    power = _power_spectrogram(y, cfg)
+    magnitude = np.sqrt(power)
+    zero_padded = np.pad(y, (n_fft // 2, n_fft // 2))
+    centroid = librosa.feature.spectral_centroid(S=magnitude, sr=sr, n_fft=n_fft)
+    per_frame = np.concatenate([
+        mfcc_from_log_mel(_to_db(mel_filterbank(cfg) @ power), n_mfcc=cfg.n_mfcc),
+        centroid,
+        librosa.feature.spectral_bandwidth(S=magnitude, sr=sr, n_fft=n_fft, centroid=centroid),
+        librosa.feature.spectral_rolloff(S=magnitude, sr=sr, n_fft=n_fft, roll_percent=ROLLOFF_PERCENT),
+        librosa.feature.spectral_flatness(S=magnitude),
+        np.zeros((CONTRAST_BANDS + 1, power.shape[1])),  # filled per segment below
+        librosa.feature.chroma_stft(S=power, sr=sr, n_fft=n_fft, tuning=0.0),
+        librosa.feature.zero_crossing_rate(zero_padded, frame_length=n_fft, hop_length=cfg.hop_length,
+                                           center=False),
+        librosa.feature.rms(S=magnitude, frame_length=n_fft),
+    ]).astype(np.float64)
+    first = cfg.n_mfcc + STATS_DESCRIPTORS.index("spectral_contrast_1")
+    contrast = slice(first, first + CONTRAST_BANDS + 1)
+    if 2 * per_frame.shape[0] != cfg.n_features:  # STATS_DESCRIPTORS and this list disagree
+        raise RuntimeError(f"{per_frame.shape[0]} descriptor rows, but feature_names has {cfg.n_features // 2}")
+    out = np.empty((len(starts), cfg.n_features, 1), dtype=np.float32)
+    for i, start in enumerate(starts):
+        rows = per_frame[:, start:start + width].copy()
+        rows[contrast] = librosa.feature.spectral_contrast(
+            S=magnitude[:, start:start + width], sr=sr, n_fft=n_fft, fmin=CONTRAST_FMIN,
+            n_bands=CONTRAST_BANDS)
+        out[i, :, 0] = np.concatenate([rows.mean(axis=1), rows.std(axis=1)])
+    return out
 
 
 # --------------------------------------------------------------------------- feature sets
@@ -399,11 +476,14 @@ def feature_cache_path(
     """The cache file of the features of data ``fingerprint`` under ``cfg``.
 
     ``<cache_dir>/<kind><n_features>-<hash>.npz`` where the hash covers the data fingerprint,
-    every FeatureConfig field and FEATURES_VERSION. ``cache_dir`` None: ``default_cache_dir()``.
+    every FeatureConfig field (``kind`` included) and FEATURES_VERSION, and for "stats" also
+    STATS_VERSION. ``cache_dir`` None: ``default_cache_dir()``.
     Notebook: 02_features.ipynb
     """
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir("features")
     key = f"{fingerprint}|{cfg.cache_key()}|v{FEATURES_VERSION}"
+    if cfg.kind == "stats":
+        key += f"|stats{STATS_VERSION}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     return root / f"{cfg.kind}{cfg.n_features}-{digest}.npz"
 

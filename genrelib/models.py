@@ -7,6 +7,10 @@
 * ``build_crnn``: a convolutional front end whose output keeps time as the sequence axis,
   then 2 (bidirectional) GRUs.  Notebook: 05_crnn.ipynb
 
+The classical baselines (logistic regression, RBF SVM: model kinds "logreg" and "svm")
+are scikit-learn Pipelines built in ``genrelib.classical``; ``model_input`` and
+``input_shape_for`` know their input too.
+
 Every builder can put the fitted standardiser *inside* the model as its first layer
 (``keras.layers.Normalization`` with fixed mean and variance per feature row), so a saved
 model takes raw features and needs nothing else. Only ``keras.ops``/``keras.layers`` are
@@ -21,7 +25,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from genrelib.config import check_model_kind
+from genrelib.classical import feature_table
+from genrelib.config import is_classical
 
 CNN_FILTERS: tuple[int, ...] = (32, 64, 128, 256, 512)
 
@@ -31,10 +36,12 @@ def model_input(X: np.ndarray, kind: str) -> np.ndarray:
 
     cnn/crnn: (n, n_features, frames, 1), an image with one channel (frequency down,
     time across). rnn: (n, frames, n_features), a sequence over time of feature vectors.
+    logreg/svm: (n, n_features), a table of "stats" features (frames must be 1).
     Raises ValueError naming the shape when X is not 3-D.
     Notebook: 04_rnn.ipynb
     """
-    check_model_kind(kind)
+    if is_classical(kind):
+        return feature_table(X)
     X = np.asarray(X)
     if X.ndim != 3:
         raise ValueError(
@@ -47,10 +54,12 @@ def model_input(X: np.ndarray, kind: str) -> np.ndarray:
 
 
 def input_shape_for(kind: str, segment_shape: Sequence[int]) -> tuple[int, ...]:
-    """Model input shape (no batch axis) for features of shape (n_features, frames).
+    """Model input shape (no batch axis) for features of shape (n_features, frames):
+    (frames, n_features) for rnn, (n_features,) for logreg/svm, (n_features, frames, 1) else.
     """
-    check_model_kind(kind)
     n_features, frames = (int(v) for v in segment_shape)
+    if is_classical(kind):
+        return (n_features * frames,)
     return (frames, n_features) if kind == "rnn" else (n_features, frames, 1)
 
 
@@ -235,12 +244,15 @@ _BUILDERS = {"cnn": build_cnn, "rnn": build_rnn, "crnn": build_crnn}
 def build_model(
     kind: str, *, input_shape: Sequence[int], n_classes: int, **options: Any
 ) -> keras.Model:
-    """Build model ``kind`` ("cnn", "rnn" or "crnn") with the builder's ``options``.
+    """Build Keras model ``kind`` ("cnn", "rnn" or "crnn") with the builder's ``options``.
 
     ``input_shape`` has no batch axis: (n_mels, frames, 1) for cnn/crnn, (frames, n_mfcc)
-    for rnn (see ``input_shape_for``). Unknown options raise TypeError naming them.
+    for rnn (see ``input_shape_for``). Unknown options raise TypeError naming them; a
+    classical kind raises ValueError pointing to ``genrelib.classical.build_classical``.
     """
-    check_model_kind(kind)
+    if is_classical(kind):
+        raise ValueError(f"{kind!r} is a scikit-learn model: build it with "
+                         "genrelib.classical.build_classical")
     builder = _BUILDERS[kind]
     import inspect
 

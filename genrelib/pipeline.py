@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from genrelib import runs
+from genrelib.classical import build_classical, fit_classical, parameter_count
 from genrelib.config import (FeatureConfig, TrainConfig, default_feature_config, feature_kind,
-                             get_profile)
+                             get_profile, is_classical)
 from genrelib.datasets import DatasetIndex, check_leakage, index_dataset
 from genrelib.datasets.splits import TrackSplit, kfold_splits, make_split
 from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
@@ -68,28 +69,34 @@ def train_run(
     feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
     verbose: int | str = 2, reuse: bool = False, **model_options: Any,
 ) -> RunResult:
-    """Train model ``model`` ("cnn", "rnn", "crnn") on a dataset and write a run folder.
+    """Train model ``model`` ("cnn", "rnn", "crnn", "logreg", "svm") on a dataset and write
+    a run folder.
 
     ``data``: a folder (GTZAN in either layout, or any ``<genre>/<audio>`` tree) or a
     DatasetIndex. ``profile`` ("quick"/"full") gives the TrainConfig and caps real data
     (``max_tracks_per_genre``); ``epochs`` overrides its epochs. ``split``: "random"
     (stratified by track), "artist" (no artist in two sets), "lists:DIR" (split lists) or
     a TrackSplit; ``test_fraction`` 0 puts every track in train/validation. Features:
-    ``feature_config`` or the model's default (log-mel 128 x 130, or 20 MFCCs for rnn),
-    cached under ``cache_dir``. ``model_options`` go to the builder (e.g. ``kernel_size=5``,
-    ``rnn="lstm"``). ``verbose``: 0, 1, 2 as in Keras (1 and 2 also show progress bars while
-    indexing and extracting features), or "table" (one line per epoch, nothing else).
-    Writes ``out_dir``/{model.keras, config.json, history.csv, metrics.json, split.json} and
-    returns a RunResult. With ``reuse``, a finished run in ``out_dir`` made with exactly the
-    same settings and data is loaded instead of retrained (the chapters use this so chapter
-    5 can compare with chapter 3's CNN).
+    ``feature_config`` or the model's default (log-mel 128 x 130, 20 MFCCs for rnn, the
+    "stats" of every segment for logreg/svm), cached under ``cache_dir``. ``model_options``
+    go to the builder (e.g. ``kernel_size=5``, ``rnn="lstm"``; ``C=10`` for logreg/svm,
+    ``genrelib.classical``). ``verbose``: 0, 1, 2 as in Keras (1 and 2 also show progress
+    bars while indexing and extracting features), or "table" (one line per epoch, nothing
+    else). The classical models are fitted once (``epochs`` and the profile's training
+    recipe do not apply; ``seed`` does) and hold their own scaler.
+    Writes ``out_dir``/{model.keras (model.skops for logreg/svm), config.json, history.csv,
+    metrics.json, split.json} and returns a RunResult. With ``reuse``, a finished run in
+    ``out_dir`` made with exactly the same settings and data is loaded instead of retrained
+    (the chapters use this so chapter 5 can compare with chapter 3's CNN).
     Notebook: 03_cnn.ipynb
     """
     train_cfg = _train_config(profile, seed=seed, epochs=epochs)
     cfg = feature_config or default_feature_config(model)
     if cfg.kind != feature_kind(model):  # also refuses an unknown model before any work
         raise ValueError(f"model {model!r} reads {feature_kind(model)!r} features, got kind={cfg.kind!r}")
-    model_options.setdefault("l2", train_cfg.l2)
+    classical = is_classical(model)
+    if not classical:
+        model_options.setdefault("l2", train_cfg.l2)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     progress = verbose in (1, 2)  # progress bars beside Keras' own output, not beside the table
@@ -100,10 +107,11 @@ def train_run(
     track_split = make_split(index.tracks, split, valid_fraction=valid_fraction,
                              test_fraction=test_fraction, seed=seed)
     check_leakage(track_split, index.tracks, by_artist=split == "artist")
-    # 3. features, standardiser fitted on the training tracks only
+    # 3. features, standardiser fitted on the training tracks only (a classical Pipeline
+    #    fits its own scaler on them)
     features = extract_features(index, cfg, cache_dir=cache_dir, progress=progress)
     sets = features.split(track_split)
-    standardizer = Standardizer().fit(sets["train"].X)
+    standardizer = None if classical else Standardizer().fit(sets["train"].X)
     settings = {
         "model": model, "model_options": model_options, "profile": profile,
         "train_config": train_cfg.to_dict(), "feature_config": cfg.to_dict(),
@@ -123,15 +131,18 @@ def train_run(
     valid = evaluate_features(net, sets["valid"], kind=model, genres=features.genres)
     test = evaluate_features(net, sets["test"], kind=model, genres=features.genres)
     metrics = _run_metrics(model, track_split, sets, history, seconds, valid=valid, test=test)
+    parameters = parameter_count(net) if classical else int(net.count_params())
     config = {**settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
-              "genres": list(features.genres), "parameters": int(net.count_params()),
+              "genres": list(features.genres), "parameters": parameters,
               "versions": _versions(), **_provenance()}
     # 6. the run folder
     if previous is None:
-        runs.save_run_model(net, out_dir / runs.MODEL_FILE, {
+        runs.save_run_model(net, out_dir / runs.model_file_name(model), {
             "genres": list(features.genres), "feature_config": cfg.to_dict(),
-            "standardizer": standardizer.to_dict(), "model_kind": model,
-            "model_options": model_options, "input": "raw features; the model standardises"})
+            "standardizer": None if classical else standardizer.to_dict(), "model_kind": model,
+            "model_options": model_options,
+            "input": "raw features; the model standardises" + (
+                " (its Pipeline's StandardScaler, no separate standardiser)" if classical else "")})
     runs.save_json(config, out_dir / runs.CONFIG_FILE)
     runs.save_json(metrics, out_dir / runs.METRICS_FILE)
     runs.save_json(track_split.to_dict(), out_dir / runs.SPLIT_FILE)
@@ -174,11 +185,20 @@ def _capped_index(data: Any, *, max_per_genre: int | None, progress: bool) -> Da
 
 
 def _fit(model: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
-         standardizer: Standardizer, train_cfg: TrainConfig, *, model_options: dict[str, Any],
-         out_dir: Path, verbose: int | str) -> tuple[Any, pd.DataFrame, float]:
-    """Build model ``model`` (standardiser inside), train it; (model, history, seconds)."""
+         standardizer: Standardizer | None, train_cfg: TrainConfig, *,
+         model_options: dict[str, Any], out_dir: Path, verbose: int | str) -> tuple[Any, pd.DataFrame, float]:
+    """Build model ``model`` (standardiser inside; a classical Pipeline fits its own scaler),
+    train it; (model, history, seconds)."""
     (out_dir / runs.METRICS_FILE).unlink(missing_ok=True)  # an unfinished run is never reused
+    for stale in set(runs.MODEL_FILES) - {runs.model_file_name(model)}:
+        (out_dir / stale).unlink(missing_ok=True)  # another kind's model, trained here before
     train_fs, valid_fs = sets["train"], sets["valid"]
+    if is_classical(model):
+        net = build_classical(model, seed=train_cfg.seed, **model_options)
+        history = fit_classical(net, train_fs.X, train_fs.y, valid_fs.X, valid_fs.y,
+                                n_classes=len(genres))
+        runs.save_history(history, out_dir)
+        return net, history, float(history["fit_seconds"].iloc[0])
     set_seed(train_cfg.seed)
     net = build_model(model, input_shape=input_shape_for(model, train_fs.config.segment_shape),
                       n_classes=len(genres), standardizer=standardizer, **model_options)
@@ -197,12 +217,15 @@ def _fit(model: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
 def _run_metrics(model: str, track_split: TrackSplit, sets: dict[str, FeatureSet],
                  history: pd.DataFrame, seconds: float, *, valid: EvaluationResult | None,
                  test: EvaluationResult | None) -> dict[str, Any]:
-    """The metrics.json record of a run."""
+    """The metrics.json record of a run (a classical run's history has no epochs: its
+    ``epochs_run``, ``best_epoch`` and ``seconds_per_epoch`` are None)."""
     monitor = "val_loss" if "val_loss" in history else "loss"
-    best_epoch = int(history[monitor].idxmin()) + 1 if history[monitor].notna().any() else None
+    has_epochs = "epoch" in history
+    best_epoch = (int(history[monitor].idxmin()) + 1
+                  if has_epochs and history[monitor].notna().any() else None)
     return {
         "model": model, "protocol": track_split.protocol,
-        "epochs_run": int(len(history)), "best_epoch": best_epoch,
+        "epochs_run": int(len(history)) if has_epochs else None, "best_epoch": best_epoch,
         "train_seconds": round(seconds, 2),
         "seconds_per_epoch": round(float(history["epoch_seconds"].mean()), 3)
         if "epoch_seconds" in history else None,
@@ -226,7 +249,7 @@ def _provenance() -> dict[str, str]:
 def _finished_run(out_dir: Path, settings: dict[str, Any], track_split: TrackSplit) -> dict[str, Any] | None:
     """The run in ``out_dir`` when it is complete and was made with ``settings`` on the very
     same tracks in each set (a custom split, e.g. a k-fold fold, is compared by content)."""
-    if not all((out_dir / name).is_file() for name in runs.RUN_FILES):
+    if not all((out_dir / name).is_file() for name in runs.run_files(settings["model"])):
         return None
     previous = runs.load_run(out_dir)
     wanted = json.loads(json.dumps(settings))  # tuples -> lists, as stored
@@ -353,7 +376,8 @@ def describe_run(result: RunResult) -> str:
     """A short text summary of a run (what ``genrelib train`` prints)."""
     m = result.metrics
     lines = [f"run folder: {result.run_dir}",
-             f"epochs: {m['epochs_run']} (best {m['best_epoch']}), {m['train_seconds']} s"]
+             f"epochs: {m['epochs_run']} (best {m['best_epoch']}), {m['train_seconds']} s"
+             if m["epochs_run"] is not None else f"one fit (no epochs), {m['train_seconds']} s"]
     for name in ("valid", "test"):
         r = m.get(name)
         if r:

@@ -5,15 +5,20 @@ A run folder holds::
     model.keras     the trained model; its first layer standardises raw features, and a
                     member ``genrelib.json`` inside the zip stores the label names, the
                     FeatureConfig, the fitted standardiser and the model options
+    model.skops     instead of model.keras for a classical model (logreg, svm): the
+                    scikit-learn Pipeline (its scaler inside) in the skops format (no
+                    pickle: loading builds only ``SKOPS_TRUSTED_TYPES``), with the same
+                    ``genrelib.json`` member (its standardizer null)
     config.json     everything that defined the run (data, split, profile, model options)
-    history.csv     one row per epoch (loss, accuracy, val_loss, val_accuracy, learning rate)
+    history.csv     one row per epoch (loss, accuracy, val_loss, val_accuracy, learning rate);
+                    a classical run's one row: fit_seconds, loss, accuracy, val_loss, val_accuracy
     metrics.json    validation and test results, segment and track level
     split.json      the track ids of train / valid / test
-    checkpoint.weights.h5   the best weights so far, written during training
+    checkpoint.weights.h5   the best weights so far, written during training (Keras only)
 
 Every file is written atomically (``genrelib.cache.atomic_file``). This module imports no
-stage of the pipeline (Keras only inside the functions that load or save a model), so the
-training loop and the pipeline above it both take the file names from here.
+stage of the pipeline (Keras and skops only inside the functions that load or save a
+model), so the training loop and the pipeline above it both take the file names from here.
 Notebook: 03_cnn.ipynb
 """
 
@@ -29,17 +34,46 @@ import numpy as np
 import pandas as pd
 
 from genrelib.cache import atomic_file, atomic_path, atomic_write_text, default_cache_dir
-from genrelib.config import GTZAN_TRAIN_SEGMENTS
+from genrelib.config import GTZAN_TRAIN_SEGMENTS, is_classical
 
 MODEL_FILE = "model.keras"
+#: The model file of a classical (scikit-learn) run.
+SKOPS_MODEL_FILE = "model.skops"
+#: The model files a run folder may hold (one of them).
+MODEL_FILES: tuple[str, ...] = (MODEL_FILE, SKOPS_MODEL_FILE)
 CONFIG_FILE = "config.json"
 HISTORY_FILE = "history.csv"
 METRICS_FILE = "metrics.json"
 SPLIT_FILE = "split.json"
 CHECKPOINT_FILE = "checkpoint.weights.h5"
-#: The files of a finished run (the checkpoint is a by-product of training).
+#: The files of a finished Keras run (the checkpoint is a by-product of training);
+#: ``run_files(kind)`` for any model kind.
 RUN_FILES: tuple[str, ...] = (MODEL_FILE, CONFIG_FILE, HISTORY_FILE, METRICS_FILE, SPLIT_FILE)
 METADATA_MEMBER = "genrelib.json"
+#: The only non-builtin types a model.skops file may hold: exactly those of the classical
+#: models (``genrelib.classical``). Loading refuses a file with any other type, by name.
+SKOPS_TRUSTED_TYPES: tuple[str, ...] = (
+    "numpy.float64",
+    "numpy.ndarray",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.svm._classes.SVC",
+)
+_SKOPS_SCHEMA = "schema.json"
+
+
+def model_file_name(kind: str) -> str:
+    """The model file of a run of model ``kind``: model.skops for logreg/svm, model.keras else."""
+    return SKOPS_MODEL_FILE if is_classical(kind) else MODEL_FILE
+
+
+def run_files(kind: str) -> tuple[str, ...]:
+    """The files of a finished run of model ``kind`` (``RUN_FILES`` with its model file)."""
+    return (model_file_name(kind), *RUN_FILES[1:])
 
 
 def default_run_dir(name: str, *, profile: str = "quick", seed: int = 0,
@@ -53,26 +87,34 @@ def default_run_dir(name: str, *, profile: str = "quick", seed: int = 0,
 
 
 def save_run_model(model: Any, path: str | Path, metadata: dict[str, Any]) -> Path:
-    """Save a Keras model to ``path`` (.keras) with ``metadata`` stored inside it.
+    """Save a model with ``metadata`` stored inside it: a Keras model to a .keras file, a
+    classical scikit-learn Pipeline to a .skops file (``skops.io.dump``, no pickle).
 
     ``metadata`` (JSON-ready: ``genres``, ``feature_config``, ``standardizer``,
-    ``model_kind``, ``model_options``) becomes the zip member ``genrelib.json``; Keras
-    ignores that member when loading. Written atomically (``genrelib.cache.atomic_file``).
+    ``model_kind``, ``model_options``) becomes the zip member ``genrelib.json`` of either
+    file (both are zip archives); Keras and skops ignore that member when loading. Written
+    atomically (``genrelib.cache.atomic_path``).
     """
     path = Path(path)
-    if path.suffix != ".keras":
-        raise ValueError(f"model file must end in .keras, got {path}")
+    if path.suffix not in (".keras", ".skops"):
+        raise ValueError(f"model file must end in .keras or .skops, got {path}")
     with atomic_path(path) as tmp:
-        model.save(tmp)
+        if path.suffix == ".keras":
+            model.save(tmp)
+        else:
+            import skops.io
+
+            skops.io.dump(model, tmp, compression=zipfile.ZIP_DEFLATED)
         with zipfile.ZipFile(tmp, "a") as archive:
             archive.writestr(METADATA_MEMBER, json.dumps(metadata, indent=2))
     return path
 
 
 def read_model_metadata(path: str | Path) -> dict[str, Any]:
-    """The ``genrelib.json`` stored in a .keras file (no Keras needed).
+    """The ``genrelib.json`` stored in a .keras or .skops file or a run folder's model
+    (neither Keras nor skops needed).
     """
-    path = _model_path(path)
+    path = find_model_file(path)
     try:
         with zipfile.ZipFile(path) as archive:
             return json.loads(archive.read(METADATA_MEMBER))
@@ -82,31 +124,78 @@ def read_model_metadata(path: str | Path) -> dict[str, Any]:
             "(train it with `genrelib train`)"
         ) from None
     except zipfile.BadZipFile:
-        raise ValueError(f"{path} is not a .keras model file (not a zip archive)") from None
+        raise ValueError(f"{path} is not a {path.suffix or 'genrelib'} model file (not a zip archive)") from None
 
 
-def _model_path(path: str | Path) -> Path:
+def find_model_file(path: str | Path) -> Path:
+    """The model file of a run folder (its model.keras or model.skops), or ``path`` itself
+    when it is a file. FileNotFoundError when there is none, ValueError when a folder holds
+    both.
+    """
     path = Path(path)
     if path.is_dir():
-        path = path / MODEL_FILE
+        found = [path / name for name in MODEL_FILES if (path / name).is_file()]
+        if len(found) > 1:
+            raise ValueError(f"{path} holds {' and '.join(MODEL_FILES)}: a run folder holds one "
+                             "model; delete the stale one or give the file")
+        path = found[0] if found else path / MODEL_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"no model at {path}: give a run folder or its model.keras")
+        raise FileNotFoundError(f"no model at {path}: give a run folder or its model file "
+                                f"({' or '.join(MODEL_FILES)})")
     return path
 
 
 def load_run_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
-    """Load (model, metadata) from a .keras file or a run folder.
+    """Load (model, metadata) from a .keras or .skops file or a run folder.
 
     The model takes raw (unstandardised) features shaped by ``models.model_input``;
     ``metadata["genres"]`` names its outputs, ``metadata["feature_config"]`` says how to
-    compute its features (``FeatureConfig.from_dict``). Notebook: 03_cnn.ipynb
+    compute its features (``FeatureConfig.from_dict``), ``metadata["model_kind"]`` what it
+    is (a Keras model, or a scikit-learn Pipeline for "logreg"/"svm"). Notebook: 03_cnn.ipynb
     """
+    path = find_model_file(path)
+    metadata = read_model_metadata(path)
+    if path.suffix == ".skops":
+        return _load_skops(path), metadata
     import keras
 
-    path = _model_path(path)
-    metadata = read_model_metadata(path)
     model = keras.saving.load_model(path, compile=False)
     return model, metadata
+
+
+def _schema_types(node: Any) -> set[str]:
+    """Every ``module.class`` named anywhere in a skops schema."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if "__class__" in node and "__module__" in node:
+            found.add(f"{node['__module__']}.{node['__class__']}")
+        for value in node.values():
+            found |= _schema_types(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _schema_types(value)
+    return found
+
+
+def _load_skops(path: Path) -> Any:
+    """The object in a .skops file, after checking that it holds only builtins and
+    ``SKOPS_TRUSTED_TYPES`` (ValueError naming any other type, or saying what is wrong)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            schema = json.loads(archive.read(_SKOPS_SCHEMA))
+    except (KeyError, json.JSONDecodeError):
+        raise ValueError(f"{path} is not a skops model file (no readable {_SKOPS_SCHEMA})") from None
+    untrusted = sorted(t for t in _schema_types(schema)
+                       if not t.startswith("builtins.") and t not in SKOPS_TRUSTED_TYPES)
+    if untrusted:
+        raise ValueError(f"{path} holds types that genrelib does not load: {untrusted}; a "
+                         f"classical run's model holds only {list(SKOPS_TRUSTED_TYPES)}")
+    import skops.io
+
+    try:
+        return skops.io.load(path, trusted=list(SKOPS_TRUSTED_TYPES))
+    except Exception as error:  # corrupt members, a schema skops cannot read, ...
+        raise ValueError(f"{path}: skops could not load it ({type(error).__name__}: {error})") from None
 
 
 def load_run(run_dir: str | Path) -> dict[str, Any]:

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from genrelib import runs
-from genrelib.config import TrainConfig
+from genrelib.classical import predict_classical
+from genrelib.config import TrainConfig, is_classical
 from genrelib.models import model_input
 
 #: ``fit_model(verbose=TABLE)``: one compact line per epoch (see :class:`EpochTable`).
@@ -197,8 +198,12 @@ def fit_model(
 
 
 def predict_probs(model: keras.Model, X: np.ndarray, *, kind: str, batch_size: int = 64) -> np.ndarray:
-    """Class probabilities (n_segments, n_classes) for raw features X (n, n_features, frames).
+    """Class probabilities (n_segments, n_classes) for raw features X (n, n_features, frames)
+    from a Keras model, or from a classical one (``kind`` "logreg"/"svm": X of "stats"
+    features, (n, n_features, 1); ``classical.predict_classical``).
     """
+    if is_classical(kind):
+        return predict_classical(model, X)
     if len(X) == 0:
         return np.zeros((0, int(model.output_shape[-1])), dtype=np.float32)
     return np.asarray(model.predict(model_input(X, kind), batch_size=batch_size, verbose=0))

@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("datasets: index, split, synthetic", ("genrelib.datasets",)),
     ("features", ("genrelib.features",)),
     ("looking at data", ("genrelib.explore", "genrelib.leakage")),
-    ("models", ("genrelib.models",)),
+    ("models", ("genrelib.models", "genrelib.classical")),
     ("training", ("genrelib.training",)),
     ("evaluation", ("genrelib.evaluation",)),
     ("the end-to-end run", ("genrelib.pipeline",)),

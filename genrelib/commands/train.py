@@ -1,9 +1,10 @@
-"""``genrelib train DATA --model cnn|rnn|crnn --profile quick|full --out RUN_DIR ...``
+"""``genrelib train DATA --model cnn|rnn|crnn|logreg|svm --profile quick|full --out RUN_DIR ...``
 
-Trains one model with the study's recipe on DATA (GTZAN in either layout, any
-``<genre>/<audio>`` tree, or "synthetic" for the built-in synthetic set of the profile) and
-writes the run folder (model.keras, config.json, history.csv, metrics.json, split.json).
-TensorFlow is imported only when the command runs.
+Trains one model with the study's recipe (the classical logreg/svm: one scikit-learn fit on
+segment statistics) on DATA (GTZAN in either layout, any ``<genre>/<audio>`` tree, or
+"synthetic" for the built-in synthetic set of the profile) and writes the run folder
+(model.keras or, for logreg/svm, model.skops; config.json, history.csv, metrics.json,
+split.json). TensorFlow is imported only when the command runs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from genrelib.config import MODEL_KINDS, PROFILE_NAMES, PROFILES
 from genrelib.datasets.splits import SPLIT_CHOICES, check_split_spec
 from genrelib.errors import UserError
-from genrelib.runs import RUN_FILES
+from genrelib.runs import RUN_FILES, SKOPS_MODEL_FILE
 
 __all__ = ["register", "run_train", "parse_options"]
 
@@ -35,9 +36,11 @@ def _fraction(text: str) -> float:
 def register(subparsers: Any) -> None:
     """Add ``train`` to the ``genrelib`` parser."""
     parser = subparsers.add_parser(
-        "train", help="train a CNN, RNN or CRNN and write a run folder",
+        "train", help="train a CNN, RNN, CRNN or a classical baseline and write a run folder",
         description="Train a model with the study's recipe (Adam 1e-3, batch 32, early stopping, "
-                    f"learning rate /10 on plateau) and write RUN_DIR/{{{', '.join(RUN_FILES)}}}.")
+                    f"learning rate /10 on plateau) and write RUN_DIR/{{{', '.join(RUN_FILES)}}}. "
+                    "logreg and svm (logistic regression, RBF SVM on per-segment statistics of "
+                    f"MFCCs and spectral/chroma descriptors) are fitted once and saved as {SKOPS_MODEL_FILE}.")
     parser.add_argument("data", metavar="DATA",
                         help='dataset folder, or "synthetic" for the built-in synthetic GTZAN')
     parser.add_argument("--model", choices=MODEL_KINDS, default="cnn")
@@ -54,8 +57,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--test-fraction", type=_fraction, default=0.1, metavar="F",
                         help="fraction of tracks for test; 0 puts every track in train/validation")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                        help="model option, e.g. kernel_size=5, rnn=lstm, bidirectional=false "
-                             "(repeatable; VALUE is read as JSON when it parses)")
+                        help="model option, e.g. kernel_size=5, rnn=lstm, bidirectional=false, "
+                             "C=10 (logreg/svm), gamma=0.01 (svm) (repeatable; VALUE is read as "
+                             "JSON when it parses)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(func=run_train)
 

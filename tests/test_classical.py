@@ -1,0 +1,322 @@
+"""The classical baseline (genrelib.classical, the "stats" features, model.skops runs).
+
+The "stats" features against librosa called on each segment's own frames, on silence and
+in the cache; logreg/svm saved and loaded through skops (identical probabilities, metadata,
+only the trusted types, clear errors for files that are no skops model); options; and
+`genrelib train --model logreg|svm` then `genrelib evaluate` on the tiny synthetic set,
+with the run folder's layout and run reuse.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import librosa
+import numpy as np
+import pandas as pd
+import pytest
+
+import genrelib.features as F
+from genrelib import classical, runs
+from genrelib.config import CLASSICAL_KINDS, STATS_DESCRIPTORS, FeatureConfig
+
+#: 8 s clips, 3 s segments at 50 % overlap: 4 segments of 130 frames each.
+STATS = FeatureConfig(kind="stats", clip_seconds=8.0)
+#: The keys of every run's metrics.json (pipeline._run_metrics), deep or classical.
+METRICS_KEYS = {"model", "protocol", "epochs_run", "best_epoch", "train_seconds",
+                "seconds_per_epoch", "n_segments", "n_tracks", "valid", "test"}
+
+
+def changing_clip(seconds: float = 8.0, rate: int = 22050) -> np.ndarray:
+    """A chirp, tones that jump every 0.25 s, noise, and 1.5 s of digital silence."""
+    rng = np.random.default_rng(3)
+    t = np.arange(int(seconds * rate)) / rate
+    chirp = 0.3 * np.sin(2 * np.pi * 80 * (40 ** (t / seconds)) * t)
+    steps = rng.uniform(200, 4000, int(np.ceil(seconds / 0.25)))[(t // 0.25).astype(int)]
+    tones = 0.2 * np.sin(2 * np.pi * np.cumsum(steps) / rate)
+    y = chirp + tones + 0.02 * rng.standard_normal(t.size)
+    y[int(5.0 * rate):int(6.5 * rate)] = 0.0
+    return y.astype(np.float32)
+
+
+def segment_reference(y: np.ndarray, cfg: FeatureConfig, frame: int) -> dict[str, np.ndarray]:
+    """Every descriptor row of the segment whose first STFT frame is ``frame``, from librosa
+    called on that segment's samples alone (with the n_fft / 2 samples either side that its
+    first and last frames see, zeros at the clip's ends): {row name: values per frame}."""
+    n_fft, hop, sr, width = cfg.n_fft, cfg.hop_length, cfg.sample_rate, cfg.frames_per_segment
+    padded = np.pad(y, (n_fft // 2, n_fft // 2))
+    chunk = padded[frame * hop: frame * hop + n_fft + (width - 1) * hop]
+    S = np.abs(librosa.stft(chunk, n_fft=n_fft, hop_length=hop, center=False))
+    assert S.shape[1] == width
+    rows = np.concatenate([
+        librosa.feature.spectral_centroid(S=S, sr=sr),
+        librosa.feature.spectral_bandwidth(S=S, sr=sr),
+        librosa.feature.spectral_rolloff(S=S, sr=sr, roll_percent=0.85),
+        librosa.feature.spectral_flatness(S=S),
+        librosa.feature.spectral_contrast(S=S, sr=sr),
+        librosa.feature.chroma_stft(S=S ** 2, sr=sr, tuning=0.0),
+        librosa.feature.zero_crossing_rate(chunk, frame_length=n_fft, hop_length=hop, center=False),
+        librosa.feature.rms(S=S, frame_length=n_fft),
+    ])
+    return dict(zip(STATS_DESCRIPTORS, rows, strict=True))
+
+
+# --------------------------------------------------------------------------- the features
+
+
+def test_stats_shape_names_and_cache_key(tmp_path) -> None:
+    cfg = FeatureConfig(kind="stats")
+    assert cfg.n_features == 2 * (20 + len(STATS_DESCRIPTORS)) == 90
+    assert cfg.segment_shape == (90, 1)
+    names = cfg.feature_names
+    assert len(names) == len(set(names)) == 90
+    assert names[:2] == ("mfcc_1_mean", "mfcc_2_mean") and names[20] == "spectral_centroid_mean"
+    assert names[44:47] == ("rms_mean", "mfcc_1_std", "mfcc_2_std") and names[-1] == "rms_std"
+    assert FeatureConfig(kind="stats", n_mfcc=13).n_features == 2 * (13 + 25)
+    X = F.clip_features(np.zeros(30 * 22050, dtype=np.float32) + 0.01, cfg)
+    assert X.shape == (19, 90, 1) and X.dtype == np.float32
+    # The cache key covers the kind and the stats version (and only the stats' files).
+    mel = F.feature_cache_path("fp", cfg.with_(kind="mel"), cache_dir=tmp_path)
+    stats = F.feature_cache_path("fp", cfg, cache_dir=tmp_path)
+    assert stats.name.startswith("stats90-") and stats != mel
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(F, "STATS_VERSION", F.STATS_VERSION + 1)
+        assert F.feature_cache_path("fp", cfg, cache_dir=tmp_path) != stats
+        assert F.feature_cache_path("fp", cfg.with_(kind="mel"), cache_dir=tmp_path) == mel
+
+
+def test_stats_equal_librosa_on_each_segment() -> None:
+    """Mean and std over its frames of every descriptor of every segment, as librosa
+    computes them on the segment's own samples; the MFCC means are those of the "mfcc"
+    features of the same segment."""
+    y = changing_clip()
+    X = F.clip_features(y, STATS)[:, :, 0]
+    starts = F.segment_frame_starts(y.shape[0], STATS)
+    assert X.shape == (len(starts), STATS.n_features) == (4, 90)
+    column = {name: i for i, name in enumerate(STATS.feature_names)}
+    mfcc = F.clip_features(y, STATS.with_(kind="mfcc"))
+    for i, frame in enumerate(starts):
+        for name, values in segment_reference(y, STATS, int(frame)).items():
+            got = X[i, [column[f"{name}_mean"], column[f"{name}_std"]]]
+            np.testing.assert_allclose(got, [values.mean(), values.std()], rtol=2e-3, atol=2e-3,
+                                       err_msg=f"segment {i}, {name}")
+        np.testing.assert_allclose(X[i, :20], mfcc[i].mean(axis=1), rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(X[i, 45:65], mfcc[i].std(axis=1), rtol=1e-4, atol=1e-3)
+    # The clip's silence (5.0-6.5 s) lies inside the last segment (4.5-7.5 s): its RMS varies.
+    assert X[3, column["rms_std"]] > X[0, column["rms_std"]]
+
+
+def test_stats_are_finite_on_silence() -> None:
+    silent = F.clip_features(np.zeros(8 * 22050, dtype=np.float32), STATS)[:, :, 0]
+    assert np.isfinite(silent).all()
+    column = {name: i for i, name in enumerate(STATS.feature_names)}
+    assert np.allclose(silent[:, column["spectral_flatness_mean"]], 1.0, rtol=1e-3)  # all at the floor
+    assert np.allclose(silent[:, column["rms_mean"]], 0.0)
+    partly = changing_clip()
+    partly[: 4 * 22050] = 0.0
+    assert np.isfinite(F.clip_features(partly, STATS)).all()
+
+
+# --------------------------------------------------------------------------- models and files
+
+
+def _fitted(kind: str, **options):
+    """A classical model fitted on random "stats"-shaped data of 3 well separated classes."""
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 20)
+    X = (rng.normal(size=(60, 6)) + 2.0 * y[:, None]).astype(np.float32)[:, :, None]
+    model = classical.build_classical(kind, seed=0, **options)
+    history = classical.fit_classical(model, X, y, X[:9], y[:9], n_classes=3)
+    return model, X, history
+
+
+@pytest.mark.parametrize("kind", CLASSICAL_KINDS)
+def test_save_load_round_trip(kind, tmp_path) -> None:
+    model, X, history = _fitted(kind)
+    assert list(history.columns) == ["fit_seconds", "loss", "accuracy", "val_loss", "val_accuracy"]
+    assert len(history) == 1 and history["accuracy"].iloc[0] > 0.9
+    metadata = {"genres": ["a", "b", "c"], "feature_config": STATS.to_dict(), "model_kind": kind,
+                "model_options": {}, "standardizer": None}
+    path = runs.save_run_model(model, tmp_path / runs.SKOPS_MODEL_FILE, metadata)
+    loaded, meta = runs.load_run_model(tmp_path)  # the folder works as well as the file
+    assert meta == metadata == runs.read_model_metadata(path)
+    probs = classical.predict_classical(loaded, X)
+    assert probs.shape == (60, 3) and probs.dtype == np.float32
+    np.testing.assert_array_equal(probs, classical.predict_classical(model, X))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    assert not any(name.endswith(".pkl") for name in zipfile.ZipFile(path).namelist())
+
+
+def test_trusted_types_are_exactly_those_of_the_models(tmp_path) -> None:
+    found: set[str] = set()
+    for kind in CLASSICAL_KINDS:
+        path = runs.save_run_model(_fitted(kind)[0], tmp_path / kind / "model.skops", {})
+        with zipfile.ZipFile(path) as archive:
+            found |= runs._schema_types(json.loads(archive.read("schema.json")))
+    assert {t for t in found if not t.startswith("builtins.")} == set(runs.SKOPS_TRUSTED_TYPES)
+
+
+def test_files_that_are_no_skops_model_give_clear_errors(tmp_path) -> None:
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    text = tmp_path / "text" / "model.skops"
+    text.parent.mkdir()
+    text.write_text("not a model")
+    with pytest.raises(ValueError, match=r"is not a \.skops model file \(not a zip archive\)"):
+        runs.load_run_model(text.parent)
+    other_zip = tmp_path / "zip" / "model.skops"
+    other_zip.parent.mkdir()
+    with zipfile.ZipFile(other_zip, "w") as archive:
+        archive.writestr("genrelib.json", "{}")
+    with pytest.raises(ValueError, match="is not a skops model file"):
+        runs.load_run_model(other_zip)
+    # A genuine skops file with a type no genrelib model holds (skops itself would trust it).
+    foreign = Pipeline([("scale", MinMaxScaler())]).fit(np.arange(6.0).reshape(3, 2))
+    path = runs.save_run_model(foreign, tmp_path / "foreign" / "model.skops", {"model_kind": "logreg"})
+    with pytest.raises(ValueError, match=r"does not load: \['sklearn.preprocessing._data.MinMaxScaler'\]"):
+        runs.load_run_model(path)
+    with pytest.raises(ValueError, match=r"must end in \.keras or \.skops"):
+        runs.save_run_model(foreign, tmp_path / "model.pkl", {})
+    both = tmp_path / "both"
+    both.mkdir()
+    (both / "model.keras").write_text("x")
+    (both / "model.skops").write_text("x")
+    with pytest.raises(ValueError, match="holds model.keras and model.skops"):
+        runs.find_model_file(both)
+
+
+def test_options_reach_the_model_and_unknown_ones_are_refused() -> None:
+    logreg = classical.build_classical("logreg", seed=3, C=0.5, max_iter=50)
+    assert logreg.named_steps["logreg"].get_params()["C"] == 0.5
+    assert logreg.named_steps["logreg"].random_state == 3
+    svm = classical.build_classical("svm", seed=4, C=10, gamma=0.01, calibration_folds=3)
+    svc = svm.named_steps["svm"].estimator
+    assert (svc.C, svc.gamma, svc.kernel, svc.random_state) == (10, 0.01, "rbf", 4)
+    assert svm.named_steps["svm"].cv == 3
+    with pytest.raises(TypeError, match=r"build_svm got unknown option\(s\) \['kernel_size'\]; accepted: "
+                                        r"\['C', 'calibration_folds', 'gamma'\]"):
+        classical.build_classical("svm", kernel_size=3)
+    with pytest.raises(ValueError, match="not a classical model kind"):
+        classical.build_classical("cnn")
+    with pytest.raises(ValueError, match="kind='stats'"):
+        classical.feature_table(np.zeros((2, 128, 130), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"no segments of class\(es\) \[2\]"):
+        classical.fit_classical(classical.build_logreg(), np.zeros((4, 3, 1)), np.array([0, 0, 1, 1]),
+                                n_classes=3)
+
+
+# --------------------------------------------------------------------------- CLI and runs
+
+
+@pytest.fixture(scope="module")
+def cache_env(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GENREBOOK_CACHE", str(tmp_path_factory.mktemp("classical-cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def cli_runs(tiny_synthetic, tmp_path_factory, cache_env) -> dict[str, Path]:
+    """`genrelib train --model logreg|svm` on the tiny synthetic set (20 train tracks, 10
+    validation tracks, no test set)."""
+    from genrelib.cli import main
+
+    out = {}
+    for kind in CLASSICAL_KINDS:
+        out[kind] = tmp_path_factory.mktemp("classical") / kind
+        assert main(["train", str(tiny_synthetic), "--model", kind, "--out", str(out[kind]),
+                     "--seed", "1", "--val-fraction", "0.34", "--test-fraction", "0",
+                     "--quiet"]) == 0
+    return out
+
+
+@pytest.mark.parametrize("kind", CLASSICAL_KINDS)
+def test_cli_run_folder(kind, cli_runs) -> None:
+    run = cli_runs[kind]
+    assert sorted(p.name for p in run.iterdir()) == sorted(runs.run_files(kind))
+    assert runs.model_file_name(kind) == "model.skops"
+    history = pd.read_csv(run / "history.csv")
+    assert len(history) == 1 and "epoch" not in history and history["fit_seconds"].iloc[0] > 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert set(metrics) == METRICS_KEYS
+    assert metrics["epochs_run"] is None and metrics["train_seconds"] == round(history["fit_seconds"].iloc[0], 2)
+    assert metrics["n_tracks"] == {"train": 20, "valid": 10, "test": 0} and metrics["test"] is None
+    meta = runs.read_model_metadata(run)
+    assert meta["model_kind"] == kind and meta["standardizer"] is None and "Pipeline" in meta["input"]
+    assert FeatureConfig.from_dict(meta["feature_config"]) == FeatureConfig(kind="stats")
+    config = json.loads((run / "config.json").read_text())
+    assert config["model"] == kind and config["parameters"] > 90
+
+
+@pytest.mark.parametrize("kind", CLASSICAL_KINDS)
+def test_cli_evaluate_above_chance(kind, cli_runs, tiny_synthetic, capsys) -> None:
+    """`genrelib evaluate` reads the classical run like a Keras one: its JSON equals the
+    library's evaluation and a computation from the model's own probabilities."""
+    from genrelib.cli import main
+    from genrelib.datasets import index_dataset
+    from genrelib.features import extract_features
+    from genrelib.pipeline import evaluate_run
+    from genrelib.training import predict_probs
+
+    capsys.readouterr()
+    assert main(["evaluate", str(cli_runs[kind]), "--data", str(tiny_synthetic), "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record == evaluate_run(cli_runs[kind], tiny_synthetic, progress=False).to_dict()
+    net, meta = runs.load_run_model(cli_runs[kind])
+    index = index_dataset(tiny_synthetic)
+    features = extract_features(index, FeatureConfig.from_dict(meta["feature_config"]), progress=False)
+    probs = predict_probs(net, features.X, kind=kind)
+    assert probs.shape == (30 * 19, 10)
+    genre_of = dict(zip(index.tracks["track_id"], index.tracks["genre"]))
+    truth = np.array([meta["genres"].index(genre_of[t]) for t in features.track_ids])
+    assert record["segment_accuracy"] == pytest.approx(float(np.mean(probs.argmax(axis=1) == truth)))
+    chance = 1 / 10
+    assert record["track_accuracy"] > 3 * chance  # every track, 20 of them seen in training
+    held_out = json.loads((cli_runs[kind] / "metrics.json").read_text())["valid"]
+    # The 190 segments of the 10 validation tracks (0.26 logreg, 0.33 svm when written;
+    # 2 training tracks per genre are few): at chance, 38 or more right has p < 1e-5.
+    assert held_out["segment_accuracy"] > 2 * chance, held_out
+
+
+def test_cli_refuses_an_unknown_option(tiny_synthetic, tmp_path, cache_env, capsys) -> None:
+    from genrelib.cli import main
+
+    code = main(["train", str(tiny_synthetic), "--model", "logreg", "--out", str(tmp_path / "run"),
+                 "--option", "kernel_size=3", "--quiet"])
+    assert code == 2
+    assert "unknown option(s) ['kernel_size']" in capsys.readouterr().err
+
+
+def test_reuse_and_a_stale_model_file(tiny_synthetic, tmp_path, cache_env, monkeypatch) -> None:
+    """reuse=True reads a finished classical run back (no fit) unless a setting changed; a
+    Keras model left in the folder by an earlier run is removed when a classical one is fitted."""
+    from genrelib import pipeline
+
+    fits: list[str] = []
+    real = pipeline.fit_classical
+
+    def counting(model, *args, **kwargs):
+        fits.append(type(model.steps[-1][1]).__name__)
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "fit_classical", counting)
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / runs.MODEL_FILE).write_text("an earlier CNN run's model")
+    settings = dict(model="logreg", out_dir=out, seed=0, valid_fraction=0.34, test_fraction=0.34,
+                    verbose=0, reuse=True, C=0.5)
+    first = pipeline.train_run(tiny_synthetic, **settings)
+    assert not (out / runs.MODEL_FILE).exists() and fits == ["LogisticRegression"]
+    again = pipeline.train_run(tiny_synthetic, **settings)
+    assert fits == ["LogisticRegression"]  # reused: no second fit
+    np.testing.assert_array_equal(
+        classical.predict_classical(again.model, np.ones((2, 90, 1), dtype=np.float32)),
+        classical.predict_classical(first.model, np.ones((2, 90, 1), dtype=np.float32)))
+    assert again.metrics == first.metrics
+    pipeline.train_run(tiny_synthetic, **{**settings, "C": 2.0})
+    assert len(fits) == 2  # another option: fitted again
+    assert runs.load_run_model(out)[1]["model_options"] == {"C": 2.0}
