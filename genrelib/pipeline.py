@@ -2,9 +2,11 @@
 
 ``train_run`` reads top to bottom as the book does: index the data -> split it by track ->
 extract the features (standardiser fitted on the training tracks only) -> fit the model ->
-evaluate it (segment and track level) -> write the run folder (``genrelib.runs``).
-``evaluate_run`` scores a saved run on any dataset. ``genrelib train``/``genrelib evaluate``
-and the chapters call these; every stage they use lives in its own module.
+evaluate it (segment and track level) -> write the run folder (``genrelib.runs``), for deep
+and classical model kinds alike; ``cross_validate`` repeats it over k folds by track.
+``run_predictions`` scores a saved run on any dataset, and ``evaluate_run``,
+``evaluate_runs`` (members and their ensemble) and ``compare_runs`` (paired tests) build on
+it. The commands and the chapters call these; every stage they use lives in its own module.
 Notebook: 03_cnn.ipynb
 """
 
@@ -367,7 +369,7 @@ def _run_names(run_dirs: list[str | Path]) -> list[str]:
     for i, path in enumerate(resolved):
         if path in resolved[:i]:
             raise ValueError(f"run {run_dirs[i]} is given twice")
-    names = [p.parent.name if p.name == runs.MODEL_FILE else p.stem if p.is_file() else p.name
+    names = [p.parent.name if p.name in runs.MODEL_FILES else p.stem if p.is_file() else p.name
              for p in resolved]
     return names if len(set(names)) == len(names) else [str(p) for p in paths]
 

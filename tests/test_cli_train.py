@@ -251,7 +251,7 @@ def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
         return [str(folder), "--data", str(data)], "holds no model that genrelib can load"
     if case == "not_a_run_folder":
         (folder / "notes.txt").write_text("hello")
-        return [str(folder), "--data", str(data)], "is not a run folder (no model.keras)"
+        return [str(folder), "--data", str(data)], "is not a run folder (no model.keras or model.skops)"
     if case == "data_missing":
         return [str(run), "--data", str(folder / "missing")], "does not exist"
     if case == "data_without_audio":

@@ -269,7 +269,7 @@ def test_compare_runs_with_other_genre_lists(runs, tiny_synthetic, predictions, 
 
 
 @pytest.mark.parametrize("case,message", [
-    ("missing_run", "is not a run folder (no model.keras)"),
+    ("missing_run", "is not a run folder (no model.keras or model.skops)"),
     ("same_run", "is given twice"),
     ("missing_data", "--data folder"),
     ("unknown_genre", "not trained on: ['rock']"),

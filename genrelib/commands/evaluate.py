@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from genrelib.errors import UserError
-from genrelib.runs import MODEL_FILE
+from genrelib.runs import MODEL_FILES
 
 __all__ = ["register", "run_evaluate", "format_result", "format_ensemble", "format_interval",
            "check_run_dir", "check_data"]
@@ -43,10 +43,14 @@ def register(subparsers: Any) -> None:
 
 
 def check_run_dir(run_dir: str) -> Path:
-    """``run_dir`` as a Path; UserError unless it is a run folder or a .keras file."""
+    """``run_dir`` as a Path; UserError unless it is a run folder or a model file
+    (``model.keras`` of a deep run, ``model.skops`` of a classical one)."""
     path = Path(run_dir)
-    if not (path / MODEL_FILE).is_file() and not (path.is_file() and path.suffix == ".keras"):
-        raise UserError(f"{path} is not a run folder (no {MODEL_FILE}): train one with `genrelib train`")
+    suffixes = {Path(name).suffix for name in MODEL_FILES}
+    if not any((path / name).is_file() for name in MODEL_FILES) and not (
+            path.is_file() and path.suffix in suffixes):
+        raise UserError(f"{path} is not a run folder (no {' or '.join(MODEL_FILES)}): "
+                        "train one with `genrelib train`")
     return path
 
 
