@@ -258,10 +258,12 @@ def execute_notebooks(
 
 
 # C++ start-up logs that TensorFlow writes to the kernel's stderr (ignoring
-# TF_CPP_MIN_LOG_LEVEL because they come before absl's logging is initialised).
+# TF_CPP_MIN_LOG_LEVEL because they come before absl's logging is initialised), and its
+# notice that scoring several models in a row retraced tf.functions (chapter 7: harmless).
 BACKEND_NOISE = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
-    r"|[IWE]\d{4} [\d:. ]+\d+ \S+\.(cc|h):\d+\] .*)$"
+    r"|[IWE]\d{4} [\d:. ]+\d+ \S+\.(cc|h):\d+\] .*"
+    r"|WARNING:tensorflow:\d+ out of the last \d+ calls to .* triggered tf\.function retracing\..*)$"
 )
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"

@@ -1,9 +1,10 @@
 """Where the caches live, atomic file writes, and the .npz files of the feature cache.
 
 Every cache (synthetic data, features, the chapters' runs) lives under one root,
-``$GENREBOOK_CACHE`` or ``~/.cache/genre-book`` (:func:`cache_root`). Every file is written to a hidden temporary file in the same folder, flushed to disk and
-then moved into place with ``os.replace`` (atomic on POSIX and Windows), so a run that is
-interrupted leaves either the old file, the new file, or nothing, never half a file.
+``$GENREBOOK_CACHE`` or ``~/.cache/genre-book`` (:func:`cache_root`). Every file is written
+to a hidden temporary file in the same folder, flushed to disk and then moved into place
+with ``os.replace`` (atomic on POSIX and Windows), so a run that is interrupted leaves
+either the old file, the new file, or nothing, never half a file.
 Notebook: 02_features.ipynb
 """
 

@@ -228,7 +228,8 @@ class Profile:
     "full" is the real experiment a reader runs.
 
     ``synthetic_tracks_per_genre``/``synthetic_seconds`` size the built-in synthetic
-    dataset used when no real data is given. ``max_tracks_per_genre`` caps real data
+    dataset used when no real data is given. ``ensemble_seeds`` is how many seeds of one
+    model chapter 7 averages. ``max_tracks_per_genre`` caps real data
     (None = all).
     """
 
@@ -237,6 +238,7 @@ class Profile:
     synthetic_seconds: float
     max_tracks_per_genre: int | None
     train: TrainConfig = field(default_factory=TrainConfig)
+    ensemble_seeds: int = 5
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -249,6 +251,7 @@ PROFILES: dict[str, Profile] = {
         synthetic_seconds=30.0,
         max_tracks_per_genre=None,
         train=TrainConfig(epochs=3, early_stopping_patience=2, reduce_lr_patience=1),
+        ensemble_seeds=2,
     ),
     "full": Profile(
         name="full",

@@ -19,6 +19,7 @@ from typing import Any
 import math
 
 import numpy as np
+import pandas as pd
 from scipy.stats import binomtest, ttest_rel
 from sklearn.metrics import (accuracy_score, confusion_matrix, precision_recall_fscore_support,
                              top_k_accuracy_score)
@@ -127,6 +128,7 @@ def classification_report_dict(
     Keys: ``accuracy``, ``macro_precision``, ``macro_recall``, ``macro_f1``, ``n``,
     ``per_genre`` {genre: {precision, recall, f1, support}}. Macro averages run over all
     ``genres`` (a genre absent from both truth and predictions scores 0, zero_division=0).
+    Notebook: 07_evaluation.ipynb
     """
     labels = list(range(len(genres)))
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
@@ -201,6 +203,7 @@ def bootstrap_interval(
     ((1 - level) / 2, (1 + level) / 2) percentiles of those values. ``metric``: "accuracy",
     "macro_f1" (over ``n_classes`` classes, default max label + 1, an absent class scoring 0
     as in ``classification_report_dict``) or a callable (y_true, y_pred) -> float.
+    Notebook: 07_evaluation.ipynb
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     n = len(y_true)
@@ -289,6 +292,24 @@ class EvaluationResult:
             "bootstrap": dict(self.bootstrap),
             **self.extra,
         }
+
+
+def top_genres(result: EvaluationResult, *, k: int = 3, errors_only: bool = True) -> pd.DataFrame:
+    """Per test track: ``track_id``, ``true`` and ``predicted`` genre, and ``top_k`` its k
+    most probable genres with their mean probability (e.g. "rock 0.52, metal 0.31, blues
+    0.09"), the most confident predictions first; ``errors_only`` keeps the misclassified
+    tracks.
+    Notebook: 07_evaluation.ipynb
+    """
+    order = np.argsort(-result.track_probs, axis=1)[:, :k]
+    rows = [{"track_id": str(tid), "true": result.genres[t], "predicted": result.genres[p],
+             "top_k": ", ".join(f"{result.genres[c]} {probs[c]:.2f}" for c in top),
+             "confidence": float(probs[p])}
+            for tid, t, p, probs, top in zip(result.track_ids, result.track_true, result.track_pred,
+                                             result.track_probs, order)
+            if not errors_only or t != p]
+    table = pd.DataFrame(rows, columns=["track_id", "true", "predicted", "top_k", "confidence"])
+    return table.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def evaluate_predictions(
@@ -428,6 +449,7 @@ def ensemble_predictions(members: Sequence[SegmentPredictions], *,
     the segment probabilities are averaged (n_segments rows); otherwise (other segment
     settings, a track-level model) each member's mean track probabilities are averaged
     (n_tracks rows, in the first member's track order).
+    Notebook: 07_evaluation.ipynb
     """
     if len(members) == 0:
         raise ValueError("an ensemble needs at least one member")
@@ -593,6 +615,7 @@ def compare_predictions(a: EvaluationResult, b: EvaluationResult, *,
     know different genre lists) and run ``mcnemar_exact`` and ``paired_t_test`` on their
     per-track correctness. ValueError names tracks only one of them scored, or a track
     whose true genre they disagree on.
+    Notebook: 07_evaluation.ipynb
     """
     ids_a, ids_b = set(map(str, a.track_ids)), set(map(str, b.track_ids))
     if ids_a != ids_b:

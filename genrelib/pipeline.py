@@ -161,6 +161,7 @@ def cross_validate(data: Any, *, model: str = "cnn", profile: str = "quick", out
     ``options`` go to ``train_run`` (``epochs``, ``feature_config``, ``cache_dir``,
     ``verbose``, ``reuse``, model options). With ``reuse=True`` finished folds are read back,
     so an interrupted cross-validation resumes where it stopped.
+    Notebook: 07_evaluation.ipynb
     """
     index = _capped_index(data, max_per_genre=get_profile(profile).max_tracks_per_genre,
                           progress=options.get("verbose", 2) in (1, 2))
@@ -283,6 +284,7 @@ def run_predictions(run_dir: str | Path, data: Any, *, cache_dir: str | Path | N
     Features are computed with the run's FeatureConfig; genres are matched to the model's
     outputs by name (a genre the model does not know raises ValueError naming it). A run
     folder or .keras file that holds no genrelib model raises ValueError too.
+    Notebook: 07_evaluation.ipynb
     """
     net, kind, cfg, model_genres = _load_for_evaluation(run_dir)
     index = _index(data, progress=progress)

@@ -401,6 +401,7 @@ def plot_intervals(estimates: "dict[str, tuple[float, tuple[float, float]]]", *,
     """One row per name: the estimate as a dot and its interval (low, high) as a bar;
     ``reference`` marks another figure per name (e.g. the study's) with a cross.
     ``estimates`` maps a name to ``(estimate, (low, high))``.
+    Notebook: 07_evaluation.ipynb
     """
     names = list(estimates)
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(names) + 1.2), layout="constrained")
@@ -424,7 +425,9 @@ def plot_intervals(estimates: "dict[str, tuple[float, tuple[float, float]]]", *,
 
 def plot_filters(kernels: np.ndarray, *, ncols: int = 8, title: str | None = None) -> Figure:
     """The kernels of a first convolution, one small image each: ``kernels`` has Keras' Conv2D
-    layout (rows, columns, 1, filters), rows = mel bands, columns = frames."""
+    layout (rows, columns, 1, filters), rows = mel bands, columns = frames.
+    Notebook: 07_evaluation.ipynb
+    """
     kernels = np.asarray(kernels)
     if kernels.ndim != 4 or kernels.shape[2] != 1:
         raise ValueError(f"expected first-layer kernels of shape (rows, cols, 1, filters), got {kernels.shape}")
@@ -444,7 +447,9 @@ def plot_filters(kernels: np.ndarray, *, ncols: int = 8, title: str | None = Non
 
 def plot_embedding(points: np.ndarray, labels: "Sequence[int]", genres: "Sequence[str]", *,
                    title: str | None = None) -> Figure:
-    """A 2-D map of embeddings (``points`` (n, 2), e.g. from t-SNE), one colour per genre."""
+    """A 2-D map of embeddings (``points`` (n, 2), e.g. from t-SNE), one colour per genre.
+    Notebook: 07_evaluation.ipynb
+    """
     points = np.asarray(points)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
         raise ValueError(f"expected points of shape (n, 2) and n labels, got {points.shape} and {len(labels)}")

@@ -23,15 +23,23 @@ from genrelib import runs
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE, MODEL_KINDS
 from genrelib.evaluation import bootstrap_interval, classification_report_dict
 
-__all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TEST_ACCURACY", "data_label", "display_table",
-           "export_records", "load_records", "reference_summary", "results_page", "summarize"]
+__all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2", "STUDY_TEST_ACCURACY", "data_label",
+           "display_table", "export_records", "load_records", "reference_summary", "results_page",
+           "summarize", "table2"]
 
 #: Where the reference records live in the repository.
 RECORDS_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
 #: The command that regenerates them (on two CPU cores: hours; the page says where each ran).
 REFERENCE_COMMAND = "genrelib reference path/to/gtzan-mini --runs runs/reference --records results/reference"
-#: The study's test accuracy on a random 80/10/10 track split of GTZAN (its Table 2).
-STUDY_TEST_ACCURACY: dict[str, float] = {"cnn": 0.815, "rnn": 0.74, "crnn": 0.887}
+#: The study's Table 2: test accuracy and macro precision / recall / F1 on a random 80/10/10
+#: track split of the full GTZAN (100 test tracks).
+STUDY_TABLE2: dict[str, dict[str, float]] = {
+    "cnn": {"accuracy": 0.815, "precision": 0.80, "recall": 0.82, "f1": 0.81},
+    "rnn": {"accuracy": 0.74, "precision": 0.75, "recall": 0.74, "f1": 0.74},
+    "crnn": {"accuracy": 0.887, "precision": 0.86, "recall": 0.90, "f1": 0.88},
+}
+#: The study's test accuracy per model (from ``STUDY_TABLE2``).
+STUDY_TEST_ACCURACY: dict[str, float] = {model: row["accuracy"] for model, row in STUDY_TABLE2.items()}
 #: The order of the protocols on the page: cross-validation and random splits first.
 PROTOCOL_ORDER: tuple[str, ...] = ("kfold", "random", "artist", "lists")
 #: The files of a run folder that are records (small, no weights).
@@ -83,6 +91,7 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     ``device``, ``epochs_run``, ``seconds_per_epoch``, the test set's ``test_tracks``,
     ``track_accuracy``, ``macro_f1``, ``segment_accuracy`` and its ``confusion`` (array)
     and ``genres``. Runs without a test set are left out. Empty frame when there are none.
+    Notebook: 07_evaluation.ipynb
     """
     root = Path(root)
     rows = []
@@ -133,6 +142,7 @@ def summarize(records: pd.DataFrame, *, n_resamples: int = 2000, seed: int = 0) 
     intervals (``*_ci``), the mean ``segment_accuracy``, ``seeds``, ``finished`` (last),
     ``device`` and ``study`` (the study's reported test accuracy, for the random-split
     protocols of the models it trained; NaN elsewhere).
+    Notebook: 07_evaluation.ipynb
     """
     if records.empty:
         return pd.DataFrame()
@@ -165,7 +175,9 @@ def _percent(value: float) -> str:
 
 def display_table(summary: pd.DataFrame) -> pd.DataFrame:
     """:func:`summarize` rows as the book shows them: percentages with their 95 % intervals,
-    the study's figure, the date and the device, one string per cell."""
+    the study's figure, the date and the device, one string per cell.
+    Notebook: 07_evaluation.ipynb
+    """
     return pd.DataFrame([{
         "model": row.model, "protocol": row.protocol, "data": row.data, "profile": row.profile,
         "runs": row.runs, "test tracks": row.test_tracks,
@@ -175,6 +187,32 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
         "segment accuracy": _percent(row.segment_accuracy), "the study reports": _percent(row.study),
         "seeds": row.seeds, "finished": row.finished[:10], "device": row.device,
     } for row in summary.itertuples(index=False)])
+
+
+def table2(evaluations: dict[str, Any]) -> pd.DataFrame:
+    """The study's Table 2 rebuilt: one row per model (``evaluations`` maps a model kind to
+    its test EvaluationResult): segment accuracy, track accuracy by vote with its 95 %
+    interval and by mean probability, macro precision / recall / F1 (tracks), top-2 and
+    top-3 accuracy, and the study's accuracy / precision / recall / F1 beside ("–" for a
+    model it did not train). Numbers are fractions, intervals "[low, high]".
+    Notebook: 07_evaluation.ipynb
+    """
+    rows = []
+    for kind, result in evaluations.items():
+        study = STUDY_TABLE2.get(kind, {})
+        rows.append({
+            "model": kind, "test tracks": int(result.track["n"]),
+            "segment acc.": round(result.segment_accuracy, 3),
+            "track acc. (vote)": round(result.track_accuracy, 3),
+            "95 % CI": "[{:.2f}, {:.2f}]".format(*result.track_accuracy_ci),
+            "track acc. (mean)": round(float(result.extra["track_accuracy_mean"]), 3),
+            "precision": round(float(result.track["macro_precision"]), 3),
+            "recall": round(float(result.track["macro_recall"]), 3),
+            "F1": round(result.macro_f1, 3),
+            "top-2": round(result.top_k_accuracy[2], 3), "top-3": round(result.top_k_accuracy[3], 3),
+            **{f"study {key}": study.get(key, "–") for key in ("accuracy", "precision", "recall", "f1")},
+        })
+    return pd.DataFrame(rows).set_index("model")
 
 
 def reference_summary(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:

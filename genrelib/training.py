@@ -197,6 +197,18 @@ def fit_model(
     return frame
 
 
+def segment_embeddings(model: keras.Model, X: np.ndarray, *, kind: str, batch_size: int = 64) -> np.ndarray:
+    """What a Keras model's last hidden layer makes of each segment: the input of its output
+    layer (``"genre"``), shape (n_segments, width), for raw features X (n, n_features, frames).
+    Chapter 7 maps them to 2-D to see which genres the model keeps apart.
+    Notebook: 07_evaluation.ipynb
+    """
+    if is_classical(kind):
+        raise ValueError(f"a {kind} model has no hidden layer: embeddings need a deep model")
+    hidden = keras.Model(model.inputs, model.get_layer("genre").input)
+    return np.asarray(hidden.predict(model_input(X, kind), batch_size=batch_size, verbose=0))
+
+
 def predict_probs(model: keras.Model, X: np.ndarray, *, kind: str, batch_size: int = 64) -> np.ndarray:
     """Class probabilities (n_segments, n_classes) for raw features X (n, n_features, frames)
     from a Keras model, or from a classical one (``kind`` "logreg"/"svm": X of "stats"
