@@ -100,7 +100,7 @@ def build_classical(kind: str, *, seed: int = 0, **options: Any) -> Pipeline:
 
 def _scores(model: Pipeline, X: np.ndarray, y: np.ndarray, n_classes: int) -> tuple[float, float]:
     """(log loss, accuracy) of a fitted model on "stats" features X and labels y."""
-    probs = model.predict_proba(feature_table(X))
+    probs = predict_classical(model, X)
     loss = log_loss(y, probs, labels=np.arange(n_classes))
     return float(loss), float(np.mean(probs.argmax(axis=1) == y))
 
@@ -114,8 +114,9 @@ def fit_classical(
     ``fit_seconds``, ``loss`` (log loss) and ``accuracy`` on the training segments, and
     ``val_loss``/``val_accuracy`` when validation data is given.
 
-    Raises ValueError when the training set is empty, holds NaN/inf values, or lacks a
-    genre (the model could then never predict it: its probabilities would miss a column).
+    A genre absent from training (e.g. a genre of one artist under the artist protocol)
+    can never be predicted: its probability column is 0 (``n_genres_`` records the width).
+    Raises ValueError when the training set is empty or holds NaN/inf values.
     """
     table = feature_table(X_train)
     y_train = np.asarray(y_train)
@@ -124,12 +125,9 @@ def fit_classical(
     if not np.isfinite(table).all():
         raise ValueError("the training features contain NaN/inf values: recompute them "
                          "(genrelib features) or drop the clips they come from")
-    missing = sorted(set(range(n_classes)) - set(np.unique(y_train).tolist()))
-    if missing:
-        raise ValueError(f"the training split has no segments of class(es) {missing}: "
-                         "a classical model needs every genre in training")
     start = time.perf_counter()
     model.fit(table, y_train)
+    model.n_genres_ = int(n_classes)  # probability columns, trained genres or not
     row: dict[str, float] = {"fit_seconds": time.perf_counter() - start}
     row["loss"], row["accuracy"] = _scores(model, X_train, y_train, n_classes)
     if X_valid is not None and y_valid is not None and len(X_valid):
@@ -139,12 +137,14 @@ def fit_classical(
 
 def predict_classical(model: Pipeline, X: np.ndarray) -> np.ndarray:
     """Class probabilities, float32 (n_segments, n_classes), for "stats" features X of
-    shape (n_segments, n_features, 1); a fitted model from ``fit_classical``.
+    shape (n_segments, n_features, 1); a fitted model from ``fit_classical``. A genre the
+    model never saw in training gets a probability of 0.
     """
     table = feature_table(X)
-    if len(table) == 0:
-        return np.zeros((0, len(model.classes_)), dtype=np.float32)
-    return model.predict_proba(table).astype(np.float32)
+    probs = np.zeros((len(table), getattr(model, "n_genres_", len(model.classes_))), dtype=np.float32)
+    if len(table):
+        probs[:, np.asarray(model.classes_, dtype=int)] = model.predict_proba(table)
+    return probs
 
 
 def parameter_count(model: Pipeline) -> int:
