@@ -53,3 +53,27 @@ def tiny_synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("tiny_synthetic")
     return generate_synthetic_gtzan(out, tracks_per_genre=3, seconds=30.0, seed=0)
+
+
+@pytest.fixture(scope="module")
+def module_cache(tmp_path_factory: pytest.TempPathFactory):
+    """$GENREBOOK_CACHE set to a fresh folder for one test module (its runs and features)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("GENREBOOK_CACHE", str(tmp_path_factory.mktemp("cache")))
+    yield patch
+    patch.undo()
+
+
+def write_silent_wav(path: Path, seconds: float, *, sample_rate: int = 22050) -> Path:
+    """A mono 16-bit WAV of ``seconds`` of silence at ``path`` (folders created)."""
+    import wave
+
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(np.zeros(int(sample_rate * seconds), dtype=np.int16).tobytes())
+    return path

@@ -212,15 +212,7 @@ def test_options_reach_the_model_and_unknown_ones_are_refused() -> None:
 
 
 @pytest.fixture(scope="module")
-def cache_env(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("GENREBOOK_CACHE", str(tmp_path_factory.mktemp("classical-cache")))
-    yield
-    mp.undo()
-
-
-@pytest.fixture(scope="module")
-def cli_runs(tiny_synthetic, tmp_path_factory, cache_env) -> dict[str, Path]:
+def cli_runs(tiny_synthetic, tmp_path_factory, module_cache) -> dict[str, Path]:
     """`genrelib train --model logreg|svm` on the tiny synthetic set (20 train tracks, 10
     validation tracks, no test set)."""
     from genrelib.cli import main
@@ -282,7 +274,7 @@ def test_cli_evaluate_above_chance(kind, cli_runs, tiny_synthetic, capsys) -> No
     assert held_out["segment_accuracy"] > 2 * chance, held_out
 
 
-def test_cli_refuses_an_unknown_option(tiny_synthetic, tmp_path, cache_env, capsys) -> None:
+def test_cli_refuses_an_unknown_option(tiny_synthetic, tmp_path, module_cache, capsys) -> None:
     from genrelib.cli import main
 
     code = main(["train", str(tiny_synthetic), "--model", "logreg", "--out", str(tmp_path / "run"),
@@ -291,7 +283,7 @@ def test_cli_refuses_an_unknown_option(tiny_synthetic, tmp_path, cache_env, caps
     assert "unknown option(s) ['kernel_size']" in capsys.readouterr().err
 
 
-def test_reuse_and_a_stale_model_file(tiny_synthetic, tmp_path, cache_env, monkeypatch) -> None:
+def test_reuse_and_a_stale_model_file(tiny_synthetic, tmp_path, module_cache, monkeypatch) -> None:
     """reuse=True reads a finished classical run back (no fit) unless a setting changed; a
     Keras model left in the folder by an earlier run is removed when a classical one is fitted."""
     from genrelib import pipeline

@@ -14,6 +14,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from conftest import write_silent_wav
 
 pytest.importorskip("keras")
 
@@ -26,21 +27,13 @@ TINY_CNN = ["--option", "filters=[4,8]", "--option", "dense_units=16",
 
 
 @pytest.fixture(scope="module")
-def cli_run(tiny_synthetic, tmp_path_factory, monkeypatch_module):
+def cli_run(tiny_synthetic, tmp_path_factory, module_cache):
     out = tmp_path_factory.mktemp("cli") / "run"
     code = main(["train", str(tiny_synthetic), "--model", "cnn", "--profile", "quick",
                  "--out", str(out), "--epochs", "6", "--seed", "1", "--split", "random",
                  "--val-fraction", "0.34", "--test-fraction", "0", "--quiet", *TINY_CNN])
     assert code == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("GENREBOOK_CACHE", str(tmp_path_factory.mktemp("cache")))
-    yield mp
-    mp.undo()
 
 
 @pytest.fixture(scope="module")
@@ -220,15 +213,6 @@ def test_user_errors_are_reported(argv, message, capsys) -> None:
     assert message in err and err.startswith(f"genrelib {argv[0]}: error: ")
 
 
-def _write_wav(path, seconds: float) -> None:
-    import wave
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(22050)
-        out.writeframes(np.zeros(int(22050 * seconds), dtype=np.int16).tobytes())
 
 
 def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
@@ -263,11 +247,11 @@ def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
         (folder / "blues" / "blues.00000.wav").write_text("not audio")
         return [str(run), "--data", str(folder)], "no usable audio"
     if case == "data_too_short":
-        _write_wav(folder / "blues" / "blues.00000.wav", 1.0)
+        write_silent_wav(folder / "blues" / "blues.00000.wav", 1.0)
         return [str(run), "--data", str(folder)], "no usable audio"
     if case == "unknown_genre":
         (folder / "jazz").symlink_to(data / "genres" / "jazz")
-        _write_wav(folder / "polka" / "polka.00000.wav", 30.0)
+        write_silent_wav(folder / "polka" / "polka.00000.wav", 30.0)
         return [str(run), "--data", str(folder)], "not trained on: ['polka']"
     raise AssertionError(case)
 

@@ -30,15 +30,7 @@ NAMES = ["cnn-seed1", "cnn-seed2"]
 
 
 @pytest.fixture(scope="module")
-def cache_env(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("GENREBOOK_CACHE", str(tmp_path_factory.mktemp("cache")))
-    yield mp
-    mp.undo()
-
-
-@pytest.fixture(scope="module")
-def runs(tiny_synthetic, tmp_path_factory, cache_env) -> list[Path]:
+def runs(tiny_synthetic, tmp_path_factory, module_cache) -> list[Path]:
     root = tmp_path_factory.mktemp("compare")
     for name, seed in zip(NAMES, (1, 2)):
         assert main(["train", str(tiny_synthetic), "--model", "cnn", "--out", str(root / name),
@@ -92,7 +84,7 @@ def test_the_two_runs_disagree(predictions) -> None:
 
 
 @pytest.fixture(scope="module")
-def ensemble_record(runs, tiny_synthetic, predictions, cache_env) -> dict:
+def ensemble_record(runs, tiny_synthetic, predictions, module_cache) -> dict:
     import contextlib  # capsys is function-scoped: capture by hand
     import io
 
@@ -186,7 +178,7 @@ def test_ensemble_of_runs_with_other_genre_lists_exits_2(runs, tiny_synthetic, t
 
 
 @pytest.fixture(scope="module")
-def compare_record(runs, tiny_synthetic, cache_env) -> dict:
+def compare_record(runs, tiny_synthetic, module_cache) -> dict:
     import contextlib
     import io
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_silent_wav
 
 pytest.importorskip("keras")
 
@@ -164,15 +165,6 @@ def test_method_mean_and_an_unknown_method(full, run_dir, tiny_synthetic, cache)
         evaluate_run(run_dir, tiny_synthetic, method="median", cache_dir=cache, progress=False)
 
 
-def _wav(path: Path, seconds: float) -> None:
-    import wave
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(22050)
-        out.writeframes(np.zeros(int(22050 * seconds), dtype=np.int16).tobytes())
 
 
 def test_no_usable_audio(run_dir, cache, tmp_path) -> None:
@@ -184,7 +176,7 @@ def test_no_usable_audio(run_dir, cache, tmp_path) -> None:
     unreadable.write_text("not audio")
     with pytest.warns(UnreadableAudioWarning), pytest.raises(ValueError, match="no usable audio"):
         evaluate_run(run_dir, tmp_path / "unreadable", cache_dir=cache, progress=False)
-    _wav(tmp_path / "short" / "blues" / "blues.00000.wav", 1.0)  # shorter than one segment
+    write_silent_wav(tmp_path / "short" / "blues" / "blues.00000.wav", 1.0)  # shorter than one segment
     with pytest.warns(SkippedClipWarning), pytest.raises(ValueError, match="no usable audio"):
         evaluate_run(run_dir, tmp_path / "short", cache_dir=cache, progress=False)
 
