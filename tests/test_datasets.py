@@ -430,3 +430,15 @@ def test_sturm_artists_file_beside_the_genres_folder_is_found(tmp_path):
     artists = index_dataset(tmp_path / "genres").tracks.set_index("track_id")["artist"]
     assert artists["blues.00000"] == "John Lee Hooker"
     assert artists["rock.00000"] is None
+
+
+def test_a_dataset_reached_through_a_symbolic_link_is_indexed(tiny_synthetic, tmp_path) -> None:
+    """Users often link their data into place: the genre folder's link is kept in the paths."""
+    from genrelib.datasets import index_dataset
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "genres").symlink_to(Path(tiny_synthetic) / "genres", target_is_directory=True)
+    index = index_dataset(tmp_path / "mine")
+    assert len(index) == 30 and index.root == tmp_path.resolve() / "mine" / "genres"
+    assert index.tracks["relative_path"].iloc[0] == "blues/blues.00000.wav"
+    assert all(p.startswith(str(index.root)) for p in index.tracks["path"])

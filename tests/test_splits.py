@@ -364,3 +364,18 @@ def test_make_split_passes_a_track_split_through_after_checking_it():
                                       protocol="custom"))
     with pytest.raises(ValueError, match="not in the tracks table"):
         make_split(tracks, TrackSplit(train=("pop.00000",), valid=(), test=(), protocol="custom"))
+
+
+def test_the_fault_filtered_lists_are_found_at_or_above_the_data(tmp_path: Path) -> None:
+    from genrelib.datasets import find_split_lists
+    from genrelib.datasets.gtzan import FAULT_FILTERED_LISTS
+
+    root = tmp_path / "gtzan" / "genres"
+    root.mkdir(parents=True)
+    assert find_split_lists(root) is None
+    for name in FAULT_FILTERED_LISTS[:2]:
+        (tmp_path / "gtzan" / name).write_text("blues/blues.00000.wav\n")
+    assert find_split_lists(root) is None  # the test list is missing
+    (tmp_path / "gtzan" / FAULT_FILTERED_LISTS[2]).write_text("jazz/jazz.00000.wav\n")
+    assert find_split_lists(root) == tmp_path / "gtzan"
+    assert find_split_lists(root / "deeper" / "still" / "more") is None  # more than 2 levels up

@@ -10,7 +10,7 @@ Notebook: 01_data.ipynb
 """
 
 from genrelib.datasets.folder import AUDIO_EXTENSIONS, find_root, list_audio_files
-from genrelib.datasets.gtzan import KNOWN_FAULTS, read_artists
+from genrelib.datasets.gtzan import KNOWN_FAULTS, find_split_lists, read_artists
 from genrelib.datasets.index import DatasetIndex, UnreadableAudioWarning, index_dataset
 from genrelib.datasets.manifest import file_md5, read_manifest, verify_checksums
 from genrelib.datasets.resolve import resolve_data_dir, synthetic_cache_dir
@@ -19,7 +19,7 @@ from genrelib.datasets.splits import (LeakageError, TrackSplit, artist_split, ch
 
 __all__ = [
     "AUDIO_EXTENSIONS", "generate_synthetic_gtzan", "KNOWN_FAULTS", "DatasetIndex", "LeakageError", "TrackSplit",
-    "UnreadableAudioWarning", "artist_split", "check_leakage", "file_md5", "find_root",
+    "UnreadableAudioWarning", "artist_split", "check_leakage", "file_md5", "find_root", "find_split_lists",
     "index_dataset", "kfold_splits", "list_audio_files", "random_split",
     "read_artists", "read_manifest", "resolve_data_dir", "split_from_lists",
     "synthetic_cache_dir", "verify_checksums",

@@ -122,9 +122,11 @@ def find_root(path: str | os.PathLike[str], *, max_depth: int = MAX_SEARCH_DEPTH
 def list_audio_files(root: str | os.PathLike[str]) -> list[tuple[str, Path]]:
     """Every ``(label, absolute path)`` of ``root/<label>/<audio file>``, sorted by label then name.
 
-    Only files directly inside a label folder count (deeper folders are not labels).
+    Only files directly inside a label folder count (deeper folders are not labels). Paths
+    keep the root as given (made absolute, symbolic links not resolved), so a dataset reached
+    through a link is indexed under the link.
     """
-    root = Path(root).resolve()
+    root = Path(root).absolute()
     found: list[tuple[str, Path]] = []
     for folder in label_folders(root):
         files = sorted(p for p in folder.iterdir() if is_audio_file(p))

@@ -19,7 +19,8 @@ from pathlib import Path
 from genrelib.config import GTZAN_GENRES
 from genrelib.datasets.folder import track_id_from_path
 
-__all__ = ["GTZAN_FILE_RE", "KNOWN_FAULTS", "detect_layout", "find_artists_file", "read_artists"]
+__all__ = ["FAULT_FILTERED_LISTS", "GTZAN_FILE_RE", "KNOWN_FAULTS", "detect_layout", "find_artists_file",
+           "find_split_lists", "read_artists"]
 
 #: A GTZAN file name: ``<genre>.<5 digits>.au|wav``.
 GTZAN_FILE_RE = re.compile(r"^(?P<genre>[a-z]+)\.(?P<number>\d{5})\.(?P<ext>au|wav)$")
@@ -119,4 +120,21 @@ def find_artists_file(folders: Iterable[Path]) -> Path | None:
         sturm = Path(folder) / "artists_titles.txt"
         if sturm.is_file():
             return sturm
+    return None
+
+
+#: The file names of the fault-filtered split of Kereliuk, Sturm & Larsen (2015).
+FAULT_FILTERED_LISTS: tuple[str, ...] = tuple(f"fault_filtered_{name}.txt" for name in ("train", "valid", "test"))
+
+
+def find_split_lists(root: str | os.PathLike[str], *, levels: int = 2) -> Path | None:
+    """The folder, ``root`` itself or up to ``levels`` folders above it, that holds the
+    fault-filtered split lists (``FAULT_FILTERED_LISTS``; put them beside ``genres/``), for
+    ``split_from_lists``/``--split lists:DIR``; None when there is none.
+    Notebook: 07_evaluation.ipynb
+    """
+    folder = Path(root).absolute()  # beside the data as the user reached it (links kept)
+    for candidate in [folder, *folder.parents][: levels + 1]:
+        if all((candidate / name).is_file() for name in FAULT_FILTERED_LISTS):
+            return candidate
     return None
