@@ -1,11 +1,16 @@
-"""``genrelib data``: check a dataset folder (``check``) or write synthetic GTZAN (``synth``).
+"""``genrelib data``: check a dataset folder (``check``), write synthetic GTZAN (``synth``) or
+download GTZAN (``fetch``).
 
 ``genrelib data check PATH [--checksums CSV] [--json]`` indexes PATH (the root or up to two
 levels above it) and reports ``tracks``, ``per_genre``, ``unreadable``,
 ``checksum_mismatches``, ``missing`` (manifest entries not on disk) and ``not_in_manifest``;
 exit 0 when nothing is unreadable or mismatched, 1 otherwise (missing files are reported,
 not an error). ``genrelib data synth OUT --tracks-per-genre N [--seconds S] [--seed K]``
-writes the deterministic synthetic GTZAN. Neither imports TensorFlow.
+writes the deterministic synthetic GTZAN. ``genrelib data fetch gtzan DIR [--url URL]
+[--md5 HASH] [--keep-archive] [--checksums CSV] [--quiet]`` downloads GTZAN's archive
+(resuming an interrupted download), extracts it into ``DIR/genres/`` and verifies every file
+against the shipped MD5s: exit 0 when all match, 1 on a mismatch, a missing file or a
+network/archive problem (one line on stderr), 2 on a usage error. None imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -16,15 +21,15 @@ import sys
 import warnings
 from typing import Any
 
-__all__ = ["format_report", "register", "run_check", "run_synth"]
+__all__ = ["format_report", "register", "run_check", "run_fetch", "run_synth"]
 
 _SHOW = 5  # entries named per list in the human-readable report
 
 
 def register(subparsers: Any) -> None:
-    """Add ``data check`` and ``data synth`` to the ``genrelib`` parser."""
-    parser = subparsers.add_parser("data", help="check a dataset folder or write synthetic GTZAN",
-                                   description="Check a dataset folder or write synthetic GTZAN.")
+    """Add ``data check``, ``data synth`` and ``data fetch`` to the ``genrelib`` parser."""
+    parser = subparsers.add_parser("data", help="check a dataset folder, write synthetic GTZAN or download GTZAN",
+                                   description="Check a dataset folder, write synthetic GTZAN or download GTZAN.")
     actions = parser.add_subparsers(dest="data_command", metavar="ACTION")
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 
@@ -49,6 +54,27 @@ def register(subparsers: Any) -> None:
                        help="clip length in seconds (default 30)")
     synth.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
     synth.set_defaults(func=run_synth)
+
+    fetch = actions.add_parser(
+        "fetch", help="download GTZAN, extract it and verify every file by MD5",
+        description="Download GTZAN's archive genres.tar.gz (resuming an interrupted download), "
+                    "extract it into DIR/genres/<genre>/ and verify every file against the 1,000 "
+                    "published MD5s shipped with genrelib; a folder that already holds every "
+                    "track is only verified. Exit 0 when every file matches, 1 on a mismatch, a "
+                    "missing file or a network/archive problem, 2 on a usage error.")
+    fetch.add_argument("dataset", choices=["gtzan"], help="the dataset (only gtzan)")
+    fetch.add_argument("dest", metavar="DIR", help="folder to put genres/ in (created if needed)")
+    fetch.add_argument("--url", metavar="URL", default=None,
+                       help="where to download genres.tar.gz from (default: the Hugging Face copy "
+                            "of marsyas/gtzan)")
+    fetch.add_argument("--md5", metavar="HASH",
+                       help="MD5 or SHA-256 of the archive, when known: checked before extraction")
+    fetch.add_argument("--keep-archive", action="store_true",
+                       help="keep DIR/genres.tar.gz after extraction (default: removed)")
+    fetch.add_argument("--checksums", metavar="CSV",
+                       help="MD5 manifest to verify against (default: GTZAN's, shipped with genrelib)")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bar or step notes")
+    fetch.set_defaults(func=run_fetch)
 
 
 def _listing(items: list, noun: str) -> str:
@@ -119,4 +145,51 @@ def run_synth(args: argparse.Namespace) -> int:
                                    seconds=args.seconds, seed=args.seed)
     print(f"wrote synthetic GTZAN ({args.tracks_per_genre} tracks per genre, {args.seconds:g} s, "
           f"seed {args.seed}) to {out}")
+    return 0
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    """``genrelib data fetch gtzan DIR``: 0 when every file matches its MD5, 1 on a mismatch,
+    a missing file or a download/archive problem (named on stderr, no traceback).
+    """
+    import shlex
+
+    from genrelib.datasets.fetch import GTZAN_URL, FetchError, fetch_gtzan, parse_archive_hash
+
+    expected = parse_archive_hash(args.md5) if args.md5 else None
+    note = (lambda message: None) if args.quiet else (lambda message: print(message, flush=True))
+    try:
+        result = fetch_gtzan(args.dest, url=args.url or GTZAN_URL, manifest=args.checksums,
+                             expected_hash=expected, keep_archive=args.keep_archive,
+                             progress=not args.quiet, log=note)
+    except FetchError as error:
+        print(f"genrelib data fetch: error: {error}", file=sys.stderr)
+        return 1
+    report = result.checksums
+    for item in report.checksum_mismatches:
+        print(f"CHECKSUM MISMATCH {item['relative_path']}: expected {item['expected']}, "
+              f"got {item['actual']}")
+    if report.missing:
+        print(f"MISSING {_listing(report.missing, 'manifest entries not found on disk')}")
+    if report.not_in_manifest:
+        print(_listing(report.not_in_manifest, "files not in the manifest"))
+    if report.unverified:
+        print(_listing(report.unverified, "files not verified (another format than the manifest's)"))
+    print(f"checksums: {report.verified} verified, {len(report.checksum_mismatches)} mismatched, "
+          f"{len(report.missing)} missing" + (f" ({result.extracted} files extracted)" if result.extracted else ""))
+    folder = shlex.quote(str(result.dest))
+    if not result.ok:
+        if report.checksum_mismatches:
+            print(f"PROBLEMS: {len(report.checksum_mismatches)} file(s) differ from the published "
+                  f"MD5s: delete them and run `genrelib data fetch gtzan {folder}` again to extract "
+                  f"them afresh", file=sys.stderr)
+        if report.missing:
+            print(f"PROBLEMS: {len(report.missing)} track(s) of the manifest are not in {folder}"
+                  + (" although the archive was extracted: it is not the complete GTZAN the "
+                     "manifest describes (another --url?)" if result.extracted else ""),
+                  file=sys.stderr)
+        return 1
+    print(f"OK: GTZAN is ready in {result.dest}. Point the book at it:\n"
+          f"  make book DATA={folder}\n"
+          f"  genrelib data check {folder}")
     return 0

@@ -1,0 +1,335 @@
+"""``genrelib data fetch gtzan``: download (with resume), safe extraction and MD5 verification,
+all offline against a small archive served by a local HTTP server with Range support.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import socket
+import tarfile
+import threading
+import tomllib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from genrelib.cli import main
+from genrelib.config import GTZAN_GENRES
+from genrelib.datasets import fetch as fetch_module
+from genrelib.datasets.fetch import (FetchError, fetch_gtzan, gtzan_manifest_path,
+                                     parse_archive_hash)
+from genrelib.datasets.manifest import read_manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+TRACKS = [("blues", 0), ("blues", 1), ("jazz", 0), ("jazz", 1)]
+
+
+def au_bytes(seed: int) -> bytes:
+    """A short mono 16-bit .au of noise (incompressible, so the archive has some size)."""
+    buffer = io.BytesIO()
+    noise = np.random.default_rng(seed).uniform(-0.5, 0.5, 4000)
+    sf.write(buffer, noise, 8000, format="AU", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def make_archive(files: dict[str, bytes]) -> bytes:
+    """A .tar.gz holding ``files`` (member name -> content)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def tracks() -> dict[str, bytes]:
+    return {f"genres/{g}/{g}.{i:05d}.au": au_bytes(k) for k, (g, i) in enumerate(TRACKS)}
+
+
+@pytest.fixture()
+def manifest(tmp_path, tracks) -> Path:
+    rows = [{"track_id": Path(rel).stem, "relative_path": rel, "md5": hashlib.md5(data).hexdigest()}
+            for rel, data in tracks.items()]
+    path = tmp_path / "md5.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+class ArchiveServer(ThreadingHTTPServer):
+    daemon_threads = True
+    files: dict[str, bytes]
+    requests: list[dict]
+    cut_once: bool = False       # close the connection halfway through the next full answer
+    ignore_range: bool = False   # answer 200 with the whole file even to a Range request
+    no_length: bool = False      # no Content-Length: the body ends when the connection closes
+
+
+class RangeHandler(BaseHTTPRequestHandler):
+    """GET with ``Range: bytes=N-`` (206 / 416) and a strong ETag; records every request."""
+
+    protocol_version = "HTTP/1.1"
+    server: ArchiveServer
+
+    def do_GET(self) -> None:  # noqa: N802
+        asked = self.headers.get("Range")
+        self.server.requests.append({"path": self.path, "range": asked,
+                                     "if_range": self.headers.get("If-Range")})
+        body = self.server.files.get(self.path)
+        if body is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        start = 0
+        match = re.fullmatch(r"bytes=(\d+)-", asked or "")
+        if match and not self.server.ignore_range:
+            start = int(match[1])
+            if start >= len(body):
+                self.send_response(416)
+                self.send_header("Content-Range", f"bytes */{len(body)}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        else:
+            self.send_response(200)
+        if self.server.no_length:
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(body) - start))
+        self.send_header("ETag", '"v1"')
+        self.end_headers()
+        payload = body[start:]
+        if self.server.cut_once:
+            self.server.cut_once = False
+            self.wfile.write(payload[: len(payload) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(payload)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture()
+def server() -> Iterator[ArchiveServer]:
+    httpd = ArchiveServer(("127.0.0.1", 0), RangeHandler)
+    httpd.files, httpd.requests = {}, []
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def serve(server: ArchiveServer, archive: bytes, name: str = "/genres.tar.gz") -> str:
+    server.files[name] = archive
+    return f"http://127.0.0.1:{server.server_address[1]}{name}"
+
+
+def fetch_cli(dest: Path, url: str, manifest: Path, *extra: str) -> int:
+    return main(["data", "fetch", "gtzan", str(dest), "--url", url, "--checksums", str(manifest),
+                 "--quiet", *extra])
+
+
+def test_good_archive_is_extracted_verified_and_a_second_run_only_verifies(
+        tmp_path, server, tracks, manifest, capsys):
+    url = serve(server, make_archive({**tracks, "genres/blues/._blues.00000.au": b"\x00" * 211}))
+    dest = tmp_path / "gtzan"
+    assert fetch_cli(dest, url, manifest) == 0
+    out = capsys.readouterr().out
+    for rel, data in tracks.items():
+        assert (dest / rel).read_bytes() == data
+    assert not (dest / "genres/blues/._blues.00000.au").exists()  # macOS metadata skipped
+    assert "checksums: 4 verified, 0 mismatched, 0 missing" in out
+    assert f"make book DATA={dest}" in out and f"genrelib data check {dest}" in out
+    assert sorted(p.name for p in dest.iterdir()) == ["genres"]  # archive, .part, staging gone
+    served = len(server.requests)
+
+    assert fetch_cli(dest, url, manifest) == 0
+    out = capsys.readouterr().out
+    assert len(server.requests) == served, "a complete folder must not be downloaded again"
+    assert "4 verified" in out and f"make book DATA={dest}" in out
+
+
+def test_keep_archive_and_archive_hash(tmp_path, server, tracks, manifest, capsys):
+    archive = make_archive(tracks)
+    url = serve(server, archive)
+    dest = tmp_path / "gtzan"
+    sha256 = hashlib.sha256(archive).hexdigest()
+    assert fetch_cli(dest, url, manifest, "--keep-archive", "--md5", sha256.upper()) == 0
+    assert (dest / "genres.tar.gz").read_bytes() == archive
+    capsys.readouterr()
+
+    other = tmp_path / "other"
+    assert fetch_cli(other, url, manifest, "--md5", "0" * 32) == 1
+    err = capsys.readouterr().err
+    assert "expected 00000000000000000000000000000000" in err and "Traceback" not in err
+    assert not (other / "genres").exists() and not list(other.glob("genres.tar.gz*"))
+
+    assert fetch_cli(other, url, manifest, "--md5", "not-a-hash") == 2
+    assert "neither an MD5" in capsys.readouterr().err
+
+
+def test_a_corrupt_file_is_reported_by_name_and_exits_1(tmp_path, server, tracks, manifest, capsys):
+    files = dict(tracks)
+    files["genres/jazz/jazz.00001.au"] = files["genres/jazz/jazz.00001.au"][:-10] + b"\x01" * 10
+    url = serve(server, make_archive(files))
+    assert fetch_cli(tmp_path / "gtzan", url, manifest) == 1
+    captured = capsys.readouterr()
+    assert "CHECKSUM MISMATCH genres/jazz/jazz.00001.au" in captured.out
+    assert "checksums: 3 verified, 1 mismatched, 0 missing" in captured.out
+    assert "make book" not in captured.out and "PROBLEMS" in captured.err
+
+
+def test_a_file_missing_from_the_archive_is_reported_by_name_and_exits_1(
+        tmp_path, server, tracks, manifest, capsys):
+    files = dict(tracks)
+    del files["genres/blues/blues.00001.au"]
+    url = serve(server, make_archive(files))
+    assert fetch_cli(tmp_path / "gtzan", url, manifest) == 1
+    captured = capsys.readouterr()
+    assert "MISSING 1 manifest entries not found on disk: genres/blues/blues.00001.au" in captured.out
+    assert "checksums: 3 verified, 0 mismatched, 1 missing" in captured.out
+    assert "make book" not in captured.out and "PROBLEMS" in captured.err
+
+
+def test_an_interrupted_download_is_resumed_by_the_next_run(tmp_path, server, tracks, manifest,
+                                                             monkeypatch, capsys):
+    archive = make_archive(tracks)
+    url = serve(server, archive)
+    server.cut_once = True
+    dest = tmp_path / "gtzan"
+    monkeypatch.setattr(fetch_module, "RETRY_WAIT_S", 0.0)
+    with pytest.raises(FetchError, match="run the same command again to resume"):
+        fetch_gtzan(dest, url=url, manifest=manifest, retries=0, progress=False)
+    part = dest / "genres.tar.gz.part"
+    assert part.stat().st_size == len(archive) // 2
+    assert not (dest / "genres").exists()
+
+    assert fetch_cli(dest, url, manifest) == 0
+    assert server.requests[-1]["range"] == f"bytes={len(archive) // 2}-"
+    assert server.requests[-1]["if_range"] == '"v1"'
+    assert "4 verified" in capsys.readouterr().out
+    assert not part.exists()
+
+
+def test_one_run_resumes_by_itself_and_restarts_when_the_server_ignores_range(
+        tmp_path, server, tracks, manifest, monkeypatch):
+    archive = make_archive(tracks)
+    url = serve(server, archive)
+    monkeypatch.setattr(fetch_module, "RETRY_WAIT_S", 0.0)
+    server.cut_once = True
+    result = fetch_gtzan(tmp_path / "a", url=url, manifest=manifest, retries=1, progress=False)
+    assert result.ok and result.downloaded and result.extracted == 4
+    assert [r["range"] for r in server.requests] == [None, f"bytes={len(archive) // 2}-"]
+
+    server.requests.clear()
+    server.cut_once, server.ignore_range = True, False
+    with pytest.raises(FetchError):
+        fetch_gtzan(tmp_path / "b", url=url, manifest=manifest, retries=0, progress=False)
+    server.ignore_range = True  # 200 + whole file: the part must be rewritten, not appended to
+    result = fetch_gtzan(tmp_path / "b", url=url, manifest=manifest, retries=0, progress=False)
+    assert result.ok and server.requests[-1]["range"] is not None
+
+
+def test_a_short_body_without_length_is_not_taken_for_the_whole_file(
+        tmp_path, server, tracks, manifest):
+    archive = make_archive(tracks)
+    url = serve(server, archive)
+    dest = tmp_path / "gtzan"
+    server.cut_once = True
+    with pytest.raises(FetchError, match="interrupted"):
+        fetch_gtzan(dest, url=url, manifest=manifest, retries=0, progress=False)
+    # the resumed answer carries its total only in Content-Range and ends early, cleanly
+    server.cut_once = server.no_length = True
+    with pytest.raises(FetchError, match=f"closed after .* of {len(archive):,} bytes"):
+        fetch_gtzan(dest, url=url, manifest=manifest, retries=0, progress=False)
+    assert not (dest / "genres.tar.gz").exists()
+    assert fetch_gtzan(dest, url=url, manifest=manifest, retries=0, progress=False).ok
+
+
+def test_a_complete_part_file_is_finished_without_downloading(tmp_path, server, tracks, manifest):
+    archive = make_archive(tracks)
+    url = serve(server, archive)
+    dest = tmp_path / "gtzan"
+    dest.mkdir()
+    (dest / "genres.tar.gz.part").write_bytes(archive)  # all bytes came, the rename did not happen
+    (dest / "genres.tar.gz.part.json").write_text(f'{{"url": "{url}", "validator": "\\"v1\\""}}')
+    result = fetch_gtzan(dest, url=url, manifest=manifest, retries=0, progress=False)
+    assert result.ok and server.requests[-1]["range"] == f"bytes={len(archive)}-"
+    assert len(server.requests) == 1
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_server_gives_one_clear_line_and_exit_1(tmp_path, manifest, capsys):
+    dest = tmp_path / "gtzan"
+    assert fetch_cli(dest, f"http://127.0.0.1:{closed_port()}/genres.tar.gz", manifest) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err + captured.out
+    assert "cannot reach" in lines[0] and "Connection refused" in lines[0]
+    assert "kaggle.com/datasets/andradaolteanu" in lines[0]
+    assert "huggingface.co/datasets/marsyas/gtzan" in lines[0]
+    assert not list(dest.glob("genres.tar.gz*"))
+
+
+def test_http_errors_and_timeouts_are_clear(tmp_path, server, manifest, capsys):
+    url = f"http://127.0.0.1:{server.server_address[1]}/nothing-here.tar.gz"
+    assert fetch_cli(tmp_path / "gtzan", url, manifest) == 1
+    err = capsys.readouterr().err
+    assert "HTTP 404" in err and "Traceback" not in err and "kaggle.com" in err
+
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        with pytest.raises(FetchError, match=r"no answer .* within 0.2 s.*Kaggle"):
+            fetch_gtzan(tmp_path / "slow", url=f"http://127.0.0.1:{silent.getsockname()[1]}/g.tar.gz",
+                        manifest=manifest, timeout=0.2, progress=False)
+
+
+def test_an_archive_with_a_member_outside_dir_is_refused(tmp_path, server, tracks, manifest, capsys):
+    url = serve(server, make_archive({**tracks, "genres/../../evil.au": b"gotcha"}))
+    dest = tmp_path / "deep" / "gtzan"
+    assert fetch_cli(dest, url, manifest) == 1
+    err = capsys.readouterr().err
+    assert "refused" in err and "genres/../../evil.au" in err and "Traceback" not in err
+    assert not (tmp_path / "evil.au").exists() and not (tmp_path / "deep" / "evil.au").exists()
+    assert not (dest / "genres").exists(), "nothing may be extracted from a refused archive"
+
+
+def test_the_shipped_manifest_lists_the_1000_gtzan_tracks(repo_root):
+    table = read_manifest(gtzan_manifest_path())  # raises on a malformed MD5
+    assert len(table) == 1000 and table["track_id"].is_unique
+    genres = table["track_id"].str.split(".").str[0]
+    assert genres.value_counts().to_dict() == {genre: 100 for genre in GTZAN_GENRES}
+    assert table["md5"].str.fullmatch(r"[0-9a-f]{32}").all()
+    expected_ids = {f"{g}.{i:05d}" for g in GTZAN_GENRES for i in range(100)}
+    assert set(table["track_id"]) == expected_ids
+    # installed with the package, not only present in the source tree
+    pyproject = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    data = pyproject["tool"]["setuptools"]["package-data"]
+    assert gtzan_manifest_path().name in data["genrelib.datasets"]
+
+
+def test_archive_hash_parsing():
+    assert parse_archive_hash(" ABCDEF" + "0" * 26) == "abcdef" + "0" * 26
+    assert len(parse_archive_hash("f" * 64)) == 64
+    with pytest.raises(ValueError, match="neither an MD5"):
+        parse_archive_hash("f" * 40)
