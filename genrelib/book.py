@@ -411,13 +411,15 @@ def _merge_parameters(nb: Any) -> bool:
 
 
 def _drop_backend_noise(nb: Any) -> int:
+    """Remove the ``BACKEND_NOISE`` lines from stream outputs (TensorFlow writes its C++ logs
+    to stderr and its Python warnings, through absl, to stdout); every other line stays."""
     dropped = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         kept = []
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            if out.get("output_type") == "stream":
                 lines = out["text"].splitlines(keepends=True)
                 clean = [line for line in lines if not BACKEND_NOISE.match(line.rstrip("\n"))]
                 dropped += len(lines) - len(clean)
