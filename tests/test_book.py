@@ -208,6 +208,7 @@ def test_chapter_page_shows_its_figures(built_book: dict, chapter: Path) -> None
     assert expected > 0, f"{chapter.name} draws no figure"
     assert len(images) >= expected, f"{page.name}: {len(images)} figures shown, {expected} drawn"
     assert "absl::InitializeLog" not in text, f"{page.name} shows TensorFlow's start-up logs"
+    assert "WARNING:tensorflow" not in text, f"{page.name} shows TensorFlow's warnings"
     for src in images:
         if not src.startswith("data:"):
             assert (page.parent / src).resolve().is_file(), f"{page.name}: missing image {src}"
