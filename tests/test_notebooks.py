@@ -65,8 +65,9 @@ def test_kernel_and_title(path: Path) -> None:
     assert nb.metadata.get("kernelspec", {}).get("name") == "genre-book", \
         f"{path.name}: kernelspec name must be 'genre-book'"
     first = nb.cells[0]
-    assert first.cell_type == "markdown" and first.source.startswith("# "), \
-        f"{path.name}: the first cell must be the chapter's '# title' with its promise"
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {int(path.name[:2])}. "), \
+        f"{path.name}: the first cell must be the chapter's '# {int(path.name[:2])}. title' with its promise " \
+        "(the number is the file's: the table of contents does not number chapters by position)"
     assert len(first.source.splitlines()) >= 3, f"{path.name}: the title cell needs its two-line promise"
 
 
