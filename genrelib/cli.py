@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from genrelib.errors import UserError
 
 # Order = order in --help.
-COMMAND_MODULES = ("data", "features", "train", "evaluate", "compare", "reference", "book")
+COMMAND_MODULES = ("data", "features", "train", "evaluate", "compare", "predict", "reference", "book")
 
 
 def build_parser() -> argparse.ArgumentParser:

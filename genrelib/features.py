@@ -25,6 +25,9 @@ How it is computed, and why:
   ``FeatureConfig.feature_names``; see ``clip_features``).
 - Segment i starts at sample ``i * cfg.segment_hop_samples`` of the length-normalised clip
   (``genrelib.audio``: cut or zero-padded at the END to ``clip_seconds``).
+- A recording of any length can be fed in chunks to ``SegmentStream``: every frame's numbers
+  depend on that frame alone, so it computes the frames as their samples arrive and gives the
+  same segments as ``clip_features`` of the whole signal, holding about one chunk.
 - ``extract_features`` runs the clips on all cores (joblib threads by default: the FFT, BLAS
   and file reading release the GIL, so no worker has to start or send its result back; one
   BLAS thread per worker) and caches the result in one .npz per (data fingerprint, config),
@@ -60,6 +63,7 @@ __all__ = [
     "FEATURES_VERSION",
     "FeatureSet",
     "STATS_VERSION",
+    "SegmentStream",
     "SkippedClipWarning",
     "Standardizer",
     "clip_features",
@@ -129,7 +133,12 @@ def _frames(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     pad = cfg.n_fft // 2
     if y.shape[0] + 2 * pad < cfg.n_fft:
         raise ValueError(f"signal of {y.shape[0]} samples is too short for n_fft={cfg.n_fft}")
-    padded = np.pad(y, (pad, pad))
+    return _frame_view(np.pad(y, (pad, pad)), cfg)
+
+
+def _frame_view(padded: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """The frames of an already padded signal (frame j = samples j * hop .. j * hop + n_fft),
+    a strided view of shape (n_frames, n_fft)."""
     return np.lib.stride_tricks.sliding_window_view(padded, cfg.n_fft)[:: cfg.hop_length]
 
 
@@ -152,7 +161,11 @@ def log_mel(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     (vectorised ``scipy.fft.rfft`` calls), never held whole.
     Notebook: 02_features.ipynb
     """
-    frames = _frames(y, cfg)
+    return _log_mel_frames(_frames(y, cfg), cfg)
+
+
+def _log_mel_frames(frames: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """Log-mel dB of analysis frames (n_frames, n_fft): float32 (n_mels, n_frames)."""
     basis = mel_filterbank(cfg)
     mel = np.empty((cfg.n_mels, frames.shape[0]), dtype=np.float32)
     for start, power in _power_blocks(frames, cfg.n_fft):
@@ -166,9 +179,8 @@ def _to_db(power: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(db, dtype=np.float32)
 
 
-def _power_spectrogram(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
-    """|STFT|^2 of the whole signal (the frames of ``log_mel``), float32 (1 + n_fft // 2, n_frames)."""
-    frames = _frames(y, cfg)
+def _power_spectrogram(frames: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """|STFT|^2 of analysis frames (n_frames, n_fft): float32 (1 + n_fft // 2, n_frames)."""
     power = np.empty((cfg.n_fft // 2 + 1, frames.shape[0]), dtype=np.float32)
     for start, block in _power_blocks(frames, cfg.n_fft):
         power[:, start:start + block.shape[0]] = block.T
@@ -212,22 +224,58 @@ def clip_features(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     chroma with tuning fixed at A440, RMS) on the magnitude or power of the same STFT, the
     MFCCs of the "mfcc" kind, and the zero-crossing rate of the same frames of the signal.
     Silence gives finite values. Raises ValueError naming the sizes when the clip is shorter
-    than one segment.
+    than one segment. ``SegmentStream`` gives the same segments from a signal fed in chunks.
     Notebook: 02_features.ipynb
     """
     y = mono_signal(y, caller="clip_features")
     starts = segment_frame_starts(y.shape[0], cfg)
-    if cfg.kind == "stats":
-        return _clip_stats(y, starts, cfg)
-    S_db = log_mel(y, cfg)
+    pad = cfg.n_fft // 2
+    return _segments(_frame_rows(np.pad(y, (pad, pad)), cfg), starts, cfg)
+
+
+def _frame_rows(padded: np.ndarray, cfg: FeatureConfig) -> list[np.ndarray]:
+    """What every frame of an already padded signal (see ``_frame_view``) contributes, one
+    column per frame: ``[log-mel dB (n_mels, n)]``, or for "stats" ``[descriptors
+    (n_features // 2, n) float64, magnitude (1 + n_fft // 2, n)]``. A frame's column depends
+    on that frame alone, so the columns of a signal's frames can be computed in pieces."""
+    frames = _frame_view(padded, cfg)
+    if cfg.kind != "stats":
+        return [_log_mel_frames(frames, cfg)]
+    sr, n_fft = cfg.sample_rate, cfg.n_fft
+    power = _power_spectrogram(frames, cfg)
+    magnitude = np.sqrt(power)
+    centroid = librosa.feature.spectral_centroid(S=magnitude, sr=sr, n_fft=n_fft)
+    per_frame = np.concatenate([
+        mfcc_from_log_mel(_to_db(mel_filterbank(cfg) @ power), n_mfcc=cfg.n_mfcc),
+        centroid,
+        librosa.feature.spectral_bandwidth(S=magnitude, sr=sr, n_fft=n_fft, centroid=centroid),
+        librosa.feature.spectral_rolloff(S=magnitude, sr=sr, n_fft=n_fft, roll_percent=ROLLOFF_PERCENT),
+        librosa.feature.spectral_flatness(S=magnitude),
+        np.zeros((CONTRAST_BANDS + 1, power.shape[1])),  # filled per segment (_segment_stats)
+        librosa.feature.chroma_stft(S=power, sr=sr, n_fft=n_fft, tuning=0.0),
+        librosa.feature.zero_crossing_rate(padded, frame_length=n_fft, hop_length=cfg.hop_length,
+                                           center=False),
+        librosa.feature.rms(S=magnitude, frame_length=n_fft),
+    ]).astype(np.float64)
+    if 2 * per_frame.shape[0] != cfg.n_features:  # STATS_DESCRIPTORS and this list disagree
+        raise RuntimeError(f"{per_frame.shape[0]} descriptor rows, but feature_names has {cfg.n_features // 2}")
+    return [per_frame, magnitude]
+
+
+def _segments(rows: list[np.ndarray], starts: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+    """Features (n_segments, *cfg.segment_shape) of the segments whose first frames are
+    ``starts`` (column indices into ``rows``, the ``_frame_rows`` of their frames)."""
     width = cfg.frames_per_segment
-    segments = np.stack([S_db[:, start:start + width] for start in starts])
+    if cfg.kind == "stats":
+        return _segment_stats(*rows, starts, cfg)
+    segments = np.stack([rows[0][:, start:start + width] for start in starts])
     if cfg.kind == "mfcc":
         segments = mfcc_from_log_mel(segments, n_mfcc=cfg.n_mfcc)
     return np.ascontiguousarray(segments, dtype=np.float32)
 
 
-def _clip_stats(y: np.ndarray, starts: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
+def _segment_stats(per_frame: np.ndarray, magnitude: np.ndarray, starts: np.ndarray,
+                   cfg: FeatureConfig) -> np.ndarray:
     """The "stats" features of every segment, float32 (n_segments, n_features, 1).
 
     One STFT of the clip; the descriptors that depend on one frame alone (MFCCs, centroid,
@@ -237,35 +285,89 @@ def _clip_stats(y: np.ndarray, starts: np.ndarray, cfg: FeatureConfig) -> np.nda
     the frames it is given, is computed on each segment's frames alone. Either way a
     segment's numbers are those of librosa called on the segment's frames of the STFT.
     """
-    sr, n_fft, width = cfg.sample_rate, cfg.n_fft, cfg.frames_per_segment
-    power = _power_spectrogram(y, cfg)
-    magnitude = np.sqrt(power)
-    zero_padded = np.pad(y, (n_fft // 2, n_fft // 2))
-    centroid = librosa.feature.spectral_centroid(S=magnitude, sr=sr, n_fft=n_fft)
-    per_frame = np.concatenate([
-        mfcc_from_log_mel(_to_db(mel_filterbank(cfg) @ power), n_mfcc=cfg.n_mfcc),
-        centroid,
-        librosa.feature.spectral_bandwidth(S=magnitude, sr=sr, n_fft=n_fft, centroid=centroid),
-        librosa.feature.spectral_rolloff(S=magnitude, sr=sr, n_fft=n_fft, roll_percent=ROLLOFF_PERCENT),
-        librosa.feature.spectral_flatness(S=magnitude),
-        np.zeros((CONTRAST_BANDS + 1, power.shape[1])),  # filled per segment below
-        librosa.feature.chroma_stft(S=power, sr=sr, n_fft=n_fft, tuning=0.0),
-        librosa.feature.zero_crossing_rate(zero_padded, frame_length=n_fft, hop_length=cfg.hop_length,
-                                           center=False),
-        librosa.feature.rms(S=magnitude, frame_length=n_fft),
-    ]).astype(np.float64)
+    width = cfg.frames_per_segment
     first = cfg.n_mfcc + STATS_DESCRIPTORS.index("spectral_contrast_1")
     contrast = slice(first, first + CONTRAST_BANDS + 1)
-    if 2 * per_frame.shape[0] != cfg.n_features:  # STATS_DESCRIPTORS and this list disagree
-        raise RuntimeError(f"{per_frame.shape[0]} descriptor rows, but feature_names has {cfg.n_features // 2}")
     out = np.empty((len(starts), cfg.n_features, 1), dtype=np.float32)
     for i, start in enumerate(starts):
         rows = per_frame[:, start:start + width].copy()
         rows[contrast] = librosa.feature.spectral_contrast(
-            S=magnitude[:, start:start + width], sr=sr, n_fft=n_fft, fmin=CONTRAST_FMIN,
-            n_bands=CONTRAST_BANDS)
+            S=magnitude[:, start:start + width], sr=cfg.sample_rate, n_fft=cfg.n_fft,
+            fmin=CONTRAST_FMIN, n_bands=CONTRAST_BANDS)
         out[i, :, 0] = np.concatenate([rows.mean(axis=1), rows.std(axis=1)])
     return out
+
+
+class SegmentStream:
+    """The segments of a long signal fed chunk by chunk, as ``clip_features`` computes them
+    from the whole signal (equal within float32 rounding), holding about one chunk.
+
+    ``feed(chunk)`` takes the next samples, shape (n,) at ``cfg.sample_rate``, and returns the
+    features of the segments they complete, float32 (k, *cfg.segment_shape) with k >= 0;
+    ``finish()`` returns the last ones (the zero padding after the end is known only then)
+    and raises ValueError naming the sizes when the whole signal is shorter than one
+    segment. Segment i starts at sample ``i * cfg.segment_hop_samples``; a last partial
+    segment is dropped. Frames are computed as soon as their samples have arrived; only the
+    frames of segments not yet returned are kept.
+    """
+
+    def __init__(self, cfg: FeatureConfig) -> None:
+        self.cfg = cfg
+        self.n_samples = 0  # samples fed so far
+        self.n_segments = 0  # segments returned so far
+        self._padded = np.zeros(cfg.n_fft // 2, dtype=np.float32)  # signal from frame _n_frames on
+        self._n_frames = 0  # frames whose rows are computed
+        self._rows: list[np.ndarray] | None = None  # rows of frames _first_row .. _n_frames - 1
+        self._first_row = 0
+        self._finished = False
+
+    def feed(self, chunk: np.ndarray) -> np.ndarray:
+        """Features of the segments completed by ``chunk`` (n,), (k, *segment_shape)."""
+        if self._finished:
+            raise ValueError("this SegmentStream is finished: start a new one for another signal")
+        chunk = mono_signal(chunk, caller="SegmentStream.feed")
+        self.n_samples += chunk.shape[0]
+        self._padded = np.concatenate([self._padded, chunk])
+        self._advance()
+        return self._take()
+
+    def finish(self) -> np.ndarray:
+        """Features of the segments left at the end of the signal, (k, *segment_shape)."""
+        segment_starts(self.n_samples, self.cfg)  # ValueError when shorter than one segment
+        self._finished = True
+        self._padded = np.concatenate([self._padded, np.zeros(self.cfg.n_fft // 2, np.float32)])
+        self._advance()
+        return self._take()
+
+    def _advance(self) -> None:
+        """Compute the rows of every frame whose samples have all arrived."""
+        n_fft, hop = self.cfg.n_fft, self.cfg.hop_length
+        if self._padded.shape[0] < n_fft:
+            return
+        count = 1 + (self._padded.shape[0] - n_fft) // hop
+        rows = _frame_rows(self._padded[:(count - 1) * hop + n_fft], self.cfg)
+        self._rows = rows if self._rows is None else [
+            np.concatenate([old, new], axis=1) for old, new in zip(self._rows, rows)]
+        self._padded = self._padded[count * hop:].copy()
+        self._n_frames += count
+
+    def _take(self) -> np.ndarray:
+        """Features of the segments whose samples arrived and whose frames are computed."""
+        cfg, starts = self.cfg, []
+        while True:
+            start = (self.n_segments + len(starts)) * cfg.segment_hop_samples
+            frame = start // cfg.hop_length
+            if start + cfg.segment_samples > self.n_samples or frame + cfg.frames_per_segment > self._n_frames:
+                break
+            starts.append(frame)
+        if not starts:
+            return np.zeros((0, *cfg.segment_shape), dtype=np.float32)
+        out = _segments(self._rows, np.asarray(starts) - self._first_row, cfg)
+        self.n_segments += len(starts)
+        keep = min(self.n_segments * cfg.segment_hop_samples // cfg.hop_length, self._n_frames)
+        self._rows = [rows[:, keep - self._first_row:] for rows in self._rows]
+        self._first_row = keep
+        return out
 
 
 # --------------------------------------------------------------------------- feature sets

@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("models", ("genrelib.models", "genrelib.classical")),
     ("training", ("genrelib.training",)),
     ("evaluation", ("genrelib.evaluation",)),
-    ("the end-to-end run", ("genrelib.pipeline",)),
+    ("the end-to-end run", ("genrelib.pipeline", "genrelib.predict")),
     ("figures, results and the book", ("genrelib.plots", "genrelib.results", "genrelib.book")),
     ("command line", ("genrelib.cli", "genrelib.commands", "genrelib.__main__")),
 )

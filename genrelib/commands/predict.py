@@ -1,0 +1,141 @@
+"""``genrelib predict MODEL PATH... [--ensemble MODEL]... [--top-k K] [--json] [--csv FILE]
+[--timeline PNG]``: the genres of any music with a trained model.
+
+MODEL is a run folder or its model file (model.keras, model.skops); each ``--ensemble MODEL``
+adds a model whose probabilities are averaged with the others (same genres needed). PATH:
+audio files (any format the project reads, any rate, mono or stereo, any length from one
+segment) or folders (their audio files, any depth). Per file: the top-k genres by mean
+probability over the segments, the number of segments and a timeline (segment start, top
+genre, probability), printed as a short table, or as a JSON list of ``{"path", "top_k",
+"segments", "timeline"}`` (``--json``); ``--csv FILE`` writes one row per predicted file;
+``--timeline PNG`` draws the timeline figure (one file), or one figure per file into the
+folder PNG (several files, or a folder given). A file that cannot be predicted is reported on
+stderr with its path and reason and the others are still predicted; the exit code is then 1
+(2 for a usage error, e.g. a MODEL that is not a model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from genrelib.commands.evaluate import check_run_dir
+from genrelib.errors import UserError
+
+__all__ = ["register", "run_predict", "format_prediction", "csv_rows"]
+
+
+def register(subparsers: Any) -> None:
+    """Add ``predict`` to the ``genrelib`` parser."""
+    parser = subparsers.add_parser(
+        "predict", help="the genres of your own music: top-k, a timeline, JSON/CSV",
+        description="Predict the genres of audio files with a trained model (or the mean of "
+                    "several): the top-k genres over the whole file and a timeline per segment. "
+                    "Exit 1 when a file could not be predicted (the others still are), 2 on a "
+                    "usage error.")
+    parser.add_argument("model", metavar="MODEL", help="run folder or its model.keras/model.skops")
+    parser.add_argument("paths", metavar="PATH", nargs="+", help="audio file or folder (recursive)")
+    parser.add_argument("--ensemble", action="append", default=[], metavar="MODEL",
+                        help="another model; the probabilities of all are averaged (repeatable)")
+    parser.add_argument("--top-k", type=int, default=3, metavar="K", help="genres shown per file (default 3)")
+    parser.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
+    parser.add_argument("--csv", metavar="FILE", help="write one row per file (path, segments, top-k)")
+    parser.add_argument("--timeline", metavar="PNG",
+                        help="timeline figure (one file), or a folder of figures (several files)")
+    parser.set_defaults(func=run_predict)
+
+
+def format_prediction(prediction: Any) -> str:
+    """A short table: the file, its segments, the top-k genres and the top genre over time."""
+    lines = [f"{prediction.path}  ({prediction.segments} segments)"]
+    lines += [f"  {rank}. {genre:<12}{probability:6.3f}"
+              for rank, (genre, probability) in enumerate(prediction.top_k, start=1)]
+    return "\n".join(lines + [f"  over time: {_runs(prediction.timeline)}"])
+
+
+def _runs(timeline: list[dict[str, Any]]) -> str:
+    """The top genre over time as runs: "rock from 0 s, metal from 12 s"."""
+    runs = [row for i, row in enumerate(timeline) if i == 0 or row["genre"] != timeline[i - 1]["genre"]]
+    return ", ".join(f"{row['genre']} from {row['start']:g} s" for row in runs)
+
+
+def csv_rows(predictions: list[Any], k: int) -> list[list[Any]]:
+    """Header and one row per file: path, segments, top1_genre, top1_probability (6 decimals),
+    ... topK."""
+    header = ["path", "segments"] + [f"top{i}_{what}" for i in range(1, k + 1)
+                                     for what in ("genre", "probability")]
+    return [header] + [[str(p.path), p.segments] + [v for genre, probability in p.top_k
+                                                    for v in (genre, round(probability, 6))]
+                       for p in predictions]
+
+
+def _timeline_target(args: argparse.Namespace) -> Path | None:
+    """The --timeline path; a folder (created) when several files or a folder are given."""
+    if not args.timeline:
+        return None
+    target = Path(args.timeline)
+    if len(args.paths) > 1 or any(Path(p).is_dir() for p in args.paths) or target.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+    elif target.suffix.lower() != ".png":
+        raise UserError(f"--timeline {target}: give a .png file for one audio file")
+    return target
+
+
+def _save_timeline(prediction: Any, target: Path, used: set[str]) -> None:
+    from matplotlib import pyplot as plt
+
+    from genrelib.plots import plot_timeline
+
+    if target.is_dir():
+        name, n = f"{prediction.path.stem}.png", 1
+        while name in used:
+            n += 1
+            name = f"{prediction.path.stem}-{n}.png"
+        used.add(name)
+        target = target / name
+    fig = plot_timeline(prediction.starts, prediction.probs, prediction.genres, title=str(prediction.path))
+    fig.savefig(target, dpi=100)
+    plt.close(fig)
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    """Run ``genrelib predict``; returns 0, or 1 when a file could not be predicted."""
+    models = [check_run_dir(m) for m in [args.model, *args.ensemble]]
+    if args.top_k < 1:
+        raise UserError(f"--top-k must be >= 1, got {args.top_k}")
+    timeline = _timeline_target(args)
+    if args.csv and not Path(args.csv).parent.is_dir():
+        raise UserError(f"--csv {args.csv}: its folder does not exist")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from tqdm import tqdm
+
+    from genrelib.predict import FileFailure, load_predictor, predict_paths
+
+    predictor = load_predictor(models)
+    if args.top_k > len(predictor.genres):
+        raise UserError(f"--top-k {args.top_k}: the model knows {len(predictor.genres)} genres")
+    predictions, failures, used = [], 0, set()
+    for result in predict_paths(predictor, args.paths, top_k=args.top_k):
+        if isinstance(result, FileFailure):
+            failures += 1
+            tqdm.write(f"genrelib predict: {result}", file=sys.stderr)
+            continue
+        predictions.append(result)
+        if not args.json:
+            tqdm.write(format_prediction(result), file=sys.stdout)
+        if timeline:
+            _save_timeline(result, timeline, used)
+    if args.json:
+        print(json.dumps([p.to_dict() for p in predictions], indent=2))
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(csv_rows(predictions, args.top_k))
+    if failures:
+        print(f"genrelib predict: {failures} of {failures + len(predictions)} files could not be predicted",
+              file=sys.stderr)
+    return 1 if failures else 0

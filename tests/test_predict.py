@@ -1,0 +1,415 @@
+"""``genrelib predict`` and ``genrelib.predict``: any file, chunked = whole file, bad input.
+
+One tiny CNN and one logistic regression are trained on the tiny synthetic set for the whole
+module; every audio file is generated here with soundfile (other rates, stereo, long, silent,
+broken). The chunked path (``audio.stream_audio`` -> ``features.SegmentStream`` -> the models a
+batch at a time) is checked against whole-file processing (``load_audio`` + ``clip_features``)
+and its memory against a 30 s clip; every bad input is reported with its path and reason while
+the other files are predicted (exit 1), usage errors exit 2, and nothing prints NaN.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import write_silent_wav
+
+pytest.importorskip("keras")
+
+from genrelib import predict as P  # noqa: E402
+from genrelib.audio import AudioError, load_audio, stream_audio  # noqa: E402
+from genrelib.cli import main  # noqa: E402
+from genrelib.config import FeatureConfig  # noqa: E402
+from genrelib.features import SegmentStream, clip_features  # noqa: E402
+from genrelib.runs import METADATA_MEMBER, find_model_file, read_model_metadata  # noqa: E402
+
+TINY_CNN = ["--option", "filters=[4,8]", "--option", "dense_units=8", "--option", "dropout=0",
+            "--option", "dense_dropout=0"]
+SR = 22050
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _train(data: Path, out: Path, *options: str) -> Path:
+    code = main(["train", str(data), "--out", str(out), "--profile", "quick", "--seed", "1",
+                 "--val-fraction", "0.34", "--test-fraction", "0", "--quiet", *options])
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def cnn(tiny_synthetic, tmp_path_factory, module_cache) -> Path:
+    return _train(tiny_synthetic, tmp_path_factory.mktemp("runs") / "cnn", "--model", "cnn",
+                  "--epochs", "2", *TINY_CNN)
+
+
+@pytest.fixture(scope="module")
+def logreg(tiny_synthetic, tmp_path_factory, module_cache) -> Path:
+    return _train(tiny_synthetic, tmp_path_factory.mktemp("runs") / "logreg", "--model", "logreg")
+
+
+@pytest.fixture(scope="module")
+def predictor(cnn) -> P.Predictor:
+    return P.load_predictor(cnn)
+
+
+@pytest.fixture(scope="module")
+def ensemble(cnn, logreg) -> P.Predictor:
+    return P.load_predictor([cnn, logreg])
+
+
+def music(seconds: float, rate: int = SR, channels: int = 1, seed: int = 0) -> np.ndarray:
+    """A non-stationary test signal (n, channels): a gliding, pulsing tone, clicks, and noise
+    that comes and goes; the channels differ."""
+    n = int(round(seconds * rate))
+    t = np.arange(n) / rate
+    rng = np.random.default_rng(seed)
+    freq = 330 + 220 * np.sin(2 * np.pi * 0.07 * t)
+    tone = 0.3 * np.sin(2 * np.pi * np.cumsum(freq) / rate) * (0.3 + 0.7 * np.sin(2 * np.pi * 0.3 * t) ** 2)
+    clicks = 0.5 * (np.sin(2 * np.pi * 2 * t) > 0.95) * rng.standard_normal(n)
+    noise = 0.15 * rng.standard_normal(n) * (t % 20 > 12)
+    left, right = tone + clicks, 0.5 * tone + noise
+    both = np.stack([left, right], axis=1) if channels == 2 else (left + right)[:, None] / 2
+    return both.astype(np.float32)
+
+
+def write(path: Path, seconds: float, *, rate: int = SR, channels: int = 1, seed: int = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, music(seconds, rate, channels, seed), rate)
+    return path
+
+
+def rewrite_model(run: Path, out: Path, edit) -> Path:
+    """A copy of ``run``'s model file in ``out`` with its genrelib.json changed by ``edit``."""
+    source = find_model_file(run)
+    meta = read_model_metadata(source)
+    edit(meta)
+    out.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out / source.name, "w") as new:
+        for item in old.infolist():
+            new.writestr(item, json.dumps(meta) if item.filename == METADATA_MEMBER else old.read(item))
+    return out / source.name
+
+
+def expected_segments(seconds: float, cfg: FeatureConfig = FeatureConfig()) -> int:
+    n = int(round(seconds * cfg.sample_rate))
+    return 1 + (n - cfg.segment_samples) // cfg.segment_hop_samples
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["predict", *argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+# --------------------------------------------------------------------------- chunked = whole
+
+
+@pytest.mark.parametrize("ext, rate, channels", [
+    ("wav", 44100, 2), ("flac", 48000, 1), ("ogg", 16000, 2), ("au", 8000, 1), ("mp3", 44100, 2)])
+def test_any_format_rate_and_channel_count_streams_as_it_loads(tmp_path, predictor, ext, rate, channels):
+    path = write(tmp_path / f"clip.{ext}", 7.0, rate=rate, channels=channels)
+    whole = load_audio(path, clip_seconds=None)
+    chunks = list(stream_audio(path, chunk_seconds=1.3))
+    assert len(chunks) >= 5 and max(map(len, chunks)) < 1.5 * SR  # about a chunk, not the file
+    np.testing.assert_allclose(np.concatenate(chunks), whole, rtol=0, atol=1e-6)
+    result = P.predict_file(predictor, path, chunk_seconds=1.3)
+    assert result.segments == 1 + (len(whole) - 66150) // 33075 == 3
+    np.testing.assert_allclose(result.probs.sum(axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(result.starts, [0, 1.5, 3.0])
+
+
+@pytest.mark.parametrize("kind", ["mel", "mfcc", "stats"])
+def test_segment_stream_equals_clip_features(kind):
+    cfg = FeatureConfig(kind=kind)
+    y = music(20.3)[:, 0]
+    y[5 * SR:7 * SR] = 0  # silence inside
+    exact = y[:4 * 33075 + 66150]  # its last segment ends at its last sample: frames in the end padding
+    for signal in (y, exact):
+        whole = clip_features(signal, cfg)
+        for size in (1000, 33075, 7 * SR + 5):
+            stream = SegmentStream(cfg)
+            parts = [stream.feed(signal[i:i + size]) for i in range(0, len(signal), size)]
+            parts.append(stream.finish())
+            assert max(len(p) for p in parts) < len(whole) or size > len(signal) / 2
+            np.testing.assert_allclose(np.concatenate(parts), whole, rtol=1e-5, atol=1e-4)
+    stream = SegmentStream(cfg)
+    assert stream.feed(y[:SR]).shape == (0, *cfg.segment_shape)
+    with pytest.raises(ValueError, match="shorter than one segment"):
+        stream.finish()
+
+
+def test_chunked_prediction_equals_the_whole_file_on_a_long_stereo_recording(tmp_path, ensemble):
+    path = write(tmp_path / "long.wav", 100.0, rate=44100, channels=2, seed=3)
+    whole = P.predict_file(ensemble, path, chunk_seconds=None)
+    assert whole.segments == expected_segments(100.0) == 65
+    for chunk_seconds in (7.3, P.CHUNK_SECONDS):
+        chunked = P.predict_file(ensemble, path, chunk_seconds=chunk_seconds)
+        np.testing.assert_allclose(chunked.probs, whole.probs, rtol=0, atol=1e-5)
+        np.testing.assert_array_equal(chunked.starts, whole.starts)
+        assert [g for g, _ in chunked.top_k] == [g for g, _ in whole.top_k]
+    assert len({row["genre"] for row in whole.timeline}) > 1  # the signal changes: so do the answers
+
+
+def test_a_ten_minute_song_needs_about_the_memory_of_a_30_s_clip(tmp_path, predictor):
+    short = write_silent_wav(tmp_path / "short.wav", 30.0)
+    long = tmp_path / "long.wav"
+    sf.write(long, music(600.0, channels=1), SR, subtype="PCM_16")
+    P.predict_file(predictor, short)  # warm-up (filterbanks, the model's first call)
+
+    def peak(path: Path, chunk_seconds: float | None) -> int:
+        tracemalloc.start()
+        try:
+            P.predict_file(predictor, path, chunk_seconds=chunk_seconds)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    clip, song = peak(short, P.CHUNK_SECONDS), peak(long, P.CHUNK_SECONDS)
+    assert song < 2 * clip, (clip, song)
+    assert peak(long, None) > 5 * clip  # what whole-file processing would need
+
+
+# --------------------------------------------------------------------------- results
+
+
+def test_top_k_and_timeline_follow_the_probabilities():
+    probs = np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2], [0.2, 0.5, 0.3]], dtype=np.float32)
+    result = P.FilePrediction(Path("a.wav"), ("blues", "jazz", "rock"), probs, np.array([0, 1.5, 3.0]), k=2)
+    assert result.segments == 3
+    assert [g for g, _ in result.top_k] == ["jazz", "blues"]
+    np.testing.assert_allclose([p for _, p in result.top_k], [0.5, 0.8 / 3], rtol=1e-6)
+    assert result.timeline == [{"start": 0.0, "genre": "jazz", "probability": pytest.approx(0.7)},
+                               {"start": 1.5, "genre": "blues", "probability": pytest.approx(0.5)},
+                               {"start": 3.0, "genre": "jazz", "probability": pytest.approx(0.5)}]
+    assert set(result.to_dict()) == {"path", "top_k", "segments", "timeline"}
+    assert result.to_dict()["top_k"][0] == ["jazz", pytest.approx(0.5)]
+
+
+def test_silence_is_predicted_with_finite_probabilities(tmp_path, ensemble):
+    path = write_silent_wav(tmp_path / "silence.wav", 6.0)
+    for chunk_seconds in (P.CHUNK_SECONDS, None):
+        result = P.predict_file(ensemble, path, chunk_seconds=chunk_seconds)
+        assert result.segments == 3 and np.isfinite(result.probs).all()
+        np.testing.assert_allclose(result.probs.sum(axis=1), 1, atol=1e-5)
+
+
+def test_non_finite_probabilities_or_samples_fail_the_file(tmp_path, predictor, cnn, capsys, monkeypatch):
+    good = write(tmp_path / "good.wav", 4.0)
+    nan = tmp_path / "nan.wav"
+    samples = music(4.0)
+    samples[1000] = np.nan
+    sf.write(nan, samples, SR, subtype="FLOAT")
+    results = list(P.predict_paths(predictor, [good, nan], progress=False))
+    assert isinstance(results[0], P.FilePrediction)
+    assert results[1].path == nan and "NaN or infinite samples" in results[1].reason
+
+    def nan_scores(self, X):
+        return np.full((len(X), len(self.genres)), np.nan, dtype=np.float32)
+
+    monkeypatch.setattr(P.ModelMember, "_score_batch", nan_scores)
+    (failure,) = P.predict_paths(predictor, [good], progress=False)
+    assert failure.path == good and "probabilities of 1 segment(s) are not finite" in failure.reason
+    code, out, err = run_cli(capsys, str(cnn), str(good), "--json")
+    assert code == 1 and json.loads(out) == [] and f"{good}: the probabilities" in err
+    assert "nan" not in out.lower()
+
+
+# --------------------------------------------------------------------------- ensembles and models
+
+
+def test_an_ensemble_is_the_mean_of_its_members_matched_by_genre_name(tmp_path, cnn, logreg, predictor):
+    path = write(tmp_path / "clip.flac", 9.0, rate=32000, channels=2)
+    shuffled = rewrite_model(logreg, tmp_path / "shuffled",
+                             lambda m: m.update(genres=m["genres"][::-1]))  # columns named in reverse
+    alone = P.predict_file(P.load_predictor(shuffled), path)
+    assert alone.genres == predictor.genres[::-1]
+    both = P.predict_file(P.load_predictor([cnn, shuffled]), path)
+    assert both.genres == predictor.genres
+    first = P.predict_file(predictor, path)
+    np.testing.assert_allclose(both.probs, (first.probs + alone.probs[:, ::-1]) / 2, rtol=0, atol=1e-6)
+
+
+def test_an_ensemble_refuses_other_genres_or_other_segments(tmp_path, cnn, logreg, capsys):
+    renamed = rewrite_model(logreg, tmp_path / "renamed", lambda m: m["genres"].__setitem__(9, "ambient"))
+    with pytest.raises(ValueError, match=r"share their genre list.*only in .*\['ambient'\]"):
+        P.load_predictor([cnn, renamed])
+    code, _, err = run_cli(capsys, str(cnn), str(tmp_path), "--ensemble", str(renamed))
+    assert code == 2 and err.startswith("genrelib predict: error:") and "ambient" in err
+    shorter = rewrite_model(logreg, tmp_path / "two-seconds",
+                            lambda m: m["feature_config"].update(segment_seconds=2.0))
+    with pytest.raises(ValueError, match="same segments.*2 s segments every 1 s"):
+        P.load_predictor([cnn, shorter])
+
+
+@pytest.mark.parametrize("edit, named", [
+    (lambda m: m["feature_config"].update(n_cqt=84), r"feature_config \(unknown FeatureConfig keys: \['n_cqt'\]"),
+    (lambda m: m["feature_config"].update(kind="cqt"), r"feature_config \(kind must be one of .* got 'cqt'"),
+    (lambda m: m.update(model_kind="transformer"), r"model_kind \(unknown model kind 'transformer'"),
+    (lambda m: m.pop("genres"), r"genres \(missing\)"),
+])
+def test_a_model_whose_settings_this_version_cannot_compute_is_refused(tmp_path, cnn, capsys, edit, named):
+    model = rewrite_model(cnn, tmp_path / "future", edit)
+    with pytest.raises(ValueError, match=named):
+        P.load_predictor(model)
+    code, _, err = run_cli(capsys, str(model), str(tmp_path))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "retrain it" in err
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def broken_folder(root: Path) -> dict[str, Path]:
+    """Good, silent and broken files (and a text file that a folder scan skips)."""
+    files = {
+        "good": write(root / "good.wav", 5.0),
+        "stereo": write(root / "sub" / "deeper" / "stereo.ogg", 4.0, rate=44100, channels=2, seed=1),
+        "silence": write_silent_wav(root / "silence.wav", 3.5),
+        "short": write(root / "short.wav", 2.5),
+        "empty": root / "empty.wav",
+        "not audio": root / "fake.mp3",
+        "header only": root / "header.wav",
+        "truncated flac": root / "truncated.flac",
+    }
+    files["empty"].write_bytes(b"")
+    files["not audio"].write_text("not a song\n" * 100)
+    files["header only"].write_bytes(files["good"].read_bytes()[:40])
+    sf.write(files["truncated flac"], music(20.0, channels=2), SR)
+    data = files["truncated flac"].read_bytes()
+    files["truncated flac"].write_bytes(data[: len(data) // 2])
+    (root / "notes.txt").write_text("liner notes")
+    return files
+
+
+REASONS = {"short": "shorter than one segment", "empty": "empty file", "not audio": "cannot decode audio",
+           "header only": "cannot decode audio", "truncated flac": "cannot decode audio"}
+
+
+def test_a_folder_of_mixed_files_predicts_every_good_one(tmp_path, predictor):
+    files = broken_folder(tmp_path / "music")
+    results = list(P.predict_paths(predictor, [tmp_path / "music", tmp_path / "missing.wav"],
+                                   chunk_seconds=2.0, progress=False))
+    predicted = {r.path: r for r in results if isinstance(r, P.FilePrediction)}
+    failed = {r.path: r.reason for r in results if isinstance(r, P.FileFailure)}
+    assert set(predicted) == {files["good"], files["stereo"], files["silence"]}
+    assert predicted[files["good"]].segments == expected_segments(5.0)
+    assert set(failed) == {files[name] for name in REASONS} | {tmp_path / "missing.wav"}
+    for name, reason in REASONS.items():
+        assert reason in failed[files[name]], (name, failed[files[name]])
+    assert failed[tmp_path / "missing.wav"] == "no such file or folder"
+
+
+def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys):
+    files = broken_folder(tmp_path / "music")
+    empty_folder = tmp_path / "nothing"
+    empty_folder.mkdir()
+    code, out, err = run_cli(capsys, str(cnn), str(tmp_path / "music"), str(tmp_path / "missing.wav"),
+                             str(empty_folder), str(tmp_path / "music" / "notes.txt"), "--json")
+    assert code == 1
+    assert [r["path"] for r in json.loads(out)] == [str(files[n]) for n in ("good", "silence", "stereo")]
+    reported = [line for line in err.splitlines() if line.startswith("genrelib predict: /")]
+    for name, reason in REASONS.items():
+        assert any(f"{files[name]}: " in line and reason in line for line in reported), name
+    assert any(f"{tmp_path / 'missing.wav'}: no such file or folder" in line for line in reported)
+    assert any(f"{empty_folder}: no audio files" in line for line in reported)
+    assert any("notes.txt: cannot decode audio" in line for line in reported)  # named: tried
+    assert len(reported) == len(REASONS) + 3
+    assert "8 of 11 files could not be predicted" in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["{nomodel}", "{audio}"], "is not a run folder"),
+    (["{fake_model}", "{audio}"], "not a .keras model file"),
+    (["{cnn}", "{audio}", "--top-k", "0"], "--top-k must be >= 1"),
+    (["{cnn}", "{audio}", "--top-k", "11"], "the model knows 10 genres"),
+    (["{cnn}", "{audio}", "--timeline", "{tmp}/figure.txt"], "give a .png file"),
+    (["{cnn}", "{audio}", "--csv", "{tmp}/no/such/folder.csv"], "its folder does not exist"),
+])
+def test_usage_errors_exit_2_with_one_line(tmp_path, cnn, capsys, argv, message):
+    audio = write(tmp_path / "a.wav", 3.0)
+    (tmp_path / "nomodel").mkdir()
+    (tmp_path / "fake").mkdir()
+    (tmp_path / "fake" / "model.keras").write_text("not a zip")
+    names = {"nomodel": tmp_path / "nomodel", "fake_model": tmp_path / "fake", "cnn": cnn,
+             "audio": audio, "tmp": tmp_path}
+    code, out, err = run_cli(capsys, *[a.format(**names) for a in argv])
+    assert code == 2 and out == ""
+    assert err.startswith("genrelib predict: error:") and message in err and len(err.splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def test_cli_json_csv_and_table_agree_with_the_library(tmp_path, cnn, logreg, capsys):
+    a = write(tmp_path / "a.wav", 8.0, rate=44100, channels=2)
+    b = write(tmp_path / "b.flac", 3.2, seed=5)
+    models = [str(cnn), "--ensemble", str(logreg)]
+    code, out, _ = run_cli(capsys, *models, str(a), str(b), "--json", "--top-k", "2",
+                           "--csv", str(tmp_path / "out.csv"))
+    assert code == 0
+    records = json.loads(out)
+    library = [P.predict_file(P.load_predictor([cnn, logreg]), p, top_k=2) for p in (a, b)]
+    assert [set(r) for r in records] == [{"path", "top_k", "segments", "timeline"}] * 2
+    for record, result in zip(records, library):
+        assert record["path"] == str(result.path) and record["segments"] == result.segments
+        assert [g for g, _ in record["top_k"]] == [g for g, _ in result.top_k]
+        np.testing.assert_allclose([p for _, p in record["top_k"]], [p for _, p in result.top_k], atol=1e-6)
+        assert [set(row) for row in record["timeline"]] == [{"start", "genre", "probability"}] * result.segments
+        assert [row["genre"] for row in record["timeline"]] == [row["genre"] for row in result.timeline]
+        assert [row["start"] for row in record["timeline"]] == list(result.starts)
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["path", "segments", "top1_genre", "top1_probability", "top2_genre", "top2_probability"]
+    for row, result in zip(rows[1:], library):
+        (g1, p1), (g2, p2) = result.top_k
+        assert row[:3] == [str(result.path), str(result.segments), g1] and row[4] == g2
+        assert float(row[3]) == pytest.approx(p1, abs=1e-6) and float(row[5]) == pytest.approx(p2, abs=1e-6)
+    assert len(rows) == 3
+    code, out, _ = run_cli(capsys, *models, str(a), "--top-k", "2")
+    (g1, p1), (g2, p2) = library[0].top_k
+    assert out.splitlines()[:3] == [f"{a}  (4 segments)", f"  1. {g1:<12}{p1:6.3f}", f"  2. {g2:<12}{p2:6.3f}"]
+    assert out.splitlines()[3].startswith(f"  over time: {library[0].timeline[0]['genre']} from 0 s")
+
+
+def test_cli_timeline_is_one_figure_or_a_folder_of_figures(tmp_path, cnn, capsys):
+    a = write(tmp_path / "in" / "song.wav", 4.0)
+    b = write(tmp_path / "in" / "sub" / "song.flac", 4.0, seed=2)
+    assert run_cli(capsys, str(cnn), str(a), "--timeline", str(tmp_path / "one.png"))[0] == 0
+    assert (tmp_path / "one.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert run_cli(capsys, str(cnn), str(tmp_path / "in"), "--timeline", str(tmp_path / "figures"))[0] == 0
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["song-2.png", "song.png"]
+    assert b.exists()
+
+
+def test_plot_timeline_draws_every_probability_and_each_segments_top_genre():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import Rectangle
+
+    from genrelib.plots import plot_timeline
+
+    genres = ("blues", "jazz", "metal", "rock")
+    probs = np.array([[0.6, 0.2, 0.1, 0.1], [0.1, 0.2, 0.3, 0.4], [0.1, 0.1, 0.7, 0.1]])
+    fig = plot_timeline(np.array([0.0, 1.5, 3.0]), probs, genres, title="song.wav")
+    heat, bars = fig.axes[0], fig.axes[1]
+    np.testing.assert_array_equal(heat.images[0].get_array(), probs.T)
+    assert [t.get_text() for t in heat.get_yticklabels()] == list(genres)
+    assert heat.get_title() == "song.wav"
+    rects = [p for p in bars.patches if isinstance(p, Rectangle)]
+    assert [r.get_x() for r in rects] == [0.0, 1.5, 3.0] and [r.get_width() for r in rects] == [1.5] * 3
+    np.testing.assert_allclose([r.get_height() for r in rects], [0.6, 0.4, 0.7])
+    tab10 = [to_rgba(plt.get_cmap("tab10")(i)) for i in range(10)]
+    assert [r.get_facecolor() for r in rects] == [tab10[0], tab10[3], tab10[2]]
+    assert [t.get_text() for t in bars.get_legend().get_texts()] == ["blues", "metal", "rock"]
+    with pytest.raises(ValueError, match="n_segments"):
+        plot_timeline(np.array([0.0, 1.5]), probs, genres)
