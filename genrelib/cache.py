@@ -38,6 +38,7 @@ def cache_root() -> Path:
 def default_cache_dir(subdir: str, *, root: str | os.PathLike[str] | None = None) -> Path:
     """``<root>/<subdir>``, ``root`` defaulting to :func:`cache_root` (an empty ``root`` too):
     e.g. ``default_cache_dir("features")`` is ``~/.cache/genre-book/features``.
+    Notebook: 09_using_the_model.ipynb
     """
     base = Path(root).expanduser() if root is not None and str(root).strip() else cache_root()
     return base / subdir

@@ -1,4 +1,5 @@
-"""The ``genrelib`` command: data check/synth, features, train, evaluate, compare, reference, book.
+"""The ``genrelib`` command: data check/synth/fetch, features, train, evaluate, compare, predict,
+reference, book.
 
 Each sub-command lives in ``genrelib/commands/<name>.py`` with a ``register(subparsers)``
 function that adds its parser and sets ``func(args) -> int`` (the exit code). Heavy

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+from pathlib import Path
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ __all__ = [
     "listen",
     "load_examples",
     "settings_table",
+    "synthetic_recording",
     "split_summary",
     "versions",
 ]
@@ -196,3 +198,26 @@ def feature_steps(y: np.ndarray, cfg: FeatureConfig) -> dict[str, np.ndarray]:
     log_mel = librosa.power_to_db(mel_power, ref=1.0, amin=DB_AMIN, top_db=None).astype(np.float32)
     return {"stft": magnitude, "power": power, "mel_power": mel_power.astype(np.float32),
             "log_mel": log_mel, "mfcc": mfcc_from_log_mel(log_mel, n_mfcc=cfg.n_mfcc)}
+
+
+def synthetic_recording(path: str | os.PathLike[str], *, genres: Iterable[str] = ("jazz", "metal"),
+                        seconds_each: float = 20.0, sample_rate: int = 44_100, channels: int = 2,
+                        seed: int = 0) -> Path:
+    """Write a WAV recording that plays a synthetic clip of each of ``genres`` in turn
+    (``seconds_each`` each), at ``sample_rate`` with ``channels`` identical channels, 16-bit:
+    a stand-in for "your own music" that is not shaped like a GTZAN clip. Returns the path.
+    Notebook: 09_using_the_model.ipynb
+    """
+    import soundfile as sf
+
+    from genrelib.cache import atomic_path
+    from genrelib.datasets.synthetic import render_track
+
+    parts = [render_track(genre, track_seed=i, seed=seed, seconds=seconds_each, sample_rate=sample_rate)
+             for i, genre in enumerate(genres)]
+    if not parts or channels < 1:
+        raise ValueError(f"need at least one genre and one channel, got {list(genres)} and {channels}")
+    signal = np.repeat(np.concatenate(parts)[:, None], channels, axis=1)
+    with atomic_path(path) as tmp:
+        sf.write(tmp, signal, sample_rate, subtype="PCM_16")
+    return Path(path)

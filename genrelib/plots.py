@@ -480,6 +480,7 @@ def plot_timeline(starts: np.ndarray, probs: np.ndarray, genres: "Sequence[str]"
     start, as high as the probability of its top genre, in that genre's colour (legend: the
     genres that come first somewhere). ``starts`` (n_segments,) in seconds, ``probs``
     (n_segments, n_genres), ``genres`` names the columns.
+    Notebook: 09_using_the_model.ipynb
     """
     starts, probs = np.asarray(starts, dtype=float), np.asarray(probs, dtype=float)
     if probs.ndim != 2 or probs.shape != (len(starts), len(genres)) or len(starts) == 0:

@@ -143,6 +143,7 @@ def load_predictor(model_paths: _PathLike | Sequence[_PathLike]) -> Predictor:
     ValueError naming the difference) and cut the same segments (sample rate, segment
     length and hop; ValueError naming them). A model whose input or output does not match
     its settings raises ValueError too.
+    Notebook: 09_using_the_model.ipynb
     """
     paths = [model_paths] if isinstance(model_paths, (str, os.PathLike)) else list(model_paths)
     if not paths:
@@ -232,6 +233,7 @@ def predict_file(predictor: Predictor, path: _PathLike, *, top_k: int = 3,
     with one row per segment. Raises AudioError (missing, empty, undecodable, truncated),
     ClipTooShortError (shorter than one segment) or PredictionError (non-finite features
     or probabilities), each naming the file.
+    Notebook: 09_using_the_model.ipynb
     """
     if top_k < 1:
         raise ValueError(f"top_k must be >= 1, got {top_k}")

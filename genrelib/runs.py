@@ -113,6 +113,7 @@ def save_run_model(model: Any, path: str | Path, metadata: dict[str, Any]) -> Pa
 def read_model_metadata(path: str | Path) -> dict[str, Any]:
     """The ``genrelib.json`` stored in a .keras or .skops file or a run folder's model
     (neither Keras nor skops needed).
+    Notebook: 09_using_the_model.ipynb
     """
     path = find_model_file(path)
     try:
