@@ -379,3 +379,38 @@ def test_the_fault_filtered_lists_are_found_at_or_above_the_data(tmp_path: Path)
     (tmp_path / "gtzan" / FAULT_FILTERED_LISTS[2]).write_text("jazz/jazz.00000.wav\n")
     assert find_split_lists(root) == tmp_path / "gtzan"
     assert find_split_lists(root / "deeper" / "still" / "more") is None  # more than 2 levels up
+
+
+def _artist_table() -> pd.DataFrame:
+    """blues: one artist (6 tracks); jazz: 3 artists x 2 tracks; rock: 6 artists x 1 track."""
+    rows = [(f"blues.{i:05d}", "blues", "Hooker") for i in range(6)]
+    rows += [(f"jazz.{i:05d}", "jazz", f"J{i // 2}") for i in range(6)]
+    rows += [(f"rock.{i:05d}", "rock", f"R{i}") for i in range(6)]
+    return pd.DataFrame(rows, columns=["track_id", "genre", "artist"])
+
+
+def test_artist_kfold_tests_every_track_of_a_testable_genre_once_on_an_unheard_artist() -> None:
+    from genrelib.datasets.splits import artist_kfold_splits
+
+    tracks = _artist_table()
+    splits = artist_kfold_splits(tracks, n_folds=3, valid_fraction=0.2, seed=4)
+    tested = [t for s in splits for t in s.test]
+    assert sorted(tested) == sorted(tracks.loc[tracks.genre != "blues", "track_id"])  # once each
+    artist = dict(zip(tracks.track_id, tracks.artist))
+    for split in splits:
+        assert split.protocol == "artist_kfold" and not any(t.startswith("blues") for t in split.test)
+        heard = {artist[t] for t in split.train + split.valid}
+        assert not {artist[t] for t in split.test} & heard, f"fold {split.fold} tests a heard artist"
+        assert all(f"blues.{i:05d}" in split.train + split.valid for i in range(6))  # blues is learnt
+        assert set(split.train) | set(split.valid) | set(split.test) == set(tracks.track_id)
+    assert [s.fold for s in splits] == [0, 1, 2]
+
+
+def test_artist_kfold_needs_two_genres_of_several_artists() -> None:
+    from genrelib.datasets.splits import artist_kfold_splits
+
+    tracks = _artist_table()
+    with pytest.raises(ValueError, match="two genres played by at least two artists"):
+        artist_kfold_splits(tracks[tracks.genre != "rock"], n_folds=2)
+    with pytest.raises(ValueError, match="n_folds"):
+        artist_kfold_splits(tracks, n_folds=1)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from genrelib.datasets.folder import strip_audio_suffix, track_id_from_path
-from genrelib.datasets.index import known_artists
+from genrelib.datasets.index import artists_of, known_artists
 
 if TYPE_CHECKING:  # type hints only
     from genrelib.datasets.index import DatasetIndex
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # type hints only
 #: What every split function takes: a DatasetIndex or its ``tracks`` DataFrame.
 TracksLike = Union[pd.DataFrame, "DatasetIndex"]
 
-__all__ = ["SET_NAMES", "SPLIT_CHOICES", "LeakageError", "TrackSplit", "artist_split",
+__all__ = ["SET_NAMES", "SPLIT_CHOICES", "LeakageError", "TrackSplit", "artist_kfold_splits", "artist_split",
            "check_leakage", "check_split_spec", "kfold_splits", "make_split", "random_split",
            "split_from_lists"]
 
@@ -296,6 +296,60 @@ def artist_split(tracks_df: TracksLike, *, valid_fraction: float = 0.1, test_fra
             f"{len(train)}, valid {len(valid_ids)}, test {len(test_ids)}): add tracks of more "
             f"artists or set valid_fraction/test_fraction to 0")
     return _finish_artist_split(frame, train, valid_ids, test_ids)
+
+
+def artist_kfold_splits(tracks_df: TracksLike, *, n_folds: int = 5, valid_fraction: float = 0.1,
+                        seed: int = 0) -> list[TrackSplit]:
+    """``n_folds`` artist-grouped splits: every track of a *testable* genre (one played by at
+    least two artists) is tested once, always on an artist absent from that split's train
+    and validation tracks; a genre of a single artist is never tested (its tracks stay in
+    training: no unheard artist could play it).
+
+    The testable tracks are cut by scikit-learn's ``StratifiedGroupKFold`` (artists as
+    groups, shuffled with ``seed``); each fold's other tracks give ``valid_fraction`` for
+    validation (stratified by track, as ``kfold_splits``: validation only steers training).
+    On the GTZAN mini set blues, classical, reggae and rock are one artist each, so the folds
+    test the other six genres. Raises ValueError naming the genres when fewer than two are
+    testable or a testable genre has fewer artists than folds allow. Protocol
+    "artist_kfold", ``fold`` = 0 .. n_folds - 1.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    if not isinstance(n_folds, numbers.Integral) or isinstance(n_folds, bool) or n_folds < 2:
+        raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}")
+    valid = _check_fraction("valid_fraction", valid_fraction)
+    frame = _tracks(tracks_df, need_artist=True)
+    groups = _artist_groups(frame)
+    artists_per_genre = pd.Series(groups).groupby(frame["genre"].to_numpy()).nunique()
+    testable = sorted(artists_per_genre[artists_per_genre >= 2].index)
+    if len(testable) < 2:
+        raise ValueError(f"an artist-grouped cross-validation needs two genres played by at least two "
+                         f"artists; artists per genre: {artists_per_genre.to_dict()}")
+    mask = frame["genre"].isin(testable).to_numpy()
+    ids = frame["track_id"].to_numpy(dtype=str)
+    folds = StratifiedGroupKFold(n_splits=int(n_folds), shuffle=True, random_state=seed)
+    splits = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class")
+        cuts = list(folds.split(ids[mask], frame["genre"].to_numpy()[mask], groups[mask]))
+    for fold, (_, test_idx) in enumerate(cuts):
+        test_ids = ids[mask][test_idx]
+        rest = frame[~frame["track_id"].isin(test_ids)]
+        train, valid_ids, _ = _stratified_cut(rest, valid, 0.0, np.random.default_rng([seed, fold]))
+        split = TrackSplit(train=train, valid=valid_ids, test=sorted(test_ids), protocol="artist_kfold",
+                           fold=fold)
+        check_leakage(split, frame)
+        _check_unheard_artists(split, frame)
+        splits.append(split)
+    return splits
+
+
+def _check_unheard_artists(split: TrackSplit, frame: pd.DataFrame) -> None:
+    """LeakageError when an artist of the test set also plays in train or validation."""
+    shared = artists_of(frame, split.test) & artists_of(frame, split.train + split.valid)
+    if shared:
+        raise LeakageError(f"artist(s) {sorted(shared)[:3]} are in the test set and in training "
+                           f"of fold {split.fold}")
 
 
 def _finish_artist_split(frame: pd.DataFrame, train: list, valid: list, test: list) -> TrackSplit:
