@@ -40,7 +40,7 @@ $(STAMP): pyproject.toml
 
 # The tests also run the models under Keras' JAX backend: they need the [jax] extra.
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[all,jax]'
+	$(BIN)/python -m pip install --quiet -e '.[all,jax,cluster]'
 	@touch $@
 
 book: $(STAMP)

@@ -24,6 +24,15 @@ first call includes starting the worker processes.
     python benchmarks/bench_features.py [--data DIR] [--repeat 3] [--jobs N]
 
 Data: --data, else $GENREBOOK_GTZAN_MINI, else ../shared/data/gtzan-mini beside the repo.
+
+``--memory`` measures instead the peak resident memory (the kernel's ``ru_maxrss`` of a fresh
+process per step, read by ``os.wait4``) of extracting, caching and loading the log-mels of a
+GTZAN-sized set (1,000 clips x 19 segments x 128 x 130 float32 = 1.26 GB), e.g. the synthetic
+set of ``genrelib data synth DIR --tracks-per-genre 100``; ``--scheduler ADDRESS`` adds the
+same extraction on that Dask cluster (``--scheduler local``: a LocalCluster of 2 worker
+processes started here), with the workers' own peaks:
+
+    python benchmarks/bench_features.py --memory --data DIR [--scheduler local|ADDRESS]
 Notebook: 02_features.ipynb
 """
 
@@ -31,10 +40,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -113,14 +126,138 @@ def timed(function, *args, **kwargs) -> tuple[float, float, object]:
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
+# --------------------------------------------------------------------------- --memory
+
+#: What each --memory step does in its own fresh process (after imports and indexing).
+MEMORY_STEPS = {
+    "extract": "extract_features(mel), empty cache: compute 1,000 clips, write the .npz",
+    "load": "extract_features(mel) again: read the cached .npz back",
+    "skip": "as extract, one of the clips too short to use (skipped, like GTZAN's corrupt jazz.00054)",
+    "command": "genrelib features DATA --out DIR (log-mel + MFCC), empty cache",
+    "cluster": "extract_features(mel, scheduler=...), empty cache: this process only",
+}
+
+
+def _rss_mib() -> float:
+    """Resident memory of this process now (VmRSS), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def memory_step(step: str, data: Path, cache: Path, scheduler: str | None) -> None:
+    """Run one --memory step in this (fresh) process; print a JSON line of its figures."""
+    if step == "command":
+        from genrelib.cli import main as cli_main
+
+        before = _rss_mib()
+        start = time.perf_counter()
+        code = cli_main(["features", str(data), "--out", str(cache), "--quiet"])
+        print(json.dumps({"before_mib": before, "seconds": time.perf_counter() - start, "exit": code}))
+        return
+    index = index_dataset(data, progress=False)
+    cfg = FeatureConfig(kind="mel")
+    before = _rss_mib()  # numpy, librosa, genrelib and the index loaded
+    start = time.perf_counter()
+    features = extract_features(index, cfg, cache_dir=cache, progress=False,
+                                scheduler=scheduler if step == "cluster" else None)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"before_mib": before, "seconds": seconds, "shape": list(features.X.shape),
+                      "gb": features.X.nbytes / 1e9}))
+
+
+def run_memory_step(step: str, data: Path, cache: Path, scheduler: str | None) -> dict:
+    """``memory_step`` in a child process; its figures plus its peak RSS (``ru_maxrss``)."""
+    command = [sys.executable, __file__, "--memory-step", step, "--data", str(data), "--cache", str(cache)]
+    if scheduler:
+        command += ["--scheduler", scheduler]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"--memory step {step} failed with exit code {child.returncode}")
+    figures = json.loads(out.strip().splitlines()[-1])
+    figures["peak_mib"] = usage.ru_maxrss / 1024  # KiB on Linux
+    return figures
+
+
+def one_clip_too_short(data: Path, out: Path) -> Path:
+    """``out``: links to every audio file of ``data`` but the first, which is a 1 s clip there."""
+    import soundfile as sf
+
+    paths = index_dataset(data, progress=False).tracks["path"].tolist()
+    for i, path in enumerate(map(Path, paths)):
+        link = out / path.relative_to(data)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if i == 0:
+            sf.write(link, np.zeros(22050, dtype=np.float32), 22050, subtype="PCM_16")
+        else:
+            link.symlink_to(path.resolve())
+    return out
+
+
+def run_memory(data: Path, scheduler: str | None) -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n = len(index_dataset(data, progress=False).tracks)
+    print(f"{datetime.date.today()}  --memory: {n} tracks from {data}; {cores} cores, "
+          f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB, {platform.processor() or platform.machine()}; "
+          f"Python {platform.python_version()}, numpy {np.__version__}, librosa {librosa.__version__}; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
+        cache = Path(tmp) / "features"
+        for step in ("extract", "load"):
+            rows.append((step, run_memory_step(step, data, cache, None)))
+        rows.append(("skip", run_memory_step("extract", one_clip_too_short(data, Path(tmp) / "skip"),
+                                             Path(tmp) / "skip-cache", None)))
+        rows.append(("command", run_memory_step("command", data, Path(tmp) / "command", None)))
+        workers: dict = {}
+        if scheduler:
+            from contextlib import nullcontext
+
+            from distributed import Client, LocalCluster
+
+            local = scheduler == "local"
+            with (LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0")
+                  if local else nullcontext()) as cluster:
+                address = cluster.scheduler_address if local else scheduler
+                rows.append(("cluster", run_memory_step("cluster", data, Path(tmp) / "cluster", address)))
+                with Client(address, set_as_default=False) as client:
+                    workers = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(f"| step | what | peak RSS (MiB) | RSS before the step (MiB) | time (s) |")
+    print("|---|---|---|---|---|")
+    for step, figures in rows:
+        print(f"| {step} | {MEMORY_STEPS[step]} | **{figures['peak_mib']:.0f}** | {figures['before_mib']:.0f} | "
+              f"{figures['seconds']:.1f} |")
+    for address, peak in sorted(workers.items()):
+        print(f"| cluster worker {address} | its own peak (a worker process) | {peak:.0f} | | |")
+    shape = next((f["shape"] for _, f in rows if "shape" in f), None)
+    print(f"log-mel set: X {shape} float32 = {next(f['gb'] for _, f in rows if 'gb' in f):.2f} GB; goal <= 3 GB "
+          f"resident: {'met' if max(f['peak_mib'] for _, f in rows) <= 3 * 1024 else 'NOT met'}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=default_data(), help="GTZAN mini folder")
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each method (default 3)")
     parser.add_argument("--jobs", type=int, default=None, help="library workers (default: all cores)")
+    parser.add_argument("--memory", action="store_true",
+                        help="peak resident memory of extracting/loading a GTZAN-sized log-mel set instead")
+    parser.add_argument("--scheduler", default=None, metavar="local|ADDRESS",
+                        help="--memory: also extract on this Dask cluster (local: start a LocalCluster here)")
+    parser.add_argument("--memory-step", choices=MEMORY_STEPS, help=argparse.SUPPRESS)
+    parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.data.is_dir():
         parser.error(f"no data at {args.data}: pass --data or set GENREBOOK_GTZAN_MINI")
+    if args.memory_step:
+        memory_step(args.memory_step, args.data, args.cache, args.scheduler)
+        return 0
+    if args.memory:
+        return run_memory(args.data, args.scheduler)
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n_jobs = args.jobs or cores

@@ -31,16 +31,21 @@ How it is computed, and why:
 - ``extract_features`` runs the clips on all cores (joblib threads by default: the FFT, BLAS
   and file reading release the GIL, so no worker has to start or send its result back; one
   BLAS thread per worker) and caches the result in one .npz per (data fingerprint, config),
-  written atomically (``genrelib.cache``).
+  written atomically (``genrelib.cache``). Given a Dask scheduler's address (``scheduler=``),
+  the same per-track function runs on that cluster's workers through joblib's Dask backend
+  instead: same cache file, bit-identical features (``pip install 'genrelib[cluster]'``).
 Notebook: 02_features.ipynb
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
+import socket
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -60,9 +65,12 @@ if TYPE_CHECKING:  # imported for type hints only (no import cycle at run time)
     from genrelib.datasets.splits import TrackSplit
 
 __all__ = [
+    "CLUSTER_EXTRA",
     "FEATURES_VERSION",
     "FeatureSet",
+    "SCHEDULER_TIMEOUT",
     "STATS_VERSION",
+    "SchedulerError",
     "SegmentStream",
     "SkippedClipWarning",
     "Standardizer",
@@ -93,8 +101,22 @@ _FIT_CHUNK = 1024  # segments summed at a time in float64 by Standardizer.fit
 _MIN_STD = 1e-8  # Standardizer's default floor of a dimension's std
 
 
+#: Seconds ``extract_features(scheduler=...)`` waits for the Dask scheduler to answer, then
+#: for a first worker, before it gives up with a SchedulerError.
+SCHEDULER_TIMEOUT = 5.0
+#: The pip extra that installs Dask for ``scheduler=``: ``pip install 'genrelib[cluster]'``.
+CLUSTER_EXTRA = "cluster"
+
+
 class SkippedClipWarning(UserWarning):
     """Issued once per clip that could not be used (the message names the file and reason)."""
+
+
+class SchedulerError(ValueError):
+    """``extract_features(scheduler=...)`` cannot use that scheduler: Dask is not installed,
+    the address is malformed, nothing answers there within ``SCHEDULER_TIMEOUT`` seconds, or
+    no worker joins it. The one-line message names the address and what to do (a ValueError,
+    so the command line prints it without a traceback and exits with 2)."""
 
 
 # --------------------------------------------------------------------------- one clip
@@ -613,27 +635,158 @@ def _resolve_jobs(n_jobs: int | None, n_tasks: int) -> int:
     return max(1, min(jobs, n_tasks))
 
 
-def _run_tracks(paths: list[str], cfg: FeatureConfig, *, n_jobs: int, backend: str,
-                progress: bool) -> Iterator[tuple[np.ndarray | None, str | None]]:
-    """Yield ``_track_features`` of every path, in order, with a tqdm bar."""
+@functools.lru_cache(maxsize=1)
+def _threadpools() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # finds the BLAS/OpenMP libraries once (~1 ms), then reused
+
+
+_blas_lock = threading.Lock()
+_blas_users = 0  # extractions (local runs, Dask tasks) running in this process
+_blas_limiter: Any = None
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """One BLAS/OpenMP thread in this process while any extraction runs in it: the workers
+    already use every core, and the features are then bit-identical whatever the number of
+    workers, locally or on a cluster. Reference-counted, so that the tasks of a Dask worker
+    with several threads do not restore the limits under one another. (threadpoolctl lets
+    one thread at a time set a pthreads OpenBLAS; Dask's nanny starts every worker with
+    OPENBLAS/OMP/MKL_NUM_THREADS=1 anyway.)"""
+    global _blas_users, _blas_limiter
+    with _blas_lock:
+        if _blas_users == 0:
+            _blas_limiter = _threadpools().limit(limits=1)
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
+
+
+def _cluster_track(path: str, cfg: FeatureConfig) -> tuple[np.ndarray | None, str | None]:
+    """``_track_features`` as a task on a Dask worker, with one BLAS thread as locally."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"{path} does not exist on the Dask worker on {socket.gethostname()}: the workers must "
+            "read the audio under the same path as this machine (a shared filesystem)")
+    with _one_blas_thread():
+        return _track_features(path, cfg)
+
+
+_START_A_SCHEDULER = ("start one (`dask scheduler`, then `dask worker ADDRESS` on each machine; "
+                      "book/setup.md, Features on a cluster) and give the address it prints, "
+                      "e.g. tcp://HOST:8786")
+
+
+def _scheduler_endpoint(address: str) -> tuple[str, int] | None:
+    """(host, port) of a TCP-based scheduler address (tcp, tls, ws, wss; no scheme means tcp),
+    None for the others (inproc, ucx); SchedulerError naming it when it is malformed."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+    from distributed.comm.registry import backends
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in backends:
+            raise ValueError(f"unknown scheme {scheme!r} (known: {', '.join(sorted(backends))})")
+        if scheme not in ("tcp", "tls", "ws", "wss"):
+            return None
+        host, port = parse_host_port(location)
+        if not host or not 0 < int(port) < 65536:
+            raise ValueError("it needs a host and a port between 1 and 65535")
+    except (TypeError, ValueError) as error:
+        raise SchedulerError(f"scheduler address {address!r} is malformed ({error}): give "
+                             "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786") from None
+    return host, int(port)
+
+
+def _unreachable(error: BaseException) -> str:
+    """Why a scheduler could not be reached, in a few words."""
+    if isinstance(error, ConnectionRefusedError):
+        return "nothing is listening there (connection refused)"
+    if isinstance(error, socket.gaierror):
+        return f"its host name is unknown ({error.strerror})"
+    if isinstance(error, TimeoutError):
+        return f"no answer within {SCHEDULER_TIMEOUT:g} s"
+    return str(error) or type(error).__name__
+
+
+@contextlib.contextmanager
+def _dask_client(address: str) -> Iterator[Any]:
+    """A ``distributed.Client`` of the scheduler at ``address``, closed on exit; SchedulerError
+    (one line: the address and what to do) when Dask is missing or the address is malformed
+    or does not answer within SCHEDULER_TIMEOUT seconds."""
+    if not isinstance(address, str) or not address.strip():
+        raise SchedulerError(f"scheduler must be a Dask scheduler's address such as "
+                             f"tcp://HOST:8786, got {address!r}")
+    address = address.strip()
+    try:
+        import distributed
+    except ImportError:
+        raise SchedulerError(f"scheduler {address!r} needs Dask, which is not installed: "
+                             f"pip install 'genrelib[{CLUSTER_EXTRA}]'") from None
+    endpoint = _scheduler_endpoint(address)
+    try:
+        if endpoint is not None:  # a plain TCP connection fails at once where nothing listens
+            socket.create_connection(endpoint, timeout=SCHEDULER_TIMEOUT).close()
+        client = distributed.Client(address, timeout=SCHEDULER_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, AssertionError) as error:
+        raise SchedulerError(f"cannot reach a Dask scheduler at {address}: {_unreachable(error)}; "
+                             f"{_START_A_SCHEDULER}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _dask_results(paths: list[str], cfg: FeatureConfig, scheduler: str,
+                  stack: contextlib.ExitStack) -> Iterable[tuple[np.ndarray | None, str | None]]:
+    """``_cluster_track`` of every path, in order, on the cluster of ``scheduler`` through
+    joblib's Dask backend (every worker thread of the cluster; ``n_jobs`` does not apply)."""
+    from joblib import Parallel, delayed, parallel_config
+
+    client = stack.enter_context(_dask_client(scheduler))
+    stack.enter_context(parallel_config(backend="dask", client=client,
+                                        wait_for_workers_timeout=SCHEDULER_TIMEOUT))
+    try:
+        return Parallel(n_jobs=-1, return_as="generator")(delayed(_cluster_track)(p, cfg) for p in paths)
+    except TimeoutError:  # joblib: no worker joined in wait_for_workers_timeout
+        raise SchedulerError(f"the Dask scheduler at {scheduler} has no worker (none joined within "
+                             f"{SCHEDULER_TIMEOUT:g} s): start some with `dask worker {scheduler}`") from None
+
+
+def _run_tracks(paths: list[str], cfg: FeatureConfig, *, n_jobs: int, backend: str, progress: bool,
+                scheduler: str | None = None) -> Iterator[tuple[np.ndarray | None, str | None]]:
+    """Yield ``_track_features`` of every path, in order, with a tqdm bar: in this process
+    (``n_jobs`` workers of ``backend``) or, given ``scheduler``, on that Dask cluster."""
     from joblib import Parallel, delayed
-    from threadpoolctl import threadpool_limits
     from tqdm import tqdm
 
-    # One BLAS thread per worker: the workers already use every core, and the results are
-    # then bit-identical whatever n_jobs is.
-    with threadpool_limits(limits=1):
-        if n_jobs == 1:
-            results: Iterable = (_track_features(p, cfg) for p in paths)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_one_blas_thread())
+        if scheduler is not None:
+            results: Iterable = _dask_results(paths, cfg, scheduler, stack)
+        elif n_jobs == 1:
+            results = (_track_features(p, cfg) for p in paths)
         else:
             results = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(
                 delayed(_track_features)(p, cfg) for p in paths
             )
-        yield from tqdm(results, total=len(paths), desc=f"{cfg.kind} features", unit="track", disable=not progress)
+        where = "" if scheduler is None else f" on {scheduler}"
+        yield from tqdm(results, total=len(paths), desc=f"{cfg.kind} features{where}", unit="track",
+                        disable=not progress)
 
 
 def _compute(
-    index: "DatasetIndex", cfg: FeatureConfig, *, n_jobs: int | None, backend: str, progress: bool
+    index: "DatasetIndex", cfg: FeatureConfig, *, n_jobs: int | None, backend: str, progress: bool,
+    scheduler: str | None = None,
 ) -> FeatureSet:
     tracks = index.tracks
     paths = [str(p) for p in tracks["path"].tolist()]
@@ -645,7 +798,8 @@ def _compute(
     X = np.empty((len(paths) * per_clip, *cfg.segment_shape), dtype=np.float32)
     kept: list[int] = []
     skipped: list[dict[str, str]] = []
-    results = _run_tracks(paths, cfg, n_jobs=_resolve_jobs(n_jobs, len(paths)), backend=backend, progress=progress)
+    results = _run_tracks(paths, cfg, n_jobs=_resolve_jobs(n_jobs, len(paths)), backend=backend,
+                          progress=progress, scheduler=scheduler)
     for i, (feats, reason) in enumerate(results):
         if feats is None:
             skipped.append({"path": paths[i], "track_id": ids[i], "reason": str(reason)})
@@ -653,8 +807,8 @@ def _compute(
         row = len(kept) * per_clip
         X[row:row + per_clip] = feats
         kept.append(i)
-    if skipped:
-        X = X[:len(kept) * per_clip].copy()
+    if skipped:  # shrink in place (a copy would hold the set twice: 2.5 GB for GTZAN)
+        X.resize((len(kept) * per_clip, *cfg.segment_shape), refcheck=False)
     _warn_skipped(skipped)
     return FeatureSet(
         X=X,
@@ -722,6 +876,7 @@ def extract_features(
     n_jobs: int | None = None,
     progress: bool = True,
     backend: str = "threading",
+    scheduler: str | None = None,
 ) -> FeatureSet:
     """Features of every track of ``index`` (in its row order), computed in parallel and cached.
 
@@ -734,6 +889,17 @@ def extract_features(
     shorter than one segment) are skipped with a SkippedClipWarning naming each file and
     listed in ``FeatureSet.skipped``.
 
+    ``scheduler``: the address of a Dask distributed scheduler (e.g. ``"tcp://10.0.0.5:8786"``)
+    to run the clips on that cluster's workers instead, through joblib's Dask backend (all
+    their threads; ``n_jobs`` and ``backend`` do not apply), with one BLAS thread per task as
+    locally, so the features are bit-identical to a local run and go to the same cache file.
+    The workers must read the audio under the same paths (a shared filesystem) with the same
+    genrelib and library versions; the scheduler is contacted only when something has to be
+    computed. Needs ``pip install 'genrelib[cluster]'``. Raises SchedulerError (one line naming
+    the address and what to do) when Dask is missing, the address is malformed, nothing
+    answers there within ``SCHEDULER_TIMEOUT`` seconds or no worker joins, and
+    FileNotFoundError when a worker cannot see a clip.
+
     Cache: ``feature_cache_path(index.fingerprint(), cfg, cache_dir=...)`` (``cache_dir`` None:
     ``$GENREBOOK_CACHE/features`` or ``~/.cache/genre-book/features``; False: no cache), written
     atomically; a corrupt file is recomputed with a warning. MFCCs are derived from the cached
@@ -741,7 +907,7 @@ def extract_features(
     Notebook: 02_features.ipynb
     """
     if cache_dir is False:
-        return _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress)
+        return _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress, scheduler=scheduler)
     fingerprint = index.fingerprint()
     path = feature_cache_path(fingerprint, cfg, cache_dir=cache_dir)
     cached = _load_cached(path, fingerprint, cfg)
@@ -757,6 +923,7 @@ def extract_features(
             features = _mfcc_from_mel_set(mel, cfg)
             _warn_skipped(features.skipped)
     if features is None:
-        features = _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress)
+        features = _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress,
+                            scheduler=scheduler)
     _save_cached(path, features, fingerprint)
     return features

@@ -69,6 +69,7 @@ def train_run(
     epochs: int | None = None, seed: int = 0, split: str | TrackSplit = "random",
     valid_fraction: float = 0.1, test_fraction: float = 0.1,
     feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
+    scheduler: str | None = None,
     verbose: int | str = 2, reuse: bool = False, **model_options: Any,
 ) -> RunResult:
     """Train model ``model`` ("cnn", "rnn", "crnn", "logreg", "svm") on a dataset and write
@@ -80,7 +81,8 @@ def train_run(
     (stratified by track), "artist" (no artist in two sets), "lists:DIR" (split lists) or
     a TrackSplit; ``test_fraction`` 0 puts every track in train/validation. Features:
     ``feature_config`` or the model's default (log-mel 128 x 130, 20 MFCCs for rnn, the
-    "stats" of every segment for logreg/svm), cached under ``cache_dir``. ``model_options``
+    "stats" of every segment for logreg/svm), cached under ``cache_dir``; with ``scheduler``
+    (a Dask scheduler's address) computed on that cluster (``extract_features``). ``model_options``
     go to the builder (e.g. ``kernel_size=5``, ``rnn="lstm"``; ``C=10`` for logreg/svm,
     ``genrelib.classical``). ``verbose``: 0, 1, 2 as in Keras (1 and 2 also show progress
     bars while indexing and extracting features), or "table" (one line per epoch, nothing
@@ -111,7 +113,7 @@ def train_run(
     check_leakage(track_split, index.tracks, by_artist=split == "artist")
     # 3. features, standardiser fitted on the training tracks only (a classical Pipeline
     #    fits its own scaler on them)
-    features = extract_features(index, cfg, cache_dir=cache_dir, progress=progress)
+    features = extract_features(index, cfg, cache_dir=cache_dir, progress=progress, scheduler=scheduler)
     sets = features.split(track_split)
     standardizer = None if classical else Standardizer().fit(sets["train"].X)
     settings = {
@@ -154,20 +156,22 @@ def train_run(
 
 def cross_validate(data: Any, *, model: str = "cnn", profile: str = "quick", out_dir: str | Path,
                    folds: int = 5, seed: int = 0, valid_fraction: float = 0.1,
-                   **options: Any) -> list[RunResult]:
+                   scheduler: str | None = None, **options: Any) -> list[RunResult]:
     """``folds``-fold cross-validation by track: one ``train_run`` per fold of
     ``kfold_splits`` (every track tested once), written to ``out_dir/fold<k>``.
 
     ``options`` go to ``train_run`` (``epochs``, ``feature_config``, ``cache_dir``,
-    ``verbose``, ``reuse``, model options). With ``reuse=True`` finished folds are read back,
-    so an interrupted cross-validation resumes where it stopped.
+    ``verbose``, ``reuse``, model options); ``scheduler``: a Dask scheduler's address for the
+    features (computed once, by the first fold; the others read the cache). With
+    ``reuse=True`` finished folds are read back, so an interrupted cross-validation resumes
+    where it stopped.
     Notebook: 07_evaluation.ipynb
     """
     index = _capped_index(data, max_per_genre=get_profile(profile).max_tracks_per_genre,
                           progress=options.get("verbose", 2) in (1, 2))
     splits = kfold_splits(index.tracks, n_folds=folds, valid_fraction=valid_fraction, seed=seed)
     return [train_run(index, model=model, profile=profile, out_dir=Path(out_dir) / f"fold{split.fold}",
-                      seed=seed, split=split, **options) for split in splits]
+                      seed=seed, split=split, scheduler=scheduler, **options) for split in splits]
 
 
 def _train_config(profile: str, *, seed: int, epochs: int | None) -> TrainConfig:

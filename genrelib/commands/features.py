@@ -1,11 +1,15 @@
-"""``genrelib features DATA --out DIR [--n-mfcc 13|20] [--jobs N] [--quiet]``: extract and cache
-the log-mel AND the MFCC features of every track of DATA into DIR.
+"""``genrelib features DATA --out DIR [--n-mfcc 13|20] [--jobs N] [--scheduler ADDRESS] [--quiet]``:
+extract and cache the log-mel AND the MFCC features of every track of DATA into DIR.
 
 DATA is indexed like ``genrelib data check`` does (GTZAN in either layout or any
 ``<root>/<label>/<audio>`` tree). DIR is used as the feature cache: a second run with the same
 data and options only reads the files back. Clips that cannot be used (unreadable, shorter
 than one segment) are skipped with a warning and listed in the summary; the exit code is
 still 0 (1 only when no clip at all could be used). librosa is imported only when the command runs.
+With ``--scheduler ADDRESS`` the clips are featurised on that Dask cluster's workers
+(``extract_features(..., scheduler=ADDRESS)``: same cache files, bit-identical features; the
+workers must see DATA under the same path); a scheduler that cannot be used is a one-line
+error naming it, exit code 2.
 """
 
 from __future__ import annotations
@@ -14,7 +18,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-__all__ = ["register", "run_features"]
+__all__ = ["add_scheduler_argument", "register", "run_features"]
+
+
+def add_scheduler_argument(parser: argparse.ArgumentParser, *, note: str = "") -> None:
+    """``--scheduler ADDRESS`` (features computed on a Dask cluster), for every command that
+    extracts features; ``note`` is added to its help."""
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="compute the features on the Dask cluster of this scheduler, e.g. "
+                             f"tcp://HOST:8786 (its workers must see DATA under the same path{note}; "
+                             "needs pip install 'genrelib[cluster]')")
 
 
 def register(subparsers: Any) -> None:
@@ -34,6 +47,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for the feature cache files")
     parser.add_argument("--n-mfcc", type=int, choices=(13, 20), default=20, help="MFCC coefficients (default 20)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: all cores)")
+    add_scheduler_argument(parser, note="; --jobs does not apply")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(func=run_features)
 
@@ -59,23 +73,28 @@ def run_features(args: argparse.Namespace) -> int:
         raise UserError(f"no readable audio tracks found under {data}: expected <root>/<genre>/<audio files>")
     mel_cfg = FeatureConfig(kind="mel", n_mfcc=args.n_mfcc)
     mfcc_cfg = mel_cfg.with_(kind="mfcc")
-    sets = {}
+    shapes = {}
     for cfg in (mel_cfg, mfcc_cfg):  # MFCCs are derived from the cached log-mel set
-        sets[cfg.kind] = extract_features(index, cfg, cache_dir=out, n_jobs=args.jobs, progress=not args.quiet)
+        features = extract_features(index, cfg, cache_dir=out, n_jobs=args.jobs,
+                                    progress=not args.quiet, scheduler=args.scheduler)
+        shapes[cfg] = tuple(features.X.shape)
+        if cfg.kind == "mel":
+            n_tracks, n_segments, mel_skipped = features.n_tracks, len(features), features.skipped
+        del features  # one set in memory at a time (1.3 GB of log-mels for GTZAN)
 
-    mel = sets["mel"]
     fingerprint = index.fingerprint()
     print(f"data:      {index.root} ({index.layout}, {len(index.tracks)} tracks, {len(index.genres)} genres)")
-    print(f"features:  {mel.n_tracks} tracks, {len(mel)} segments")
-    for kind, features in sets.items():
-        path = feature_cache_path(fingerprint, features.config, cache_dir=out)
-        print(f"  {kind:<5} X {tuple(features.X.shape)} float32 -> {path}")
+    print(f"features:  {n_tracks} tracks, {n_segments} segments")
+    if args.scheduler is not None:
+        print(f"cluster:   Dask scheduler {args.scheduler} (for what was not already cached)")
+    for cfg, shape in shapes.items():
+        print(f"  {cfg.kind:<5} X {shape} float32 -> {feature_cache_path(fingerprint, cfg, cache_dir=out)}")
     skipped = [(item["path"], item["reason"]) for item in index.unreadable]
-    skipped += [(item["path"], item["reason"]) for item in mel.skipped]
+    skipped += [(item["path"], item["reason"]) for item in mel_skipped]
     if skipped:
         print(f"skipped:   {len(skipped)} file(s) could not be used:")
         for path, reason in skipped:
             print(f"  {path}: {reason}")
     else:
         print("skipped:   none")
-    return 0 if len(mel) > 0 else 1
+    return 0 if n_segments > 0 else 1

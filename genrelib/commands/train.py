@@ -15,6 +15,7 @@ import os
 import sys
 from typing import Any
 
+from genrelib.commands.features import add_scheduler_argument
 from genrelib.config import MODEL_KINDS, PROFILE_NAMES, PROFILES
 from genrelib.datasets.splits import SPLIT_CHOICES, check_split_spec
 from genrelib.errors import UserError
@@ -60,6 +61,7 @@ def register(subparsers: Any) -> None:
                         help="model option, e.g. kernel_size=5, rnn=lstm, bidirectional=false, "
                              "C=10 (logreg/svm), gamma=0.01 (svm) (repeatable; VALUE is read as "
                              "JSON when it parses)")
+    add_scheduler_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(func=run_train)
 
@@ -106,7 +108,7 @@ def run_train(args: argparse.Namespace) -> int:
         result = train_run(data, model=args.model, profile=args.profile, out_dir=args.out,
                            epochs=args.epochs, seed=args.seed, split=args.split,
                            valid_fraction=args.val_fraction, test_fraction=args.test_fraction,
-                           verbose=verbose, **options)
+                           scheduler=args.scheduler, verbose=verbose, **options)
     except TypeError as error:  # unknown --option
         raise UserError(str(error)) from None
     print(describe_run(result))
