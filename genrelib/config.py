@@ -188,10 +188,30 @@ def default_feature_config(kind: str, *, n_mfcc: int = 20) -> FeatureConfig:
     return FeatureConfig(kind=feature_kind(kind), n_mfcc=n_mfcc)
 
 
+#: ``TrainConfig.precision`` values: "float32" everywhere, or "mixed": 16-bit compute with
+#: float32 variables (``genrelib.training.precision_policy`` picks bfloat16 or float16).
+PRECISIONS: tuple[str, ...] = ("float32", "mixed")
+
+
+def scaled_learning_rate(batch_size: int, *, base_batch_size: int = 32,
+                         base_learning_rate: float = 1e-3) -> float:
+    """The linear scaling rule (Goyal et al. 2017): a batch ``k`` times larger takes a learning
+    rate ``k`` times larger, ``base_learning_rate * batch_size / base_batch_size``; from the
+    study's recipe (batch 32, Adam 1e-3): 128 -> 4e-3, 16 -> 5e-4.
+    """
+    _check(batch_size >= 1, f"batch_size must be >= 1, got {batch_size}")
+    return base_learning_rate * batch_size / base_batch_size
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """The study's training recipe: Adam 1e-3, batch 32, <= 50 epochs, early stopping on
     validation loss (best weights restored), learning rate /10 on plateau, L2 1e-4.
+
+    How it runs, beside the recipe: ``precision`` "float32" (default) or "mixed" (16-bit
+    compute, float32 variables and softmax); ``devices`` the number of devices to train on
+    data-parallel (None: every visible one, ``genrelib.training.plan_devices``). A batch
+    size other than 32 should come with ``with_batch_size`` (learning rate scaled with it).
     Notebook: 03_cnn.ipynb
     """
 
@@ -204,12 +224,28 @@ class TrainConfig:
     reduce_lr_factor: float = 0.1
     min_learning_rate: float = 1e-6
     seed: int = 0
+    precision: str = "float32"
+    devices: int | None = None
 
     def __post_init__(self) -> None:
         _check(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")
         _check(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
         _check(self.learning_rate > 0, f"learning_rate must be positive, got {self.learning_rate}")
         _check(self.l2 >= 0, f"l2 must be >= 0, got {self.l2}")
+        _check(self.precision in PRECISIONS,
+               f"precision must be one of {list(PRECISIONS)}, got {self.precision!r}")
+        _check(self.devices is None or self.devices >= 1,
+               f"devices must be >= 1 (or None for every visible device), got {self.devices}")
+
+    def with_batch_size(self, batch_size: int, *, learning_rate: float | None = None) -> "TrainConfig":
+        """A copy with ``batch_size`` and the learning rate scaled linearly from this
+        recipe's pair (``scaled_learning_rate``: 1e-3 at 32 -> 4e-3 at 128), unless
+        ``learning_rate`` is given, which wins.
+        """
+        if learning_rate is None:
+            learning_rate = scaled_learning_rate(batch_size, base_batch_size=self.batch_size,
+                                                 base_learning_rate=self.learning_rate)
+        return self.with_(batch_size=int(batch_size), learning_rate=float(learning_rate))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

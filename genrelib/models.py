@@ -11,6 +11,10 @@ The classical baselines (logistic regression, RBF SVM: model kinds "logreg" and 
 are scikit-learn Pipelines built in ``genrelib.classical``; ``model_input`` and
 ``input_shape_for`` know their input too.
 
+The softmax output layer ("genre") always computes in float32, so that under a mixed
+precision policy (``genrelib.training.training_scope``, 16-bit compute) the probabilities and
+the loss stay float32.
+
 Every builder can put the fitted standardiser *inside* the model as its first layer
 (``keras.layers.Normalization`` with fixed mean and variance per feature row), so a saved
 model takes raw features and needs nothing else. Only ``keras.ops``/``keras.layers`` are
@@ -152,7 +156,7 @@ def build_cnn(
                            name="dense")(x)
     if dense_dropout > 0:
         x = keras.layers.Dropout(dense_dropout, name="dense_drop")(x)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name="genre")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32", name="genre")(x)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -180,7 +184,7 @@ def build_rnn(
                               kernel_regularizer=_regularizer(l2), name=f"lstm{i}")(x)
         if dropout > 0:
             x = keras.layers.Dropout(dropout, name=f"drop{i}")(x)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name="genre")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32", name="genre")(x)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -234,7 +238,7 @@ def build_crnn(
         x = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
     if rnn_dropout > 0:
         x = keras.layers.Dropout(rnn_dropout, name="rnn_drop")(x)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name="genre")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32", name="genre")(x)
     return keras.Model(inputs, outputs, name=name)
 
 

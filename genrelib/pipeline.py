@@ -37,7 +37,8 @@ from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPred
 from genrelib.explore import versions
 from genrelib.features import FeatureSet, Standardizer, extract_features
 from genrelib.models import build_model, input_shape_for, model_input
-from genrelib.training import device_description, fit_model, predict_probs, set_seed
+from genrelib.training import (device_description, fit_model, plan_devices, predict_probs,
+                               set_seed, training_scope)
 
 __all__ = ["RunResult", "compare_runs", "cross_validate", "describe_run", "evaluate_features",
            "evaluate_run", "evaluate_runs", "run_predictions", "train_run"]
@@ -67,6 +68,8 @@ class RunResult:
 def train_run(
     data: Any, *, model: str = "cnn", profile: str = "quick", out_dir: str | Path,
     epochs: int | None = None, seed: int = 0, split: str | TrackSplit = "random",
+    batch_size: int | None = None, learning_rate: float | None = None,
+    precision: str | None = None, devices: int | None = None,
     valid_fraction: float = 0.1, test_fraction: float = 0.1,
     feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
     scheduler: str | None = None,
@@ -77,7 +80,11 @@ def train_run(
 
     ``data``: a folder (GTZAN in either layout, or any ``<genre>/<audio>`` tree) or a
     DatasetIndex. ``profile`` ("quick"/"full") gives the TrainConfig and caps real data
-    (``max_tracks_per_genre``); ``epochs`` overrides its epochs. ``split``: "random"
+    (``max_tracks_per_genre``); ``epochs`` overrides its epochs, ``batch_size`` its batch
+    size with the learning rate scaled linearly (``TrainConfig.with_batch_size``: 4e-3 at
+    128) unless ``learning_rate`` is given, ``precision`` ("float32"/"mixed") and
+    ``devices`` (default: every visible one) how it trains (``training.training_scope``;
+    the devices used are recorded as config.json's "devices"). ``split``: "random"
     (stratified by track), "artist" (no artist in two sets), "lists:DIR" (split lists) or
     a TrackSplit; ``test_fraction`` 0 puts every track in train/validation. Features:
     ``feature_config`` or the model's default (log-mel 128 x 130, 20 MFCCs for rnn, the
@@ -94,13 +101,15 @@ def train_run(
     (the chapters use this so chapter 5 can compare with chapter 3's CNN).
     Notebook: 03_cnn.ipynb
     """
-    train_cfg = _train_config(profile, seed=seed, epochs=epochs)
+    train_cfg = _train_config(profile, seed=seed, epochs=epochs, batch_size=batch_size,
+                              learning_rate=learning_rate, precision=precision, devices=devices)
     cfg = feature_config or default_feature_config(model)
     if cfg.kind != feature_kind(model):  # also refuses an unknown model before any work
         raise ValueError(f"model {model!r} reads {feature_kind(model)!r} features, got kind={cfg.kind!r}")
     classical = is_classical(model)
     if not classical:
         model_options.setdefault("l2", train_cfg.l2)
+        plan_devices(train_cfg)  # an impossible devices/batch request fails before any work
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     progress = verbose in (1, 2)  # progress bars beside Keras' own output, not beside the table
@@ -128,16 +137,18 @@ def train_run(
     if previous is not None:
         net, _ = runs.load_run_model(out_dir)
         history, seconds = previous["history"], float(previous["metrics"]["train_seconds"])
+        used = previous["config"].get("devices")
     else:
-        net, history, seconds = _fit(model, sets, features.genres, standardizer, train_cfg,
-                                     model_options=model_options, out_dir=out_dir, verbose=verbose)
+        net, history, seconds, used = _fit(model, sets, features.genres, standardizer, train_cfg,
+                                           model_options=model_options, out_dir=out_dir,
+                                           verbose=verbose)
     # 5. evaluate, segment and track level
     valid = evaluate_features(net, sets["valid"], kind=model, genres=features.genres)
     test = evaluate_features(net, sets["test"], kind=model, genres=features.genres)
     metrics = _run_metrics(model, track_split, sets, history, seconds, valid=valid, test=test)
     parameters = parameter_count(net) if classical else int(net.count_params())
     config = {**settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
-              "genres": list(features.genres), "parameters": parameters,
+              "genres": list(features.genres), "parameters": parameters, "devices": used,
               "versions": _versions(), **_provenance()}
     # 6. the run folder
     if previous is None:
@@ -174,9 +185,21 @@ def cross_validate(data: Any, *, model: str = "cnn", profile: str = "quick", out
                       seed=seed, split=split, scheduler=scheduler, **options) for split in splits]
 
 
-def _train_config(profile: str, *, seed: int, epochs: int | None) -> TrainConfig:
+def _train_config(profile: str, *, seed: int, epochs: int | None, batch_size: int | None = None,
+                  learning_rate: float | None = None, precision: str | None = None,
+                  devices: int | None = None) -> TrainConfig:
+    """The profile's recipe with the run's overrides (None keeps the profile's value; a batch
+    size scales the learning rate unless ``learning_rate`` is given)."""
     train_cfg = get_profile(profile).train.with_(seed=seed)
-    return train_cfg if epochs is None else train_cfg.with_(epochs=int(epochs))
+    if epochs is not None:
+        train_cfg = train_cfg.with_(epochs=int(epochs))
+    if batch_size is not None:
+        train_cfg = train_cfg.with_batch_size(int(batch_size), learning_rate=learning_rate)
+    elif learning_rate is not None:
+        train_cfg = train_cfg.with_(learning_rate=float(learning_rate))
+    if precision is not None:
+        train_cfg = train_cfg.with_(precision=precision)
+    return train_cfg if devices is None else train_cfg.with_(devices=int(devices))
 
 
 def _capped_index(data: Any, *, max_per_genre: int | None, progress: bool) -> DatasetIndex:
@@ -193,9 +216,11 @@ def _capped_index(data: Any, *, max_per_genre: int | None, progress: bool) -> Da
 
 def _fit(model: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
          standardizer: Standardizer | None, train_cfg: TrainConfig, *,
-         model_options: dict[str, Any], out_dir: Path, verbose: int | str) -> tuple[Any, pd.DataFrame, float]:
+         model_options: dict[str, Any], out_dir: Path,
+         verbose: int | str) -> tuple[Any, pd.DataFrame, float, dict[str, Any] | None]:
     """Build model ``model`` (standardiser inside; a classical Pipeline fits its own scaler),
-    train it; (model, history, seconds)."""
+    train it (a Keras model inside ``training_scope``: its precision, its devices);
+    (model, history, seconds, the devices it trained on (None for a classical model))."""
     (out_dir / runs.METRICS_FILE).unlink(missing_ok=True)  # an unfinished run is never reused
     for stale in set(runs.MODEL_FILES) - {runs.model_file_name(model)}:
         (out_dir / stale).unlink(missing_ok=True)  # another kind's model, trained here before
@@ -205,27 +230,29 @@ def _fit(model: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
         history = fit_classical(net, train_fs.X, train_fs.y, valid_fs.X, valid_fs.y,
                                 n_classes=len(genres))
         runs.save_history(history, out_dir)
-        return net, history, float(history["fit_seconds"].iloc[0])
+        return net, history, float(history["fit_seconds"].iloc[0]), None
     set_seed(train_cfg.seed)
-    net = build_model(model, input_shape=input_shape_for(model, train_fs.config.segment_shape),
-                      n_classes=len(genres), standardizer=standardizer, **model_options)
-    start = time.perf_counter()
-    history = fit_model(
-        net, model_input(train_fs.X, model), train_fs.y,
-        model_input(valid_fs.X, model) if len(valid_fs) else None,
-        valid_fs.y if len(valid_fs) else None,
-        train=train_cfg, run_dir=out_dir, verbose=verbose,
-    )
-    seconds = time.perf_counter() - start
+    with training_scope(train_cfg) as plan:
+        net = build_model(model, input_shape=input_shape_for(model, train_fs.config.segment_shape),
+                          n_classes=len(genres), standardizer=standardizer, **model_options)
+        start = time.perf_counter()
+        history = fit_model(
+            net, model_input(train_fs.X, model), train_fs.y,
+            model_input(valid_fs.X, model) if len(valid_fs) else None,
+            valid_fs.y if len(valid_fs) else None,
+            train=train_cfg, run_dir=out_dir, verbose=verbose,
+        )
+        seconds = time.perf_counter() - start
     runs.save_history(history, out_dir)
-    return net, history, seconds
+    return net, history, seconds, plan.to_dict()
 
 
 def _run_metrics(model: str, track_split: TrackSplit, sets: dict[str, FeatureSet],
                  history: pd.DataFrame, seconds: float, *, valid: EvaluationResult | None,
                  test: EvaluationResult | None) -> dict[str, Any]:
     """The metrics.json record of a run (a classical run's history has no epochs: its
-    ``epochs_run``, ``best_epoch`` and ``seconds_per_epoch`` are None)."""
+    ``epochs_run``, ``best_epoch``, ``seconds_per_epoch`` and ``data_wait_fraction`` (the
+    mean over epochs of the share of training time spent waiting for batches) are None)."""
     monitor = "val_loss" if "val_loss" in history else "loss"
     has_epochs = "epoch" in history
     best_epoch = (int(history[monitor].idxmin()) + 1
@@ -236,6 +263,8 @@ def _run_metrics(model: str, track_split: TrackSplit, sets: dict[str, FeatureSet
         "train_seconds": round(seconds, 2),
         "seconds_per_epoch": round(float(history["epoch_seconds"].mean()), 3)
         if "epoch_seconds" in history else None,
+        "data_wait_fraction": round(float(history["data_wait_fraction"].mean()), 4)
+        if "data_wait_fraction" in history else None,
         "n_segments": {k: int(len(v)) for k, v in sets.items()},
         "n_tracks": {k: int(v.n_tracks) for k, v in sets.items()},
         "valid": valid.to_dict() if valid else None,

@@ -1,8 +1,13 @@
-"""Training loop: callbacks, history, checkpoints, determinism; train_run on synthetic audio."""
+"""Training loop: callbacks, history, checkpoints, determinism, mixed precision, the batch
+size / learning rate rule, the data-wait measurement; train_run on synthetic audio.
+
+Re-run under KERAS_BACKEND=jax (tests/test_backends.py); the heavier device tests (several
+simulated devices, the CLI options) are in tests/test_devices.py."""
 
 from __future__ import annotations
 
 import json
+import time
 import warnings
 import zipfile
 
@@ -13,7 +18,8 @@ keras = pytest.importorskip("keras")
 
 from genrelib import models, runs  # noqa: E402
 from genrelib.config import TrainConfig  # noqa: E402
-from genrelib.training import fit_model, make_callbacks, predict_probs, set_seed  # noqa: E402
+from genrelib.training import (fit_model, make_callbacks, predict_probs, set_seed,  # noqa: E402
+                               training_scope)
 
 SHAPE = (16, 24)  # (mels, frames)
 
@@ -56,8 +62,10 @@ def _train_once(seed: int, tmp_path, epochs: int = 1,
 def test_fit_writes_history_and_checkpoint(tmp_path) -> None:
     history, probs, _ = _train_once(0, tmp_path, epochs=2)
     assert history["epoch"].tolist() == [1, 2]
-    for column in ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "epoch_seconds"):
+    for column in ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "epoch_seconds",
+                   "data_wait_fraction"):
         assert column in history
+    assert history["data_wait_fraction"].between(0, 1).all()
     assert (tmp_path / "history.csv").is_file() and (tmp_path / "checkpoint.weights.h5").is_file()
     assert probs.shape == (8, 4)
 
@@ -76,6 +84,74 @@ def test_same_seed_same_weights_and_predictions(kind: str, tmp_path) -> None:
     set_seed(3)
     same = _tiny(kind).get_weights()
     assert not all(np.array_equal(a, b) for a, b in zip(same, other))  # the seed matters
+
+
+def test_mixed_precision_trains_with_finite_metrics_close_to_float32() -> None:
+    """precision "mixed": bfloat16 layers with float32 variables, a float32 softmax, finite
+    metrics within 0.02 of the float32 run's (no dropout, so only the precision differs)."""
+    X, y = _arrays()
+    runs_ = {}
+    for precision in ("float32", "mixed"):
+        train = TrainConfig(epochs=3, batch_size=8, precision=precision)
+        set_seed(0)
+        with training_scope(train) as plan:
+            model = models.build_cnn(input_shape=(*SHAPE, 1), n_classes=4, filters=(4, 8),
+                                     dense_units=8, dropout=0, dense_dropout=0)
+            history = fit_model(model, models.model_input(X[:32], "cnn"), y[:32],
+                                models.model_input(X[32:], "cnn"), y[32:], train=train, verbose=0)
+        runs_[precision] = plan, model, history, predict_probs(model, X[32:], kind="cnn")
+    assert keras.config.dtype_policy().name == "float32"  # the scope put the policy back
+    plan, model, history, probs = runs_["mixed"]
+    assert plan.dtype_policy == "mixed_bfloat16"  # a CPU: bfloat16, no loss scaling
+    conv, out = model.get_layer("conv1"), model.get_layer("genre")
+    assert (conv.compute_dtype, conv.variable_dtype) == ("bfloat16", "float32")
+    assert out.compute_dtype == "float32" and probs.dtype == np.float32
+    assert runs_["float32"][1].get_layer("conv1").compute_dtype == "float32"
+    metrics = ["loss", "val_loss", "accuracy", "val_accuracy"]
+    assert np.isfinite(history[metrics].to_numpy()).all()
+    np.testing.assert_allclose(history[metrics], runs_["float32"][2][metrics], atol=0.02)
+    np.testing.assert_allclose(probs, runs_["float32"][3], atol=0.02)
+
+
+def test_batch_size_scales_the_learning_rate_unless_given() -> None:
+    """The linear rule from the recipe's (32, 1e-3): lr = 1e-3 * N / 32; an explicit lr wins;
+    train_run's overrides follow it (what config.json records)."""
+    from genrelib.pipeline import _train_config
+
+    recipe = TrainConfig()
+    assert (recipe.batch_size, recipe.learning_rate) == (32, 1e-3)
+    for n in (8, 32, 128, 256):
+        scaled = recipe.with_batch_size(n)
+        assert scaled.batch_size == n and scaled.learning_rate == pytest.approx(1e-3 * n / 32)
+    assert recipe.with_batch_size(128, learning_rate=2e-3).learning_rate == 2e-3
+    run = _train_config("full", seed=0, epochs=None, batch_size=128)
+    assert (run.batch_size, run.learning_rate, run.epochs) == (128, pytest.approx(4e-3), 50)
+    assert _train_config("quick", seed=0, epochs=None, batch_size=128,
+                         learning_rate=5e-4).learning_rate == 5e-4
+    assert _train_config("quick", seed=0, epochs=None, learning_rate=5e-4).batch_size == 32
+    with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
+        recipe.with_batch_size(0)
+    with pytest.raises(ValueError, match="precision must be one of"):
+        TrainConfig(precision="half")
+
+
+def test_data_wait_fraction_sees_a_slow_input_pipeline(monkeypatch) -> None:
+    """A feed that takes 40 ms per batch makes the training loop wait most of the epoch."""
+    from genrelib import training
+
+    X, y = _arrays()
+    gather = training.BatchFeed.batch
+
+    def slow(self, k):
+        time.sleep(0.04)
+        return gather(self, k)
+
+    monkeypatch.setattr(training.BatchFeed, "batch", slow)
+    set_seed(0)
+    history = fit_model(_tiny_cnn(), models.model_input(X, "cnn"), y, verbose=0,
+                        train=TrainConfig(epochs=2, batch_size=4))
+    assert history["data_wait_fraction"].between(0, 1).all()
+    assert history["data_wait_fraction"].iloc[-1] > 0.5, history
 
 
 def test_callbacks_follow_the_recipe() -> None:
@@ -218,6 +294,9 @@ def test_train_run_writes_a_complete_run_folder(tiny_run) -> None:
     assert metrics["n_tracks"]["test"] == 10 and metrics["n_segments"]["test"] == 10 * 19
     config = json.loads((folder / "config.json").read_text())
     assert config["model"] == "cnn" and config["train_config"]["epochs"] == 1
+    assert config["train_config"]["precision"] == "float32" and config["train_config"]["devices"] is None
+    assert config["devices"]["count"] == 1 and config["devices"]["kind"] == "cpu"
+    assert 0 <= metrics["data_wait_fraction"] <= 1
     assert config["model_options"]["filters"] == [8, 8, 16, 16, 16]
     with zipfile.ZipFile(folder / "model.keras") as archive:
         meta = json.loads(archive.read("genrelib.json"))

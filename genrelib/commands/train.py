@@ -4,7 +4,10 @@ Trains one model with the study's recipe (the classical logreg/svm: one scikit-l
 segment statistics) on DATA (GTZAN in either layout, any ``<genre>/<audio>`` tree, or
 "synthetic" for the built-in synthetic set of the profile) and writes the run folder
 (model.keras or, for logreg/svm, model.skops; config.json, history.csv, metrics.json,
-split.json). TensorFlow is imported only when the command runs.
+split.json). ``--batch-size N`` (learning rate scaled 1e-3 x N/32 unless ``--lr``),
+``--precision float32|mixed`` and ``--devices N`` say how it trains; e.g. on a GPU:
+``KERAS_BACKEND=jax genrelib train DATA --model crnn --profile full --batch-size 128
+--precision mixed --out runs/crnn``. TensorFlow is imported only when the command runs.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import sys
 from typing import Any
 
 from genrelib.commands.features import add_scheduler_argument
-from genrelib.config import MODEL_KINDS, PROFILE_NAMES, PROFILES
+from genrelib.config import MODEL_KINDS, PRECISIONS, PROFILE_NAMES, PROFILES
 from genrelib.datasets.splits import SPLIT_CHOICES, check_split_spec
 from genrelib.errors import UserError
 from genrelib.runs import RUN_FILES, SKOPS_MODEL_FILE
@@ -51,6 +54,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write")
     parser.add_argument("--epochs", type=int, metavar="N", help="override the profile's epochs")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    recipe = PROFILES["full"].train
+    parser.add_argument("--batch-size", type=int, metavar="N",
+                        help=f"batch size (default the profile's, {recipe.batch_size}); the learning "
+                             f"rate scales with it, {recipe.learning_rate:g} x N/{recipe.batch_size} "
+                             "(linear scaling rule), unless --lr is given")
+    parser.add_argument("--lr", type=float, metavar="LR",
+                        help=f"learning rate of Adam (default {recipe.learning_rate:g}, scaled with "
+                             "--batch-size)")
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="float32 (default) or mixed: bfloat16 compute with float32 variables "
+                             "(float16 on GPUs without bfloat16), the softmax in float32")
+    parser.add_argument("--devices", type=int, metavar="N",
+                        help="train data-parallel on N devices (default: every visible one, "
+                             "KERAS_BACKEND=jax; one elsewhere); recorded in config.json")
     parser.add_argument("--split", default="random", metavar="|".join(SPLIT_CHOICES),
                         help="track split protocol (default random, stratified by genre)")
     parser.add_argument("--val-fraction", type=_fraction, default=0.1, metavar="F",
@@ -85,6 +102,11 @@ def run_train(args: argparse.Namespace) -> int:
     """Run ``genrelib train``; prints a summary, returns 0."""
     if args.epochs is not None and args.epochs < 1:
         raise UserError(f"--epochs must be >= 1, got {args.epochs}")
+    for flag, value in (("--batch-size", args.batch_size), ("--devices", args.devices)):
+        if value is not None and value < 1:
+            raise UserError(f"{flag} must be >= 1, got {value}")
+    if args.lr is not None and not 0 < args.lr < float("inf"):
+        raise UserError(f"--lr must be a positive number, got {args.lr}")
     try:
         check_split_spec(args.split)
     except ValueError as error:
@@ -107,6 +129,8 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         result = train_run(data, model=args.model, profile=args.profile, out_dir=args.out,
                            epochs=args.epochs, seed=args.seed, split=args.split,
+                           batch_size=args.batch_size, learning_rate=args.lr,
+                           precision=args.precision, devices=args.devices,
                            valid_fraction=args.val_fraction, test_fraction=args.test_fraction,
                            scheduler=args.scheduler, verbose=verbose, **options)
     except TypeError as error:  # unknown --option

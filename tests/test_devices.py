@@ -1,0 +1,247 @@
+"""How training runs, beyond the recipe: the input pipeline (BatchFeed), the precision
+policy per device, data-parallel training over several devices, and the train command's
+options for them (--batch-size, --lr, --precision, --devices).
+
+Several devices are simulated on the CPU under JAX
+(``XLA_FLAGS=--xla_force_host_platform_device_count=2``) in a subprocess, so this test
+process keeps its own backend and single device. Not re-run under JAX by
+tests/test_backends.py (the subprocess is JAX already).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+pytest.importorskip("keras")
+
+from genrelib import training  # noqa: E402
+from genrelib.cli import main  # noqa: E402
+from genrelib.config import TrainConfig  # noqa: E402
+from genrelib.training import BatchFeed, plan_devices, precision_policy  # noqa: E402
+
+TINY_CNN = ["--option", "filters=[4,8]", "--option", "dense_units=16",
+            "--option", "dropout=0", "--option", "dense_dropout=0"]
+
+
+def _rows(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """x row i holds i (as float), y row i is i: a batch shows which rows it took."""
+    return np.arange(n, dtype="float32").reshape(n, 1), np.arange(n)
+
+
+def _epochs(feed: BatchFeed, n_epochs: int) -> list[list[np.ndarray]]:
+    """The row numbers of every batch of ``n_epochs`` epochs of ``feed``."""
+    out = []
+    for _ in range(n_epochs):
+        batches = [next(feed) for _ in range(feed.steps)]
+        for x, y in batches:
+            np.testing.assert_array_equal(x[:, 0], y)  # x and y rows stay paired
+        out.append([y for _, y in batches])
+    feed.close()
+    return out
+
+
+# --------------------------------------------------------------------------- input pipeline
+
+
+def test_feed_visits_every_row_once_per_epoch_in_an_order_set_by_the_seed() -> None:
+    x, y = _rows(50)
+    epochs = _epochs(BatchFeed(x, y, batch_size=8, seed=3), 3)
+    for batches in epochs:
+        assert [len(b) for b in batches] == [8] * 6 + [2]
+        assert sorted(np.concatenate(batches).tolist()) == list(range(50))
+    orders = [np.concatenate(b) for b in epochs]
+    assert not np.array_equal(orders[0], orders[1])  # reshuffled every epoch
+    assert not np.array_equal(orders[0], np.arange(50))
+    # the stream is a function of the seed alone: no prefetching thread changes it
+    again = _epochs(BatchFeed(x, y, batch_size=8, seed=3, prefetch=0), 3)
+    for a, b in zip(epochs, again, strict=True):
+        for p, q in zip(a, b, strict=True):
+            np.testing.assert_array_equal(p, q)
+    other = _epochs(BatchFeed(x, y, batch_size=8, seed=4), 1)
+    assert not np.array_equal(np.concatenate(other[0]), orders[0])
+    in_order = _epochs(BatchFeed(x, y, batch_size=8, shuffle=False), 1)
+    np.testing.assert_array_equal(np.concatenate(in_order[0]), np.arange(50))
+
+
+def test_feed_splits_batches_evenly_over_devices_and_processes() -> None:
+    """With 2 devices the short last batch is cut to an even size (a different row is left
+    out each epoch); with 2 processes each gets half of every global batch."""
+    x, y = _rows(51)
+    epochs = _epochs(BatchFeed(x, y, batch_size=8, multiple=2, seed=0), 4)
+    left_out = set()
+    for batches in epochs:
+        assert [len(b) for b in batches] == [8] * 6 + [2]
+        seen = np.concatenate(batches)
+        assert len(set(seen.tolist())) == 50
+        left_out |= set(range(51)) - set(seen.tolist())
+    assert len(left_out) > 1
+    whole = _epochs(BatchFeed(x, y, batch_size=8, multiple=2, seed=0), 2)
+    halves = [_epochs(BatchFeed(x, y, batch_size=8, multiple=2, seed=0, shard=(i, 2)), 2)
+              for i in (0, 1)]
+    for e in range(2):
+        for k, batch in enumerate(whole[e]):
+            np.testing.assert_array_equal(np.concatenate([halves[0][e][k], halves[1][e][k]]), batch)
+    with pytest.raises(ValueError, match="multiple of multiple=2"):
+        BatchFeed(x, y, batch_size=7, multiple=2)
+    with pytest.raises(ValueError, match="cannot fill one batch"):
+        BatchFeed(x[:1], y[:1], batch_size=8, multiple=2)
+
+
+# --------------------------------------------------------------------------- precision, devices
+
+
+def test_precision_policy_per_device(monkeypatch) -> None:
+    """mixed: bfloat16 on a CPU and on GPUs that have it, float16 on older GPUs."""
+    assert precision_policy("float32") == "float32"
+    assert precision_policy("mixed") == "mixed_bfloat16"  # this machine: no GPU
+    monkeypatch.setattr(training, "_gpu_has_bfloat16", lambda: False)  # e.g. a V100 or T4
+    assert precision_policy("mixed") == "mixed_float16"
+    monkeypatch.setattr(training, "_gpu_has_bfloat16", lambda: True)  # A100, H100
+    assert precision_policy("mixed") == "mixed_bfloat16"
+    with pytest.raises(ValueError, match="'float32' or 'mixed', got 'fp16'"):
+        precision_policy("fp16")
+
+
+def test_one_device_here_and_several_refused_with_the_reason() -> None:
+    plan = plan_devices(TrainConfig())
+    assert (plan.count, plan.kind, plan.data_parallel, plan.dtype_policy) == (1, "cpu", False, "float32")
+    assert plan.to_dict()["count"] == 1
+    with pytest.raises(ValueError, match="KERAS_BACKEND=jax|JAX sees 1"):
+        plan_devices(TrainConfig(devices=2))
+
+
+TWO_DEVICES = textwrap.dedent('''
+    import json, sys
+    import numpy as np
+    from genrelib import models
+    from genrelib.config import TrainConfig
+    from genrelib.pipeline import train_run
+    from genrelib.training import fit_model, plan_devices, predict_probs, set_seed, training_scope
+
+    data, cache, out = sys.argv[1:4]
+    report = {}
+    # 1. fit_model on arrays: 64 training rows (no batch cut), 19 validation rows (odd: padded)
+    rng = np.random.default_rng(0)
+    y = np.arange(83) % 4
+    X = rng.normal(size=(83, 16, 24)).astype("float32")
+    for c in range(4):
+        X[y == c, 3 * c:3 * c + 3] += 2.0
+    fits = {}
+    for devices in (1, 2):
+        train = TrainConfig(epochs=3, batch_size=8, devices=devices)
+        set_seed(0)
+        with training_scope(train) as plan:
+            model = models.build_cnn(input_shape=(16, 24, 1), n_classes=4, filters=(4, 8), dense_units=8)
+            history = fit_model(model, models.model_input(X[:64], "cnn"), y[:64],
+                                models.model_input(X[64:], "cnn"), y[64:], train=train, verbose=0)
+        fits[devices] = (plan.count, history, model.get_weights(), predict_probs(model, X[64:], kind="cnn"))
+    columns = ["loss", "accuracy", "val_loss", "val_accuracy"]
+    report["fit"] = {str(d): {"count": c, "history": h[columns].to_numpy().tolist()}
+                     for d, (c, h, _, _) in fits.items()}
+    report["fit_weights_diff"] = max(float(np.abs(a - b).max()) for a, b in zip(fits[1][2], fits[2][2]))
+    report["fit_probs_diff"] = float(np.abs(fits[1][3] - fits[2][3]).max())
+    # 2. train_run: the default takes both devices and records them
+    for name, devices in (("one", 1), ("default", None)):
+        result = train_run(data, model="cnn", profile="quick", out_dir=f"{out}/{name}", epochs=2,
+                           seed=0, devices=devices, batch_size=16, valid_fraction=0.34,
+                           test_fraction=0.34, cache_dir=cache, verbose=0, filters=(4, 8),
+                           dense_units=8)
+        config = json.load(open(f"{out}/{name}/config.json"))
+        report[name] = {"devices": config["devices"], "train_config": config["train_config"],
+                        "history": result.history[["loss", "val_loss", "val_accuracy"]].to_numpy().tolist(),
+                        "test": [result.metrics["test"][k] for k in ("segment_accuracy", "track_accuracy")]}
+    # 3. requests that cannot be met
+    errors = []
+    for cfg in (TrainConfig(devices=3), TrainConfig(batch_size=33, devices=2)):
+        try:
+            plan_devices(cfg)
+        except ValueError as error:
+            errors.append(str(error))
+    report["errors"] = errors
+    report["auto_odd_batch"] = plan_devices(TrainConfig(batch_size=33)).count
+    print("REPORT " + json.dumps(report))
+''')
+
+
+def test_two_simulated_devices_train_as_one(tiny_synthetic, tmp_path) -> None:
+    """JAX with 2 host devices: data-parallel training gives the same history, weights and
+    test metrics as one device (up to float rounding), and the run records 2 devices."""
+    pytest.importorskip("jax")
+    env = dict(os.environ, KERAS_BACKEND="jax",
+               XLA_FLAGS="--xla_force_host_platform_device_count=2", TF_CPP_MIN_LOG_LEVEL="2")
+    done = subprocess.run([sys.executable, "-c", TWO_DEVICES, str(tiny_synthetic),
+                           str(tmp_path / "cache"), str(tmp_path / "runs")],
+                          env=env, capture_output=True, text=True, timeout=600)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("REPORT ")]
+    assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads(lines[-1].removeprefix("REPORT "))
+    # fit_model: the same updates (padding of the odd validation set included)
+    assert report["fit"]["1"]["count"] == 1 and report["fit"]["2"]["count"] == 2
+    np.testing.assert_allclose(report["fit"]["2"]["history"], report["fit"]["1"]["history"], atol=1e-5)
+    assert report["fit_weights_diff"] < 1e-5 and report["fit_probs_diff"] < 1e-5
+    # train_run: both devices by default, recorded; same metrics within tolerance
+    one, two = report["one"], report["default"]
+    assert two["devices"] == {"backend": "jax", "kind": "cpu", "count": 2, "visible": 2,
+                              "processes": 1, "dtype_policy": "float32", "data_parallel": True}
+    assert one["devices"]["count"] == 1 and one["train_config"]["devices"] == 1
+    assert two["train_config"]["devices"] is None and two["train_config"]["batch_size"] == 16
+    np.testing.assert_allclose(two["history"], one["history"], atol=1e-4)
+    np.testing.assert_allclose(two["test"], one["test"], atol=1e-6)
+    # what cannot be done is said
+    assert "JAX sees 2 cpu device(s)" in report["errors"][0]
+    assert "batch size 33 does not split evenly over 2 devices" in report["errors"][1]
+    assert report["auto_odd_batch"] == 1  # by default: the most devices that split the batch
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--batch-size", "0"], "--batch-size must be >= 1, got 0"),
+    (["--batch-size=-8"], "--batch-size must be >= 1, got -8"),
+    (["--lr", "0"], "--lr must be a positive number, got 0.0"),
+    (["--lr=-1e-3"], "--lr must be a positive number, got -0.001"),
+    (["--lr", "nan"], "--lr must be a positive number, got nan"),
+    (["--devices", "0"], "--devices must be >= 1, got 0"),
+    (["--devices", "2"], "KERAS_BACKEND=jax"),
+])
+def test_bad_training_options_are_refused(argv, message, tmp_path, capsys) -> None:
+    assert main(["train", str(tmp_path), "--out", str(tmp_path / "run"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("genrelib train: error: ") and message in err, err
+
+
+def test_unknown_precision_is_refused_by_the_parser(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["train", str(tmp_path), "--out", str(tmp_path / "run"), "--precision", "half"])
+    assert stop.value.code == 2
+    assert "argument --precision: invalid choice: 'half'" in capsys.readouterr().err
+
+
+def test_training_options_reach_the_run_record(tiny_synthetic, tmp_path, module_cache) -> None:
+    """--batch-size scales the learning rate (1e-3 x 64/32), --lr wins over it, --precision
+    mixed trains in bfloat16; config.json and metrics.json say so."""
+    records = {}
+    for name, extra in (("scaled", ["--precision", "mixed"]), ("given", ["--lr", "5e-4"])):
+        out = tmp_path / name
+        assert main(["train", str(tiny_synthetic), "--out", str(out), "--epochs", "1",
+                     "--batch-size", "64", "--val-fraction", "0.34", "--test-fraction", "0",
+                     "--quiet", *TINY_CNN, *extra]) == 0
+        records[name] = (json.loads((out / "config.json").read_text()),
+                         json.loads((out / "metrics.json").read_text()))
+    config, metrics = records["scaled"]
+    assert config["train_config"]["batch_size"] == 64
+    assert config["train_config"]["learning_rate"] == pytest.approx(2e-3)
+    assert config["train_config"]["precision"] == "mixed"
+    assert config["devices"]["dtype_policy"] == "mixed_bfloat16" and config["devices"]["count"] == 1
+    assert 0 <= metrics["data_wait_fraction"] <= 1 and np.isfinite(metrics["valid"]["segment_accuracy"])
+    config, _ = records["given"]
+    assert (config["train_config"]["batch_size"], config["train_config"]["learning_rate"]) == (64, 5e-4)
+    assert config["train_config"]["precision"] == "float32"
