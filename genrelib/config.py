@@ -212,7 +212,9 @@ class TrainConfig:
     compute, float32 variables and softmax); ``devices`` the number of devices to train on
     data-parallel (None: every visible one, ``genrelib.training.plan_devices``). A batch
     size other than 32 should come with ``with_batch_size`` (learning rate scaled with it).
-    Notebook: 03_cnn.ipynb
+    ``augment``: the augmentations of the training stream (names of ``genrelib.augment``,
+    checked there; () = none, the study's recipe; ``to_dict`` leaves it out then, so records
+    without augmentation read as before). Notebook: 03_cnn.ipynb, 08_small_data.ipynb
     """
 
     epochs: int = 50
@@ -226,8 +228,10 @@ class TrainConfig:
     seed: int = 0
     precision: str = "float32"
     devices: int | None = None
+    augment: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "augment", tuple(str(a) for a in self.augment))
         _check(self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}")
         _check(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
         _check(self.learning_rate > 0, f"learning_rate must be positive, got {self.learning_rate}")
@@ -248,7 +252,12 @@ class TrainConfig:
         return self.with_(batch_size=int(batch_size), learning_rate=float(learning_rate))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.augment:
+            del data["augment"]
+        else:
+            data["augment"] = list(self.augment)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":

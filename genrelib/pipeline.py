@@ -26,11 +26,12 @@ import numpy as np
 import pandas as pd
 
 from genrelib import runs
+from genrelib.augment import Augmenter, audio_copies, dense_segments, parse_augment
 from genrelib.classical import build_classical, fit_classical, parameter_count
 from genrelib.config import (FeatureConfig, TrainConfig, default_feature_config, feature_kind,
                              get_profile, is_classical)
 from genrelib.datasets import DatasetIndex, check_leakage, index_dataset
-from genrelib.datasets.splits import TrackSplit, kfold_splits, make_split
+from genrelib.datasets.splits import TrackSplit, artist_kfold_splits, kfold_splits, make_split
 from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
                                  check_same_genres, compare_predictions,
                                  ensemble_predictions, evaluate_predictions, same_segments)
@@ -72,7 +73,7 @@ def train_run(
     precision: str | None = None, devices: int | None = None,
     valid_fraction: float = 0.1, test_fraction: float = 0.1,
     feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
-    scheduler: str | None = None,
+    scheduler: str | None = None, augment: str | list[str] | None = None,
     verbose: int | str = 2, reuse: bool = False, **model_options: Any,
 ) -> RunResult:
     """Train model ``model`` ("cnn", "rnn", "crnn", "logreg", "svm") on a dataset and write
@@ -99,10 +100,19 @@ def train_run(
     metrics.json, split.json} and returns a RunResult. With ``reuse``, a finished run in
     ``out_dir`` made with exactly the same settings and data is loaded instead of retrained
     (the chapters use this so chapter 5 can compare with chapter 3's CNN).
+    ``augment``: augmentation names for a deep model ("crop,mixup", "default", a list;
+    ``augment.parse_augment``), recorded in config.json's "train_config"; None/"none": the
+    study's recipe, unchanged (Notebook: 08_small_data.ipynb).
     Notebook: 03_cnn.ipynb
     """
     train_cfg = _train_config(profile, seed=seed, epochs=epochs, batch_size=batch_size,
                               learning_rate=learning_rate, precision=precision, devices=devices)
+    names = parse_augment(augment)
+    if names:
+        if is_classical(model):
+            raise ValueError(f"augmentation trains deep models; {model!r} is fitted once on "
+                             "segment statistics: drop augment")
+        train_cfg = train_cfg.with_(augment=names)
     cfg = feature_config or default_feature_config(model)
     if cfg.kind != feature_kind(model):  # also refuses an unknown model before any work
         raise ValueError(f"model {model!r} reads {feature_kind(model)!r} features, got kind={cfg.kind!r}")
@@ -139,9 +149,13 @@ def train_run(
         history, seconds = previous["history"], float(previous["metrics"]["train_seconds"])
         used = previous["config"].get("devices")
     else:
+        augmenter = None
+        if names:  # the audio copies of every track are cached once; training tracks only are used
+            copies = audio_copies(index, cfg, names, seed=seed, cache_dir=cache_dir)
+            augmenter = Augmenter(names, sets["train"], copies=copies, model=model)
         net, history, seconds, used = _fit(model, sets, features.genres, standardizer, train_cfg,
                                            model_options=model_options, out_dir=out_dir,
-                                           verbose=verbose)
+                                           verbose=verbose, augment=augmenter)
     # 5. evaluate, segment and track level
     valid = evaluate_features(net, sets["valid"], kind=model, genres=features.genres)
     test = evaluate_features(net, sets["test"], kind=model, genres=features.genres)
@@ -167,9 +181,12 @@ def train_run(
 
 def cross_validate(data: Any, *, model: str = "cnn", profile: str = "quick", out_dir: str | Path,
                    folds: int = 5, seed: int = 0, valid_fraction: float = 0.1,
-                   scheduler: str | None = None, **options: Any) -> list[RunResult]:
+                   scheduler: str | None = None, protocol: str = "kfold", **options: Any) -> list[RunResult]:
     """``folds``-fold cross-validation by track: one ``train_run`` per fold of
     ``kfold_splits`` (every track tested once), written to ``out_dir/fold<k>``.
+    ``protocol`` "artist_kfold": the folds of ``artist_kfold_splits`` instead (every track of
+    a genre played by two or more artists tested once, on an unheard artist; a single-artist
+    genre stays in training; Notebook: 08_small_data.ipynb).
 
     ``options`` go to ``train_run`` (``epochs``, ``feature_config``, ``cache_dir``,
     ``verbose``, ``reuse``, model options); ``scheduler``: a Dask scheduler's address for the
@@ -180,7 +197,10 @@ def cross_validate(data: Any, *, model: str = "cnn", profile: str = "quick", out
     """
     index = _capped_index(data, max_per_genre=get_profile(profile).max_tracks_per_genre,
                           progress=options.get("verbose", 2) in (1, 2))
-    splits = kfold_splits(index.tracks, n_folds=folds, valid_fraction=valid_fraction, seed=seed)
+    if protocol not in ("kfold", "artist_kfold"):
+        raise ValueError(f"protocol must be 'kfold' or 'artist_kfold', got {protocol!r}")
+    cut = kfold_splits if protocol == "kfold" else artist_kfold_splits
+    splits = cut(index.tracks, n_folds=folds, valid_fraction=valid_fraction, seed=seed)
     return [train_run(index, model=model, profile=profile, out_dir=Path(out_dir) / f"fold{split.fold}",
                       seed=seed, split=split, scheduler=scheduler, **options) for split in splits]
 
@@ -216,8 +236,8 @@ def _capped_index(data: Any, *, max_per_genre: int | None, progress: bool) -> Da
 
 def _fit(model: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
          standardizer: Standardizer | None, train_cfg: TrainConfig, *,
-         model_options: dict[str, Any], out_dir: Path,
-         verbose: int | str) -> tuple[Any, pd.DataFrame, float, dict[str, Any] | None]:
+         model_options: dict[str, Any], out_dir: Path, verbose: int | str,
+         augment: Augmenter | None = None) -> tuple[Any, pd.DataFrame, float, dict[str, Any] | None]:
     """Build model ``model`` (standardiser inside; a classical Pipeline fits its own scaler),
     train it (a Keras model inside ``training_scope``: its precision, its devices);
     (model, history, seconds, the devices it trained on (None for a classical model))."""
@@ -240,7 +260,7 @@ def _fit(model: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
             net, model_input(train_fs.X, model), train_fs.y,
             model_input(valid_fs.X, model) if len(valid_fs) else None,
             valid_fs.y if len(valid_fs) else None,
-            train=train_cfg, run_dir=out_dir, verbose=verbose,
+            train=train_cfg, run_dir=out_dir, verbose=verbose, augment=augment,
         )
         seconds = time.perf_counter() - start
     runs.save_history(history, out_dir)
@@ -309,7 +329,7 @@ def evaluate_features(model: Any, features: FeatureSet | None, *, kind: str,
 
 
 def run_predictions(run_dir: str | Path, data: Any, *, cache_dir: str | Path | None = None,
-                    progress: bool = True) -> SegmentPredictions:
+                    progress: bool = True, hop_frames: int | None = None) -> SegmentPredictions:
     """A saved run's segment probabilities on every track of ``data`` (a folder or
     DatasetIndex): SegmentPredictions with probs (n_segments, n_classes) over the model's
     genres and the data's labels remapped onto them.
@@ -317,6 +337,8 @@ def run_predictions(run_dir: str | Path, data: Any, *, cache_dir: str | Path | N
     Features are computed with the run's FeatureConfig; genres are matched to the model's
     outputs by name (a genre the model does not know raises ValueError naming it). A run
     folder or .keras file that holds no genrelib model raises ValueError too.
+    ``hop_frames``: test-time averaging over segments every ``hop_frames`` frames instead of
+    the 1.5 s grid (``augment.dense_segments``; deep models; Notebook: 08_small_data.ipynb).
     Notebook: 07_evaluation.ipynb
     """
     net, kind, cfg, model_genres = _load_for_evaluation(run_dir)
@@ -330,6 +352,8 @@ def run_predictions(run_dir: str | Path, data: Any, *, cache_dir: str | Path | N
     features = extract_features(index, cfg, cache_dir=cache_dir, progress=progress)
     if len(features) == 0:
         raise ValueError(f"no usable audio in {index.root}")
+    if hop_frames is not None and not is_classical(kind):
+        features = dense_segments(features, hop_frames=hop_frames)
     remap = np.array([model_genres.index(g) for g in features.genres])
     probs = predict_probs(net, features.X, kind=kind)
     return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres)
@@ -345,7 +369,8 @@ def evaluate_run(run_dir: str | Path, data: Any, *, method: str = "vote",
 
 
 def evaluate_runs(run_dirs: list[str | Path], data: Any, *, method: str = "vote",
-                  cache_dir: str | Path | None = None, progress: bool = True) -> dict[str, Any]:
+                  cache_dir: str | Path | None = None, progress: bool = True,
+                  hop_frames: int | None = None) -> dict[str, Any]:
     """Evaluate several saved runs on every track of ``data`` and their ensemble (the mean
     of their probabilities, ``evaluation.ensemble_predictions``).
 
@@ -359,7 +384,8 @@ def evaluate_runs(run_dirs: list[str | Path], data: Any, *, method: str = "vote"
     metadata = {n: runs.read_model_metadata(d) for n, d in zip(names, run_dirs)}
     check_same_genres({n: m["genres"] for n, m in metadata.items() if "genres" in m})
     index = _index(data, progress=progress)
-    preds = [run_predictions(d, index, cache_dir=cache_dir, progress=progress) for d in run_dirs]
+    preds = [run_predictions(d, index, cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
+             for d in run_dirs]
     ensemble = ensemble_predictions(preds, names=names).evaluate(method=method)
     ensemble.extra.update(ensemble_of=names,
                           ensemble_level="segment" if same_segments(preds) else "track")

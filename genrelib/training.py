@@ -31,7 +31,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -93,6 +93,8 @@ def set_seed(seed: int, *, deterministic: bool = True) -> None:
 
 #: Batches the input pipeline (:class:`BatchFeed`) gathers ahead of the one being trained on.
 PREFETCH_BATCHES = 4
+#: The last word of the seed of an augmented batch's generator (``BatchFeed(augment=...)``).
+AUGMENT_STREAM = 8
 
 
 def _gpu_has_bfloat16() -> bool | None:
@@ -272,12 +274,18 @@ class BatchFeed:
     the global batch. ``wait_seconds`` adds up the time ``next`` waited for a batch that was
     not ready (``DataWaitMeter``); ``prefetch=0`` gathers in the caller, all of it waiting.
     Keras takes ``stream()`` (``model.fit(feed.stream(), steps_per_epoch=feed.steps)``);
-    ``close()`` stops the thread.
+    ``close()`` stops the thread. With ``augment`` (e.g. an ``augment.Augmenter``) batch
+    ``k``'s rows are given to ``augment(rows, rng)`` with
+    ``rng = np.random.default_rng([seed, epoch, batch, AUGMENT_STREAM])`` and its ``(x, y)`` is
+    the batch: the augmented stream, too, depends on (seed, k) alone
+    (Notebook: 08_small_data.ipynb).
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, *, batch_size: int, shuffle: bool = True,
                  seed: int = 0, multiple: int = 1, shard: tuple[int, int] = (0, 1),
-                 prefetch: int = PREFETCH_BATCHES) -> None:
+                 prefetch: int = PREFETCH_BATCHES,
+                 augment: Callable[[np.ndarray, np.random.Generator], tuple[np.ndarray, np.ndarray]] | None = None,
+                 ) -> None:
         n, (index, processes) = len(x), shard
         if len(y) != n:
             raise ValueError(f"x has {n} rows but y has {len(y)}")
@@ -286,6 +294,7 @@ class BatchFeed:
                              f"{multiple}, itself a multiple of the {processes} processes")
         self.x, self.y, self.batch_size, self.shuffle = x, np.asarray(y), int(batch_size), shuffle
         self.seed, self.shard, self.prefetch = int(seed) % 2**63, (index, processes), int(prefetch)
+        self.augment = augment
         rest = n % batch_size
         self._full, self._last = n // batch_size, rest - rest % multiple
         self.steps = self._full + (self._last > 0)
@@ -318,6 +327,8 @@ class BatchFeed:
         if processes > 1:
             part = len(rows) // processes
             rows = rows[index * part:(index + 1) * part]
+        if self.augment is not None:
+            return self.augment(rows, np.random.default_rng([self.seed, epoch, i, AUGMENT_STREAM]))
         return np.take(self.x, rows, axis=0), np.take(self.y, rows, axis=0)
 
     def _submit(self) -> None:
@@ -463,16 +474,22 @@ def make_callbacks(
     return callbacks
 
 
-def compile_model(model: keras.Model, train: TrainConfig) -> keras.Model:
+def compile_model(model: keras.Model, train: TrainConfig, *, soft_labels: bool = False) -> keras.Model:
     """Compile with Adam(``train.learning_rate``), sparse categorical cross-entropy, accuracy.
 
     Accuracy is weighted by the rows' weights when there are any (none in training; the
-    zero-weight rows that pad validation across several devices do not count).
+    zero-weight rows that pad validation across several devices do not count). With
+    ``soft_labels`` (mixup, Notebook: 08_small_data.ipynb) the labels are probability rows:
+    categorical cross-entropy, accuracy of the argmax.
     """
+    if soft_labels:
+        loss, metric = keras.losses.CategoricalCrossentropy(), keras.metrics.CategoricalAccuracy(name="accuracy")
+    else:
+        loss, metric = keras.losses.SparseCategoricalCrossentropy(), "accuracy"
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=train.learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
-        weighted_metrics=["accuracy"],
+        loss=loss,
+        weighted_metrics=[metric],
     )
     return model
 
@@ -495,6 +512,7 @@ def fit_model(
     model: keras.Model, x_train: np.ndarray, y_train: np.ndarray,
     x_valid: np.ndarray | None = None, y_valid: np.ndarray | None = None, *,
     train: TrainConfig = TrainConfig(), run_dir: str | Path | None = None, verbose: int | str = 2,
+    augment: Any | None = None,
 ) -> pd.DataFrame:
     """Compile and train ``model`` on model-shaped arrays; returns the history, one row per epoch.
 
@@ -509,6 +527,10 @@ def fit_model(
     runs. Inside ``training_scope`` (model built there too) it trains on every device of the
     scope's data-parallel distribution: each batch is split between them; validation rows are
     padded with zero-weight copies to a multiple of the device count.
+    ``augment``: an ``augment.Augmenter`` over the same training rows (in model shape), whose
+    batches replace the plain ones (``BatchFeed(augment=...)``); with soft labels (mixup) the
+    loss is categorical cross-entropy and validation labels are one-hot. None (default):
+    the study's recipe, bit for bit. Notebook: 08_small_data.ipynb
     """
     if len(x_train) == 0:
         raise ValueError("no training segments: the training split is empty")
@@ -520,9 +542,12 @@ def fit_model(
     has_valid = x_valid is not None and y_valid is not None and len(x_valid) > 0
     monitor = "val_loss" if has_valid else "loss"
     devices, process, processes = _replicas()
-    compile_model(model, train)
+    soft = bool(augment is not None and augment.soft_labels)
+    compile_model(model, train, soft_labels=soft)
     feed = BatchFeed(x_train, np.asarray(y_train), batch_size=train.batch_size, seed=train.seed,
-                     multiple=devices, shard=(process, processes))
+                     multiple=devices, shard=(process, processes), augment=augment)
+    if soft and has_valid:
+        y_valid = np.eye(int(model.output_shape[-1]), dtype=np.float32)[np.asarray(y_valid)]
     callbacks = [DataWaitMeter(feed), *make_callbacks(train, run_dir=run_dir, monitor=monitor)]
     if verbose == TABLE:
         callbacks.append(EpochTable())

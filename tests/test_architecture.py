@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("features", ("genrelib.features",)),
     ("looking at data", ("genrelib.explore", "genrelib.leakage")),
     ("models", ("genrelib.models", "genrelib.classical")),
+    ("augmentation", ("genrelib.augment",)),
     ("training", ("genrelib.training",)),
     ("evaluation", ("genrelib.evaluation",)),
     ("the end-to-end run", ("genrelib.pipeline", "genrelib.predict")),

@@ -4,6 +4,9 @@ For every model kind: a k-fold cross-validation by track (``--folds``, default 5
 artist-grouped split, with the ``full`` profile; run folders go to ``--runs`` (resumable:
 finished runs are reused), their small records (configuration, metrics, split, history; no
 weights) to ``--records``, which the book's results page reads. Prints the summary.
+
+``--protocols``, ``--augment``, ``--epochs``, ``--option`` and ``--name`` run one variant
+(e.g. chapter 8's augmented small CNN) under its own folder and label.
 """
 
 from __future__ import annotations
@@ -40,8 +43,32 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--folds", type=int, default=5, metavar="K", help="cross-validation folds (default 5)")
     parser.add_argument("--profile", choices=PROFILE_NAMES, default="full", help="run profile (default full)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    parser.add_argument("--protocols", type=_protocols, default=["kfold", "artist"], metavar="P[,P...]",
+                        help=f"protocols to run (default kfold,artist): {', '.join(PROTOCOLS)}; "
+                             "artist_kfold tests every genre played by two or more artists once")
+    parser.add_argument("--augment", default=None, metavar="LIST",
+                        help="augmentations of the deep models (comma-separated names, or "
+                             "'default'; see genrelib train --augment); default none")
+    parser.add_argument("--epochs", type=int, metavar="N", help="override the profile's epochs")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="model option, as genrelib train --option (repeatable)")
+    parser.add_argument("--name", metavar="NAME",
+                        help="folder of these runs and records under --runs/--records, and their "
+                             "label on the results page (default: the model kind; one model only)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch output")
     parser.set_defaults(func=run_reference)
+
+
+#: The protocols ``--protocols`` accepts: 5-fold by track, one artist split, artist-grouped folds.
+PROTOCOLS: tuple[str, ...] = ("kfold", "artist", "artist_kfold")
+
+
+def _protocols(text: str) -> list[str]:
+    chosen = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in PROTOCOLS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown protocol(s) {unknown}; choose from {', '.join(PROTOCOLS)}")
+    return chosen
 
 
 def run_reference(args: argparse.Namespace) -> int:
@@ -50,17 +77,34 @@ def run_reference(args: argparse.Namespace) -> int:
         raise UserError(f"--folds must be >= 2, got {args.folds}")
     if not os.path.isdir(args.data):
         raise UserError(f"DATA folder {args.data!r} does not exist")
+    if args.name and len(args.models) != 1:
+        raise UserError("--name labels the runs of one model: give one --models")
+    from genrelib.augment import parse_augment
+    from genrelib.commands.train import parse_options
+
+    try:
+        augment = parse_augment(args.augment)
+    except ValueError as error:
+        raise UserError(f"--augment: {error}") from None
+    extra: dict[str, Any] = {**parse_options(args.option), "epochs": args.epochs}
+    if augment:
+        extra["augment"] = list(augment)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from genrelib.pipeline import cross_validate, train_run
     from genrelib.results import export_records, load_records, summarize
 
     runs_dir, verbose = Path(args.runs), 0 if args.quiet else "table"
     for model in args.models:
-        print(f"== {model}: {args.folds}-fold cross-validation by track, then the artist split", flush=True)
-        cross_validate(args.data, model=model, profile=args.profile, folds=args.folds, seed=args.seed,
-                       out_dir=runs_dir / model / f"kfold{args.folds}", reuse=True, verbose=verbose)
-        train_run(args.data, model=model, profile=args.profile, seed=args.seed, split="artist",
-                  out_dir=runs_dir / model / "artist", reuse=True, verbose=verbose)
+        folder = runs_dir / (args.name or model)
+        print(f"== {args.name or model}: {', '.join(args.protocols)}", flush=True)
+        for protocol in args.protocols:
+            if protocol == "artist":
+                train_run(args.data, model=model, profile=args.profile, seed=args.seed, split="artist",
+                          out_dir=folder / "artist", reuse=True, verbose=verbose, **extra)
+            else:
+                cross_validate(args.data, model=model, profile=args.profile, folds=args.folds,
+                               seed=args.seed, protocol=protocol, reuse=True, verbose=verbose,
+                               out_dir=folder / f"{protocol}{args.folds}", **extra)
     export_records(runs_dir, args.records)
     summary = summarize(load_records(args.records))
     columns = ["model", "protocol", "data", "runs", "test_tracks", "track_accuracy", "macro_f1", "study"]

@@ -1,5 +1,8 @@
 """``genrelib train DATA --model cnn|rnn|crnn|logreg|svm --profile quick|full --out RUN_DIR ...``
 
+``--augment LIST`` (e.g. ``crop,mixup`` or ``default``) augments a deep model's training
+stream (``genrelib.augment``; Notebook: 08_small_data.ipynb).
+
 Trains one model with the study's recipe (the classical logreg/svm: one scikit-learn fit on
 segment statistics) on DATA (GTZAN in either layout, any ``<genre>/<audio>`` tree, or
 "synthetic" for the built-in synthetic set of the profile) and writes the run folder
@@ -78,6 +81,11 @@ def register(subparsers: Any) -> None:
                         help="model option, e.g. kernel_size=5, rnn=lstm, bidirectional=false, "
                              "C=10 (logreg/svm), gamma=0.01 (svm) (repeatable; VALUE is read as "
                              "JSON when it parses)")
+    parser.add_argument("--augment", default=None, metavar="LIST",
+                        help="augment the training stream of a deep model: comma-separated names of "
+                             "crop, gain, freq_mask, time_mask, mixup, noise, pitch, stretch, or "
+                             "'default' (chapter 8's combination); recorded in config.json "
+                             "(default: none, the study's recipe)")
     add_scheduler_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(func=run_train)
@@ -114,6 +122,14 @@ def run_train(args: argparse.Namespace) -> int:
     if args.val_fraction + args.test_fraction >= 1.0:
         raise UserError("--val-fraction + --test-fraction must leave tracks for training (< 1)")
     options = parse_options(args.option)
+    from genrelib.augment import parse_augment
+
+    try:
+        augment = parse_augment(args.augment)
+    except ValueError as error:
+        raise UserError(f"--augment: {error}") from None
+    if augment and args.model in ("logreg", "svm"):
+        raise UserError(f"--augment trains deep models (cnn, rnn, crnn), not {args.model}")
     data = args.data
     if data == "synthetic":
         from genrelib.datasets import resolve_data_dir
@@ -132,7 +148,7 @@ def run_train(args: argparse.Namespace) -> int:
                            batch_size=args.batch_size, learning_rate=args.lr,
                            precision=args.precision, devices=args.devices,
                            valid_fraction=args.val_fraction, test_fraction=args.test_fraction,
-                           scheduler=args.scheduler, verbose=verbose, **options)
+                           scheduler=args.scheduler, augment=list(augment), verbose=verbose, **options)
     except TypeError as error:  # unknown --option
         raise UserError(str(error)) from None
     print(describe_run(result))
