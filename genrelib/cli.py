@@ -1,5 +1,5 @@
-"""The ``genrelib`` command: data check/synth/fetch, features, train, evaluate, compare, predict,
-reference, book.
+"""The ``genrelib`` command: data check/synth/fetch, features, train, tune, evaluate, compare,
+predict, reference, book.
 
 Each sub-command lives in ``genrelib/commands/<name>.py`` with a ``register(subparsers)``
 function that adds its parser and sets ``func(args) -> int`` (the exit code). Heavy
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from genrelib.errors import UserError
 
 # Order = order in --help.
-COMMAND_MODULES = ("data", "features", "train", "evaluate", "compare", "predict", "reference", "book")
+COMMAND_MODULES = ("data", "features", "train", "tune", "evaluate", "compare", "predict", "reference", "book")
 
 
 def build_parser() -> argparse.ArgumentParser:

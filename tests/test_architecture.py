@@ -30,7 +30,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("training", ("genrelib.training",)),
     ("evaluation", ("genrelib.evaluation",)),
     ("the end-to-end run", ("genrelib.pipeline", "genrelib.predict")),
-    ("figures, results and the book", ("genrelib.plots", "genrelib.results", "genrelib.book")),
+    ("tuning: sweeps and searches of runs", ("genrelib.tuning",)),
+    ("figures, results and the book", ("genrelib.plots", "genrelib.results", "genrelib.book",
+                                       "genrelib.tuning.figures")),
     ("command line", ("genrelib.cli", "genrelib.commands", "genrelib.__main__")),
 )
 

@@ -1,0 +1,167 @@
+"""Reading a sweep: Table 1, the noise of a validation accuracy, seeds, cost, strategies."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from genrelib.config import GTZAN_TRACKS_PER_GENRE, GTZAN_GENRES, FeatureConfig, get_profile
+from genrelib.evaluation import bootstrap_interval
+from genrelib.tuning.space import FACTORS
+from genrelib.tuning.sweep import SELECT_ON, choose_configuration, plan_sweep, summarize_trials
+
+__all__ = ["compare_strategies", "grid_cost", "seed_winners", "sweep_budget", "table1",
+           "validation_interval", "validation_noise"]
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def table1(trials: pd.DataFrame, *, chosen: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The study's Table 1 beside ours, one row per factor swept: the values we tried, our
+    choice (``choose_configuration``) with its mean validation accuracy and the spread
+    (min-max) over seeds, then what the study tried, chose and reports.
+    Notebook: 06_tuning.ipynb
+    """
+    summary = summarize_trials(trials)
+    chosen = dict(chosen or choose_configuration(trials))
+    rows = []
+    for factor, group in summary.groupby("factor", sort=False):
+        if factor not in FACTORS:
+            continue
+        f, best = FACTORS[factor], chosen[factor]
+        row = group[group["value"].map(repr) == repr(best)].iloc[0]
+        rows.append({"factor": f.label, "values tried": ", ".join(map(_fmt, group["value"])),
+                     "our choice": _fmt(best),
+                     "valid accuracy": f"{row.valid_mean:.3f} ({row.valid_min:.3f}-{row.valid_max:.3f}, "
+                                       f"{row.seeds} seed{'s' if row.seeds > 1 else ''})",
+                     "the study tried": ", ".join(map(_fmt, f.study_values)),
+                     "the study chose": _fmt(f.study_choice), "the study reports": f.study_note})
+    return pd.DataFrame(rows).set_index("factor")
+
+
+def validation_noise(n_tracks: int, accuracy: float, *, level: float = 0.95) -> dict[str, float]:
+    """How coarse and how noisy an accuracy on ``n_tracks`` validation tracks is: ``step``
+    (1/n, the smallest change possible), the binomial standard error
+    sqrt(p (1 - p) / n), the half-width of the normal ``level`` interval, and
+    ``smallest_difference``: z * sqrt(2) * SE, the gap two configurations' accuracies need
+    before it exceeds what chance alone gives (two independent estimates; a rough guide).
+    Notebook: 06_tuning.ipynb
+    """
+    if n_tracks < 1:
+        raise ValueError(f"n_tracks must be >= 1, got {n_tracks}")
+    if not 0 <= accuracy <= 1:
+        raise ValueError(f"accuracy must be in [0, 1], got {accuracy}")
+    z = float(norm.ppf(0.5 + level / 2))
+    se = math.sqrt(accuracy * (1 - accuracy) / n_tracks)
+    return {"n_tracks": n_tracks, "accuracy": accuracy, "step": 1 / n_tracks, "standard_error": se,
+            "half_width": z * se, "smallest_difference": z * math.sqrt(2) * se}
+
+
+def validation_interval(records: Sequence[dict[str, Any]], *, key: str, level: float = 0.95,
+                        seed: int = 0) -> dict[str, float]:
+    """The validation accuracy of the trial ``key`` with a percentile bootstrap interval over
+    its validation tracks (``evaluation.bootstrap_interval`` on the recorded predictions).
+    Notebook: 06_tuning.ipynb
+    """
+    record = next((r for r in records if r.get("key") == key), None)
+    if record is None or not record.get("valid_tracks"):
+        raise ValueError(f"no record with validation predictions for trial {key!r}")
+    true, pred = record["valid_tracks"]["true"], record["valid_tracks"]["pred"]
+    low, high = bootstrap_interval(true, pred, level=level, seed=seed)
+    return {"accuracy": float(np.mean(np.equal(true, pred))), "low": low, "high": high,
+            "n_tracks": len(true)}
+
+
+def seed_winners(trials: pd.DataFrame) -> pd.DataFrame:
+    """Per factor, the value each seed alone would choose (``choose_configuration`` on that
+    seed's trials), the choice of the mean over seeds, and whether every seed agrees.
+    Notebook: 06_tuning.ipynb
+    """
+    trials = trials[trials["factor"].isin(list(FACTORS))]
+    seeds = sorted(trials["seed"].unique())
+    per_seed = {s: choose_configuration(trials[trials["seed"] == s]) for s in seeds}
+    overall = choose_configuration(trials)
+    rows = {factor: {**{f"seed {s}": _fmt(per_seed[s][factor]) for s in seeds},
+                     "mean over seeds": _fmt(overall[factor]),
+                     "seeds agree": len({repr(per_seed[s][factor]) for s in seeds}) == 1}
+            for factor in overall}
+    return pd.DataFrame(rows).T.rename_axis("factor")
+
+
+def sweep_budget(trials: pd.DataFrame) -> int:
+    """The number of distinct configurations a sweep trained (its trials less the ones that
+    shared a run), the budget a fair joint search gets. Notebook: 06_tuning.ipynb
+    """
+    trained = trials[~trials["shared"]]
+    return int(len(trained) // max(1, trials["seed"].nunique()))
+
+
+def grid_cost(trials: pd.DataFrame, *, model: str, seeds: int = 1, profile: str = "full",
+              factors: Mapping[str, Sequence[Any] | None] | None = None,
+              train_tracks: int = round(0.8 * len(GTZAN_GENRES) * GTZAN_TRACKS_PER_GENRE),
+              devices: Sequence[str] = ("CPU", "GPU")) -> pd.DataFrame:
+    """An *estimate* of the full one-factor grid's training time: every distinct
+    configuration of the grid (``factors`` None: the study's Table 1 for ``model``) times
+    ``seeds``, each for ``profile``'s maximum epochs (early stopping may end sooner) on
+    ``train_tracks`` (800: GTZAN's 80 %) x the segments per clip of its segment length, at
+    the median measured milliseconds per training segment of ``trials`` on each device
+    (the records' "device"). A device without measured trials gets "not measured yet".
+    Notebook: 06_tuning.ipynb
+    """
+    grid = plan_sweep(model, factors, seeds=seeds, profile=profile)
+    distinct = {repr(sorted((k, repr(v)) for k, v in t.settings.items())) + str(t.seed): t for t in grid}
+    epochs = get_profile(profile).train.epochs
+    segments = sum(train_tracks * FeatureConfig(segment_seconds=float(t.settings["segment_seconds"]))
+                   .segments_per_clip for t in distinct.values())
+    trained = trials[~trials["shared"]].dropna(subset=["seconds_per_epoch", "train_segments"])
+    rows = []
+    for device in devices:
+        mine = trained[trained["device"].fillna("").str.contains(device, case=False)]
+        rate = float((mine["seconds_per_epoch"] / mine["train_segments"]).median()) if len(mine) else None
+        rows.append({"device": device, "trainings": len(distinct), "max epochs each": epochs,
+                     "segment-epochs": segments * epochs,
+                     "measured ms/segment": round(rate * 1000, 2) if rate else "not measured yet",
+                     "estimated hours": round(rate * segments * epochs / 3600, 1) if rate
+                     else "not measured yet",
+                     "measured on": ", ".join(sorted(mine["device"].unique())) if len(mine) else ""})
+    return pd.DataFrame(rows).set_index("device")
+
+
+def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
+                       search: pd.DataFrame) -> pd.DataFrame:
+    """One-factor-at-a-time against the joint search: configurations tried (the sweep's
+    distinct ones; the search's trials), trainings (runs over every seed; a repeat read back
+    costs none), measured training seconds, the best configuration (the sweep's: its per-factor choices combined, scored
+    by ``combined``, the run of that combination) and its mean validation accuracy over
+    seeds, then its mean test accuracy (shown after the choice, never used for it).
+    Notebook: 06_tuning.ipynb
+    """
+    chosen = choose_configuration(sweep)
+    factor_cols = [c for c in search.columns if c in FACTORS]
+    by_trial = search.groupby("trial").agg(valid=("valid_accuracy", "mean"), test=("test_accuracy", "mean"))
+    best_trial = int(by_trial["valid"].idxmax())
+    best_params = search[search["trial"] == best_trial].iloc[0][factor_cols].to_dict()
+    sweep_trained = sweep[~sweep["shared"]]
+    rows = {
+        "one factor at a time": {
+            "configurations": sweep_budget(sweep), "trainings": int(len(sweep_trained)),
+            "seconds": round(float(sweep_trained["seconds"].sum()), 1),
+            "best configuration": ", ".join(f"{k}={_fmt(v)}" for k, v in chosen.items()),
+            "valid accuracy": float(combined["valid_accuracy"].mean()),
+            "test accuracy": float(combined["test_accuracy"].mean())},
+        "joint search (TPE)": {
+            "configurations": int(search["trial"].nunique()),
+            "trainings": int(search["trained"].sum()),
+            "seconds": round(float(search["seconds"].sum()), 1),
+            "best configuration": ", ".join(f"{k}={_fmt(v)}" for k, v in best_params.items()),
+            "valid accuracy": float(by_trial.loc[best_trial, "valid"]),
+            "test accuracy": float(by_trial.loc[best_trial, "test"])},
+    }
+    return pd.DataFrame(rows).T

@@ -1,0 +1,137 @@
+"""A joint search over the same space with Optuna's TPE sampler, on a fixed budget of trials.
+
+One-factor-at-a-time never tries two changed factors together. Here every trial sets
+*every* factor at once (categorical choices over the same values), Optuna's
+Tree-structured Parzen Estimator proposes the next configuration from the scores so far,
+and the search stops after ``budget`` trials. A trial that repeats a configuration already
+scored in this search is read back (it costs no training but still counts against the
+budget). Records go to ``out_dir/search.jsonl``; run again, finished trials are replayed
+into the sampler and the search continues up to the budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from genrelib.config import FeatureConfig
+from genrelib.tuning.records import SEARCH_FILE, append_record, normalised, read_records, trial_key
+from genrelib.tuning.space import apply_settings, base_settings, check_factors
+from genrelib.tuning.sweep import SELECT_ON, _report
+from genrelib.tuning.trials import prepare_context
+
+__all__ = ["joint_search", "search_frame"]
+
+
+def _optuna() -> Any:
+    try:
+        import optuna
+    except ImportError:  # pragma: no cover - optuna is pinned in the [tune] extra
+        raise ImportError("the joint search needs Optuna: pip install -e '.[tune]'") from None
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def joint_search(data: Any, *, model: str, out_dir: str | Path, budget: int,
+                 factors: Mapping[str, Sequence[Any] | None] | None = None,
+                 profile: str = "quick", epochs: int | None = None, seeds: int = 1,
+                 split: str = "random", split_seed: int = 0, valid_fraction: float = 0.1,
+                 test_fraction: float = 0.1, options: Mapping[str, Any] | None = None,
+                 feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
+                 sampler_seed: int = 0, verbose: int | str = 0,
+                 report: Callable[[str], None] | None = _report) -> pd.DataFrame:
+    """Optuna TPE over every factor jointly: exactly ``budget`` trials, each the mean
+    validation track accuracy over ``seeds`` training seeds (``seeds`` records per trial).
+
+    Same data, split, profile, epochs, options and value lists as ``run_sweep`` (so its
+    trials are comparable with the sweep's). TPE starts with ``min(10, max(2, budget // 3))``
+    random trials, then models good and bad configurations separately. Returns one row per
+    record (``search_frame``); resumable like the sweep (a changed space, data or setting
+    starts a new search in the same file).
+    Notebook: 06_tuning.ipynb
+    """
+    if budget < 1:
+        raise ValueError(f"budget must be >= 1 trial, got {budget}")
+    if seeds < 1:
+        raise ValueError(f"seeds must be >= 1, got {seeds}")
+    space = check_factors(model, factors)
+    base = base_settings(model, profile=profile, options=options, feature_config=feature_config)
+    ctx = prepare_context(data, model=model, profile=profile, out_dir=out_dir, epochs=epochs,
+                          split=split, split_seed=split_seed, valid_fraction=valid_fraction,
+                          test_fraction=test_fraction, feature_config=feature_config,
+                          cache_dir=cache_dir, verbose=verbose)
+    search_id = trial_key({"space": space, "base": ctx.identity(base, 0), "seeds": seeds,
+                           "sampler_seed": sampler_seed})
+    path = Path(out_dir) / SEARCH_FILE
+    optuna = _optuna()
+    distributions = {name: optuna.distributions.CategoricalDistribution(list(normalised(list(values))))
+                     for name, values in space.items()}
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(
+        seed=sampler_seed, n_startup_trials=min(10, max(2, budget // 3))))
+    by_trial: dict[int, dict[int, dict[str, Any]]] = {}
+    for r in read_records(path):
+        if r.get("search_id") == search_id:
+            by_trial.setdefault(int(r["trial"]), {})[int(r["seed"])] = r
+    done = sorted(by_trial)[:budget]
+    for number in done:  # replay finished trials into the sampler (an interrupted one finished)
+        rows, params = by_trial[number], next(iter(by_trial[number].values()))["params"]
+        for seed in range(seeds):
+            if seed not in rows:
+                rows[seed] = _search_trial(ctx, path, apply_settings(model, base, params), seed,
+                                           number=number, params=params, search_id=search_id)
+        study.add_trial(optuna.trial.create_trial(
+            params=params, distributions=distributions,
+            value=sum(rows[s]["valid"][SELECT_ON] for s in range(seeds)) / seeds))
+    for number in range(len(done), budget):
+        trial = study.ask(distributions)
+        params = dict(trial.params)
+        settings = apply_settings(model, base, params)
+        scores = []
+        for seed in range(seeds):
+            record = _search_trial(ctx, path, settings, seed, number=number, params=params,
+                                   search_id=search_id)
+            scores.append(record["valid"][SELECT_ON])
+        study.tell(trial, sum(scores) / len(scores))
+        if report:
+            report(f"[search {number + 1}/{budget}] {params}: valid accuracy "
+                   f"{sum(scores) / len(scores):.3f}")
+    records = [r for r in read_records(path) if r.get("search_id") == search_id and r["trial"] < budget]
+    return search_frame(records)
+
+
+def _search_trial(ctx: Any, path: Path, settings: dict[str, Any], seed: int, *, number: int,
+                  params: dict[str, Any], search_id: str) -> dict[str, Any]:
+    """Record trial ``number``'s run with ``seed``: read back when this search scored the
+    same configuration before, else trained."""
+    identity = ctx.identity(settings, seed)
+    key = trial_key(identity)
+    head = {"kind": "search", "search_id": search_id, "trial": number, "params": params,
+            "seed": seed, "key": key, "config": identity, "data_fingerprint": ctx.fingerprint}
+    same = next((r for r in read_records(path) if r.get("key") == key
+                 and r.get("search_id") == search_id), None)
+    if same is not None:
+        record = {**{k: v for k, v in same.items() if k not in head}, **head,
+                  "repeat_of": same["trial"]}
+    else:
+        record = {**head, **ctx.train(settings, seed), "repeat_of": None}
+    append_record(path, record)
+    return record
+
+
+def search_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Search records as a table: trial, seed, one column per factor, valid/test track
+    accuracy, trained (False for a repeat read back), seconds (0 for a repeat).
+    """
+    rows = []
+    for r in records:
+        trained = r.get("repeat_of") is None
+        rows.append({"trial": r["trial"], "seed": r["seed"], **r["params"],
+                     "valid_accuracy": r["valid"][SELECT_ON],
+                     "test_accuracy": (r.get("test") or {}).get(SELECT_ON),
+                     "trained": trained, "seconds": float(r["seconds"]) if trained else 0.0,
+                     "epochs": r.get("epochs") if trained else 0, "key": r["key"]})
+    return pd.DataFrame(rows).sort_values(["trial", "seed"], ignore_index=True) if rows else pd.DataFrame(
+        columns=["trial", "seed", "valid_accuracy", "test_accuracy", "trained", "seconds", "epochs", "key"])

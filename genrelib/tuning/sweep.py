@@ -1,0 +1,224 @@
+"""One factor at a time, as the study's Table 1: a resumable sweep, its summary and choice.
+
+Every factor is varied over its values while the others stay at the recipe's
+(``space.base_settings``); each (factor, value, seed) is one trial. A trial whose
+settings equal another's (the recipe's own value of every factor is the same run) is
+trained once and recorded for both. Selection reads validation accuracy only.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genrelib.config import FeatureConfig
+from genrelib.tuning.records import RECORDS_FILE, append_record, normalised, read_records, trial_key
+from genrelib.tuning.space import FACTORS, apply_settings, base_settings, check_factors
+from genrelib.tuning.trials import SweepContext, prepare_context
+
+__all__ = ["SweepTrial", "choose_configuration", "plan_sweep", "run_configuration", "run_sweep",
+           "summarize_trials", "trials_frame"]
+
+#: The score every choice is made on (validation tracks, majority vote of segments).
+SELECT_ON = "track_accuracy"
+
+
+@dataclass(frozen=True)
+class SweepTrial:
+    """One trial of a one-factor sweep: ``factor`` set to ``value`` (the others at the
+    recipe's), trained with ``seed``; ``settings`` are what ``train_run`` receives."""
+
+    factor: str
+    value: Any
+    seed: int
+    settings: dict[str, Any]
+
+
+def plan_sweep(model: str, factors: Mapping[str, Sequence[Any] | None] | None = None, *,
+               seeds: int = 1, profile: str = "quick",
+               options: Mapping[str, Any] | None = None,
+               feature_config: FeatureConfig | None = None) -> list[SweepTrial]:
+    """Every trial of a one-factor-at-a-time sweep, in order (factor, value, seed): checked
+    before any training (ValueError names a bad factor, value or option and what is
+    accepted). ``factors`` None: every Table 1 factor that applies to ``model``.
+    """
+    if seeds < 1:
+        raise ValueError(f"seeds must be >= 1, got {seeds}")
+    checked = check_factors(model, factors)
+    base = base_settings(model, profile=profile, options=options, feature_config=feature_config)
+    return [SweepTrial(name, value, seed, apply_settings(model, base, {name: value}))
+            for name, values in checked.items() for value in values for seed in range(seeds)]
+
+
+def _report(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run_sweep(data: Any, *, model: str, out_dir: str | Path,
+              factors: Mapping[str, Sequence[Any] | None] | None = None, profile: str = "quick",
+              epochs: int | None = None, seeds: int = 1, split: str = "random",
+              split_seed: int = 0, valid_fraction: float = 0.1, test_fraction: float = 0.1,
+              options: Mapping[str, Any] | None = None,
+              feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
+              verbose: int | str = 0,
+              report: Callable[[str], None] | None = _report) -> pd.DataFrame:
+    """Run (or resume) a one-factor-at-a-time sweep and return its records as a DataFrame
+    (one row per (factor, value, seed), the records file's order).
+
+    Each finished trial appends one record to ``out_dir/trials.jsonl`` (atomically):
+    factor, value, seed, ``key``, ``config`` (the trial's full identity: model, builder
+    options, batch size, learning rate, features, profile, epochs, split, data fingerprint,
+    seed), validation and test scores, the validation tracks' predictions, epochs, seconds,
+    seconds per epoch, device. Run again, it skips every trial whose record holds the same
+    key, so an interrupted sweep resumes and loses at most the trial in progress; a changed
+    configuration or dataset has another key and is trained anew. The split is made once
+    (``split``, ``split_seed``) so every trial sees the same validation tracks. ``options``
+    are builder options for every trial (e.g. small filters for a quick run); ``report``
+    gets one line per trial (None: silent).
+    Notebook: 06_tuning.ipynb
+    """
+    trials = plan_sweep(model, factors, seeds=seeds, profile=profile, options=options,
+                        feature_config=feature_config)
+    ctx = prepare_context(data, model=model, profile=profile, out_dir=out_dir, epochs=epochs,
+                          split=split, split_seed=split_seed, valid_fraction=valid_fraction,
+                          test_fraction=test_fraction, feature_config=feature_config,
+                          cache_dir=cache_dir, verbose=verbose)
+    path = Path(out_dir) / RECORDS_FILE
+    current = []
+    for number, trial in enumerate(trials, start=1):
+        outcome = run_trial(ctx, trial, path)
+        current.append(outcome["record"])
+        if report:
+            r = outcome["record"]
+            _line = (f"[{number}/{len(trials)}] {trial.factor}={trial.value} seed {trial.seed}: "
+                     f"valid accuracy {r['valid'][SELECT_ON]:.3f}")
+            status = outcome["status"]
+            report(_line + (f" ({r['seconds']:.1f} s)" if status == "trained" else
+                            f" (same run as {r['shared_with']})" if status == "shared" else
+                            " (finished before)"))
+    return trials_frame(current)
+
+
+def run_configuration(data: Any, *, model: str, out_dir: str | Path, changes: Mapping[str, Any],
+                      seeds: int = 1, profile: str = "quick",
+                      options: Mapping[str, Any] | None = None,
+                      feature_config: FeatureConfig | None = None,
+                      report: Callable[[str], None] | None = _report,
+                      **context: Any) -> pd.DataFrame:
+    """Train one configuration, the recipe with every ``{factor: value}`` of ``changes``
+    applied at once (e.g. a sweep's ``choose_configuration``), with the sweep's settings
+    (``context``: epochs, split, split_seed, valid_fraction, test_fraction, cache_dir,
+    verbose, as ``run_sweep``). Its records (factor "combined") go to the same records
+    file and resume the same way. Notebook: 06_tuning.ipynb
+    """
+    base = base_settings(model, profile=profile, options=options, feature_config=feature_config)
+    settings = apply_settings(model, base, changes)
+    ctx = prepare_context(data, model=model, profile=profile, out_dir=out_dir,
+                          feature_config=feature_config, **context)
+    path = Path(out_dir) / RECORDS_FILE
+    current = []
+    for seed in range(seeds):
+        outcome = run_trial(ctx, SweepTrial("combined", dict(changes), seed, settings), path)
+        current.append(outcome["record"])
+        if report:
+            report(f"[combined seed {seed}] valid accuracy {outcome['record']['valid'][SELECT_ON]:.3f} "
+                   f"({outcome['status']})")
+    return trials_frame(current)
+
+
+def run_trial(ctx: SweepContext, trial: SweepTrial, path: Path) -> dict[str, Any]:
+    """Make sure ``trial`` has a record in ``path``: "done" when it already has one,
+    "shared" when another factor's record is the same run, else "trained"."""
+    identity = ctx.identity(trial.settings, trial.seed)
+    key = trial_key(identity)
+    value = normalised(trial.value)
+    records = read_records(path)
+    for record in records:
+        if record.get("key") == key and record.get("factor") == trial.factor and record.get("value") == value:
+            return {"status": "done", "record": record}
+    same = next((r for r in records if r.get("key") == key), None)
+    head = {"kind": "sweep", "factor": trial.factor, "value": value, "seed": trial.seed,
+            "key": key, "config": identity, "data_fingerprint": ctx.fingerprint}
+    if same is not None:
+        record = {**{k: v for k, v in same.items() if k not in head}, **head,
+                  "shared_with": f"{same['factor']}={same['value']}"}
+        status = "shared"
+    else:
+        record = {**head, **ctx.train(trial.settings, trial.seed)}
+        status = "trained"
+    append_record(path, record)
+    return {"status": status, "record": record}
+
+
+def trials_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Records as a table: factor, value, seed, valid/test track accuracy, valid segment
+    accuracy, epochs, seconds, seconds_per_epoch, shared (trained for another factor), key."""
+    rows = [{"factor": r.get("factor"), "value": r.get("value"), "seed": r.get("seed"),
+             "valid_accuracy": (r.get("valid") or {}).get(SELECT_ON),
+             "valid_segment_accuracy": (r.get("valid") or {}).get("segment_accuracy"),
+             "test_accuracy": (r.get("test") or {}).get(SELECT_ON),
+             "epochs": r.get("epochs"), "seconds": r.get("seconds"),
+             "seconds_per_epoch": r.get("seconds_per_epoch"),
+             "train_segments": r.get("train_segments"), "device": r.get("device"),
+             "shared": bool(r.get("shared_with")), "key": r.get("key")} for r in records]
+    columns = ["factor", "value", "seed", "valid_accuracy", "valid_segment_accuracy",
+               "test_accuracy", "epochs", "seconds", "seconds_per_epoch", "train_segments",
+               "device", "shared", "key"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["value"] = pd.Series([r.get("value") for r in records], dtype=object)  # 3 stays 3
+    return frame
+
+
+def summarize_trials(trials: pd.DataFrame | Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """One row per (factor, value), in the order first seen: ``seeds`` (how many), mean,
+    standard deviation (0 for one seed), min and max of the validation track accuracy over
+    seeds, mean validation segment accuracy, mean test accuracy (recorded, never used to
+    choose), mean epochs and seconds.
+    Notebook: 06_tuning.ipynb
+    """
+    frame = trials if isinstance(trials, pd.DataFrame) else trials_frame(trials)
+    if frame.empty:
+        return pd.DataFrame(columns=["factor", "value", "seeds", "valid_mean", "valid_std",
+                                     "valid_min", "valid_max", "valid_segment_mean",
+                                     "test_mean", "epochs", "seconds"])
+    frame = frame.assign(value_key=frame["value"].map(repr))
+    rows = []
+    for (factor, _), group in frame.groupby(["factor", "value_key"], sort=False):
+        scores = group["valid_accuracy"].to_numpy(dtype=float)
+        rows.append({"factor": factor, "value": group["value"].iloc[0], "seeds": int(len(group)),
+                     "valid_mean": float(scores.mean()),
+                     "valid_std": float(scores.std(ddof=1)) if len(scores) > 1 else 0.0,
+                     "valid_min": float(scores.min()), "valid_max": float(scores.max()),
+                     "valid_segment_mean": float(group["valid_segment_accuracy"].mean()),
+                     "test_mean": float(group["test_accuracy"].mean()),
+                     "epochs": float(group["epochs"].mean()),
+                     "seconds": float(group["seconds"].mean())})
+    summary = pd.DataFrame(rows)
+    summary["value"] = pd.Series([row["value"] for row in rows], dtype=object)
+    return summary
+
+
+def choose_configuration(trials: pd.DataFrame | Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """For each factor the value with the highest mean validation track accuracy over seeds
+    (ties: the higher mean validation segment accuracy, then the first value tried). Test
+    scores are never read. Notebook: 06_tuning.ipynb
+    """
+    summary = summarize_trials(trials)
+    summary = summary[summary["factor"].isin(list(FACTORS))]
+    chosen: dict[str, Any] = {}
+    for factor, group in summary.groupby("factor", sort=False):
+        order = np.lexsort((np.arange(len(group)), -group["valid_segment_mean"].to_numpy(),
+                            -group["valid_mean"].to_numpy()))
+        chosen[factor] = group["value"].iloc[int(order[0])]
+    return chosen
+
+
+def factor_order(names: Sequence[str]) -> list[str]:
+    """``names`` in Table 1's order."""
+    return sorted(names, key=list(FACTORS).index)

@@ -1,0 +1,231 @@
+"""genrelib.tuning and ``genrelib tune``: factors refused before training, the records file,
+resumption (an interrupted sweep finishes without redoing trials; a changed configuration
+or dataset is trained anew), aggregation over seeds, selection on validation only, and the
+joint search's budget. Most tests replace the training by a fast fake that scores a
+configuration by its settings; one runs the command end to end on tiny data."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+pytest.importorskip("keras")
+
+from genrelib.cli import main  # noqa: E402
+from genrelib.tuning import (RECORDS_FILE, SEARCH_FILE, check_factors, choose_configuration,  # noqa: E402
+                             joint_search, plan_sweep, read_records, run_sweep, summarize_trials,
+                             trials_frame, validation_noise)
+from genrelib.tuning.records import append_record, trial_key  # noqa: E402
+from genrelib.tuning.trials import SweepContext  # noqa: E402
+
+FACTORS = {"kernel_size": [3, 5], "learning_rate": [1e-3, 1e-2]}
+TINY = {"filters": [4, 8], "dense_units": 16, "dropout": 0.0, "dense_dropout": 0.0}
+
+
+class FakeTraining:
+    """Replaces SweepContext.train: scores a configuration by its settings, counts calls,
+    and raises KeyboardInterrupt on call number ``interrupt_at`` (a Ctrl-C mid-trial)."""
+
+    def __init__(self, interrupt_at: int | None = None) -> None:
+        self.calls: list[tuple[int, float, int]] = []
+        self.interrupt_at = interrupt_at
+
+    def __call__(self, ctx: SweepContext, settings: dict, seed: int) -> dict:
+        if self.interrupt_at is not None and len(self.calls) + 1 == self.interrupt_at:
+            raise KeyboardInterrupt
+        k, lr = settings["options"]["kernel_size"], settings["learning_rate"]
+        self.calls.append((k, lr, seed))
+        score = k / 10 + (0.2 if lr == 1e-3 else 0.0) + seed / 100
+        return {"valid": {"track_accuracy": score, "segment_accuracy": score},
+                "test": {"track_accuracy": 1 - score}, "valid_tracks": None, "epochs": 1,
+                "best_epoch": 1, "seconds": 1.0, "seconds_per_epoch": 1.0,
+                "train_segments": 100, "parameters": 10, "device": "CPU (2 cores)",
+                "finished": "now", "run_dir": "runs/fake"}
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    def install(**kwargs) -> FakeTraining:
+        training = FakeTraining(**kwargs)
+        monkeypatch.setattr(SweepContext, "train", lambda self, s, seed: training(self, s, seed))
+        return training
+    return install
+
+
+def sweep(data, out, **kwargs):
+    options = dict(model="cnn", out_dir=out, factors=FACTORS, epochs=1, options=TINY, report=None)
+    return run_sweep(data, **{**options, **kwargs})
+
+
+# ------------------------------------------------------------------ refusals, before training
+def test_unknown_factor_and_values_that_cannot_apply_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"unknown factor 'kernel'.*kernel_size"):
+        check_factors("cnn", {"kernel": [3]})
+    with pytest.raises(ValueError, match=r"'units' does not apply to the cnn model.*rnn, crnn"):
+        check_factors("cnn", {"units": [64]})
+    with pytest.raises(ValueError, match=r"value 'bigru' cannot apply to the rnn model.*lstm"):
+        check_factors("rnn", {"rnn_type": ["bigru"]})
+    with pytest.raises(ValueError, match=r"bad value '1.5'.*integer from 1 to 15"):
+        check_factors("cnn", {"kernel_size": ["1.5"]})
+    with pytest.raises(ValueError, match=r"bad value 'huge'.*study or small"):
+        check_factors("crnn", {"filters": ["huge"]})
+    with pytest.raises(ValueError, match=r"dropout.*bad value 1"):
+        check_factors("cnn", {"dropout": [1]})
+    assert check_factors("crnn", {"rnn_type": ["Bi-GRU", "lstm"], "learning_rate": ["1e-2"]}) == {
+        "rnn_type": ("bigru", "lstm"), "learning_rate": (0.01,)}
+    assert list(check_factors("rnn", None)) == ["units", "dropout", "learning_rate", "batch_size",
+                                                "segment_seconds"]
+
+
+def test_the_command_refuses_before_reading_or_training(tiny_synthetic, tmp_path, fake, capsys) -> None:
+    training = fake()
+    out = tmp_path / "sweep"
+    assert main(["tune", str(tiny_synthetic), "--model", "rnn", "--out", str(out),
+                 "--factor", "kernel_size", "--values", "3,5"]) == 2
+    assert "does not apply to the rnn model" in capsys.readouterr().err
+    assert main(["tune", str(tiny_synthetic), "--model", "cnn", "--out", str(out),
+                 "--option", "filter=[4]"]) == 2
+    assert "unknown option(s) ['filter']" in capsys.readouterr().err
+    assert main(["tune", str(tmp_path / "missing"), "--model", "cnn", "--out", str(out)]) == 2
+    assert "DATA folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["tune", str(tiny_synthetic), "--model", "cnn", "--out", str(out), "--values", "3"])
+    assert "--values must follow the --factor" in capsys.readouterr().err
+    assert not training.calls and not out.exists()
+
+
+# ------------------------------------------------------------------ records
+def test_records_are_appended_atomically_and_read_back(tmp_path, monkeypatch) -> None:
+    path = tmp_path / RECORDS_FILE
+    assert read_records(path) == []
+    append_record(path, {"key": "a", "value": (1, 2)})
+    append_record(path, {"key": "b"})
+    assert read_records(path) == [{"key": "a", "value": [1, 2]}, {"key": "b"}]
+    import genrelib.tuning.records as records
+
+    def broken(target, text):  # the write dies before the file is replaced
+        raise OSError("disk full")
+    monkeypatch.setattr(records, "atomic_write_text", broken)
+    with pytest.raises(OSError):
+        append_record(path, {"key": "c"})
+    assert [r["key"] for r in read_records(path)] == ["a", "b"]
+    path.write_text(path.read_text() + "{not json\n")
+    with pytest.raises(ValueError, match=r"line 3: not a JSON record"):
+        read_records(path)
+    assert trial_key({"a": (1,), "b": 2}) == trial_key({"b": 2, "a": [1]})
+
+
+# ------------------------------------------------------------------ resumption
+def test_the_recipe_run_is_trained_once_and_shared(tiny_synthetic, tmp_path, fake) -> None:
+    plan = plan_sweep("cnn", FACTORS, options=TINY)
+    assert plan[0].settings == plan[2].settings  # kernel_size=3 and learning_rate=1e-3: the recipe
+    training = fake()
+    frame = sweep(tiny_synthetic, tmp_path)
+    assert len(training.calls) == 3 and frame["shared"].tolist() == [False, False, True, False]
+    assert frame.loc[0, "key"] == frame.loc[2, "key"]
+
+
+def test_an_interrupted_sweep_resumes_without_redoing_trials(tiny_synthetic, tmp_path, fake) -> None:
+    first = fake(interrupt_at=3)  # Ctrl-C during the third training
+    with pytest.raises(KeyboardInterrupt):
+        sweep(tiny_synthetic, tmp_path, seeds=2)
+    assert len(first.calls) == 2 and len(read_records(tmp_path / RECORDS_FILE)) == 2
+    second = fake()
+    frame = sweep(tiny_synthetic, tmp_path, seeds=2)
+    assert len(second.calls) == 4 and not set(first.calls) & set(second.calls)
+    assert len(frame) == 8 and len(read_records(tmp_path / RECORDS_FILE)) == 8
+    third = fake()
+    assert sweep(tiny_synthetic, tmp_path, seeds=2)["key"].tolist() == frame["key"].tolist()
+    assert third.calls == []
+
+
+def test_a_changed_configuration_or_dataset_is_trained_anew(tiny_synthetic, tmp_path, fake) -> None:
+    out = tmp_path / "sweep"
+    fake()
+    before = sweep(tiny_synthetic, out)
+    changed = fake()
+    sweep(tiny_synthetic, out, epochs=2)
+    assert len(changed.calls) == 3
+    options = fake()
+    sweep(tiny_synthetic, out, options={**TINY, "dense_units": 8})
+    assert len(options.calls) == 3
+    data = tmp_path / "data"
+    shutil.copytree(tiny_synthetic, data)
+    wav = next((data / "genres" / "blues").glob("*.wav"))
+    wav.write_bytes(wav.read_bytes()[:-2] + b"\x01\x00")  # one sample changed
+    os.utime(wav, ns=(1, 1))
+    relabelled = fake()
+    after = sweep(data, out)
+    assert len(relabelled.calls) == 3 and set(after["key"]).isdisjoint(before["key"])
+
+
+# ------------------------------------------------------------------ aggregation and choice
+def test_aggregation_over_seeds_and_selection_on_validation_only() -> None:
+    def record(value, seed, valid, test):
+        return {"factor": "kernel_size", "value": value, "seed": seed, "key": f"{value}{seed}",
+                "valid": {"track_accuracy": valid, "segment_accuracy": valid},
+                "test": {"track_accuracy": test}, "epochs": 2, "seconds": 3.0}
+    records = [record(3, 0, 0.50, 0.90), record(3, 1, 0.70, 0.90), record(3, 2, 0.60, 0.90),
+               record(5, 0, 0.65, 0.10), record(5, 1, 0.65, 0.10), record(5, 2, 0.65, 0.10)]
+    summary = summarize_trials(records).set_index("value")
+    assert summary.loc[3, "seeds"] == 3
+    assert summary.loc[3, "valid_mean"] == pytest.approx(0.60)
+    assert summary.loc[3, "valid_std"] == pytest.approx(0.10)
+    assert (summary.loc[3, "valid_min"], summary.loc[3, "valid_max"]) == (0.50, 0.70)
+    assert summary.loc[5, "valid_std"] == 0.0
+    assert choose_configuration(trials_frame(records)) == {"kernel_size": 5}  # test prefers 3
+
+
+def test_validation_noise() -> None:
+    noise = validation_noise(100, 0.85)
+    assert noise["step"] == 0.01
+    assert noise["standard_error"] == pytest.approx(0.0357, abs=1e-4)
+    assert noise["smallest_difference"] == pytest.approx(1.96 * 2 ** 0.5 * 0.0357, abs=1e-3)
+
+
+# ------------------------------------------------------------------ the joint search
+def test_the_search_spends_exactly_its_budget_and_resumes(tiny_synthetic, tmp_path, fake) -> None:
+    options = dict(model="cnn", out_dir=tmp_path, factors=FACTORS, epochs=1, options=TINY,
+                   report=None, seeds=2)
+    training = fake(interrupt_at=4)  # interrupted in trial 1's second seed
+    with pytest.raises(KeyboardInterrupt):
+        joint_search(tiny_synthetic, budget=3, **options)
+    resumed = fake()
+    frame = joint_search(tiny_synthetic, budget=3, **options)
+    assert frame["trial"].nunique() == 3 and len(frame) == 6
+    assert int(frame["trained"].sum()) <= 6
+    assert len(training.calls) + len(resumed.calls) == int(frame["trained"].sum())
+    assert not set(training.calls) & set(resumed.calls)
+    again = fake()
+    assert len(joint_search(tiny_synthetic, budget=3, **options)) == 6 and not again.calls
+    more = joint_search(tiny_synthetic, budget=5, **options)
+    assert more["trial"].nunique() == 5 and len(read_records(tmp_path / SEARCH_FILE)) == 10
+    best = more.groupby("trial")["valid_accuracy"].mean().max()
+    assert best <= 0.5 + 0.2 + 0.01  # kernel 5, lr 1e-3: the best the space holds
+
+
+# ------------------------------------------------------------------ end to end
+def test_the_command_end_to_end(tiny_synthetic, tmp_path, capsys) -> None:
+    out = tmp_path / "sweep"
+    argv = ["tune", str(tiny_synthetic), "--model", "cnn", "--out", str(out), "--factor",
+            "kernel_size", "--values", "3,5", "--factor", "learning_rate", "--values", "1e-3",
+            "--epochs", "1", "--budget", "2", "--json", "--quiet",
+            *[f"--option={k}={json.dumps(v)}" for k, v in TINY.items()]]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [(row["factor"], row["value"]) for row in result["table"]] == [
+        ("kernel_size", 3), ("kernel_size", 5), ("learning_rate", 0.001)]
+    assert set(result["chosen"]) == {"kernel_size", "learning_rate"}
+    assert result["search"]["budget"] == 2
+    records = read_records(out / RECORDS_FILE)
+    assert len(records) == 3 and records[2]["shared_with"] == "kernel_size=3"
+    trained = records[0]
+    assert trained["config"]["options"]["kernel_size"] == 3 and trained["epochs"] == 1
+    assert {"valid", "test", "seconds", "data_fingerprint", "seed"} <= set(trained)
+    assert len(trained["valid_tracks"]["pred"]) == trained["valid"]["n_tracks"]
+    assert len({r["trial"] for r in read_records(out / SEARCH_FILE)}) == 2
+    assert main(argv) == 0  # everything finished: nothing retrained
+    assert json.loads(capsys.readouterr().out)["table"] == result["table"]
