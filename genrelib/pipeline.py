@@ -41,7 +41,7 @@ from genrelib.models import build_model, input_shape_for, model_input
 from genrelib.training import (device_description, fit_model, plan_devices, predict_probs,
                                set_seed, training_scope)
 
-__all__ = ["RunResult", "compare_runs", "cross_validate", "describe_run", "evaluate_features",
+__all__ = ["RunResult", "compare_runs", "cross_validate", "cross_validated_predictions", "describe_run", "evaluate_features",
            "evaluate_run", "evaluate_runs", "run_predictions", "train_run"]
 
 #: The package versions a run's configuration records.
@@ -357,6 +357,31 @@ def run_predictions(run_dir: str | Path, data: Any, *, cache_dir: str | Path | N
     remap = np.array([model_genres.index(g) for g in features.genres])
     probs = predict_probs(net, features.X, kind=kind)
     return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres)
+
+
+def cross_validated_predictions(cv_dir: str | Path, data: Any, *, hop_frames: int | None = None,
+                                cache_dir: str | Path | None = None,
+                                progress: bool = False) -> SegmentPredictions:
+    """Out-of-fold predictions of a cross-validation (``cross_validate``'s ``out_dir``): every
+    fold's run (``cv_dir/fold<k>``) scores the test tracks of its own split.json, so every
+    tested track is predicted by a model that never trained on it; the folds' predictions are
+    concatenated (fold order). ``hop_frames`` as in ``run_predictions``. Two such
+    predictions of the same tracks (other seeds, other models) ensemble with
+    ``evaluation.ensemble_predictions``. ValueError when ``cv_dir`` holds no fold.
+    Notebook: 08_small_data.ipynb
+    """
+    folds = sorted(Path(cv_dir).glob("fold*"), key=lambda p: int(p.name[4:]) if p.name[4:].isdigit() else -1)
+    folds = [f for f in folds if (f / runs.SPLIT_FILE).is_file()]
+    if not folds:
+        raise ValueError(f"{cv_dir} holds no fold<k> run folder with a {runs.SPLIT_FILE}: "
+                         "run pipeline.cross_validate first")
+    index = _index(data, progress=progress)
+    parts = [run_predictions(fold, index.subset(runs.load_json(fold / runs.SPLIT_FILE)["test"]),
+                             cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
+             for fold in folds]
+    return SegmentPredictions(np.concatenate([p.probs for p in parts]),
+                              np.concatenate([p.y for p in parts]),
+                              np.concatenate([p.track_ids for p in parts]), parts[0].genres)
 
 
 def evaluate_run(run_dir: str | Path, data: Any, *, method: str = "vote",

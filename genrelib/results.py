@@ -25,7 +25,7 @@ from genrelib.evaluation import bootstrap_interval, classification_report_dict
 
 __all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2", "STUDY_TEST_ACCURACY", "data_label",
            "display_table", "export_records", "load_records", "reference_summary", "results_page",
-           "summarize", "table2"]
+           "summarize", "table2", "write_evaluation_record"]
 
 #: Where the reference records live in the repository.
 RECORDS_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
@@ -41,7 +41,7 @@ STUDY_TABLE2: dict[str, dict[str, float]] = {
 #: The study's test accuracy per model (from ``STUDY_TABLE2``).
 STUDY_TEST_ACCURACY: dict[str, float] = {model: row["accuracy"] for model, row in STUDY_TABLE2.items()}
 #: The order of the protocols on the page: cross-validation and random splits first.
-PROTOCOL_ORDER: tuple[str, ...] = ("kfold", "random", "artist", "lists")
+PROTOCOL_ORDER: tuple[str, ...] = ("kfold", "random", "artist", "artist_kfold", "lists")
 #: The files of a run folder that are records (small, no weights).
 RECORD_FILES: tuple[str, ...] = (runs.CONFIG_FILE, runs.METRICS_FILE, runs.SPLIT_FILE, runs.HISTORY_FILE)
 
@@ -61,6 +61,21 @@ def data_label(config: dict[str, Any]) -> str:
         return f"GTZAN ({n} tracks)"
     folder = path.parent.name if path.name == "genres" else path.name
     return f"{folder or 'data'} ({n} tracks)"
+
+
+def write_evaluation_record(result: Any, out: str | Path, *, model: str, protocol: str,
+                            config: dict[str, Any]) -> Path:
+    """A record (config.json, metrics.json) of an evaluation that is no single run, e.g. an
+    ensemble or test-time averaging over a cross-validation's out-of-fold predictions
+    (``pipeline.cross_validated_predictions``): ``result`` an EvaluationResult of all its
+    tracks, ``config`` what made it (members, hop, data label, profile, seed, device,
+    ``finished``). :func:`load_records` reads it as one run. Returns ``out``.
+    Notebook: 08_small_data.ipynb
+    """
+    out = Path(out)
+    runs.save_json(config, out / runs.CONFIG_FILE)
+    runs.save_json({"model": model, "protocol": protocol, "test": result.to_dict()}, out / runs.METRICS_FILE)
+    return out
 
 
 def _run_folders(root: Path) -> list[Path]:
@@ -87,7 +102,9 @@ def export_records(run_root: str | Path, out: str | Path) -> list[Path]:
 
 def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     """One row per run record below ``root``: ``group`` (its folder, e.g. "cnn/kfold5"),
-    ``model``, ``protocol``, ``fold``, ``data``, ``profile``, ``seed``, ``finished``,
+    ``model`` (the model kind; for a variant recorded under a folder of another name, e.g.
+    chapter 8's "cnn-small-crop/kfold5", that name), ``protocol``, ``fold``, ``data``,
+    ``profile``, ``seed``, ``finished``,
     ``device``, ``epochs_run``, ``seconds_per_epoch``, the test set's ``test_tracks``,
     ``track_accuracy``, ``macro_f1``, ``segment_accuracy`` and its ``confusion`` (array)
     and ``genres``. Runs without a test set are left out. Empty frame when there are none.
@@ -102,9 +119,11 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             continue
         split = runs.load_json(folder / runs.SPLIT_FILE) if (folder / runs.SPLIT_FILE).is_file() else {}
         relative = folder.relative_to(root)
+        label = relative.parts[0] if len(relative.parts) > 1 else metrics["model"]
         rows.append({
             "group": (relative.parent if split.get("fold") is not None else relative).as_posix(),
-            "model": metrics["model"], "protocol": metrics["protocol"], "fold": split.get("fold"),
+            "model": metrics["model"] if label in MODEL_KINDS else label,  # a variant: its folder
+            "protocol": metrics["protocol"], "fold": split.get("fold"),
             "data": data_label(config) if Path(str(config.get("data", ""))).is_absolute() else config.get("data"),
             "profile": config.get("profile"), "seed": config.get("seed"),
             "finished": config.get("finished"), "device": config.get("device"),
@@ -250,6 +269,10 @@ def results_page(root: str | Path = RECORDS_DIR) -> str:
         "mini set: blues, classical, reggae and rock) then lies wholly in one set: when that set",
         "is the test set, the model never heard the genre and cannot name it. Read the artist",
         "rows as how much of the k-fold accuracy was recognising artists, not genres.",
+        "*artist_kfold* rows are artist-grouped folds that test every track of the genres played",
+        "by two or more artists once, on an unheard artist (the mini set's other six genres);",
+        "single-artist genres stay in training. Rows named after a variant (e.g.",
+        "*cnn-small-crop*) are chapter 8's augmented models, ensembles and test-time averaging.",
         "",
     ]
     if summary.empty:
