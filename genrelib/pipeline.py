@@ -376,9 +376,11 @@ def cross_validated_predictions(cv_dir: str | Path, data: Any, *, hop_frames: in
         raise ValueError(f"{cv_dir} holds no fold<k> run folder with a {runs.SPLIT_FILE}: "
                          "run pipeline.cross_validate first")
     index = _index(data, progress=progress)
-    parts = [run_predictions(fold, index.subset(runs.load_json(fold / runs.SPLIT_FILE)["test"]),
-                             cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
-             for fold in folds]
+    parts = []
+    for fold in folds:  # every track scored (one feature set, cached once), the fold's test kept
+        scored = run_predictions(fold, index, cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
+        keep = np.isin(scored.track_ids, np.asarray(runs.load_json(fold / runs.SPLIT_FILE)["test"], dtype=str))
+        parts.append(SegmentPredictions(scored.probs[keep], scored.y[keep], scored.track_ids[keep], scored.genres))
     return SegmentPredictions(np.concatenate([p.probs for p in parts]),
                               np.concatenate([p.y for p in parts]),
                               np.concatenate([p.track_ids for p in parts]), parts[0].genres)
