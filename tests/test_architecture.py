@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("evaluation", ("genrelib.evaluation",)),
     ("the end-to-end run", ("genrelib.pipeline", "genrelib.predict")),
     ("tuning: sweeps and searches of runs", ("genrelib.tuning",)),
-    ("figures, results and the book", ("genrelib.plots", "genrelib.results", "genrelib.book",
+    ("figures, results and the book", ("genrelib.plots", "genrelib.results", "genrelib.speed", "genrelib.book",
                                        "genrelib.tuning.figures")),
     ("command line", ("genrelib.cli", "genrelib.commands", "genrelib.__main__")),
 )

@@ -1,0 +1,79 @@
+"""The appendix on training speed: records read, tables and figure computed from them,
+GPU rows said to be missing until a record from a GPU exists, bad records named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from genrelib.speed import FULL_COMMAND, load_speed_records, speed_page
+
+CPU = {"backend": "jax", "keras": "3.15.1", "device": "CPU (2 cores)", "date": "2026-11-26"}
+LOOP_ROWS = [
+    {"model": "cnn", "loop": "genrelib", "train_segments": 1368, "first_epoch_s": 20.5,
+     "s_per_epoch": 12.25, "ms_per_segment": 8.95, "s_per_epoch_gtzan": 122.5},
+    {"model": "cnn", "loop": "plain", "train_segments": 1368, "first_epoch_s": 19.0,
+     "s_per_epoch": 13.75, "ms_per_segment": 10.05, "s_per_epoch_gtzan": 137.5},
+]
+FULL_ROW = {"model": "crnn", "options": {"conv_blocks": 2}, "batch_size": 128, "precision": "mixed",
+            "learning_rate": 0.004, "devices": {"count": 1, "kind": "cpu"}, "train_segments": 456,
+            "epochs_run": 7, "best_epoch": 5, "fit_s": 61.3, "run_s": 64.0, "first_epoch_s": 20.1,
+            "s_per_epoch": 6.5, "data_wait_fraction": 0.0123, "test_segment_accuracy": 0.8,
+            "test_track_accuracy": 0.9333}
+
+
+def _write(folder: Path, name: str, env: dict, **rows) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(json.dumps({"environment": env, **rows}))
+
+
+def test_records_are_read_with_their_machine(tmp_path: Path) -> None:
+    _write(tmp_path, "training-loop-cpu.json", CPU, results=LOOP_ROWS)
+    _write(tmp_path, "training-full-cpu.json", CPU, full=[FULL_ROW])
+    (tmp_path / "notes.json").write_text("{}")  # not a training record: ignored
+    loops, full = load_speed_records(tmp_path)
+    assert loops["s_per_epoch"].tolist() == [12.25, 13.75]
+    assert set(loops["device"]) == {"CPU (2 cores)"} and set(loops["record"]) == {"training-loop-cpu.json"}
+    assert full.loc[0, "options"] == "conv_blocks=2" and full.loc[0, "device_count"] == 1
+
+
+def test_the_page_is_computed_from_the_records(tmp_path: Path) -> None:
+    _write(tmp_path, "training-loop-cpu.json", CPU, results=LOOP_ROWS)
+    _write(tmp_path, "training-full-cpu.json", CPU, full=[FULL_ROW])
+    page = speed_page(tmp_path, figure=tmp_path / "speed.png")
+    assert "| 2026-11-26 | CPU (2 cores) | jax | cnn | genrelib | 1368 | 20.5 | 12.25 | 122.5 |" in page
+    assert "| 2026-11-26 | CPU (2 cores) | jax | crnn | conv_blocks=2 | 128 | mixed | 0.004 | 1 | 456 | 7 | 61.3 | 6.5 | 1.2 % | 93.3 % |" in page
+    assert "![Training speed from the benchmark records](speed.png)" in page
+    assert "- `training-loop-cpu.json`: CPU (2 cores), Keras 3.15.1 on jax, 2026-11-26; conditions not recorded." in page
+    assert (tmp_path / "speed.png").stat().st_size > 10_000
+    assert "Not measured yet" in page and FULL_COMMAND in page  # every record is a CPU's
+
+
+def test_a_gpu_record_replaces_the_not_measured_note(tmp_path: Path) -> None:
+    _write(tmp_path, "training-full-h100.json", {**CPU, "device": "GPU (NVIDIA H100 80GB HBM3)"},
+           full=[FULL_ROW])
+    page = speed_page(tmp_path)
+    assert "NVIDIA H100" in page and "Not measured yet" not in page
+    assert "![" not in page  # no figure asked for
+
+
+def test_no_records_still_gives_a_page(tmp_path: Path) -> None:
+    page = speed_page(tmp_path / "none")
+    assert page.startswith("# Appendix: training speed") and "Not measured yet" in page
+
+
+def test_a_broken_record_is_named(tmp_path: Path) -> None:
+    (tmp_path / "training-x.json").write_text('{"results": []}')
+    with pytest.raises(ValueError, match=r"training-x.json: not a bench_training.py record"):
+        load_speed_records(tmp_path)
+    (tmp_path / "training-x.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"training-x.json"):
+        load_speed_records(tmp_path)
+
+
+def test_the_committed_records_make_a_page() -> None:
+    """The records in benchmarks/records/ are readable and hold CPU rows of every Keras model."""
+    loops, full = load_speed_records()
+    assert {"cnn", "crnn"} <= set(loops["model"]) and not full.empty
