@@ -7,6 +7,11 @@ weights) to ``--records``, which the book's results page reads. Prints the summa
 
 ``--protocols``, ``--augment``, ``--epochs``, ``--option`` and ``--name`` run one variant
 (e.g. chapter 8's augmented small CNN) under its own folder and label.
+
+``--ensemble LABEL=MEMBER[@HOP]+MEMBER[@HOP]...`` trains nothing: for each protocol it
+averages the out-of-fold track probabilities of finished cross-validations under --runs
+(MEMBER a folder name there, e.g. cnn-small-crop; @HOP scores its segments every HOP
+frames) and writes the ensemble's record under --records/LABEL (chapter 8).
 """
 
 from __future__ import annotations
@@ -55,6 +60,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--name", metavar="NAME",
                         help="folder of these runs and records under --runs/--records, and their "
                              "label on the results page (default: the model kind; one model only)")
+    parser.add_argument("--ensemble", type=_ensemble, metavar="LABEL=M[@HOP]+M[@HOP]...",
+                        help="write the record of an ensemble of finished cross-validations under "
+                             "--runs instead of training (e.g. cnn-3seeds=cnn-small-crop+"
+                             "cnn-small-crop-seed1+cnn-small-crop-seed2; @16: segments every 16 frames)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch output")
     parser.set_defaults(func=run_reference)
 
@@ -71,12 +80,74 @@ def _protocols(text: str) -> list[str]:
     return chosen
 
 
+def _ensemble(text: str) -> tuple[str, list[tuple[str, int | None]]]:
+    """``"lbl=a@16+b"`` -> ("lbl", [("a", 16), ("b", None)])."""
+    label, sep, rest = text.partition("=")
+    members = []
+    for item in rest.split("+") if sep else []:
+        name, at, hop = item.strip().partition("@")
+        if not name or (at and not (hop.isdigit() and int(hop) > 0)):
+            members = []
+            break
+        members.append((name, int(hop) if at else None))
+    if not label.strip() or len(members) < 1 or "/" in label:
+        raise argparse.ArgumentTypeError(
+            f"expected LABEL=MEMBER[@HOP]+MEMBER[@HOP]... (MEMBER: a folder under --runs, HOP: frames > 0), got {text!r}")
+    return label.strip(), members
+
+
+def write_ensemble_records(data: str, runs_dir: Path, records_dir: Path, label: str,
+                           members: list[tuple[str, int | None]], *, protocols: list[str],
+                           folds: int) -> None:
+    """For each protocol, the ensemble (mean of track probabilities) of the members'
+    out-of-fold predictions (``pipeline.cross_validated_predictions``), written with
+    ``results.write_evaluation_record`` under ``records_dir/label/<protocol><folds>``."""
+    from datetime import datetime, timezone
+
+    from genrelib import runs
+    from genrelib.datasets import index_dataset
+    from genrelib.evaluation import ensemble_predictions
+    from genrelib.pipeline import cross_validated_predictions
+    from genrelib.results import data_label, write_evaluation_record
+
+    index = index_dataset(data, progress=False)
+    for protocol in protocols:
+        dirs = [runs_dir / name / f"{protocol}{folds}" for name, _ in members]
+        missing = [str(d) for d in dirs if not (d / "fold0" / runs.CONFIG_FILE).is_file()]
+        if missing:
+            raise UserError(f"--ensemble {label}: no finished cross-validation in {', '.join(missing)}; "
+                            f"run genrelib reference with --name MEMBER --protocols {protocol} first")
+        preds = [cross_validated_predictions(d, index, hop_frames=hop) for d, (_, hop) in zip(dirs, members)]
+        names = [name + (f"@hop{hop}" if hop else "") for name, hop in members]
+        result = (ensemble_predictions(preds, names=names) if len(preds) > 1 else preds[0]).evaluate()
+        first = runs.load_json(dirs[0] / "fold0" / runs.CONFIG_FILE)
+        config = {"members": names, "member_dirs": [f"{name}/{protocol}{folds}" for name, _ in members],
+                  "hop_frames": [hop for _, hop in members], "method": "vote",
+                  "data": data_label(first), "n_tracks": first.get("n_tracks"),
+                  "profile": first.get("profile"), "seed": first.get("seed"), "device": first.get("device"),
+                  "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  "made_by": f"genrelib reference --ensemble {label}=" + "+".join(
+                      name + (f"@{hop}" if hop else "") for name, hop in members)}
+        write_evaluation_record(result, records_dir / label / f"{protocol}{folds}", model="ensemble",
+                                protocol=protocol, config=config)
+        print(f"{label} {protocol}: track accuracy {result.track_accuracy:.3f}, macro F1 "
+              f"{result.macro_f1:.3f} ({len(result.track_ids)} tracks)", flush=True)
+
+
 def run_reference(args: argparse.Namespace) -> int:
     """Run ``genrelib reference``; prints the summary of the records, returns 0."""
     if args.folds < 2:
         raise UserError(f"--folds must be >= 2, got {args.folds}")
     if not os.path.isdir(args.data):
         raise UserError(f"DATA folder {args.data!r} does not exist")
+    if args.ensemble:
+        protocols = [p for p in args.protocols if p != "artist"]  # a single split: no out-of-fold set
+        if not protocols:
+            raise UserError("--ensemble combines cross-validations: use --protocols kfold and/or artist_kfold")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        write_ensemble_records(args.data, Path(args.runs), Path(args.records), *args.ensemble,
+                               protocols=protocols, folds=args.folds)
+        return 0
     if args.name and len(args.models) != 1:
         raise UserError("--name labels the runs of one model: give one --models")
     from genrelib.augment import parse_augment

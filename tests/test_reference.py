@@ -1,0 +1,75 @@
+"""``genrelib reference``: cross-validations written as records, and ``--ensemble`` records of
+finished cross-validations equal to the library's ensemble of their out-of-fold predictions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genrelib.cli import main
+
+
+@pytest.fixture(scope="module")
+def reference(tiny_synthetic, tmp_path_factory, module_cache):
+    """Two 2-fold logreg cross-validations (seeds 0 and 1) of the tiny synthetic set."""
+    root = tmp_path_factory.mktemp("reference")
+    for name, seed in (("lr", "0"), ("lr-seed1", "1")):
+        assert main(["reference", str(tiny_synthetic), "--runs", str(root / "runs"), "--records",
+                     str(root / "records"), "--models", "logreg", "--folds", "2", "--protocols", "kfold",
+                     "--name", name, "--seed", seed, "--quiet"]) == 0
+    return tiny_synthetic, root
+
+
+def test_cross_validations_become_records(reference) -> None:
+    _, root = reference
+    for name in ("lr", "lr-seed1"):
+        folds = sorted((root / "records" / name / "kfold2").glob("fold*"))
+        assert [f.name for f in folds] == ["fold0", "fold1"]
+        assert not list((root / "records").rglob("model.*"))  # no weights in the records
+
+
+def test_ensemble_record_equals_the_library_ensemble(reference, capsys) -> None:
+    from genrelib.evaluation import ensemble_predictions
+    from genrelib.pipeline import cross_validated_predictions
+
+    data, root = reference
+    assert main(["reference", str(data), "--runs", str(root / "runs"), "--records", str(root / "records"),
+                 "--folds", "2", "--ensemble", "lr-2seeds=lr+lr-seed1"]) == 0
+    assert "lr-2seeds kfold: track accuracy" in capsys.readouterr().out
+    folder = root / "records" / "lr-2seeds" / "kfold2"
+    config = json.loads((folder / "config.json").read_text())
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert config["members"] == ["lr", "lr-seed1"] and config["member_dirs"] == ["lr/kfold2", "lr-seed1/kfold2"]
+    assert config["made_by"] == "genrelib reference --ensemble lr-2seeds=lr+lr-seed1"
+    assert (metrics["model"], metrics["protocol"]) == ("ensemble", "kfold")
+    preds = [cross_validated_predictions(root / "runs" / n / "kfold2", data) for n in ("lr", "lr-seed1")]
+    expected = ensemble_predictions(preds, names=["lr", "lr-seed1"]).evaluate()
+    assert metrics["test"]["track_accuracy"] == pytest.approx(expected.track_accuracy)
+    assert np.array_equal(metrics["test"]["confusion"], expected.to_dict()["confusion"])
+    assert len(expected.track_ids) == 30  # every track, each once, out of fold
+    from genrelib.results import load_records
+
+    records = load_records(root / "records")
+    assert "lr-2seeds" in set(records["model"])
+
+
+@pytest.mark.parametrize("spec", ["noequals", "=lr", "x=", "x=lr@0", "x=lr@abc", "a/b=lr"])
+def test_bad_ensemble_specs_are_refused(spec, tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["reference", str(tmp_path), "--runs", str(tmp_path), "--records", str(tmp_path), "--ensemble", spec])
+    assert stop.value.code == 2
+    assert "expected LABEL=MEMBER[@HOP]+MEMBER[@HOP]" in capsys.readouterr().err
+
+
+def test_a_missing_member_is_named(reference, capsys) -> None:
+    data, root = reference
+    assert main(["reference", str(data), "--runs", str(root / "runs"), "--records", str(root / "records"),
+                 "--folds", "2", "--ensemble", "x=lr+nothing-here"]) == 2
+    err = capsys.readouterr().err
+    assert "--ensemble x: no finished cross-validation in" in err and "nothing-here/kfold2" in err
+    assert main(["reference", str(data), "--runs", str(root / "runs"), "--records", str(root / "records"),
+                 "--protocols", "artist", "--ensemble", "x=lr"]) == 2
+    assert "use --protocols kfold and/or artist_kfold" in capsys.readouterr().err
