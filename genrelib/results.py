@@ -104,8 +104,8 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     """One row per run record below ``root``: ``group`` (its folder, e.g. "cnn/kfold5"),
     ``model`` (the model kind; for a variant recorded under a folder of another name, e.g.
     chapter 8's "cnn-small-crop/kfold5", that name), ``protocol``, ``fold``, ``data``,
-    ``profile``, ``seed``, ``finished``,
-    ``device``, ``epochs_run``, ``seconds_per_epoch``, the test set's ``test_tracks``,
+    ``profile``, ``seed``, ``augment`` (the run's augmentations, a tuple; empty for none or
+    an ensemble record), ``finished``, ``device``, ``epochs_run``, ``seconds_per_epoch``, the test set's ``test_tracks``,
     ``track_accuracy``, ``macro_f1``, ``segment_accuracy`` and its ``confusion`` (array)
     and ``genres``. Runs without a test set are left out. Empty frame when there are none.
     Notebook: 07_evaluation.ipynb
@@ -126,6 +126,7 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             "protocol": metrics["protocol"], "fold": split.get("fold"),
             "data": data_label(config) if Path(str(config.get("data", ""))).is_absolute() else config.get("data"),
             "profile": config.get("profile"), "seed": config.get("seed"),
+            "augment": tuple((config.get("train_config") or {}).get("augment") or ()),
             "finished": config.get("finished"), "device": config.get("device"),
             "epochs_run": metrics.get("epochs_run"), "seconds_per_epoch": metrics.get("seconds_per_epoch"),
             "test_tracks": test["n_tracks"], "track_accuracy": test["track_accuracy"],

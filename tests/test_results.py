@@ -118,3 +118,11 @@ def test_committed_records_hold_no_machine_paths() -> None:
         config = json.loads(path.read_text())
         if path.name == runs.CONFIG_FILE:
             assert not str(config.get("data", "")).startswith("/"), f"{path} names a machine path"
+
+
+def test_records_say_which_augmentations_made_them() -> None:
+    """Chapter 8 lists the augmentations measured on real data from this column."""
+    records = load_records()
+    by_model = records.groupby("model")["augment"].agg(lambda column: set(column))
+    assert by_model["cnn-small-crop"] == {("crop",)} and by_model["cnn"] == {()}
+    assert by_model["cnn-small"] == {()}
