@@ -3,8 +3,8 @@ and a joint search over the same space (Optuna TPE) with the same budget.
 
 ``space`` (the factors and what they accept), ``records`` (the atomic records file),
 ``trials`` (one trial = one ``train_run`` on a fixed split), ``sweep`` (one factor at a
-time), ``search`` (the joint search), ``analysis`` (Table 1, noise, seeds, cost) and
-``figures``. ``genrelib tune`` is the command line over them.
+time), ``search`` (the joint search) and ``analysis`` (Table 1, noise, seeds, cost); the figure is
+``genrelib.plots.plot_factor_sweeps``. ``genrelib tune`` is the command line over them.
 Notebook: 06_tuning.ipynb
 """
 
