@@ -26,7 +26,7 @@ from genrelib.config import CLASSICAL_KINDS, STATS_DESCRIPTORS, FeatureConfig
 STATS = FeatureConfig(kind="stats", clip_seconds=8.0)
 #: The keys of every run's metrics.json (pipeline._run_metrics), deep or classical.
 METRICS_KEYS = {"model", "protocol", "epochs_run", "best_epoch", "train_seconds",
-                "seconds_per_epoch", "n_segments", "n_tracks", "valid", "test"}
+                "seconds_per_epoch", "data_wait_fraction", "n_segments", "n_tracks", "valid", "test"}
 
 
 def changing_clip(seconds: float = 8.0, rate: int = 22050) -> np.ndarray:
@@ -235,7 +235,8 @@ def test_cli_run_folder(kind, cli_runs) -> None:
     assert len(history) == 1 and "epoch" not in history and history["fit_seconds"].iloc[0] > 0
     metrics = json.loads((run / "metrics.json").read_text())
     assert set(metrics) == METRICS_KEYS
-    assert metrics["epochs_run"] is None and metrics["train_seconds"] == round(history["fit_seconds"].iloc[0], 2)
+    assert metrics["epochs_run"] is None and metrics["data_wait_fraction"] is None
+    assert metrics["train_seconds"] == round(history["fit_seconds"].iloc[0], 2)
     assert metrics["n_tracks"] == {"train": 20, "valid": 10, "test": 0} and metrics["test"] is None
     meta = runs.read_model_metadata(run)
     assert meta["model_kind"] == kind and meta["standardizer"] is None and "Pipeline" in meta["input"]
