@@ -387,11 +387,14 @@ def cross_validated_predictions(cv_dir: str | Path, data: Any, *, hop_frames: in
 
 
 def evaluate_run(run_dir: str | Path, data: Any, *, method: str = "vote",
-                 cache_dir: str | Path | None = None, progress: bool = True) -> EvaluationResult:
+                 cache_dir: str | Path | None = None, progress: bool = True,
+                 hop_frames: int | None = None) -> EvaluationResult:
     """Evaluate a saved run on every track of ``data`` (a folder or DatasetIndex):
-    ``run_predictions(...).evaluate(method=method)``, same errors.
+    ``run_predictions(...).evaluate(method=method)``, same errors; ``hop_frames`` for
+    test-time averaging over a denser hop (deep models).
     """
-    predictions = run_predictions(run_dir, data, cache_dir=cache_dir, progress=progress)
+    predictions = run_predictions(run_dir, data, cache_dir=cache_dir, progress=progress,
+                                  hop_frames=hop_frames)
     return predictions.evaluate(method=method)
 
 

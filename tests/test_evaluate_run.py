@@ -189,3 +189,25 @@ def test_a_zip_that_is_no_model(run_dir, tiny_synthetic, tmp_path) -> None:
         archive.writestr("genrelib.json", json.dumps(read_model_metadata(run_dir)))
     with pytest.raises(ValueError, match="holds no model that genrelib can load"):
         evaluate_run(fake, tiny_synthetic, progress=False)
+
+
+def test_evaluate_hop_is_test_time_averaging(run_dir, tiny_synthetic, cache, monkeypatch, capsys) -> None:
+    """genrelib evaluate --hop 16 scores 4x as many segments per track and equals the library's
+    run_predictions(hop_frames=16); --hop 0 is refused."""
+    import json
+
+    from genrelib.cli import main
+    from genrelib.pipeline import run_predictions
+
+    monkeypatch.setenv("GENREBOOK_CACHE", str(cache))
+    assert main(["evaluate", str(run_dir), "--data", str(tiny_synthetic), "--hop", "16", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    dense = run_predictions(run_dir, tiny_synthetic, cache_dir=cache, progress=False, hop_frames=16)
+    grid = run_predictions(run_dir, tiny_synthetic, cache_dir=cache, progress=False)
+    assert len(dense.y) > 3 * len(grid.y)  # 75 segments per 30 s track instead of 19
+    expected = dense.evaluate().to_dict()
+    assert record["track_accuracy"] == pytest.approx(expected["track_accuracy"])
+    assert record["segment_accuracy"] == pytest.approx(expected["segment_accuracy"])
+    assert record["n_segments"] == len(dense.y)
+    assert main(["evaluate", str(run_dir), "--data", str(tiny_synthetic), "--hop", "0"]) == 2
+    assert "--hop must be a number of frames >= 1, got 0" in capsys.readouterr().err
