@@ -546,7 +546,7 @@ def plot_factor_sweeps(trials: "pd.DataFrame", *, chosen: "Mapping[str, Any] | N
         labels = [f"{v:g}" if isinstance(v, float) else str(v) for v in rows["value"]]
         x = np.arange(len(rows))
         best = key((chosen or {}).get(factor, object()))
-        edges = ["#C44E52" if key(v) == best else "none" for v in rows["value"]]
+        edges = ["#C44E52" if key(v) == best else "#4C72B0" for v in rows["value"]]  # unchosen: own colour
         ax.bar(x, rows["valid_mean"], color="#4C72B0", alpha=0.6, edgecolor=edges, linewidth=2)
         ax.vlines(x, rows["valid_min"], rows["valid_max"], color="#333333")
         for i, value in enumerate(rows["value"]):
