@@ -35,7 +35,7 @@ from genrelib.datasets.splits import TrackSplit, artist_kfold_splits, kfold_spli
 from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
                                  check_same_genres, compare_predictions,
                                  ensemble_predictions, evaluate_predictions, same_segments)
-from genrelib.explore import versions
+from genrelib.provenance import versions
 from genrelib.features import FeatureSet, Standardizer, extract_features
 from genrelib.models import build_model, input_shape_for, model_input
 from genrelib.training import (device_description, fit_model, plan_devices, predict_probs,
