@@ -4,6 +4,7 @@ and full decoding, clear errors naming the file. Small files written here."""
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import types
 
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from genrelib.audio import AudioError, load_audio, probe_audio, read_audio
+from genrelib.audio import (AudioError, TruncatedAudioError, TruncatedAudioWarning, load_audio,
+                            probe_audio, read_audio)
 
 
 def test_unreadable_file_raises_audio_error_naming_file(tmp_path):
@@ -100,4 +102,64 @@ def test_when_every_decoder_fails_the_error_names_each_reason(tmp_path, monkeypa
         read_audio(path)
     monkeypatch.setitem(sys.modules, "audioread", None)  # not installed: soundfile alone
     with pytest.raises(AudioError, match=r"cannot decode audio \((?!soundfile:)"):
+        probe_audio(path)
+
+
+# --------------------------------------------------------------------------- truncated files
+def noise_file(path, seconds: float = 4.0, rate: int = 22050) -> np.ndarray:
+    y = (0.3 * np.random.default_rng(0).standard_normal(int(seconds * rate))).astype(np.float32)
+    sf.write(path, y, rate, subtype="PCM_16")
+    return sf.read(path, dtype="float32")[0]
+
+
+def cut(path, keep: float) -> None:
+    """Keep the first ``keep`` (a fraction) of the file's bytes, as an interrupted copy does."""
+    data = path.read_bytes()
+    path.write_bytes(data[:int(len(data) * keep)])
+
+
+@pytest.mark.parametrize("ext, there", [("wav", r"2\.0"), ("au", r"2\.0"), ("flac", r"\d\.\d")])
+def test_a_truncated_file_is_named_with_the_seconds_there_and_promised(tmp_path, ext, there):
+    path = tmp_path / f"half.{ext}"
+    noise_file(path)
+    cut(path, 0.5)
+    calls = {"read_audio": read_audio, "probe_audio": probe_audio, "load_audio": load_audio,
+             "probe_audio(decode_all)": lambda p: probe_audio(p, decode_all=True)}
+    for name, call in calls.items():
+        with pytest.raises(TruncatedAudioError) as info:
+            call(path)
+        assert re.match(rf"{re.escape(str(path))}: truncated: {there} of 4\.0 seconds", str(info.value)), name
+        assert isinstance(info.value, AudioError)
+
+
+@pytest.mark.parametrize("ext", ["wav", "flac"])
+def test_allow_truncated_reads_what_is_there_with_a_warning(tmp_path, ext):
+    path = tmp_path / f"half.{ext}"
+    whole = noise_file(path)
+    cut(path, 0.5)
+    with pytest.warns(TruncatedAudioWarning, match=r"half\.\w+: truncated: \d\.\d of 4\.0 seconds"):
+        y, rate = read_audio(path, allow_truncated=True)
+    assert rate == 22050 and 1.0 * rate < len(y) < 3.0 * rate
+    np.testing.assert_array_equal(y, whole[:len(y)])
+    with pytest.warns(TruncatedAudioWarning):
+        assert load_audio(path, clip_seconds=4.0, allow_truncated=True).shape == (4 * 22050,)
+
+
+def test_a_file_short_by_less_than_the_tolerance_is_whole(tmp_path):
+    path = tmp_path / "nearly.wav"
+    noise_file(path)
+    data = path.read_bytes()
+    path.write_bytes(data[:-2 * 1100])  # 0.05 s of 16-bit mono at 22,050 Hz
+    assert probe_audio(path, decode_all=True)["duration"] == pytest.approx(4.0 - 0.05, abs=1e-3)
+    assert len(read_audio(path)[0]) == 4 * 22050 - 1100
+    path.write_bytes(data[:-2 * 4410])  # 0.2 s
+    with pytest.raises(TruncatedAudioError, match=r"truncated: 3\.8 of 4\.0 seconds"):
+        read_audio(path)
+
+
+def test_a_flac_with_a_damaged_end_is_found_by_the_probe_without_decoding_it_whole(tmp_path):
+    path = tmp_path / "clip.flac"
+    noise_file(path, seconds=30.0)
+    cut(path, 0.99)
+    with pytest.raises(TruncatedAudioError, match=r"truncated: 29\.\d of 30\.0 seconds"):
         probe_audio(path)

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from genrelib.audio import AudioError, load_audio, stream_audio
+from genrelib.audio import (AudioError, TruncatedAudioError, TruncatedAudioWarning, load_audio,
+                            read_audio, stream_audio)
 
 SR = 22050
 
@@ -35,3 +36,23 @@ def test_bad_files_and_arguments_are_named(tmp_path):
     sf.write(path, noise(1.0, SR, 1), SR)
     with pytest.raises(ValueError, match="chunk_seconds must be positive"):
         next(stream_audio(path, chunk_seconds=0))
+
+
+@pytest.mark.parametrize("ext", ["wav", "flac"])
+def test_a_truncated_file_fails_with_its_name_unless_allowed(tmp_path, ext):
+    path = tmp_path / f"half.{ext}"
+    sf.write(path, noise(4.0, SR, 1), SR, subtype="PCM_16")
+    path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+    with pytest.raises(TruncatedAudioError, match=r"half\.\w+: truncated: \d\.\d of 4\.0 seconds"):
+        list(stream_audio(path, chunk_seconds=0.5))
+    with pytest.warns(TruncatedAudioWarning, match="truncated"):
+        chunks = list(stream_audio(path, chunk_seconds=0.5, allow_truncated=True))
+    with pytest.warns(TruncatedAudioWarning):
+        y, _ = read_audio(path, allow_truncated=True)
+    streamed = np.concatenate(chunks)
+    if ext == "wav":
+        np.testing.assert_array_equal(streamed, y)
+    else:  # a cut FLAC decodes up to the failing block, whose size differs: same samples, about as many
+        n = min(len(streamed), len(y))
+        assert abs(len(streamed) - len(y)) < SR // 2 and n > SR
+        np.testing.assert_array_equal(streamed[:n], y[:n])

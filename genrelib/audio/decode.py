@@ -2,21 +2,25 @@
 
 soundfile (libsndfile: WAV, AU, FLAC, OGG, MP3) first, then audioread when it is installed
 (librosa >= 1.0 reads through soundfile only, so ``librosa.load`` would add no format).
-Channels are averaged (downmix by mean). Every failure is an ``AudioError`` naming the file.
+Channels are averaged (downmix by mean). Every failure is an ``AudioError`` naming the file;
+a file that ends before the length its header promises is a ``TruncatedAudioError``.
 Notebook: 01_data.ipynb
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import soundfile as sf
 
-__all__ = ["AudioError", "probe_audio", "read_audio"]
+from genrelib.audio.header import TOLERANCE_SECONDS, promised_frames
+
+__all__ = ["AudioError", "TruncatedAudioError", "TruncatedAudioWarning", "probe_audio", "read_audio"]
 
 _PROBE_FRAMES = 1024  # frames decoded by probe_audio to check that a file is really audio
 
@@ -28,19 +32,90 @@ class AudioError(ValueError):
     """
 
 
-# A decoder: (path, frames to read or None for all) -> (samples (n, channels) float32,
-# sample rate, channels, frames in the whole file).
-Decoded = tuple[np.ndarray, int, int, int]
+class TruncatedAudioError(AudioError):
+    """A file that ends before the length its header promises (an interrupted copy or
+    download): the message reads "PATH: truncated: N of M seconds ..."."""
+
+
+class TruncatedAudioWarning(UserWarning):
+    """A truncated file read all the same (``allow_truncated=True``): what is there is used."""
+
+
+class Decoded(NamedTuple):
+    """What a decoder read: ``data`` float32 (n, channels) (the first frames only for a
+    probe), ``rate`` Hz, ``channels``, ``frames`` in the file as far as it decodes,
+    ``promised`` frames of its header (None when the format does not say exactly) and
+    ``stopped``: the decoder's message when it failed before the end (else None)."""
+
+    data: np.ndarray
+    rate: int
+    channels: int
+    frames: int
+    promised: int | None = None
+    stopped: str | None = None
+
+
+# A decoder: (path, frames to read or None for all) -> Decoded.
 Decoder = Callable[[Path, int | None], Decoded]
 _T = TypeVar("_T")
+_COUNT_BLOCK = 4096  # frames per read when counting how far a broken file decodes
 
 
 def _soundfile_decode(path: Path, max_frames: int | None) -> Decoded:
     with sf.SoundFile(path) as handle:
-        frames = handle.frames
-        data = handle.read(-1 if max_frames is None else min(frames, max_frames),
-                           dtype="float32", always_2d=True)
-        return data, handle.samplerate, handle.channels, frames
+        promised = promised_frames(path, handle)
+        rate, channels, frames = handle.samplerate, handle.channels, handle.frames
+        if max_frames is not None:
+            data = handle.read(min(frames, max_frames), dtype="float32", always_2d=True)
+            if promised is not None and frames > max_frames and not _tail_decodes(handle, frames):
+                frames, stopped = decodable_frames(path)
+                return Decoded(data, rate, channels, frames, promised, stopped)
+            return Decoded(data, rate, channels, frames, promised)
+        try:
+            data = handle.read(-1, dtype="float32", always_2d=True)
+        except Exception as error:  # e.g. a truncated FLAC: "flac decoder lost sync"
+            if promised is None:
+                raise
+            data, stopped = _read_until_failure(path)
+            stopped = stopped or decoder_reason(path, error)
+            return Decoded(data, rate, channels, len(data), promised, stopped)
+        return Decoded(data, rate, channels, len(data), promised)
+
+
+def _tail_decodes(handle: sf.SoundFile, frames: int) -> bool:
+    """Whether the last block of an open file decodes in full (cheap: one seek)."""
+    try:
+        handle.seek(frames - _COUNT_BLOCK if frames > _COUNT_BLOCK else 0)
+        return len(handle.read(_COUNT_BLOCK, dtype="float32")) == min(frames, _COUNT_BLOCK)
+    except Exception:  # libsndfile fails to seek into a cut FLAC
+        return False
+
+
+def _read_until_failure(path: Path) -> tuple[np.ndarray, str | None]:
+    """The frames of ``path`` (n, channels) float32 that decode, block by block, up to the
+    first failure, and the decoder's message (None when it reached the end)."""
+    blocks, stopped = [], None
+    with sf.SoundFile(path) as handle:
+        empty = np.zeros((0, handle.channels), np.float32)
+        try:
+            while len(block := handle.read(_COUNT_BLOCK, dtype="float32", always_2d=True)):
+                blocks.append(block)
+        except Exception as error:
+            stopped = decoder_reason(path, error)
+    return (np.concatenate(blocks) if blocks else empty), stopped
+
+
+def decodable_frames(path: Path) -> tuple[int, str | None]:
+    """How many frames of ``path`` decode (reading it to the end or the first failure), and
+    the decoder's message when it failed."""
+    count, stopped = 0, None
+    with sf.SoundFile(path) as handle:
+        try:
+            while n := len(handle.read(_COUNT_BLOCK, dtype="float32", always_2d=True)):
+                count += n
+        except Exception as error:
+            stopped = decoder_reason(path, error)
+    return count, stopped
 
 
 def _audioread_decode(path: Path, max_frames: int | None) -> Decoded:
@@ -57,7 +132,7 @@ def _audioread_decode(path: Path, max_frames: int | None) -> Decoded:
                 break
     pcm = np.concatenate(blocks) if blocks else np.zeros(0, dtype="<i2")
     pcm = pcm[:pcm.size - pcm.size % channels].reshape(-1, channels)
-    return (pcm[:max_frames] / np.float32(32768.0)).astype(np.float32), rate, channels, frames
+    return Decoded((pcm[:max_frames] / np.float32(32768.0)).astype(np.float32), rate, channels, frames)
 
 
 def decoders() -> Iterator[tuple[str, Decoder]]:
@@ -102,24 +177,77 @@ def first_decoder(path: Path, attempt: Callable[[str, Decoder], _T]) -> _T:
     for name, decode in decoders():
         try:
             return attempt(name, decode)
+        except AudioError:  # the file was read, and it is bad: no other decoder is asked
+            raise
         except Exception as error:  # each library raises its own kinds; all mean "cannot"
             reasons.append((name, decoder_reason(path, error)))
     raise cannot_decode(path, reasons)
 
 
-def _decode(path: str | os.PathLike[str], max_frames: int | None) -> Decoded:
-    """Decode ``path`` with the first decoder of ``decoders`` that can; AudioError otherwise."""
+def check_complete(path: str | os.PathLike[str], frames: int, promised: int | None, rate: int, *,
+                   stopped: str | None = None, allow_truncated: bool = False) -> None:
+    """Refuse a file that ends before its header's length (by more than ``TOLERANCE_SECONDS``,
+    or at a decoding failure).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file, named in the message.
+    frames : int
+        Frames it holds (that decode).
+    promised : int or None
+        Frames its header promises; None: the format does not say, nothing is compared.
+    rate : int
+        Its sample rate in Hz.
+    stopped : str or None
+        The decoder's message when decoding failed before the end.
+    allow_truncated : bool
+        Warn (``TruncatedAudioWarning``) instead of raising for a truncated file.
+
+    Raises
+    ------
+    TruncatedAudioError
+        "PATH: truncated: N of M seconds ..." when it is.
+    AudioError
+        When decoding failed and the header gives no length to compare with.
+    """
     path = Path(path)
-    return first_decoder(path, lambda _, decode: decode(path, max_frames))
+    if promised is None:
+        if stopped:
+            raise cannot_decode(path, [("", stopped)])
+        return
+    missing = promised - frames
+    if missing <= 0 or (not stopped and missing <= TOLERANCE_SECONDS * rate):
+        return
+    how = f"decoding stops there: {stopped}" if stopped else "the file ends before its header's length"
+    message = (f"{path}: truncated: {frames / rate:.1f} of {promised / rate:.1f} seconds ({how}); "
+               "copy or download it again, or remove it")
+    if not allow_truncated:
+        raise TruncatedAudioError(message)
+    warnings.warn(message + "; what is there is used", TruncatedAudioWarning, stacklevel=3)
 
 
-def probe_audio(path: str | os.PathLike[str]) -> dict:
-    """Read a file's header, checked by decoding its first block (the file is not read whole).
+def _decode(path: str | os.PathLike[str], max_frames: int | None, *,
+            allow_truncated: bool = False) -> Decoded:
+    """Decode ``path`` with the first decoder of ``decoders`` that can, checked to be whole
+    (``check_complete``); AudioError otherwise."""
+    path = Path(path)
+    decoded = first_decoder(path, lambda _, decode: decode(path, max_frames))
+    check_complete(path, decoded.frames, decoded.promised, decoded.rate, stopped=decoded.stopped,
+                   allow_truncated=allow_truncated)
+    return decoded
+
+
+def probe_audio(path: str | os.PathLike[str], *, decode_all: bool = False) -> dict:
+    """Read a file's header, checked by decoding its first block (the file is not read whole)
+    and, when the header promises a length, its last block (a FLAC cut short fails there).
 
     Parameters
     ----------
     path : str or PathLike
         The audio file.
+    decode_all : bool
+        Decode every frame instead (slow; ``genrelib data check``): a damaged middle fails too.
 
     Returns
     -------
@@ -130,21 +258,25 @@ def probe_audio(path: str | os.PathLike[str]) -> dict:
     ------
     AudioError
         A ValueError naming the file and the reason when it cannot be read (missing, empty,
-        not audio, corrupt, no samples).
+        not audio, corrupt, no samples); ``TruncatedAudioError`` when it ends before the
+        length its header promises.
     """
-    _, rate, channels, frames = _decode(path, _PROBE_FRAMES)
+    _, rate, channels, frames, _, _ = _decode(path, None if decode_all else _PROBE_FRAMES)
     if frames <= 0 or rate <= 0:
         raise AudioError(f"{path}: no audio samples (header says {frames} frames at {rate} Hz)")
     return {"duration": frames / rate, "sample_rate": int(rate), "channels": int(channels)}
 
 
-def read_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
+def read_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -> tuple[np.ndarray, int]:
     """Read a file as it is stored, downmixed to mono.
 
     Parameters
     ----------
     path : str or PathLike
         The audio file.
+    allow_truncated : bool
+        Return what a truncated file holds, with a ``TruncatedAudioWarning``, instead of
+        raising ``TruncatedAudioError``.
 
     Returns
     -------
@@ -156,10 +288,10 @@ def read_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     Raises
     ------
     AudioError
-        Naming the file and the reason when it cannot be decoded, is empty or holds
-        non-finite samples.
+        Naming the file and the reason when it cannot be decoded, is empty, is truncated
+        (``TruncatedAudioError``) or holds non-finite samples.
     """
-    data, rate, _, _ = _decode(path, None)
+    data, rate, *_ = _decode(path, None, allow_truncated=allow_truncated)
     y = downmix(data, path)
     if y.size == 0:
         raise AudioError(f"{path}: the file holds no audio samples")

@@ -28,6 +28,7 @@ def load_audio(
     sample_rate: int = SAMPLE_RATE,
     clip_seconds: float | None = 30.0,
     min_seconds: float | None = None,
+    allow_truncated: bool = False,
 ) -> np.ndarray:
     """Load any audio file as mono float32 at ``sample_rate``.
 
@@ -43,6 +44,9 @@ def load_audio(
     min_seconds : float or None
         A clip shorter than that (before padding) raises ClipTooShortError naming the file,
         its duration and the minimum.
+    allow_truncated : bool
+        Use what a truncated file holds (with a ``TruncatedAudioWarning``) instead of
+        raising ``TruncatedAudioError``.
 
     Returns
     -------
@@ -52,10 +56,10 @@ def load_audio(
     Raises
     ------
     AudioError
-        Unreadable files, naming the file and the reason.
+        Unreadable or truncated files, naming the file and the reason.
     Notebook: 02_features.ipynb
     """
-    y, rate = read_audio(path)
+    y, rate = read_audio(path, allow_truncated=allow_truncated)
     if rate != sample_rate:
         import librosa
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from genrelib.audio.decode import (AudioError, Decoder, cannot_decode, decoder_reason, downmix,
+from genrelib.audio.decode import (AudioError, Decoder, check_complete, decoder_reason, downmix,
                                    first_decoder)
+from genrelib.audio.header import promised_frames
 from genrelib.audio.load import RESAMPLER
 from genrelib.audio.segments import fit_length
 from genrelib.config import SAMPLE_RATE
@@ -33,11 +34,11 @@ _READ_WHOLE = ("MP3",)
 
 
 def _soundfile_blocks(path: Path, seconds: float) -> Iterator:
-    """soundfile's blocks of ``path``: first ``(sample rate, channels)``, then float32 arrays
-    (n, channels) of about ``seconds`` each, to the end of the file (``_READ_WHOLE`` formats:
-    decoded whole, then cut)."""
+    """soundfile's blocks of ``path``: first ``(sample rate, frames promised by the header or
+    None)``, then float32 arrays (n, channels) of about ``seconds`` each, to the end of the
+    file (``_READ_WHOLE`` formats: decoded whole, then cut)."""
     with sf.SoundFile(path) as handle:
-        yield handle.samplerate, handle.channels
+        yield handle.samplerate, promised_frames(path, handle)
         frames = max(1, int(round(seconds * handle.samplerate)))
         if handle.format in _READ_WHOLE:
             yield from _cut(handle.read(-1, dtype="float32", always_2d=True), frames)
@@ -52,34 +53,47 @@ def _cut(data: np.ndarray, frames: int) -> Iterator[np.ndarray]:
 
 def _whole_blocks(decode: Decoder, path: Path, seconds: float) -> Iterator:
     """As ``_soundfile_blocks``, for a decoder that reads the whole file at once."""
-    data, rate, channels, _ = decode(path, None)
-    yield rate, channels
-    yield from _cut(data, max(1, int(round(seconds * rate))))
+    decoded = decode(path, None)
+    yield decoded.rate, decoded.promised
+    yield from _cut(decoded.data, max(1, int(round(seconds * decoded.rate))))
 
 
 #: Decoders that can read a file block by block; the others are read whole, then cut.
 _BLOCK_READERS = {"soundfile": _soundfile_blocks}
 
 
-def _open_blocks(path: Path, seconds: float) -> tuple[int, Iterator[np.ndarray]]:
+def _open_blocks(path: Path, seconds: float, *,
+                 allow_truncated: bool) -> tuple[int, Iterator[np.ndarray]]:
     """(sample rate, blocks (n, channels) float32) from the first decoder that opens ``path``
-    and decodes its first block; AudioError naming every reason otherwise. A decoder that
-    fails later raises AudioError naming the file and the reason."""
+    and decodes its first block; AudioError naming every reason otherwise. The blocks end
+    with ``check_complete``: a file that fails or ends early raises AudioError naming it."""
     def attempt(name: str, decode: Decoder) -> tuple[int, Iterator[np.ndarray]]:
         reader = _BLOCK_READERS.get(name)
         blocks = reader(path, seconds) if reader else _whole_blocks(decode, path, seconds)
-        rate, _ = next(blocks)
-        first = next(blocks, None)
-        return int(rate), chain([] if first is None else [first], _failing_as_audio_error(blocks, path))
+        rate, promised = next(blocks)
+        try:
+            first = next(blocks, None)
+        except Exception as error:
+            if promised is None:
+                raise
+            check_complete(path, 0, promised, rate, stopped=decoder_reason(path, error))
+        head = [] if first is None else [first]
+        return int(rate), _checked(chain(head, blocks), path, int(rate), promised, allow_truncated)
 
     return first_decoder(path, attempt)
 
 
-def _failing_as_audio_error(blocks: Iterator[np.ndarray], path: Path) -> Iterator[np.ndarray]:
+def _checked(blocks: Iterator[np.ndarray], path: Path, rate: int, promised: int | None,
+             allow_truncated: bool) -> Iterator[np.ndarray]:
+    """``blocks`` as they come, then ``check_complete`` on how many frames they held."""
+    frames, stopped = 0, None
     try:
-        yield from blocks
+        for block in blocks:
+            frames += len(block)
+            yield block
     except Exception as error:  # e.g. a truncated FLAC: "flac decoder lost sync"
-        raise cannot_decode(path, [("", decoder_reason(path, error))]) from None
+        stopped = decoder_reason(path, error)
+    check_complete(path, frames, promised, rate, stopped=stopped, allow_truncated=allow_truncated)
 
 
 def _resampled(chunks: Iterator[np.ndarray], rate: int, sample_rate: int) -> Iterator[np.ndarray]:
@@ -104,6 +118,7 @@ def _resampled(chunks: Iterator[np.ndarray], rate: int, sample_rate: int) -> Ite
 
 def stream_audio(
     path: str | os.PathLike[str], *, sample_rate: int = SAMPLE_RATE, chunk_seconds: float = 30.0,
+    allow_truncated: bool = False,
 ) -> Iterator[np.ndarray]:
     """Decode any audio file chunk by chunk as mono float32 at ``sample_rate``.
 
@@ -121,6 +136,9 @@ def stream_audio(
         Target rate in Hz.
     chunk_seconds : float
         About how many seconds (at the file's rate) each chunk holds.
+    allow_truncated : bool
+        Yield what a truncated file holds (with a ``TruncatedAudioWarning`` at its end)
+        instead of raising ``TruncatedAudioError`` there.
 
     Yields
     ------
@@ -130,14 +148,15 @@ def stream_audio(
     Raises
     ------
     AudioError
-        Naming the file and the reason (missing, empty, undecodable, truncated, non-finite
-        samples), at the first chunk or when the problem is met.
+        Naming the file and the reason (missing, empty, undecodable, truncated
+        (``TruncatedAudioError``, after the chunks that are there), non-finite samples), at
+        the first chunk or when the problem is met.
     Notebook: 09_using_the_model.ipynb
     """
     if not chunk_seconds > 0:
         raise ValueError(f"chunk_seconds must be positive, got {chunk_seconds}")
     path = Path(path)
-    rate, blocks = _open_blocks(path, chunk_seconds)
+    rate, blocks = _open_blocks(path, chunk_seconds, allow_truncated=allow_truncated)
     chunks = (downmix(block, path) for block in blocks)
     total = 0
     for chunk in chunks if rate == sample_rate else _resampled(chunks, rate, sample_rate):

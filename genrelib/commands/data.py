@@ -2,12 +2,13 @@
 download GTZAN (``fetch``).
 
 ``genrelib data check PATH [--checksums CSV] [--json]`` indexes PATH (the root or up to two
-levels above it) and reports ``tracks``, ``per_genre``, ``unreadable``,
-``checksum_mismatches``, ``missing`` (manifest entries not on disk) and ``not_in_manifest``;
-exit 0 when nothing is unreadable or mismatched, 1 otherwise (missing files are reported,
-not an error). ``genrelib data synth OUT --tracks-per-genre N [--seconds S] [--seed K]``
-writes the deterministic synthetic GTZAN. ``genrelib data fetch gtzan DIR [--url URL]
-[--md5 HASH] [--keep-archive] [--checksums CSV] [--quiet]`` downloads GTZAN's archive
+levels above it), decoding every file to its end, and reports ``tracks``, ``per_genre``,
+``unreadable`` (truncated files too), ``checksum_mismatches``, ``missing`` (manifest
+entries not on disk) and ``not_in_manifest``; exit 0 when nothing is unreadable or
+mismatched, 1 otherwise (missing files are reported, not an error).
+``genrelib data synth OUT --tracks-per-genre N [--seconds S] [--seed K]`` writes the
+deterministic synthetic GTZAN. ``genrelib data fetch gtzan DIR [--url URL] [--md5 HASH]
+[--keep-archive] [--checksums CSV] [--quiet]`` downloads GTZAN's archive
 (resuming an interrupted download), extracts it into ``DIR/genres/`` and verifies every file
 against the shipped MD5s: exit 0 when all match, 1 on a mismatch, a missing file or a
 network/archive problem (one line on stderr), 2 on a usage error. None imports TensorFlow.
@@ -36,9 +37,10 @@ def register(subparsers: Any) -> None:
     check = actions.add_parser(
         "check", help="index a dataset folder and report unreadable/mismatched/missing files",
         description="Index PATH (GTZAN in either layout, or any <root>/<label>/<audio> tree, "
-                    "given at or up to two levels above the label folders) and report what "
-                    "is there. Exit 0 when every file is readable and matches the manifest, "
-                    "1 otherwise; manifest entries missing from disk are reported only.")
+                    "given at or up to two levels above the label folders), decode every file "
+                    "to its end (a truncated file is named with the seconds it holds) and "
+                    "report what is there. Exit 0 when every file is readable and matches the "
+                    "manifest, 1 otherwise; manifest entries missing from disk are reported only.")
     check.add_argument("path", metavar="PATH", help="dataset folder")
     check.add_argument("--checksums", metavar="CSV",
                        help="MD5 manifest (columns track_id,relative_path,md5) to verify against")
@@ -123,7 +125,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():  # the report lists unreadable files itself
         warnings.simplefilter("ignore", UnreadableAudioWarning)
-        index = index_dataset(args.path, checksums=args.checksums)
+        index = index_dataset(args.path, checksums=args.checksums, decode_all=True)
     report = index.report()
     if args.json:
         json.dump(report, sys.stdout, indent=1)
