@@ -1,17 +1,19 @@
 """``genrelib predict MODEL PATH... [--ensemble MODEL]... [--top-k K] [--json] [--csv FILE]
-[--timeline PNG]``: the genres of any music with a trained model.
+[--timeline PNG] [--allow-truncated]``: the genres of any music with a trained model.
 
 MODEL is a run folder or its model file (model.keras, model.skops); each ``--ensemble MODEL``
 adds a model whose probabilities are averaged with the others (same genres needed). PATH:
 audio files (any format the project reads, any rate, mono or stereo, any length from one
 segment) or folders (their audio files, any depth). Per file: the top-k genres by mean
-probability over the segments, the number of segments and a timeline (segment start, top
-genre, probability), printed as a short table, or as a JSON list of ``{"path", "top_k",
-"segments", "timeline"}`` (``--json``); ``--csv FILE`` writes one row per predicted file;
+probability over the segments, the number of segments, a timeline (segment start, top
+genre, probability) and notes when the genres mean little (near-silent, unlike the training
+data: ``genrelib.predict.checks``), printed as a short table, or as a JSON list of
+``{"path", "top_k", "segments", "timeline", "notes", "input"}`` (``--json``); ``--csv FILE`` writes one row per predicted file;
 ``--timeline PNG`` draws the timeline figure (one file), or one figure per file into the
 folder PNG (several files, or a folder given). A file that cannot be predicted is reported on
-stderr with its path and reason and the others are still predicted; the exit code is then 1
-(2 for a usage error, e.g. a MODEL that is not a model).
+stderr with its path and reason (a truncated file too, unless ``--allow-truncated``) and the
+others are still predicted; the exit code is then 1 (2 for a usage error, e.g. a MODEL that
+is not a model).
 """
 
 from __future__ import annotations
@@ -47,15 +49,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--csv", metavar="FILE", help="write one row per file (path, segments, top-k)")
     parser.add_argument("--timeline", metavar="PNG",
                         help="timeline figure (one file), or a folder of figures (several files)")
+    parser.add_argument("--allow-truncated", action="store_true",
+                        help="predict on what a truncated file holds (with a note) instead of "
+                             "reporting it as a failure")
     parser.set_defaults(func=run_predict)
 
 
 def format_prediction(prediction: Any) -> str:
-    """A short table: the file, its segments, the top-k genres and the top genre over time."""
+    """A short table: the file, its segments, the top-k genres, the top genre over time and a
+    line per note."""
     lines = [f"{prediction.path}  ({prediction.segments} segments)"]
     lines += [f"  {rank}. {genre:<12}{probability:6.3f}"
               for rank, (genre, probability) in enumerate(prediction.top_k, start=1)]
-    return "\n".join(lines + [f"  over time: {_runs(prediction.timeline)}"])
+    lines += [f"  over time: {_runs(prediction.timeline)}"]
+    return "\n".join(lines + [f"  note: {note}" for note in prediction.notes])
 
 
 def _runs(timeline: list[dict[str, Any]]) -> str:
@@ -120,7 +127,8 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.top_k > len(predictor.genres):
         raise UserError(f"--top-k {args.top_k}: the model knows {len(predictor.genres)} genres")
     predictions, failures, used = [], 0, set()
-    for result in predict_paths(predictor, args.paths, top_k=args.top_k):
+    for result in predict_paths(predictor, args.paths, top_k=args.top_k,
+                                allow_truncated=args.allow_truncated):
         if isinstance(result, FileFailure):
             failures += 1
             tqdm.write(f"genrelib predict: {result}", file=sys.stderr)
