@@ -22,6 +22,8 @@ import sys
 import warnings
 from typing import Any
 
+from genrelib.commands.outputs import FOLDER
+
 __all__ = ["format_report", "register", "run_check", "run_fetch", "run_synth"]
 
 _SHOW = 5  # entries named per list in the human-readable report
@@ -55,7 +57,7 @@ def register(subparsers: Any) -> None:
     synth.add_argument("--seconds", type=float, default=30.0, metavar="S",
                        help="clip length in seconds (default 30)")
     synth.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
-    synth.set_defaults(func=run_synth)
+    synth.set_defaults(func=run_synth, outputs=[("OUT", "out", FOLDER)])
 
     fetch = actions.add_parser(
         "fetch", help="download GTZAN, extract it and verify every file by MD5",
@@ -76,7 +78,7 @@ def register(subparsers: Any) -> None:
     fetch.add_argument("--checksums", metavar="CSV",
                        help="MD5 manifest to verify against (default: GTZAN's, shipped with genrelib)")
     fetch.add_argument("--quiet", action="store_true", help="no progress bar or step notes")
-    fetch.set_defaults(func=run_fetch)
+    fetch.set_defaults(func=run_fetch, outputs=[("DIR", "dest", FOLDER)])
 
 
 def _listing(items: list, noun: str) -> str:

@@ -18,6 +18,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from genrelib.commands.outputs import FOLDER
+
 __all__ = ["add_scheduler_argument", "register", "run_features"]
 
 
@@ -49,7 +51,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: all cores)")
     add_scheduler_argument(parser, note="; --jobs does not apply")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.set_defaults(func=run_features)
+    parser.set_defaults(func=run_features, outputs=[("--out", "out", FOLDER)])
 
 
 def run_features(args: argparse.Namespace) -> int:
@@ -63,8 +65,6 @@ def run_features(args: argparse.Namespace) -> int:
     if not data.exists():
         raise UserError(f"DATA folder {data} does not exist: give the folder holding the genre folders")
     out = Path(args.out).expanduser()
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out} exists and is not a folder: give a folder for the feature cache")
     if args.jobs is not None and args.jobs == 0:
         raise UserError("--jobs must be a positive number of workers (or negative: all cores but |N|-1)")
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from genrelib.commands.evaluate import check_run_dir
+from genrelib.commands.outputs import FILE, FOLDER, check_output
 from genrelib.errors import UserError
 
 __all__ = ["register", "run_predict", "format_prediction", "csv_rows"]
@@ -52,7 +53,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--allow-truncated", action="store_true",
                         help="predict on what a truncated file holds (with a note) instead of "
                              "reporting it as a failure")
-    parser.set_defaults(func=run_predict)
+    parser.set_defaults(func=run_predict, outputs=[("--csv", "csv", FILE)])
 
 
 def format_prediction(prediction: Any) -> str:
@@ -87,9 +88,11 @@ def _timeline_target(args: argparse.Namespace) -> Path | None:
         return None
     target = Path(args.timeline)
     if len(args.paths) > 1 or any(Path(p).is_dir() for p in args.paths) or target.is_dir():
-        target.mkdir(parents=True, exist_ok=True)
+        check_output(target, FOLDER, "--timeline").mkdir(parents=True, exist_ok=True)
     elif target.suffix.lower() != ".png":
         raise UserError(f"--timeline {target}: give a .png file for one audio file")
+    else:
+        check_output(target, FILE, "--timeline")
     return target
 
 
@@ -116,8 +119,6 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.top_k < 1:
         raise UserError(f"--top-k must be >= 1, got {args.top_k}")
     timeline = _timeline_target(args)
-    if args.csv and not Path(args.csv).parent.is_dir():
-        raise UserError(f"--csv {args.csv}: its folder does not exist")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from tqdm import tqdm
 

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from genrelib.commands.outputs import FOLDER
 from genrelib.config import MODEL_KINDS, PROFILE_NAMES
 from genrelib.errors import UserError
 
@@ -65,7 +66,8 @@ def register(subparsers: Any) -> None:
                              "--runs instead of training (e.g. cnn-3seeds=cnn-small-crop+"
                              "cnn-small-crop-seed1+cnn-small-crop-seed2; @16: segments every 16 frames)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch output")
-    parser.set_defaults(func=run_reference)
+    parser.set_defaults(func=run_reference,
+                        outputs=[("--runs", "runs", FOLDER), ("--records", "records", FOLDER)])
 
 
 #: The protocols ``--protocols`` accepts: 5-fold by track, one artist split, artist-grouped folds.

@@ -22,6 +22,7 @@ import sys
 from typing import Any
 
 from genrelib.commands.features import add_scheduler_argument
+from genrelib.commands.outputs import FOLDER
 from genrelib.config import MODEL_KINDS, PRECISIONS, PROFILE_NAMES, PROFILES
 from genrelib.datasets.splits import SPLIT_CHOICES, check_split_spec
 from genrelib.errors import UserError
@@ -88,7 +89,7 @@ def register(subparsers: Any) -> None:
                              "(default: none, the study's recipe)")
     add_scheduler_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress output")
-    parser.set_defaults(func=run_train)
+    parser.set_defaults(func=run_train, outputs=[("--out", "out", FOLDER)])
 
 
 def parse_options(items: list[str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import os
 import sys
 from typing import Any
 
+from genrelib.commands.outputs import FOLDER
 from genrelib.commands.train import parse_options
 from genrelib.config import PROFILE_NAMES
 from genrelib.datasets.splits import SPLIT_CHOICES, check_split_spec
@@ -74,7 +75,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the table (factor, value, mean and spread over seeds) as JSON")
     parser.add_argument("--quiet", action="store_true", help="no per-trial progress on stderr")
-    parser.set_defaults(func=run_tune, factors=None)
+    parser.set_defaults(func=run_tune, factors=None, outputs=[("--out", "out", FOLDER)])
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
