@@ -158,6 +158,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     """
     import shlex
 
+    from genrelib.commands.console import progress_bars
     from genrelib.datasets.fetch import GTZAN_URL, FetchError, fetch_gtzan, parse_archive_hash
 
     expected = parse_archive_hash(args.md5) if args.md5 else None
@@ -165,7 +166,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     try:
         result = fetch_gtzan(args.dest, url=args.url or GTZAN_URL, manifest=args.checksums,
                              expected_hash=expected, keep_archive=args.keep_archive,
-                             progress=not args.quiet, log=note)
+                             progress=progress_bars(args.quiet), log=note)
     except FetchError as error:
         print(f"genrelib data fetch: error: {error}", file=sys.stderr)
         return 1

@@ -1,19 +1,12 @@
 """``genrelib predict MODEL PATH... [--ensemble MODEL]... [--top-k K] [--json] [--csv FILE]
 [--timeline PNG] [--allow-truncated]``: the genres of any music with a trained model.
 
-MODEL is a run folder or its model file (model.keras, model.skops); each ``--ensemble MODEL``
-adds a model whose probabilities are averaged with the others (same genres needed). PATH:
-audio files (any format the project reads, any rate, mono or stereo, any length from one
-segment) or folders (their audio files, any depth). Per file: the top-k genres by mean
-probability over the segments, the number of segments, a timeline (segment start, top
-genre, probability) and notes when the genres mean little (near-silent, unlike the training
-data: ``genrelib.predict.checks``), printed as a short table, or as a JSON list of
-``{"path", "top_k", "segments", "timeline", "notes", "input"}`` (``--json``); ``--csv FILE`` writes one row per predicted file;
-``--timeline PNG`` draws the timeline figure (one file), or one figure per file into the
-folder PNG (several files, or a folder given). A file that cannot be predicted is reported on
-stderr with its path and reason (a truncated file too, unless ``--allow-truncated``) and the
-others are still predicted; the exit code is then 1 (2 for a usage error, e.g. a MODEL that
-is not a model).
+Per file (any format, rate and length from one segment; folders searched at any depth): the
+top-k genres, a timeline and notes when the genres mean little (``genrelib.predict``), as a
+table or a JSON list of ``{"path", "top_k", "segments", "timeline", "notes", "input"}``
+(``--json``), a CSV row (``--csv``) and figures (``--timeline``). A file that cannot be
+predicted (a truncated one too, unless ``--allow-truncated``) is named on stderr with its
+reason while the others are predicted: exit 1; a usage error exits 2.
 """
 
 from __future__ import annotations
@@ -21,11 +14,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from genrelib.commands.console import progress_bars
 from genrelib.commands.evaluate import check_run_dir
 from genrelib.commands.outputs import FILE, FOLDER, check_output
 from genrelib.errors import UserError
@@ -119,7 +112,6 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.top_k < 1:
         raise UserError(f"--top-k must be >= 1, got {args.top_k}")
     timeline = _timeline_target(args)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from tqdm import tqdm
 
     from genrelib.predict import FileFailure, load_predictor, predict_paths
@@ -128,7 +120,7 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.top_k > len(predictor.genres):
         raise UserError(f"--top-k {args.top_k}: the model knows {len(predictor.genres)} genres")
     predictions, failures, used = [], 0, set()
-    for result in predict_paths(predictor, args.paths, top_k=args.top_k,
+    for result in predict_paths(predictor, args.paths, top_k=args.top_k, progress=progress_bars(),
                                 allow_truncated=args.allow_truncated):
         if isinstance(result, FileFailure):
             failures += 1

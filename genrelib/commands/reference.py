@@ -146,13 +146,13 @@ def run_reference(args: argparse.Namespace) -> int:
         protocols = [p for p in args.protocols if p != "artist"]  # a single split: no out-of-fold set
         if not protocols:
             raise UserError("--ensemble combines cross-validations: use --protocols kfold and/or artist_kfold")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         write_ensemble_records(args.data, Path(args.runs), Path(args.records), *args.ensemble,
                                protocols=protocols, folds=args.folds)
         return 0
     if args.name and len(args.models) != 1:
         raise UserError("--name labels the runs of one model: give one --models")
     from genrelib.augment import parse_augment
+    from genrelib.commands.console import training_verbosity
     from genrelib.commands.train import parse_options
 
     try:
@@ -162,11 +162,10 @@ def run_reference(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {**parse_options(args.option), "epochs": args.epochs}
     if augment:
         extra["augment"] = list(augment)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from genrelib.pipeline import cross_validate, train_run
     from genrelib.results import export_records, load_records, summarize
 
-    runs_dir, verbose = Path(args.runs), 0 if args.quiet else "table"
+    runs_dir, verbose = Path(args.runs), training_verbosity(args.quiet)
     for model in args.models:
         folder = runs_dir / (args.name or model)
         print(f"== {args.name or model}: {', '.join(args.protocols)}", flush=True)
