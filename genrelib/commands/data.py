@@ -157,9 +157,11 @@ def run_fetch(args: argparse.Namespace) -> int:
     a missing file or a download/archive problem (named on stderr, no traceback).
     """
     import shlex
+    from pathlib import Path
 
     from genrelib.commands.console import progress_bars
-    from genrelib.datasets.fetch import GTZAN_URL, FetchError, fetch_gtzan, parse_archive_hash
+    from genrelib.datasets.download import partial_download_note
+    from genrelib.datasets.fetch import ARCHIVE_NAME, GTZAN_URL, FetchError, fetch_gtzan, parse_archive_hash
 
     expected = parse_archive_hash(args.md5) if args.md5 else None
     note = (lambda message: None) if args.quiet else (lambda message: print(message, flush=True))
@@ -170,6 +172,12 @@ def run_fetch(args: argparse.Namespace) -> int:
     except FetchError as error:
         print(f"genrelib data fetch: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        kept = partial_download_note(Path(args.dest).expanduser().absolute() / f"{ARCHIVE_NAME}.part")
+        if not kept:
+            raise
+        print(f"interrupted: {kept}", file=sys.stderr)
+        return 130
     report = result.checksums
     for item in report.checksum_mismatches:
         print(f"CHECKSUM MISMATCH {item['relative_path']}: expected {item['expected']}, "
