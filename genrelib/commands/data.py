@@ -1,17 +1,13 @@
 """``genrelib data``: check a dataset folder (``check``), write synthetic GTZAN (``synth``) or
-download GTZAN (``fetch``).
+download GTZAN (``fetch``). None imports TensorFlow.
 
-``genrelib data check PATH [--checksums CSV] [--json]`` indexes PATH (the root or up to two
-levels above it), decoding every file to its end, and reports ``tracks``, ``per_genre``,
-``unreadable`` (truncated files too), ``checksum_mismatches``, ``missing`` (manifest
-entries not on disk) and ``not_in_manifest``; exit 0 when nothing is unreadable or
-mismatched, 1 otherwise (missing files are reported, not an error).
-``genrelib data synth OUT --tracks-per-genre N [--seconds S] [--seed K]`` writes the
-deterministic synthetic GTZAN. ``genrelib data fetch gtzan DIR [--url URL] [--md5 HASH]
-[--keep-archive] [--checksums CSV] [--quiet]`` downloads GTZAN's archive
-(resuming an interrupted download), extracts it into ``DIR/genres/`` and verifies every file
-against the shipped MD5s: exit 0 when all match, 1 on a mismatch, a missing file or a
-network/archive problem (one line on stderr), 2 on a usage error. None imports TensorFlow.
+``data check PATH [--checksums CSV] [--json]`` decodes every file and reports unreadable
+(truncated ones too), checksum-mismatched and missing files: exit 0 when nothing is
+unreadable or mismatched, else 1. ``data synth OUT`` writes the deterministic synthetic
+GTZAN. ``data fetch gtzan DIR`` downloads GTZAN's archive (resuming), extracts it into
+``DIR/genres/`` and verifies every file against the shipped MD5s: exit 0 when all match, 1
+on a mismatch, a missing file or a network/archive problem (one line on stderr), 2 on a
+usage error.
 """
 
 from __future__ import annotations
