@@ -338,6 +338,7 @@ def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys):
     assert "9 of 12 files could not be predicted" in err
 
 
+@pytest.mark.slow
 def test_a_truncated_file_fails_unless_allowed_and_then_carries_a_note(tmp_path, cnn, capsys):
     half = write(tmp_path / "half.wav", 10.0)
     half.write_bytes(half.read_bytes()[:half.stat().st_size // 2])
@@ -353,6 +354,7 @@ def test_a_truncated_file_fails_unless_allowed_and_then_carries_a_note(tmp_path,
     assert "  note: truncated: 5.0 of 10.0 seconds: predicted on what is there" in out.splitlines()
 
 
+@pytest.mark.slow
 def test_silence_and_noise_get_a_note_and_a_json_field(tmp_path, tiny_synthetic, cnn, logreg, capsys):
     silence = write_silent_wav(tmp_path / "silence.wav", 30.0)  # the all-zero 30 s WAV
     noise = tmp_path / "noise.wav"
