@@ -4,7 +4,6 @@ soundfile (libsndfile: WAV, AU, FLAC, OGG, MP3) first, then audioread when it is
 (librosa >= 1.0 reads through soundfile only, so ``librosa.load`` would add no format).
 Channels are averaged (downmix by mean). Every failure is an ``AudioError`` naming the file;
 a file that ends before the length its header promises is a ``TruncatedAudioError``.
-Notebook: 01_data.ipynb
 """
 
 from __future__ import annotations

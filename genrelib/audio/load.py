@@ -2,7 +2,6 @@
 
 The signal is resampled with ``librosa.resample`` (soxr HQ) only when its rate differs from
 the target; ``stream_audio`` runs the same filter as a stream.
-Notebook: 02_features.ipynb
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 soundfile reads blocks and the same soxr filter runs as a stream, so a long recording need
 not be held whole (an MP3 is: libsndfile decodes it differently in blocks).
-Notebook: 09_using_the_model.ipynb
 """
 
 from __future__ import annotations
@@ -151,7 +150,6 @@ def stream_audio(
         Naming the file and the reason (missing, empty, undecodable, truncated
         (``TruncatedAudioError``, after the chunks that are there), non-finite samples), at
         the first chunk or when the problem is met.
-    Notebook: 09_using_the_model.ipynb
     """
     if not chunk_seconds > 0:
         raise ValueError(f"chunk_seconds must be positive, got {chunk_seconds}")
