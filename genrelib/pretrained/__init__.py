@@ -5,22 +5,32 @@ Modules (one job each): ``wheel`` (the ``musicnn`` package: checkpoints, tag nam
 licence), ``inputs`` (16 kHz log-mel patches), ``musicnn_net`` and ``vgg_net`` (the
 architectures), ``weights`` (checkpoint -> Keras, converted once into the feature cache),
 ``tagging`` (tags of a clip), ``embeddings`` (per-patch embeddings of a clip or a dataset).
+The names below load their module on first use, so ``wheel`` and ``inputs`` work without Keras.
 Notebook: 10_transfer_learning.ipynb
 """
 
-from genrelib.pretrained.embeddings import (DEFAULT_LAYERS, EmbeddingSpec, embed_clip, embedding_cache_path,
-                                            embedding_layers, extract_embeddings)
-from genrelib.pretrained.inputs import PATCH_FRAMES, PATCH_SECONDS, clip_patches, load_clip, log_mel
-from genrelib.pretrained.musicnn_net import build_musicnn
-from genrelib.pretrained.tagging import TagScores, tags
-from genrelib.pretrained.vgg_net import build_vgg
-from genrelib.pretrained.weights import convert_weights, load_pretrained, weights_path
-from genrelib.pretrained.wheel import (ATTRIBUTION, INSTALL_LINE, MODEL_NAMES, MissingWeightsError, licence_text,
-                                       source_of, tag_names)
+from __future__ import annotations
 
-__all__ = [
-    "ATTRIBUTION", "DEFAULT_LAYERS", "INSTALL_LINE", "MODEL_NAMES", "PATCH_FRAMES", "PATCH_SECONDS",
-    "EmbeddingSpec", "MissingWeightsError", "TagScores", "build_musicnn", "build_vgg", "clip_patches",
-    "convert_weights", "embed_clip", "embedding_cache_path", "embedding_layers", "extract_embeddings",
-    "licence_text", "load_clip", "load_pretrained", "log_mel", "source_of", "tag_names", "tags", "weights_path",
-]
+import importlib
+from typing import Any
+
+#: Public name -> the module of this package that defines it.
+_HOMES = {
+    **dict.fromkeys(("ATTRIBUTION", "INSTALL_LINE", "MODEL_NAMES", "MissingWeightsError", "licence_text",
+                     "source_of", "tag_names"), "wheel"),
+    **dict.fromkeys(("PATCH_FRAMES", "PATCH_SECONDS", "SAMPLE_RATE", "clip_patches", "load_clip", "log_mel"),
+                    "inputs"),
+    "build_musicnn": "musicnn_net",
+    "build_vgg": "vgg_net",
+    **dict.fromkeys(("convert_weights", "load_pretrained", "weights_path"), "weights"),
+    **dict.fromkeys(("TagScores", "tags"), "tagging"),
+    **dict.fromkeys(("DEFAULT_LAYERS", "EmbeddingSpec", "embed_clip", "embedding_cache_path", "embedding_layers",
+                     "extract_embeddings"), "embeddings"),
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"genrelib.pretrained.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'genrelib.pretrained' has no attribute {name!r}")

@@ -72,17 +72,17 @@ def _assign(net: keras.Model, variables: dict[str, np.ndarray], model: str) -> N
     used: set[str] = set()
     for layer_name, names in checkpoint_map(model).items():
         layer = net.get_layer(layer_name)
-        targets = layer.get_weights()
+        targets = [tuple(w.shape) for w in layer.weights]
         if len(targets) != len(names):
             raise ValueError(f"{model}: layer {layer_name!r} has {len(targets)} weights, the map gives {len(names)}")
         values = []
         for target, name in zip(targets, names):
             value = variables[name]
-            if value.shape != target.shape:  # a Conv1D kernel (k, c, f) is stored as (k, c, 1, f)
-                value = value.reshape(target.shape) if value.size == target.size else value
-            if value.shape != target.shape:
+            if value.shape != target and value.size == np.prod(target):
+                value = value.reshape(target)  # a Conv1D kernel (k, c, f) is stored as (k, c, 1, f)
+            if value.shape != target:
                 raise ValueError(f"{model}: checkpoint variable {name} has shape {variables[name].shape}, "
-                                 f"layer {layer_name!r} expects {target.shape}")
+                                 f"layer {layer_name!r} expects {target}")
             values.append(value.astype(np.float32))
             used.add(name)
         layer.set_weights(values)
