@@ -6,7 +6,6 @@ licence), ``inputs`` (16 kHz log-mel patches), ``musicnn_net`` and ``vgg_net`` (
 architectures), ``weights`` (checkpoint -> Keras, converted once into the feature cache),
 ``tagging`` (tags of a clip), ``embeddings`` (per-patch embeddings of a clip or a dataset).
 The names below load their module on first use, so ``wheel`` and ``inputs`` work without Keras.
-Notebook: 10_transfer_learning.ipynb
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ A patch's embedding is the output of one named layer (``EmbeddingSpec``); a laye
 or frequency axes is averaged over them. ``extract_embeddings`` embeds a whole dataset into
 a ``FeatureSet`` (one row per patch, shape (dim, 1) like the "stats" features), cached per
 data fingerprint and spec like ``genrelib.features.extract_features``.
-Notebook: 10_transfer_learning.ipynb
 """
 
 from __future__ import annotations
@@ -62,7 +61,6 @@ class EmbeddingSpec:
     ``model`` one of ``MODEL_NAMES``; ``layer`` one of ``embedding_layers(model)`` (None:
     ``DEFAULT_LAYERS``); ``overlap`` of consecutive 3 s patches (0.5: 19 per 30 s clip, like
     the project's segments); ``clip_seconds`` the length every clip is cut or zero-padded to.
-    Notebook: 10_transfer_learning.ipynb
     """
 
     model: str = "MSD_musicnn"
@@ -153,8 +151,6 @@ def embed_clip(clip: "str | os.PathLike[str] | np.ndarray", spec: EmbeddingSpec 
     np.ndarray
         float32 (n_patches, spec.n_features), e.g. (19, 200) for a 30 s clip with the
         defaults; row i is the patch starting at frame ``i * hop_frames(overlap)``.
-
-    Notebook: 10_transfer_learning.ipynb
     """
     spec = spec or EmbeddingSpec()
     patches = inputs.clip_patches(clip, overlap=spec.overlap, clip_seconds=spec.clip_seconds)
@@ -267,8 +263,6 @@ def extract_embeddings(index: "DatasetIndex", spec: EmbeddingSpec | None = None,
         for 80 clips of 30 s; y, track_ids, segment_index as for ``extract_features``;
         ``config`` is ``spec``. Unreadable clips (or shorter than one patch) are skipped with
         a SkippedClipWarning naming the file, and listed in ``skipped``.
-
-    Notebook: 10_transfer_learning.ipynb
     """
     spec = spec or EmbeddingSpec()
     if cache_dir is False:

@@ -2,9 +2,9 @@
 
 A clip's mel power spectrogram (n_fft 512, hop 256, 96 Slaney mel bands, centred frames
 with reflected edges as librosa < 0.10 computed it for training) is compressed with
-``log10(10000 * mel + 1)`` in float32 (the wheel casts to float16 first, which overflows to
-inf for loud frames under NumPy 2) and cut into patches of 187 frames (3 s).
-Notebook: 10_transfer_learning.ipynb
+``log10(10000 * mel + 1)`` in float32 (the wheel's extractor casts to float16 first, so
+``10000 * mel`` overflows to inf wherever mel > 6.55: loud frames) and cut into patches of
+187 frames (3 s).
 """
 
 from __future__ import annotations
@@ -45,8 +45,6 @@ def log_mel(y: np.ndarray) -> np.ndarray:
     np.ndarray
         float32, shape (1 + n_samples // 256, 96): time down, mel bands across, values
         ``log10(10000 * power + 1)`` >= 0 (0 for silence), finite for any finite input.
-
-    Notebook: 10_transfer_learning.ipynb
     """
     y = mono_signal(y, caller="log_mel")
     if y.shape[0] <= N_FFT // 2:
@@ -99,7 +97,7 @@ def clip_patches(clip: "str | os.PathLike[str] | np.ndarray", *, overlap: float 
                  clip_seconds: float | None = None) -> np.ndarray:
     """The input patches of a clip: a file (decoded by ``load_clip``) or a mono signal that is
     already at 16 kHz. Returns float32 (n_patches, 187, 96), patches every
-    ``hop_frames(overlap)`` frames. Notebook: 10_transfer_learning.ipynb"""
+    ``hop_frames(overlap)`` frames."""
     if isinstance(clip, (str, os.PathLike)):
         y = load_clip(clip, clip_seconds=clip_seconds)
     else:

@@ -4,7 +4,6 @@ Front end: two timbral convolutions (7 x 38 and 7 x 67 over time x mel, 204 filt
 and three temporal ones (128 x 1, 64 x 1, 32 x 1, 51 filters each), each max-pooled over
 all frequencies; mid end: three 7-wide convolutions over time (64 filters) with residual
 adds; back end: max and mean pooling over time, batch norms, dense 200, dense 50 sigmoid.
-Notebook: 10_transfer_learning.ipynb
 """
 
 from __future__ import annotations
@@ -58,8 +57,6 @@ def build_musicnn(name: str = "MSD_musicnn", *, n_tags: int = 50) -> keras.Model
         "frontend" (187, 561), "cnn1"/"cnn2"/"cnn3" (187, 64), "max_pool"/"mean_pool" (753,)
         over time of [frontend, cnn1, cnn2, cnn3], "pooled" (1506,) (both, interleaved as
         in the trained graph), "penultimate" (200,), "logits" (50,).
-
-    Notebook: 10_transfer_learning.ipynb
     """
     layers = keras.layers
     patch = keras.Input((PATCH_FRAMES, N_MELS), name="patch")

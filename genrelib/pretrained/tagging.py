@@ -1,5 +1,4 @@
 """What a pretrained tagger hears in a clip: its 50 tag probabilities per 3 s patch.
-Notebook: 10_transfer_learning.ipynb
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ class TagScores:
 
     def top(self, k: int = 5) -> list[tuple[str, float]]:
         """The ``k`` tags of highest mean probability over the clip, as (tag, probability),
-        most likely first. Notebook: 10_transfer_learning.ipynb"""
+        most likely first."""
         scores = self.clip_scores()
         order = np.argsort(-scores, kind="stable")[:k]
         return [(self.names[i], float(scores[i])) for i in order]
@@ -62,8 +61,6 @@ def tags(clip: "str | os.PathLike[str] | np.ndarray", *, model: str = "MSD_music
     TagScores
         Probabilities (n_patches, 50) and the 50 tag names of the model's source;
         ``.top(k)`` gives the most likely tags of the clip.
-
-    Notebook: 10_transfer_learning.ipynb
     """
     x = clip_patches(clip, overlap=overlap, clip_seconds=clip_seconds)
     net = shared_model(model, cache_dir=cache_dir)

@@ -3,7 +3,6 @@
 Five blocks of a 3 x 3 convolution (128 filters, ReLU), a batch norm and a max pooling,
 then flatten and dense 50 sigmoid. The two trained graphs pool differently (read from the
 ``.meta`` graphs, not from the wheel's ``models.py``, which matches MTT_vgg only):
-Notebook: 10_transfer_learning.ipynb
 """
 
 from __future__ import annotations
@@ -46,8 +45,6 @@ def build_vgg(name: str = "MSD_vgg", *, n_tags: int = 50) -> keras.Model:
         sigmoid probabilities. 607,030 parameters (605,748 trainable) for 50 tags. Named
         layers of ``VGG_LAYERS``: "pool1" ... "pool5" (time, mel, 128 maps), "flatten"
         (256,), "logits" (50,).
-
-    Notebook: 10_transfer_learning.ipynb
     """
     if name not in VGG_POOLS:
         raise ValueError(f"unknown VGG tagger {name!r}; choose one of {list(VGG_POOLS)}")

@@ -4,7 +4,6 @@ then read from the feature cache.
 Every checkpoint variable goes to exactly one Keras weight (``checkpoint_map``); the
 converted weights are written atomically to ``<features cache>/pretrained/<model>.weights.h5``
 and later loads read that file (no TensorFlow 1 checkpoint, no download).
-Notebook: 10_transfer_learning.ipynb
 """
 
 from __future__ import annotations
@@ -145,8 +144,6 @@ def load_pretrained(model: str, *, cache_dir: str | os.PathLike[str] | None = No
         result; later calls read the saved file (a corrupt one is converted again, with a
         warning). Raises MissingWeightsError naming the install line when a conversion is
         needed and ``musicnn`` is not installed.
-
-    Notebook: 10_transfer_learning.ipynb
     """
     path = weights_path(model, cache_dir=cache_dir)
     if path.is_file():

@@ -2,7 +2,6 @@
 
 Found with ``importlib`` (the package's own code needs TensorFlow 1 and is never imported);
 its checkpoints, tag names and licence are read from its files.
-Notebook: 10_transfer_learning.ipynb
 """
 
 from __future__ import annotations
@@ -48,7 +47,7 @@ class MissingWeightsError(UserError, ModuleNotFoundError):
 
 def wheel_dir() -> Path:
     """The installed ``musicnn`` package folder; MissingWeightsError with the install line
-    when it is absent. Notebook: 10_transfer_learning.ipynb"""
+    when it is absent."""
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise MissingWeightsError(
@@ -92,7 +91,7 @@ def read_checkpoint(model: str) -> dict[str, np.ndarray]:
 def tag_names(source_or_model: str) -> tuple[str, ...]:
     """The 50 tag names of a source ("MSD", "MTT") or of a model ("MSD_vgg", ...), in the
     order of the taggers' outputs, read from the wheel's ``configuration.py`` (parsed, not
-    imported). Notebook: 10_transfer_learning.ipynb"""
+    imported)."""
     source = source_or_model if source_or_model in _LABEL_LISTS else source_of(source_or_model)
     path = wheel_dir() / "configuration.py"
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
@@ -105,7 +104,7 @@ def tag_names(source_or_model: str) -> tuple[str, ...]:
 def licence_text() -> str:
     """The licence file shipped in the installed wheel (ISC, (c) Music Technology Group,
     Universitat Pompeu Fabra 2019), for the chapter to show beside ``ATTRIBUTION``.
-    Notebook: 10_transfer_learning.ipynb"""
+   """
     wheel_dir()
     text = importlib.metadata.distribution(PACKAGE).read_text("LICENSE.md")
     if not text:
