@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("audio", ("genrelib.audio",)),
     ("datasets: index, split, synthetic", ("genrelib.datasets",)),
     ("features", ("genrelib.features",)),
+    ("pretrained taggers: their input, tags and embeddings", ("genrelib.pretrained",)),
     ("looking at data", ("genrelib.explore", "genrelib.leakage")),
     ("models", ("genrelib.models", "genrelib.classical")),
     ("augmentation", ("genrelib.augment",)),
