@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from genrelib.book import GENERATED_PAGES, find_notebooks, toc_files
+from genrelib.build import GENERATED_PAGES, find_notebooks, toc_files
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = find_notebooks(REPO / "notebooks")
