@@ -175,6 +175,14 @@ def test_training_chapter_shows_no_keras_progress_lines(built_book: dict, chapte
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_page_hides_the_install_cell(built_book: dict, chapter: Path) -> None:
+    """The Colab install cell (tests/test_build_launch.py) runs in the build but is not shown."""
+    text = _page(built_book, chapter).read_text(encoding="utf-8")
+    assert "GENREBOOK_SOURCE" not in text and "find_spec" not in text, f"{chapter.stem} shows the install cell"
+
+
+@pytest.mark.slow
 def test_chapter_page_has_launch_buttons_for_its_notebook(built_book: dict) -> None:
     import yaml
 

@@ -60,7 +60,8 @@ def test_parameters_cell(path: Path) -> None:
     expected = {**PARAMETERS, **CHAPTER_PARAMETERS.get(path.name, {})}
     assert values == expected, f"{path.name}: parameters must be exactly {expected}, got {values}"
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    assert code_cells[0] is cell, f"{path.name}: the parameters cell must be the first code cell"
+    assert code_cells[1] is cell, f"{path.name}: the parameters cell must be the first code cell after " \
+        "the install cell (tests/test_build_launch.py)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
