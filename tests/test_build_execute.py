@@ -188,3 +188,16 @@ def test_a_changed_genrelib_file_or_data_folder_runs_the_chapter_again(tmp_path:
     sf.write(data / "jazz" / "jazz.00000.wav", np.zeros(4410, dtype=np.float32), 22050)
     assert not _build(folder, tmp_path, lines, data_dir=data)[0].cached
     assert _logged(lines, r"started \(data changed\)"), lines
+
+
+def test_a_notebook_without_parameters_cell_runs_and_is_not_kept(tmp_path: Path) -> None:
+    """Papermill gives it a parameters cell, so its copy does not pair up with it: no cache."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TOKEN)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "01_bare.ipynb")
+    lines: list[str] = []
+    assert not _build(folder, tmp_path, lines)[0].cached
+    assert "seed = 0" in nbformat.read(tmp_path / "out" / "01_bare.ipynb", as_version=4).cells[0].source
+    assert not _build(folder, tmp_path, lines)[0].cached

@@ -206,9 +206,12 @@ def execute_notebooks(
             _execute(notebook, output, parameters=parameters, kernel=kernel, timeout=timeout,
                      start=start, say=lambda message, label=label: say(f"{label} {message}"))
             tidied = tidy_executed_notebook(output, names=names)
-            entry = store.store(key, output)
-            # The same bytes as a later cache hit: the chapter as it is, with these outputs.
-            _write_if_changed(output, nbformat.writes(merge_outputs(source, nbformat.read(entry, as_version=4))))
+            # Kept as a later cache hit will write it: the chapter as it is, with these outputs
+            # (a notebook without a parameters cell gains one, does not pair up, is not kept).
+            merged = merge_outputs(source, nbformat.read(output, as_version=4))
+            if merged is not None:
+                store.store(key, output)
+                _write_if_changed(output, nbformat.writes(merged))
             seconds = time.perf_counter() - start
             say(f"{label} {seconds:6.1f} s" + (f" ({tidied.describe()})" if tidied.describe() else ""))
             runs.append(NotebookRun(notebook=notebook, output=output, seconds=seconds))
@@ -227,10 +230,14 @@ def _execute(notebook: Path, output: Path, *, parameters: dict, kernel: str, tim
     from papermill.exceptions import PapermillExecutionError
 
     try:
+        # Written once at the end (or on error), not at every cell's start and end: those
+        # rewrites of a growing notebook of figures and audio cost seconds per chapter.
+        # The kernel's own log (a warning about TCP at each start) stays out of the build log.
         papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, kernel_name=kernel,
             cwd=str(notebook.parent), progress_bar=False, log_output=False,
-            execution_timeout=timeout, language="python",
+            execution_timeout=timeout, language="python", request_save_on_cell_execute=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as error:
         seconds = time.perf_counter() - start
