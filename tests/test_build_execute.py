@@ -190,6 +190,16 @@ def test_a_changed_genrelib_file_or_data_folder_runs_the_chapter_again(tmp_path:
     assert _logged(lines, r"started \(data changed\)"), lines
 
 
+def test_the_kernels_own_output_goes_to_its_log_not_the_build_log(tmp_path: Path,
+                                                                  capfd: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_noisy.ipynb", ["import os; os.write(2, b'C-level start-up noise\\n')"])
+    execute_notebooks(notebooks_dir=folder, out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", log=None)
+    assert "start-up noise" not in capfd.readouterr().err
+    assert "start-up noise" in (tmp_path / "out" / "01_noisy.kernel.log").read_text()
+
+
 def test_a_notebook_without_parameters_cell_runs_and_is_not_kept(tmp_path: Path) -> None:
     """Papermill gives it a parameters cell, so its copy does not pair up with it: no cache."""
     folder = tmp_path / "notebooks"

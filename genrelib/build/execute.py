@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from genrelib.build.chapters import NOTEBOOKS_DIR, find_notebooks
 from genrelib.build.log import say_now
 from genrelib.build.notebook_cache import (CACHE_SUBDIR, NotebookCache, data_fingerprint,
                                            environment_digest, library_digest, merge_outputs,
                                            notebook_key)
-from genrelib.build.tidy import portable_names, tidy_executed_notebook
+from genrelib.build.tidy import Tidied, portable_names, tidy_notebook
 from genrelib.cache import CACHE_ENV, cache_root
 
 KERNEL_NAME = "genre-book"
@@ -150,9 +151,10 @@ def execute_notebooks(
     tidied (:func:`~genrelib.build.tidy.tidy_executed_notebook`) and kept in
     ``cache_dir/executed-notebooks``; a chapter whose key (code cells, parameters, genrelib
     source, data, environment) is there is not executed again unless ``fresh``.
-    ``log`` gets a line as each chapter starts and ends (its time, or "cached"). Stops at
-    the first failure with :class:`NotebookExecutionError`; the notebooks after it are not
-    run and the failed copy is left untidied, machine paths included, for debugging.
+    ``log`` gets a line as each chapter starts and ends (its time, or "cached"); the
+    kernel's own output (TensorFlow's C++ logs...) goes to ``out_dir/NN_name.kernel.log``.
+    Stops at the first failure with :class:`NotebookExecutionError`; the notebooks after it
+    are not run and the failed copy is left untidied, machine paths included, for debugging.
     Returns one :class:`NotebookRun` per chapter, in order.
     """
     import nbformat
@@ -195,7 +197,8 @@ def execute_notebooks(
             source = nbformat.read(notebook, as_version=4)
             key = notebook_key(source, notebook.name, parameters=parameters, **inputs)
             output = out_dir / notebook.name
-            merged = None if fresh else store.load(key, source)
+            kept = None if fresh else store.load(key)
+            merged = _publish(source, kept, names)[0] if kept is not None else None
             if merged is not None:
                 _write_if_changed(output, nbformat.writes(merged))
                 seconds = time.perf_counter() - start
@@ -205,20 +208,43 @@ def execute_notebooks(
             say(f"{label} started ({'--fresh' if fresh else store.why_missed(key)})")
             _execute(notebook, output, parameters=parameters, kernel=kernel, timeout=timeout,
                      start=start, say=lambda message, label=label: say(f"{label} {message}"))
-            tidied = tidy_executed_notebook(output, names=names)
-            # Kept as a later cache hit will write it: the chapter as it is, with these outputs
-            # (a notebook without a parameters cell gains one, does not pair up, is not kept).
-            merged = merge_outputs(source, nbformat.read(output, as_version=4))
-            if merged is not None:
-                store.store(key, output)
+            executed = nbformat.read(output, as_version=4)
+            merged, tidied = _publish(source, executed, names)
+            if merged is None:  # no parameters cell: papermill added one, the copy does not pair
+                nbformat.write(executed, output)
+            else:
+                store.store(key, output)  # as papermill wrote it; a hit writes the same bytes
                 _write_if_changed(output, nbformat.writes(merged))
             seconds = time.perf_counter() - start
             say(f"{label} {seconds:6.1f} s" + (f" ({tidied.describe()})" if tidied.describe() else ""))
             runs.append(NotebookRun(notebook=notebook, output=output, seconds=seconds))
-    executed = sum(not run.cached for run in runs)
+    n_executed = sum(not run.cached for run in runs)
     say(f"  {'all notebooks':<34} {time.perf_counter() - total_start:6.1f} s "
-        f"({executed} executed, {len(runs) - executed} cached)")
+        f"({n_executed} executed, {len(runs) - n_executed} cached)")
     return runs
+
+
+def _publish(source: Any, executed: Any, names: Sequence[tuple[str, str]]) -> tuple[Any | None, Tidied]:
+    """An executed copy as the book shows it: tidied (in place), then merged into the chapter
+    as it is now (None when the two do not pair up)."""
+    tidied = tidy_notebook(executed, names=names)
+    return merge_outputs(source, executed), tidied
+
+
+@contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """This process's standard error, which the kernel started inside inherits, goes to
+    ``path`` (TensorFlow's C++ start-up lines would drown the build log)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "wb") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _execute(notebook: Path, output: Path, *, parameters: dict, kernel: str, timeout: int | None,
@@ -229,22 +255,27 @@ def _execute(notebook: Path, output: Path, *, parameters: dict, kernel: str, tim
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    kernel_log = output.with_suffix(".kernel.log")
     try:
         # Written once at the end (or on error), not at every cell's start and end: those
         # rewrites of a growing notebook of figures and audio cost seconds per chapter.
         # The kernel's own log (a warning about TCP at each start) stays out of the build log.
-        papermill.execute_notebook(
-            str(notebook), str(output), parameters=parameters, kernel_name=kernel,
-            cwd=str(notebook.parent), progress_bar=False, log_output=False,
-            execution_timeout=timeout, language="python", request_save_on_cell_execute=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
+        with _stderr_to(kernel_log):
+            papermill.execute_notebook(
+                str(notebook), str(output), parameters=parameters, kernel_name=kernel,
+                cwd=str(notebook.parent), progress_bar=False, log_output=False,
+                execution_timeout=timeout, language="python", request_save_on_cell_execute=False,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
     except PapermillExecutionError as error:
         seconds = time.perf_counter() - start
-        say(f"FAILED after {seconds:6.1f} s")
+        say(f"FAILED after {seconds:6.1f} s (the kernel's own log: {kernel_log})")
         source_nb = nbformat.read(notebook, as_version=4)
         index = next((i for i, cell in enumerate(source_nb.cells) if cell.source == error.source), None)
         raise NotebookExecutionError(
             notebook=notebook, output=output, cell_index=index, ename=error.ename,
             evalue=error.evalue, source=error.source, seconds=seconds,
         ) from None
+    except Exception:  # the kernel died, timed out or never started: its log may say why
+        say(f"FAILED after {time.perf_counter() - start:6.1f} s (the kernel's own log: {kernel_log})")
+        raise

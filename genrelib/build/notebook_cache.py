@@ -1,9 +1,10 @@
 """The executed-chapter cache: a chapter whose inputs did not change is not executed again.
 
 A chapter's key hashes its code cells, the parameters, every file of the ``genrelib``
-package, the data (synthetic: generator version and size; a folder: its index fingerprint)
-and the environment (Python, the project's dependency versions, Keras backend, kernel). A hit
-puts the cached outputs into the chapter as it is now, so a markdown edit needs no re-run.
+package but the build tooling (never imported in a chapter's kernel), the data (synthetic:
+generator version and size; a folder: its index fingerprint) and the environment (Python,
+dependency versions, Keras backend, kernel). Copies are kept as papermill wrote them; a hit
+is tidied and merged into the chapter as it is now, so a markdown edit needs no re-run.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from genrelib.cache import atomic_write_text
 CACHE_SUBDIR = "executed-notebooks"
 #: Executed copies kept per chapter (other profiles, seeds or data stay warm too).
 KEEP_PER_CHAPTER = 4
-#: The ``genrelib`` package: every file below it is part of each key.
+#: The ``genrelib`` package: every file below it is part of each key, but those of
+#: ``NOT_IN_KERNEL`` (its subpackages that no chapter's kernel imports).
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+NOT_IN_KERNEL = ("build",)
 #: What each part of a key stands for, as the build log names a change.
 PART_NAMES = {"code": "code cells", "parameters": "parameters", "library": "genrelib source",
               "data": "data", "environment": "environment"}
@@ -57,11 +60,12 @@ def code_digest(nb: Any) -> str:
 
 def library_digest(package_dir: Path | None = None) -> str:
     """Hash of every file below ``package_dir`` (default ``PACKAGE_DIR``, the genrelib
-    package): relative path and bytes, caches and ``.pyc`` left out."""
+    package): relative path and bytes; caches, ``.pyc`` and ``NOT_IN_KERNEL`` left out."""
     package_dir = Path(package_dir) if package_dir is not None else PACKAGE_DIR
     digest = hashlib.sha256()
     files = sorted(p for p in Path(package_dir).rglob("*")
-                   if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+                   if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+                   and p.relative_to(package_dir).parts[0] not in NOT_IN_KERNEL)
     for path in files:
         digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -126,9 +130,9 @@ def notebook_key(nb: Any, name: str, *, parameters: dict[str, Any], library: str
 
 def merge_outputs(source: Any, executed: Any) -> Any | None:
     """``source`` (the chapter now) with the outputs of ``executed`` (an executed, tidied copy
-    of a chapter with the same code cells): markdown, cell ids and tags come from
-    ``source``; code, outputs and execution records from ``executed``. None when the code
-    cells do not pair up."""
+    of a chapter with the same code cells, see ``genrelib.build.tidy``): markdown, cell ids
+    and tags come from ``source``; code, outputs and execution records from ``executed``.
+    None when the code cells do not pair up."""
     merged = copy.deepcopy(source)
     mine = [cell for cell in merged.cells if cell.cell_type == "code"]
     theirs = [cell for cell in executed.cells if cell.cell_type == "code"]
@@ -148,8 +152,9 @@ def merge_outputs(source: Any, executed: Any) -> Any | None:
 
 
 class NotebookCache:
-    """Executed, tidied chapters under ``folder``, one ``<stem>-<digest>.ipynb`` per key,
-    with ``<stem>.last.json`` (the parts of the last key stored) to say why a key missed."""
+    """Executed chapters, as papermill wrote them, under ``folder``: one
+    ``<stem>-<digest>.ipynb`` per key, with ``<stem>.last.json`` (the parts of the last key
+    stored) to say why a key missed."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
@@ -160,19 +165,14 @@ class NotebookCache:
     def _last(self, key: CacheKey) -> Path:
         return self.folder / f"{Path(key.notebook).stem}.last.json"
 
-    def load(self, key: CacheKey, source: Any) -> Any | None:
-        """The cached outputs of ``key`` merged into ``source`` (:func:`merge_outputs`), or
-        None on a miss (no entry, or one that cannot be read or paired)."""
+    def load(self, key: CacheKey) -> Any | None:
+        """The executed copy kept under ``key``, or None (none, or one that cannot be read)."""
         import nbformat
 
-        path = self.path(key)
-        if not path.is_file():
-            return None
         try:
-            executed = nbformat.read(path, as_version=4)
+            return nbformat.read(self.path(key), as_version=4)
         except (OSError, ValueError):
             return None
-        return merge_outputs(source, executed)
 
     def store(self, key: CacheKey, executed: Path) -> Path:
         """Keep the executed copy ``executed`` under ``key``; older entries of the chapter

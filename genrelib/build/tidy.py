@@ -213,9 +213,8 @@ class Tidied:
         return ", ".join(parts)
 
 
-def tidy_executed_notebook(notebook_path: str | os.PathLike[str], *,
-                           names: Sequence[tuple[str, str]] = ()) -> Tidied:
-    """Tidy a notebook executed by papermill, in place, for the book's pages.
+def tidy_notebook(nb: Any, *, names: Sequence[tuple[str, str]] = ()) -> Tidied:
+    """Tidy a notebook executed by papermill (as read by nbformat), in place, for the pages.
 
     Merges papermill's ``injected-parameters`` cell into the ``parameters`` cell (each
     value's text replaced by the injected literal, comments kept, new names appended; the
@@ -224,9 +223,6 @@ def tidy_executed_notebook(notebook_path: str | os.PathLike[str], *,
     papermill's metadata, and removes TensorFlow's C++ start-up log lines from stderr
     outputs (warnings and every other output are kept). Running it again changes nothing.
     """
-    import nbformat
-
-    nb = nbformat.read(notebook_path, as_version=4)
     merged = _merge_parameters(nb)
     noise = _drop_backend_noise(nb)
     patterns = _path_patterns(names)
@@ -240,7 +236,17 @@ def tidy_executed_notebook(notebook_path: str | os.PathLike[str], *,
     if "papermill" in nb.metadata:
         nb.metadata["papermill"], hits = _portable_strings(dict(nb.metadata["papermill"]), patterns)
         replaced += hits
-    result = Tidied(parameters_merged=merged, paths_replaced=replaced, noise_lines=noise)
-    if merged or replaced or noise:
+    return Tidied(parameters_merged=merged, paths_replaced=replaced, noise_lines=noise)
+
+
+def tidy_executed_notebook(notebook_path: str | os.PathLike[str], *,
+                           names: Sequence[tuple[str, str]] = ()) -> Tidied:
+    """:func:`tidy_notebook` on the notebook file at ``notebook_path``, rewritten in place
+    when anything changed."""
+    import nbformat
+
+    nb = nbformat.read(notebook_path, as_version=4)
+    result = tidy_notebook(nb, names=names)
+    if result.parameters_merged or result.paths_replaced or result.noise_lines:
         nbformat.write(nb, notebook_path)
     return result
