@@ -22,6 +22,9 @@ PYTHON ?= $(shell \
 STAMP := $(VENV)/.genre-book-installed
 TEST_STAMP := $(VENV)/.genre-book-test-installed
 BIN   := $(VENV)/bin
+# musicnn (chapter 10's pretrained weights) is installed WITHOUT its dependencies (its metadata
+# pins numpy<1.17 and TensorFlow 1); its pin lives in pyproject.toml's [pretrained] extra.
+MUSICNN := $(shell sed -n 's/^ *"\(musicnn==[^"]*\)".*/\1/p' pyproject.toml)
 
 .PHONY: help setup book test lab clean
 
@@ -37,6 +40,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[all]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(MUSICNN)'
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "genre-book (Python)" >/dev/null
 	@touch $@
 
