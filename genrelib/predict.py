@@ -31,11 +31,11 @@ import numpy as np
 
 from genrelib import __version__, runs
 from genrelib.audio import check_clip_length, load_audio, stream_audio
-from genrelib.config import FeatureConfig, check_model_kind, feature_kind, is_classical
+from genrelib.config import FeatureConfig
 from genrelib.datasets.folder import AUDIO_EXTENSIONS, is_audio_file
 from genrelib.evaluation import check_same_genres
 from genrelib.features import SegmentStream, clip_features
-from genrelib.models import input_shape_for, model_input
+from genrelib.models import check_model_kind, feature_kind, input_shape_for, is_classical, model_input
 from genrelib.training import predict_probs
 
 __all__ = ["CHUNK_SECONDS", "FileFailure", "FilePrediction", "ModelMember", "PredictionError",

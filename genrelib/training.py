@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 
 from genrelib import runs
-from genrelib.classical import predict_classical
-from genrelib.config import TrainConfig, is_classical
-from genrelib.models import model_input
+from genrelib.config import TrainConfig
+from genrelib.models.classical import predict_classical
+from genrelib.models.kinds import is_classical, model_input
 
 #: ``fit_model(verbose=TABLE)``: one compact line per epoch (see :class:`EpochTable`).
 TABLE = "table"

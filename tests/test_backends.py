@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-BACKEND_TESTS = ("test_models.py", "test_training.py")
+BACKEND_TESTS = ("test_models_kinds.py", "test_models_layers.py", "test_models_cnn.py",
+                 "test_models_rnn.py", "test_models_crnn.py", "test_models_builders.py",
+                 "test_models_inspection.py", "test_training.py")
 INSTALL = {"jax": "pip install -e '.[jax]'", "torch": "pip install torch==2.13.0"}
 
 
