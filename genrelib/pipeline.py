@@ -324,7 +324,7 @@ def evaluate_features(model: Any, features: FeatureSet | None, *, kind: str,
     """
     if features is None or len(features) == 0:
         return None
-    probs = predict_probs(model, features.X, kind=kind)
+    probs = predict_probs(model, features.X, model_kind=kind)
     return evaluate_predictions(probs, features.y, features.track_ids, genres=genres, method=method)
 
 
@@ -355,7 +355,7 @@ def run_predictions(run_dir: str | Path, data: Any, *, cache_dir: str | Path | N
     if hop_frames is not None and not is_classical(kind):
         features = dense_segments(features, hop_frames=hop_frames)
     remap = np.array([model_genres.index(g) for g in features.genres])
-    probs = predict_probs(net, features.X, kind=kind)
+    probs = predict_probs(net, features.X, model_kind=kind)
     return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres)
 
 

@@ -79,7 +79,7 @@ class ModelMember:
 
     def _score_batch(self, X: np.ndarray) -> np.ndarray:
         if is_classical(self.kind):
-            return predict_probs(self.model, X, kind=self.kind)
+            return predict_probs(self.model, X, model_kind=self.kind)
         # One batch: predict_on_batch skips model.predict's set-up (~40 ms a call on a CPU).
         return np.asarray(self.model.predict_on_batch(model_input(X, self.kind)))
 

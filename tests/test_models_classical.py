@@ -267,7 +267,7 @@ def test_cli_evaluate_above_chance(kind, cli_runs, tiny_synthetic, capsys) -> No
     net, meta = runs.load_run_model(cli_runs[kind])
     index = index_dataset(tiny_synthetic)
     features = extract_features(index, FeatureConfig.from_dict(meta["feature_config"]), progress=False)
-    probs = predict_probs(net, features.X, kind=kind)
+    probs = predict_probs(net, features.X, model_kind=kind)
     assert probs.shape == (30 * 19, 10)
     genre_of = dict(zip(index.tracks["track_id"], index.tracks["genre"]))
     truth = np.array([meta["genres"].index(genre_of[t]) for t in features.track_ids])
