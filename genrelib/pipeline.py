@@ -152,7 +152,7 @@ def train_run(
         augmenter = None
         if names:  # the audio copies of every track are cached once; training tracks only are used
             copies = audio_copies(index, cfg, names, seed=seed, cache_dir=cache_dir)
-            augmenter = Augmenter(names, sets["train"], copies=copies, model=model)
+            augmenter = Augmenter(names, sets["train"], copies=copies, model_kind=model)
         net, history, seconds, used = _fit(model, sets, features.genres, standardizer, train_cfg,
                                            model_options=model_options, out_dir=out_dir,
                                            verbose=verbose, augment=augmenter)

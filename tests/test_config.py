@@ -29,6 +29,13 @@ def test_batch_size_scales_the_learning_rate_unless_given() -> None:
         TrainConfig(precision="half")
 
 
+def test_train_config_records_augmentation_only_when_on() -> None:
+    assert "augment" not in TrainConfig().to_dict()
+    on = TrainConfig(augment=("crop", "mixup"))
+    assert on.to_dict()["augment"] == ["crop", "mixup"]
+    assert TrainConfig.from_dict(on.to_dict()) == on
+
+
 def test_model_kind_tables_are_not_settings() -> None:
     """Which model reads which features lives beside the models (genrelib.models.kinds)."""
     import genrelib.config as config
