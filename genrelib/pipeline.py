@@ -27,9 +27,7 @@ import pandas as pd
 
 from genrelib import runs
 from genrelib.augment import Augmenter, audio_copies, dense_segments, parse_augment
-from genrelib.classical import build_classical, fit_classical, parameter_count
-from genrelib.config import (FeatureConfig, TrainConfig, default_feature_config, feature_kind,
-                             get_profile, is_classical)
+from genrelib.config import FeatureConfig, TrainConfig, get_profile
 from genrelib.datasets import DatasetIndex, check_leakage, index_dataset
 from genrelib.datasets.splits import TrackSplit, artist_kfold_splits, kfold_splits, make_split
 from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
@@ -37,7 +35,9 @@ from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPred
                                  ensemble_predictions, evaluate_predictions, same_segments)
 from genrelib.provenance import versions
 from genrelib.features import FeatureSet, Standardizer, extract_features
-from genrelib.models import build_model, input_shape_for, model_input
+from genrelib.models import (build_classical, build_model, default_feature_config, feature_kind,
+                             fit_classical, input_shape_for, is_classical, model_input,
+                             parameter_count)
 from genrelib.training import (device_description, fit_model, plan_devices, predict_probs,
                                set_seed, training_scope)
 
@@ -92,7 +92,7 @@ def train_run(
     "stats" of every segment for logreg/svm), cached under ``cache_dir``; with ``scheduler``
     (a Dask scheduler's address) computed on that cluster (``extract_features``). ``model_options``
     go to the builder (e.g. ``kernel_size=5``, ``rnn="lstm"``; ``C=10`` for logreg/svm,
-    ``genrelib.classical``). ``verbose``: 0, 1, 2 as in Keras (1 and 2 also show progress
+    ``genrelib.models.classical``). ``verbose``: 0, 1, 2 as in Keras (1 and 2 also show progress
     bars while indexing and extracting features), or "table" (one line per epoch, nothing
     else). The classical models are fitted once (``epochs`` and the profile's training
     recipe do not apply; ``seed`` does) and hold their own scaler.
@@ -152,7 +152,7 @@ def train_run(
         augmenter = None
         if names:  # the audio copies of every track are cached once; training tracks only are used
             copies = audio_copies(index, cfg, names, seed=seed, cache_dir=cache_dir)
-            augmenter = Augmenter(names, sets["train"], copies=copies, model=model)
+            augmenter = Augmenter(names, sets["train"], copies=copies, model_kind=model)
         net, history, seconds, used = _fit(model, sets, features.genres, standardizer, train_cfg,
                                            model_options=model_options, out_dir=out_dir,
                                            verbose=verbose, augment=augmenter)
@@ -324,7 +324,7 @@ def evaluate_features(model: Any, features: FeatureSet | None, *, kind: str,
     """
     if features is None or len(features) == 0:
         return None
-    probs = predict_probs(model, features.X, kind=kind)
+    probs = predict_probs(model, features.X, model_kind=kind)
     return evaluate_predictions(probs, features.y, features.track_ids, genres=genres, method=method)
 
 
@@ -355,7 +355,7 @@ def run_predictions(run_dir: str | Path, data: Any, *, cache_dir: str | Path | N
     if hop_frames is not None and not is_classical(kind):
         features = dense_segments(features, hop_frames=hop_frames)
     remap = np.array([model_genres.index(g) for g in features.genres])
-    probs = predict_probs(net, features.X, kind=kind)
+    probs = predict_probs(net, features.X, model_kind=kind)
     return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres)
 
 

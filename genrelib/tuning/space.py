@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from genrelib.config import FeatureConfig, default_feature_config, get_profile
-from genrelib.models import CNN_FILTERS, build_cnn, build_crnn, build_rnn
+from genrelib.config import FeatureConfig, get_profile
+from genrelib.models import CNN_FILTERS, build_cnn, build_crnn, build_rnn, default_feature_config
 
 __all__ = ["FACTORS", "FILTER_SETS", "STUDY_TABLE1", "TUNABLE_MODELS", "Factor",
            "apply_settings", "base_settings", "check_factors", "check_options", "default_factors"]

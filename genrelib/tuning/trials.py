@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from genrelib.config import FeatureConfig, default_feature_config, get_profile
+from genrelib.config import FeatureConfig, get_profile
 from genrelib.datasets import DatasetIndex, index_dataset
 from genrelib.datasets.splits import TrackSplit, make_split
 from genrelib.evaluation import EvaluationResult
+from genrelib.models import default_feature_config
 from genrelib.pipeline import RunResult, train_run
 from genrelib.tuning.records import trial_key
 

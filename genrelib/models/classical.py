@@ -1,20 +1,9 @@
 """The classical baselines: logistic regression and an RBF SVM on segment statistics.
 
-Both are scikit-learn ``Pipeline``s that hold their own scaler, so a saved model takes raw
-features and needs nothing else (as a Keras model with its standardiser inside does):
-
-* ``build_logreg``: StandardScaler -> multinomial LogisticRegression (lbfgs).
-* ``build_svm``: StandardScaler -> RBF SVC whose decision values are turned into
-  probabilities by Platt scaling fitted on ``calibration_folds`` cross-validation folds
-  (``CalibratedClassifierCV(SVC(), ensemble=False)``: scikit-learn 1.9 deprecates
-  ``SVC(probability=True)`` for exactly this, and the folds, taken in the order of the
-  training segments, keep most tracks whole).
-
-They read the "stats" features (``FeatureConfig(kind="stats")``: per 3 s segment, shape
-(n_features, 1)), one example per segment, so segment- and track-level evaluation, vote/mean
-aggregation and ensembles work as for the deep models. ``fit_classical`` trains one (a
-single fit: its history has one row), ``predict_classical`` gives (n_segments, n_classes)
-probabilities; ``genrelib.runs`` saves and loads them in the skops format (no pickle).
+Both are scikit-learn ``Pipeline``s holding their own scaler, so a saved model takes raw
+"stats" features (``FeatureConfig(kind="stats")``, (n_segments, n_features, 1)) and needs
+nothing else; one example per segment, so evaluation and ensembles work as for the deep
+models. ``genrelib.runs`` saves and loads them in the skops format (no pickle).
 """
 
 from __future__ import annotations
@@ -32,31 +21,28 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from genrelib.config import CLASSICAL_KINDS, check_model_kind
+from genrelib.models.kinds import CLASSICAL_KINDS, check_model_kind, feature_table
 
 __all__ = ["build_classical", "build_logreg", "build_svm", "feature_table", "fit_classical",
            "parameter_count", "predict_classical"]
 
 
-def feature_table(X: np.ndarray) -> np.ndarray:
-    """The (n_segments, n_features) table a classical model reads, from "stats" features of
-    shape (n_segments, n_features, 1) (``FeatureSet.X``). Raises ValueError naming the shape
-    for anything else (e.g. log-mel frames).
-    """
-    X = np.asarray(X)
-    if X.ndim != 3 or X.shape[2] != 1:
-        raise ValueError(
-            f"the classical models read one column of statistics per segment, shape "
-            f"(n_segments, n_features, 1), got {X.shape}: use FeatureConfig(kind='stats')"
-        )
-    return X[:, :, 0]
-
-
 def build_logreg(*, C: float = 1.0, max_iter: int = 5000, seed: int = 0) -> Pipeline:
-    """StandardScaler -> multinomial logistic regression (lbfgs, L2 penalty of strength 1/C).
+    """StandardScaler -> multinomial logistic regression (lbfgs).
 
-    ``max_iter`` bounds the lbfgs iterations; ``seed`` is its ``random_state``. Steps
-    "scale" and "logreg"; input (n_segments, n_features) (``feature_table``).
+    Parameters
+    ----------
+    C : float
+        Inverse strength of the L2 penalty.
+    max_iter : int
+        Bound on the lbfgs iterations.
+    seed : int
+        The regression's ``random_state``.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Steps "scale" and "logreg"; it reads (n_segments, n_features) (``feature_table``).
     """
     return Pipeline([("scale", StandardScaler()),
                      ("logreg", LogisticRegression(C=C, max_iter=max_iter, random_state=seed))])
@@ -66,11 +52,24 @@ def build_svm(*, C: float = 1.0, gamma: float | str = "scale", calibration_folds
               seed: int = 0) -> Pipeline:
     """StandardScaler -> RBF support vector machine with Platt-scaled probabilities.
 
-    ``C`` and ``gamma`` ("scale": 1 / (n_features * variance), i.e. 1 / n_features after
-    the scaler) are the SVC's. Probabilities: a sigmoid per genre fitted on the decision
-    values of ``calibration_folds`` (>= 2) cross-validation folds, then the SVC refitted on
-    all training segments (``CalibratedClassifierCV(..., ensemble=False)``). ``seed`` is the
-    SVC's ``random_state``. Steps "scale" and "svm".
+    Parameters
+    ----------
+    C : float
+        The SVC's penalty.
+    gamma : float or "scale"
+        The RBF width; "scale" is 1 / (n_features * variance), i.e. 1 / n_features after
+        the scaler.
+    calibration_folds : int
+        Cross-validation folds (>= 2) whose decision values fit a sigmoid per genre; the SVC
+        is then refitted on all training segments (``CalibratedClassifierCV(...,
+        ensemble=False)``).
+    seed : int
+        The SVC's ``random_state``.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Steps "scale" and "svm".
     """
     svc = SVC(kernel="rbf", C=C, gamma=gamma, random_state=seed)
     return Pipeline([("scale", StandardScaler()),
@@ -81,20 +80,33 @@ def build_svm(*, C: float = 1.0, gamma: float | str = "scale", calibration_folds
 _BUILDERS = {"logreg": build_logreg, "svm": build_svm}
 
 
-def build_classical(kind: str, *, seed: int = 0, **options: Any) -> Pipeline:
-    """Build classical model ``kind`` ("logreg" or "svm") with the builder's ``options``
-    (e.g. ``C=10``, ``gamma=0.01``) and ``seed``.
+def build_classical(model_kind: str, *, seed: int = 0, **options: Any) -> Pipeline:
+    """Build classical model ``model_kind`` with its builder's ``options`` and ``seed``.
 
-    Unknown options raise TypeError naming them and the accepted ones; a deep model kind
-    raises ValueError.
+    Parameters
+    ----------
+    model_kind : {"logreg", "svm"}
+        The builder: ``build_logreg`` or ``build_svm``.
+    seed : int
+        The model's ``random_state``.
+    **options
+        The builder's other arguments (e.g. ``C=10``, ``gamma=0.01``).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unknown options raise TypeError naming them and the accepted ones; a deep model
+        kind raises ValueError.
     """
-    if check_model_kind(kind) not in CLASSICAL_KINDS:
-        raise ValueError(f"{kind!r} is not a classical model kind; choose one of {list(CLASSICAL_KINDS)}")
-    builder = _BUILDERS[kind]
+    if check_model_kind(model_kind) not in CLASSICAL_KINDS:
+        raise ValueError(f"{model_kind!r} is not a classical model kind; choose one of "
+                         f"{list(CLASSICAL_KINDS)}")
+    builder = _BUILDERS[model_kind]
     accepted = set(inspect.signature(builder).parameters) - {"seed"}
     unknown = sorted(set(options) - accepted)
     if unknown:
-        raise TypeError(f"build_{kind} got unknown option(s) {unknown}; accepted: {sorted(accepted)}")
+        raise TypeError(f"build_{model_kind} got unknown option(s) {unknown}; accepted: "
+                        f"{sorted(accepted)}")
     return builder(seed=seed, **options)
 
 
@@ -109,14 +121,28 @@ def fit_classical(
     model: Pipeline, X_train: np.ndarray, y_train: np.ndarray,
     X_valid: np.ndarray | None = None, y_valid: np.ndarray | None = None, *, n_classes: int,
 ) -> pd.DataFrame:
-    """Fit ``model`` on "stats" features (n, n_features, 1) and int labels (n,) in
-    [0, n_classes); returns its history: ONE row (a single fit, no epochs) with
-    ``fit_seconds``, ``loss`` (log loss) and ``accuracy`` on the training segments, and
-    ``val_loss``/``val_accuracy`` when validation data is given.
+    """Fit a classical model once on "stats" features.
 
     A genre absent from training (e.g. a genre of one artist under the artist protocol)
     can never be predicted: its probability column is 0 (``n_genres_`` records the width).
-    Raises ValueError when the training set is empty or holds NaN/inf values.
+
+    Parameters
+    ----------
+    model : sklearn.pipeline.Pipeline
+        From ``build_classical``; fitted in place.
+    X_train, X_valid : np.ndarray, shape (n, n_features, 1)
+        "stats" features (``X_valid`` optional).
+    y_train, y_valid : np.ndarray of int, shape (n,)
+        Labels in [0, n_classes).
+    n_classes : int
+        Genres (probability columns), trained or not.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ONE row (a single fit, no epochs): ``fit_seconds`` (s), ``loss`` (log loss) and
+        ``accuracy`` on the training segments, ``val_loss``/``val_accuracy`` with
+        validation data. Raises ValueError for an empty training set or NaN/inf values.
     """
     table = feature_table(X_train)
     y_train = np.asarray(y_train)
@@ -136,9 +162,19 @@ def fit_classical(
 
 
 def predict_classical(model: Pipeline, X: np.ndarray) -> np.ndarray:
-    """Class probabilities, float32 (n_segments, n_classes), for "stats" features X of
-    shape (n_segments, n_features, 1); a fitted model from ``fit_classical``. A genre the
-    model never saw in training gets a probability of 0.
+    """Class probabilities of a fitted classical model.
+
+    Parameters
+    ----------
+    model : sklearn.pipeline.Pipeline
+        Fitted by ``fit_classical``.
+    X : np.ndarray, shape (n_segments, n_features, 1)
+        "stats" features.
+
+    Returns
+    -------
+    np.ndarray of float32, shape (n_segments, n_classes)
+        A genre the model never saw in training gets a probability of 0.
     """
     table = feature_table(X)
     probs = np.zeros((len(table), getattr(model, "n_genres_", len(model.classes_))), dtype=np.float32)
@@ -148,9 +184,19 @@ def predict_classical(model: Pipeline, X: np.ndarray) -> np.ndarray:
 
 
 def parameter_count(model: Pipeline) -> int:
-    """Numbers a fitted classical model learned: the scaler's means and scales, then the
-    logistic regression's weights and intercepts, or the SVM's support vectors, dual
-    coefficients, intercepts and the calibration's two numbers per genre.
+    """The numbers a fitted classical model learned.
+
+    Parameters
+    ----------
+    model : sklearn.pipeline.Pipeline
+        Fitted by ``fit_classical``.
+
+    Returns
+    -------
+    int
+        The scaler's means and scales, plus the logistic regression's weights and
+        intercepts, or the SVM's support vectors, dual coefficients, intercepts and the
+        calibration's two numbers per genre.
     """
     scaler, head = model.steps[0][1], model.steps[-1][1]
     count = scaler.mean_.size + scaler.scale_.size
