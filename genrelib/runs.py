@@ -131,7 +131,7 @@ def read_model_metadata(path: str | Path) -> dict[str, Any]:
 def find_model_file(path: str | Path) -> Path:
     """The model file of a run folder (its model.keras or model.skops), or ``path`` itself
     when it is a file. FileNotFoundError when there is none, ValueError when a folder holds
-    both.
+    both or is an unfinished run (a model but no metrics.json).
     """
     path = Path(path)
     if path.is_dir():
@@ -139,6 +139,10 @@ def find_model_file(path: str | Path) -> Path:
         if len(found) > 1:
             raise ValueError(f"{path} holds {' and '.join(MODEL_FILES)}: a run folder holds one "
                              "model; delete the stale one or give the file")
+        if found and not (path / METRICS_FILE).is_file():
+            raise ValueError(f"{path} holds an unfinished run (a model but no {METRICS_FILE}: "
+                             "its training stopped before the end); train it again with "
+                             "`genrelib train ... --out` a new folder or `--overwrite`")
         path = found[0] if found else path / MODEL_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no model at {path}: give a run folder or its model file "
