@@ -21,7 +21,7 @@ import pandas as pd
 
 from genrelib import runs
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE, MODEL_KINDS
-from genrelib.evaluation import bootstrap_interval, classification_report_dict
+from genrelib.evaluation import bootstrap_interval, classification_report
 
 __all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2", "STUDY_TEST_ACCURACY", "data_label",
            "display_table", "export_records", "load_records", "reference_summary", "results_page",
@@ -146,8 +146,8 @@ def _pairs(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _pooled(group: pd.DataFrame, *, n_resamples: int, seed: int) -> dict[str, Any]:
     genres = group["genres"].iloc[0]
     y_true, y_pred = _pairs(np.sum(np.stack(group["confusion"].to_list()), axis=0))
-    report = classification_report_dict(y_true, y_pred, genres=genres)
-    row: dict[str, Any] = {"track_accuracy": report["accuracy"], "macro_f1": report["macro_f1"]}
+    report = classification_report(y_true, y_pred, genres=genres)
+    row: dict[str, Any] = {"track_accuracy": report.accuracy, "macro_f1": report.macro_f1}
     for metric in ("accuracy", "macro_f1"):
         low, high = bootstrap_interval(y_true, y_pred, metric=metric, n_resamples=n_resamples,
                                        level=0.95, seed=seed, n_classes=len(genres))
@@ -221,13 +221,13 @@ def table2(evaluations: dict[str, Any]) -> pd.DataFrame:
     for kind, result in evaluations.items():
         study = STUDY_TABLE2.get(kind, {})
         rows.append({
-            "model": kind, "test tracks": int(result.track["n"]),
+            "model": kind, "test tracks": result.n_tracks,
             "segment acc.": round(result.segment_accuracy, 3),
             "track acc. (vote)": round(result.track_accuracy, 3),
             "95 % CI": "[{:.2f}, {:.2f}]".format(*result.track_accuracy_ci),
-            "track acc. (mean)": round(float(result.extra["track_accuracy_mean"]), 3),
-            "precision": round(float(result.track["macro_precision"]), 3),
-            "recall": round(float(result.track["macro_recall"]), 3),
+            "track acc. (mean)": round(result.track_accuracy_by_method["mean"], 3),
+            "precision": round(result.macro_precision, 3),
+            "recall": round(result.macro_recall, 3),
             "F1": round(result.macro_f1, 3),
             "top-2": round(result.top_k_accuracy[2], 3), "top-3": round(result.top_k_accuracy[3], 3),
             **{f"study {key}": study.get(key, "–") for key in ("accuracy", "precision", "recall", "f1")},

@@ -157,12 +157,16 @@ def run_reference(args: argparse.Namespace) -> int:
         augment = parse_augment(args.augment)
     except ValueError as error:
         raise UserError(f"--augment: {error}") from None
-    extra: dict[str, Any] = {**parse_options(args.option), "epochs": args.epochs}
-    if augment:
-        extra["augment"] = list(augment)
+    options = parse_options(args.option)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from genrelib.pipeline import cross_validate, train_run
+    from genrelib.pipeline import RunSpec, cross_validate, train_run
     from genrelib.results import export_records, load_records, summarize
+
+    try:  # every model's options refused before any data is read or trained
+        specs = {model: RunSpec(model=model, options=options, profile=args.profile, seed=args.seed,
+                                epochs=args.epochs, augment=augment) for model in args.models}
+    except ValueError as error:
+        raise UserError(f"--option/--augment/--epochs: {error}") from None
 
     runs_dir, verbose = Path(args.runs), 0 if args.quiet else "table"
     for model in args.models:
@@ -170,12 +174,11 @@ def run_reference(args: argparse.Namespace) -> int:
         print(f"== {args.name or model}: {', '.join(args.protocols)}", flush=True)
         for protocol in args.protocols:
             if protocol == "artist":
-                train_run(args.data, model=model, profile=args.profile, seed=args.seed, split="artist",
-                          out_dir=folder / "artist", reuse=True, verbose=verbose, **extra)
+                train_run(args.data, specs[model].with_(split="artist"), out_dir=folder / "artist",
+                          reuse=True, verbose=verbose)
             else:
-                cross_validate(args.data, model=model, profile=args.profile, folds=args.folds,
-                               seed=args.seed, protocol=protocol, reuse=True, verbose=verbose,
-                               out_dir=folder / f"{protocol}{args.folds}", **extra)
+                cross_validate(args.data, specs[model], folds=args.folds, protocol=protocol,
+                               reuse=True, verbose=verbose, out_dir=folder / f"{protocol}{args.folds}")
     export_records(runs_dir, args.records)
     summary = summarize(load_records(args.records))
     columns = ["model", "protocol", "data", "runs", "test_tracks", "track_accuracy", "macro_f1", "study"]

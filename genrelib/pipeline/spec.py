@@ -81,7 +81,10 @@ class RunSpec:
         if self.learning_rate is not None and not 0 < self.learning_rate < math.inf:
             _fail(f"learning_rate must be a positive number, got {self.learning_rate!r}")
         if not isinstance(self.split, TrackSplit):
-            check_split_spec(self.split)
+            try:
+                check_split_spec(self.split)
+            except ValueError as error:
+                _fail(f"split: {error}")
         for name in ("valid_fraction", "test_fraction"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 _fail(f"{name} must be in [0, 1), got {getattr(self, name)}")

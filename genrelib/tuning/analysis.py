@@ -11,6 +11,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from genrelib.config import GTZAN_TRACKS_PER_GENRE, GTZAN_GENRES, FeatureConfig, get_profile
+from genrelib.pipeline import RunSpec
 from genrelib.evaluation import bootstrap_interval
 from genrelib.tuning.space import FACTORS
 from genrelib.tuning.sweep import SELECT_ON, choose_configuration, plan_sweep, summarize_trials
@@ -115,7 +116,7 @@ def grid_cost(trials: pd.DataFrame, *, model: str, seeds: int = 1, profile: str 
     (the records' "device"). A device without measured trials gets "not measured yet".
     Notebook: 06_tuning.ipynb
     """
-    grid = plan_sweep(model, factors, seeds=seeds, profile=profile)
+    grid = plan_sweep(RunSpec(model=model, profile=profile), factors, seeds=seeds)
     distinct = {repr(sorted((k, repr(v)) for k, v in t.settings.items())) + str(t.seed): t for t in grid}
     epochs = get_profile(profile).train.epochs
     segments = sum(train_tracks * FeatureConfig(segment_seconds=float(t.settings["segment_seconds"]))
