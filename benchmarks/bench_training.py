@@ -46,7 +46,7 @@ import numpy as np  # noqa: E402
 from genrelib import models  # noqa: E402
 from genrelib.commands.train import parse_options  # noqa: E402
 from genrelib.config import CLASSICAL_KINDS, MODEL_KINDS, PRECISIONS, TrainConfig  # noqa: E402
-from genrelib.explore import versions  # noqa: E402
+from genrelib.provenance import versions  # noqa: E402
 
 #: The Keras model kinds (the classical ones train in one scikit-learn fit: nothing to time here).
 KERAS_KINDS = [k for k in MODEL_KINDS if k not in CLASSICAL_KINDS]

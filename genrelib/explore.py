@@ -1,5 +1,5 @@
-"""Looking at a dataset before modelling it: example clips to listen to, summaries of
-genres, artists and splits, the intermediate steps of the features, library versions.
+"""Looking at a dataset before modelling it: example clips to listen to, and summaries of
+its genres, artists and splits.
 
 The functions here return data (DataFrames, arrays, IPython ``Audio`` players); the
 figures drawn from them live in ``genrelib.plots``.
@@ -9,17 +9,14 @@ Notebook: 01_data.ipynb, 02_features.ipynb
 from __future__ import annotations
 
 import os
-import platform
-from pathlib import Path
 from collections.abc import Iterable, Mapping
-from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from genrelib.audio import load_audio, mono_signal
-from genrelib.config import SAMPLE_RATE, FeatureConfig
+from genrelib.audio import load_audio
+from genrelib.config import SAMPLE_RATE
 from genrelib.datasets.index import artists_of, known_artists
 
 if TYPE_CHECKING:  # type hints only
@@ -27,58 +24,34 @@ if TYPE_CHECKING:  # type hints only
 
     from genrelib.datasets.splits import TrackSplit
 
-__all__ = [
-    "BOOK_PACKAGES",
-    "artist_summary",
-    "examples_per_genre",
-    "feature_steps",
-    "listen",
-    "load_examples",
-    "settings_table",
-    "synthetic_recording",
-    "split_summary",
-    "versions",
-]
-
-#: The packages whose versions every chapter prints.
-BOOK_PACKAGES: tuple[str, ...] = ("genrelib", "numpy", "scipy", "librosa", "scikit-learn",
-                                  "pandas", "matplotlib", "keras", "tensorflow-cpu")
-
-
-def versions(packages: Iterable[str] = BOOK_PACKAGES) -> dict[str, str]:
-    """``{"python": "3.12.1", package: version, ...}``; "not installed" for a missing package.
-
-    Reads installed metadata only (importing nothing, so TensorFlow is not loaded).
-    Notebook: 01_data.ipynb
-    """
-    found = {"python": platform.python_version()}
-    for name in packages:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
-
-
-def settings_table(settings: Any, *, name: str | None = None) -> pd.DataFrame:
-    """A frozen configuration (``FeatureConfig``, ``TrainConfig``, anything with ``to_dict()``,
-    or a dict) as a one-column table, one row per setting, every value shown with its own
-    type (``epochs`` 3, not 3.000000 as a numeric column would print it).
-
-    ``name`` heads the column (default: the class name).
-    Notebook: 03_cnn.ipynb
-    """
-    values = settings.to_dict() if hasattr(settings, "to_dict") else dict(settings)
-    title = name or (type(settings).__name__ if hasattr(settings, "to_dict") else "value")
-    return pd.Series(values, dtype=object, name=title).to_frame()
+__all__ = ["artist_summary", "examples_per_genre", "listen", "load_examples", "split_summary"]
 
 
 def examples_per_genre(tracks: pd.DataFrame, *, per_genre: int = 1, seed: int = 0,
                        genres: Iterable[str] | None = None) -> pd.DataFrame:
     """``per_genre`` tracks of every genre, drawn reproducibly from ``seed``.
 
-    ``tracks`` is ``DatasetIndex.tracks``; returns its rows (same columns), ordered by
-    ``genres`` (default: order of first appearance) then track id.
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        ``DatasetIndex.tracks``.
+    per_genre : int
+        Tracks per genre, >= 1 (fewer where a genre has fewer).
+    seed : int
+        Seed of the draw.
+    genres : iterable of str, optional
+        The genres, in order; default their order of first appearance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of ``tracks`` (same columns), ordered by genre then track id.
+
+    Raises
+    ------
+    ValueError
+        When ``per_genre`` < 1 or ``tracks`` is empty.
+
     Notebook: 01_data.ipynb
     """
     if per_genre < 1:
@@ -107,9 +80,29 @@ def _excerpt(path: str | os.PathLike[str], *, seconds: float | None, offset: flo
 
 def listen(path: str | os.PathLike[str], *, seconds: float | None = 8.0, offset: float = 10.0,
            sample_rate: int = SAMPLE_RATE) -> "Audio":
-    """An IPython audio player for ``seconds`` of a file starting at ``offset`` seconds
-    (None: to the end). The audio is embedded (base64 WAV), so the player also works in
-    the static HTML book. AudioError names the file when it cannot be read.
+    """An IPython audio player for an excerpt of a file, embedded (base64 WAV) so that it
+    also plays in the static HTML book.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        An audio file.
+    seconds : float or None
+        Length of the excerpt; None: to the end.
+    offset : float
+        Start of the excerpt in seconds.
+    sample_rate : int
+        Sample rate of the player.
+
+    Returns
+    -------
+    IPython.display.Audio
+
+    Raises
+    ------
+    AudioError
+        Naming the file when it cannot be read.
+
     Notebook: 01_data.ipynb
     """
     from IPython.display import Audio
@@ -120,8 +113,22 @@ def listen(path: str | os.PathLike[str], *, seconds: float | None = 8.0, offset:
 
 def load_examples(examples: pd.DataFrame, *, sample_rate: int = SAMPLE_RATE,
                   clip_seconds: float | None = 30.0) -> dict[str, np.ndarray]:
-    """``{"genre · track_id": signal}`` for every row of ``examples`` (see
-    :func:`examples_per_genre`); each signal is float32 mono of shape (n_samples,).
+    """The signals of example tracks.
+
+    Parameters
+    ----------
+    examples : pandas.DataFrame
+        Rows of ``DatasetIndex.tracks`` (see :func:`examples_per_genre`).
+    sample_rate : int
+        Sample rate of the signals.
+    clip_seconds : float or None
+        Cut or zero-pad every signal to this length; None: as long as the file.
+
+    Returns
+    -------
+    dict of str to np.ndarray
+        ``{"genre · track_id": signal}``, float32 mono of shape (n_samples,).
+
     Notebook: 01_data.ipynb
     """
     return {f"{row.genre} · {row.track_id}": load_audio(row.path, sample_rate=sample_rate,
@@ -130,9 +137,20 @@ def load_examples(examples: pd.DataFrame, *, sample_rate: int = SAMPLE_RATE,
 
 
 def artist_summary(tracks: pd.DataFrame) -> pd.DataFrame:
-    """Per genre: ``tracks``, ``artists`` (distinct known artists), ``top_artist`` and
-    ``top_share`` (fraction of the genre's tracks by its most frequent artist), ``unknown``
-    (tracks without an artist). One row per genre in order of appearance.
+    """Who plays each genre.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        ``DatasetIndex.tracks`` with an ``artist`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per genre (order of appearance): ``tracks``, ``artists`` (distinct known
+        artists), ``top_artist`` and ``top_share`` (fraction of the genre's tracks by its most
+        frequent artist), ``unknown`` (tracks without an artist).
+
     Notebook: 01_data.ipynb
     """
     artist_of = known_artists(tracks)
@@ -152,9 +170,22 @@ def artist_summary(tracks: pd.DataFrame) -> pd.DataFrame:
 
 
 def split_summary(splits: Mapping[str, "TrackSplit"], tracks: pd.DataFrame) -> pd.DataFrame:
-    """One row per named split: ``train``/``valid``/``test`` track counts,
-    ``shared_artists`` (artists with tracks both in train and test) and
-    ``test_tracks_known_artist`` (test tracks whose artist also appears in train).
+    """What each split shares between training and test.
+
+    Parameters
+    ----------
+    splits : mapping of str to TrackSplit
+        Named splits.
+    tracks : pandas.DataFrame
+        ``DatasetIndex.tracks`` with an ``artist`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per split: ``protocol``, ``train``/``valid``/``test`` track counts,
+        ``shared_artists`` (artists with tracks both in train and test) and
+        ``test_tracks_known_artist`` (test tracks whose artist also appears in train).
+
     Notebook: 01_data.ipynb
     """
     artist_of = known_artists(tracks)
@@ -168,56 +199,3 @@ def split_summary(splits: Mapping[str, "TrackSplit"], tracks: pd.DataFrame) -> p
                      "shared_artists": len(train_artists & test_artists),
                      "test_tracks_known_artist": known})
     return pd.DataFrame(rows).set_index("split")
-
-
-def feature_steps(y: np.ndarray, cfg: FeatureConfig) -> dict[str, np.ndarray]:
-    """The features of a signal one step at a time, as ``genrelib.features.log_mel`` and
-    ``mfcc_from_log_mel`` compute them (the chapter checks that both agree).
-
-    ``y`` has shape (n_samples,); returns float32 arrays (F = 1 + n_fft // 2 frequency
-    bins, T = 1 + n_samples // hop_length frames):
-    ``"stft"`` |X| magnitude (F, T); ``"power"`` |X|^2 (F, T); ``"mel_power"`` mel
-    filterbank @ power (n_mels, T); ``"log_mel"`` 10 log10 of it in dB (n_mels, T);
-    ``"mfcc"`` DCT-II of the log-mel over the mel axis (n_mfcc, T).
-    Notebook: 02_features.ipynb
-    """
-    import warnings
-
-    import librosa
-
-    from genrelib.features import DB_AMIN, mel_filterbank, mfcc_from_log_mel
-
-    y = mono_signal(y, caller="feature_steps")
-    with warnings.catch_warnings():  # librosa's lazy import of pooch -> tqdm.auto notice
-        warnings.filterwarnings("ignore", message="IProgress not found")
-        spectrum = librosa.stft(y, n_fft=cfg.n_fft, hop_length=cfg.hop_length, center=True,
-                                pad_mode="constant")
-    power = np.square(spectrum.real) + np.square(spectrum.imag)  # |X|^2 as log_mel computes it
-    magnitude = np.sqrt(power)
-    mel_power = mel_filterbank(cfg) @ power
-    log_mel = librosa.power_to_db(mel_power, ref=1.0, amin=DB_AMIN, top_db=None).astype(np.float32)
-    return {"stft": magnitude, "power": power, "mel_power": mel_power.astype(np.float32),
-            "log_mel": log_mel, "mfcc": mfcc_from_log_mel(log_mel, n_mfcc=cfg.n_mfcc)}
-
-
-def synthetic_recording(path: str | os.PathLike[str], *, genres: Iterable[str] = ("jazz", "metal"),
-                        seconds_each: float = 20.0, sample_rate: int = 44_100, channels: int = 2,
-                        seed: int = 0) -> Path:
-    """Write a WAV recording that plays a synthetic clip of each of ``genres`` in turn
-    (``seconds_each`` each), at ``sample_rate`` with ``channels`` identical channels, 16-bit:
-    a stand-in for "your own music" that is not shaped like a GTZAN clip. Returns the path.
-    Notebook: 09_using_the_model.ipynb
-    """
-    import soundfile as sf
-
-    from genrelib.cache import atomic_path
-    from genrelib.datasets.synthetic import render_track
-
-    parts = [render_track(genre, track_seed=i, seed=seed, seconds=seconds_each, sample_rate=sample_rate)
-             for i, genre in enumerate(genres)]
-    if not parts or channels < 1:
-        raise ValueError(f"need at least one genre and one channel, got {list(genres)} and {channels}")
-    signal = np.repeat(np.concatenate(parts)[:, None], channels, axis=1)
-    with atomic_path(path) as tmp:
-        sf.write(tmp, signal, sample_rate, subtype="PCM_16")
-    return Path(path)

@@ -167,7 +167,7 @@ def plot_leakage(results: "pd.DataFrame", *, n_classes: int | None = None) -> Fi
 
 def plot_stft(y: np.ndarray, steps: "dict[str, np.ndarray]", cfg: Any) -> Figure:
     """The waveform (top) and its STFT magnitude (bottom, shown in dB for visibility,
-    linear frequency axis). ``steps`` is ``genrelib.explore.feature_steps(y, cfg)``.
+    linear frequency axis). ``steps`` is ``genrelib.features.feature_steps(y, cfg)``.
     Notebook: 02_features.ipynb
     """
     import librosa

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "genrelib"
 #: (layer name, module prefixes), lowest layer first. A prefix matches the module itself
 #: and, for a package, everything below it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("settings", ("genrelib", "genrelib.config", "genrelib.cache", "genrelib.errors")),
+    ("settings", ("genrelib", "genrelib.config", "genrelib.cache", "genrelib.errors", "genrelib.provenance")),
     ("run records", ("genrelib.runs",)),
     ("audio", ("genrelib.audio",)),
     ("datasets: index, split, synthetic", ("genrelib.datasets",)),

@@ -47,13 +47,16 @@ How it is made, one module per step: ``styles`` (what each genre draws from) and
 ``artists`` (one artist's fixed choices); ``arrangement`` writes a track's score
 (``score``, ``grooves``, ``harmony``, ``bass_lines``, ``accompaniment``, ``melody``);
 ``render`` plays it (``instruments``, ``oscillators``, ``kit``, ``drums``) and
-``mixdown`` mixes and masters it (``effects``); ``writer`` writes the dataset folder and
-``traits`` describes the genres in words. Only the names below are public.
+``mixdown`` mixes and masters it (``effects``); ``writer`` writes the dataset folder,
+``recording`` one recording of several genres, and ``traits`` describes the genres in
+words. Only the names below are public.
 Notebook: 01_data.ipynb
 """
 
+from genrelib.datasets.synthetic.recording import synthetic_recording
 from genrelib.datasets.synthetic.render import SYNTHETIC_VERSION, render_track
 from genrelib.datasets.synthetic.traits import genre_traits_table
 from genrelib.datasets.synthetic.writer import generate_synthetic_gtzan
 
-__all__ = ["SYNTHETIC_VERSION", "generate_synthetic_gtzan", "genre_traits_table", "render_track"]
+__all__ = ["SYNTHETIC_VERSION", "generate_synthetic_gtzan", "genre_traits_table", "render_track",
+           "synthetic_recording"]

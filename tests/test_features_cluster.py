@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from distributed import Client, LocalCluster
 
-import genrelib.features as F
+import genrelib.features.cluster as C
+import genrelib.features.extract as E
 from genrelib.cache import read_npz
 from genrelib.cli import main
 from genrelib.config import FeatureConfig
@@ -73,7 +74,7 @@ def test_cluster_features_are_bit_identical_to_local_and_share_the_cache(index, 
     path = feature_cache_path(index.fingerprint(), CFG, cache_dir=tmp_path)
     assert sorted(tmp_path.glob("*.npz")) == [path]
     assert np.array_equal(read_npz(path)["X"], local.X)
-    monkeypatch.setattr(F, "_track_features", lambda *a, **k: pytest.fail("computed again despite the cache"))
+    monkeypatch.setattr(E, "_track_features", lambda *a, **k: pytest.fail("computed again despite the cache"))
     again = extract_features(index, CFG, cache_dir=tmp_path, progress=False)
     assert np.array_equal(again.X, local.X)
 
@@ -141,7 +142,7 @@ def test_cross_validate_passes_the_scheduler_to_every_fold(monkeypatch, tmp_path
 
 
 def test_scheduler_without_workers_is_a_clear_error(index, monkeypatch, tmp_path):
-    monkeypatch.setattr(F, "SCHEDULER_TIMEOUT", 1.0)
+    monkeypatch.setattr(C, "SCHEDULER_TIMEOUT", 1.0)
     with LocalCluster(n_workers=0, processes=False, host="127.0.0.1", protocol="tcp://",
                       dashboard_address=LOOPBACK_ANY_PORT) as empty:
         start = time.perf_counter()
@@ -195,18 +196,18 @@ def test_every_task_runs_with_one_blas_thread_then_restores_it(index, monkeypatc
 
     def second_task():
         first_inside.wait(10)
-        F._cluster_track(path, CFG)
+        C._cluster_track(path, CFG)
         seen.append(("between", blas_threads()))  # the first task is still running
         second_done.set()
 
-    monkeypatch.setattr(F, "_track_features", track)
+    monkeypatch.setattr(C, "_track_features", track)
     path = str(index.tracks["path"][0])
     # threadpoolctl lets one thread control a pthreads OpenBLAS: this one (the first task's)
     with threadpool_limits(limits=2, user_api="blas"):
         assert blas_threads() == {2}
         other = threading.Thread(target=second_task)
         other.start()
-        F._cluster_track(path, CFG)
+        C._cluster_track(path, CFG)
         other.join(10)
         assert seen == [("second", {1}), ("between", {1}), ("first", {1})]
         assert blas_threads() == {2}

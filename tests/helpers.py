@@ -1,0 +1,110 @@
+"""Helpers shared by several test files (plain functions and constants; fixtures live in
+conftest.py): small audio and datasets for the features, tracks tables for the splits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genrelib.config import GTZAN_GENRES, FeatureConfig
+
+# --------------------------------------------------------------------------- features
+#: A small configuration so that extraction tests take milliseconds: 2 s clips at 8 kHz,
+#: 0.5 s segments with 50 % overlap (7 per clip), 32 mels, 32 frames per segment.
+SMALL = FeatureConfig(sample_rate=8000, clip_seconds=2.0, segment_seconds=0.5, overlap=0.5,
+                      n_fft=256, hop_length=128, n_mels=32, n_mfcc=13)
+
+#: float32 STFTs (scipy.fft, numpy.fft) agree to ~1e-3 dB on ``changing_signal``; a frame
+#: taken for its neighbour is off by > 5 dB.
+DB_ATOL = 5e-3
+
+
+def noise(seconds: float, rate: int, seed: int = 0) -> np.ndarray:
+    """Uniform noise in [-0.5, 0.5), float32 (round(seconds * rate),)."""
+    return np.random.default_rng(seed).uniform(-0.5, 0.5, int(round(seconds * rate))).astype(np.float32)
+
+
+def make_dataset(base: Path, *, genres=("blues", "jazz"), per_genre: int = 2, seconds: float = 2.0,
+                 rate: int = 8000) -> Path:
+    """``base/genres/<g>/<g>.0000N.wav`` with distinct noise + tone content; returns ``base``."""
+    import soundfile as sf
+
+    for gi, genre in enumerate(genres):
+        for i in range(per_genre):
+            t = np.arange(int(seconds * rate)) / rate
+            y = 0.2 * np.sin(2 * np.pi * (300 + 200 * gi + 50 * i) * t) + 0.05 * noise(seconds, rate, 10 * gi + i)
+            path = base / "genres" / genre / f"{genre}.{i:05d}.wav"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sf.write(path, y.astype(np.float32), rate, subtype="PCM_16")
+    return base
+
+
+def changing_signal(seconds: float = 30.0, rate: int = 22050, seed: int = 7) -> np.ndarray:
+    """A NON-stationary test clip: a log chirp 60 Hz -> 9 kHz, tones that jump to a new random
+    frequency and level every 0.1 s, 60 noise bursts with sharp onsets (30 ms decay), and a
+    -60 dB noise floor (every mel band has energy). Consecutive STFT frames differ by > 5 dB in
+    some band, so taking any frame for its neighbour fails a frame-by-frame comparison."""
+    rng = np.random.default_rng(seed)
+    n = int(round(seconds * rate))
+    t = np.arange(n) / rate
+    f0, f1 = 60.0, 9000.0
+    k = np.log(f1 / f0) / seconds
+    chirp = 0.3 * np.sin(2 * np.pi * f0 * (np.exp(k * t) - 1) / k)
+    step = int(0.1 * rate)
+    freqs = rng.uniform(100, 8000, size=n // step + 1)
+    levels = rng.uniform(0.0, 0.3, size=n // step + 1)
+    tones = levels[np.arange(n) // step] * np.sin(2 * np.pi * freqs[np.arange(n) // step] * t)
+    bursts = np.zeros(n)
+    length = rate // 10
+    for onset in rng.integers(0, n - length, size=60):
+        decay = np.exp(-np.arange(length) / (0.03 * rate))
+        bursts[onset:onset + length] += 0.4 * rng.normal(size=length) * decay
+    return (chirp + tones + bursts + 1e-3 * rng.normal(size=n)).astype(np.float32)
+
+
+def changing_clip() -> tuple[np.ndarray, np.ndarray]:
+    """(30 s ``changing_signal``, librosa's log-mel of it with the defaults' parameters in dB)."""
+    import librosa
+
+    y = changing_signal()
+    mel = librosa.feature.melspectrogram(y=y, sr=22050, n_fft=2048, hop_length=512, n_mels=128,
+                                         center=True, pad_mode="constant")
+    reference = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
+    assert reference.shape == (128, 1292)
+    return y, reference
+
+
+# --------------------------------------------------------------------------- splits
+def make_tracks(per_genre: int | dict[str, int] = 10, *, genres=GTZAN_GENRES,
+                tracks_per_artist: int | None = None) -> pd.DataFrame:
+    """A tracks table like DatasetIndex.tracks (track_id, genre, artist)."""
+    counts = per_genre if isinstance(per_genre, dict) else {g: per_genre for g in genres}
+    rows = []
+    for genre, n in counts.items():
+        for i in range(n):
+            artist = None if tracks_per_artist is None else f"{genre}-artist{i // tracks_per_artist}"
+            rows.append({"track_id": f"{genre}.{i:05d}", "genre": genre, "artist": artist})
+    return pd.DataFrame(rows)
+
+
+def genre_of(tracks: pd.DataFrame, ids) -> Counter:
+    """How many of ``ids`` each genre has."""
+    return Counter(tracks.set_index("track_id").loc[list(ids), "genre"])
+
+
+def assert_partition(split, tracks: pd.DataFrame) -> None:
+    """Every track of ``tracks`` is in exactly one set of ``split`` (a TrackSplit)."""
+    everything = [t for ids in split.sets().values() for t in ids]
+    assert len(everything) == len(set(everything)) == len(tracks)
+    assert set(everything) == set(tracks["track_id"])
+
+
+def write_lists(folder: Path, lists: dict[str, list[str]]) -> Path:
+    """``folder/my_<set>.txt`` split lists (with a comment line and blank lines)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, entries in lists.items():
+        (folder / f"my_{name}.txt").write_text("# a comment\n" + "\n".join(entries) + "\n\n")
+    return folder

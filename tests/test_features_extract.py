@@ -1,0 +1,122 @@
+"""extract_features (genrelib.features.extract): shapes, labels and order, parallel = serial,
+cache hits, MFCCs derived from the cached log-mel, changed data recomputed, bad clips
+skipped with a warning naming them, and the real GTZAN mini set."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from helpers import SMALL, make_dataset, noise
+
+import genrelib.features.extract as E
+from genrelib.audio import load_audio
+from genrelib.config import FeatureConfig
+from genrelib.datasets import index_dataset
+from genrelib.features import SkippedClipWarning, clip_features, extract_features, feature_cache_path
+
+
+@pytest.fixture()
+def small_index(tmp_path):
+    return index_dataset(make_dataset(tmp_path / "data"))
+
+
+def test_extract_features_shapes_labels_order(small_index, tmp_path):
+    fs = extract_features(small_index, SMALL, cache_dir=tmp_path / "cache", progress=False)
+    assert fs.X.shape == (4 * 7, 32, 32) and fs.X.dtype == np.float32
+    assert fs.genres == ("blues", "jazz")
+    assert list(dict.fromkeys(fs.track_ids)) == ["blues.00000", "blues.00001", "jazz.00000", "jazz.00001"]
+    np.testing.assert_array_equal(fs.y, np.repeat([0, 0, 1, 1], 7))
+    np.testing.assert_array_equal(fs.segment_index, np.tile(np.arange(7), 4))
+    assert fs.skipped == [] and np.isfinite(fs.X).all()
+    y = load_audio(small_index.tracks["path"][2], sample_rate=8000, clip_seconds=2.0)
+    np.testing.assert_allclose(fs.X[14:21], clip_features(y, SMALL), atol=1e-3)
+
+
+def test_parallel_and_serial_extraction_agree(small_index):
+    one = extract_features(small_index, SMALL, cache_dir=False, n_jobs=1, progress=False)
+    two = extract_features(small_index, SMALL, cache_dir=False, n_jobs=2, progress=False)
+    np.testing.assert_array_equal(one.X, two.X)
+    np.testing.assert_array_equal(one.track_ids, two.track_ids)
+
+
+def test_second_call_is_a_cache_hit(small_index, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    assert feature_cache_path(small_index.fingerprint(), SMALL, cache_dir=cache).is_file()
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("features were recomputed despite a cache file")
+
+    monkeypatch.setattr(E, "_track_features", must_not_run)
+    second = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    np.testing.assert_array_equal(first.X, second.X)
+    np.testing.assert_array_equal(first.y, second.y)
+    np.testing.assert_array_equal(first.track_ids, second.track_ids)
+    np.testing.assert_array_equal(first.segment_index, second.segment_index)
+    assert second.genres == first.genres and second.config == SMALL
+
+
+def test_mfcc_is_derived_from_the_cached_log_mel(small_index, tmp_path, monkeypatch):
+    cfg = SMALL.with_(kind="mfcc")
+    direct = extract_features(small_index, cfg, cache_dir=False, n_jobs=1, progress=False)
+    extract_features(small_index, SMALL, cache_dir=tmp_path, n_jobs=1, progress=False)
+    monkeypatch.setattr(E, "_track_features", lambda *a, **k: pytest.fail("audio was decoded again"))
+    derived = extract_features(small_index, cfg, cache_dir=tmp_path, n_jobs=1, progress=False)
+    assert derived.X.shape == (28, 13, 32)
+    np.testing.assert_allclose(derived.X, direct.X, atol=1e-4)
+
+
+def test_changed_data_is_recomputed(small_index, tmp_path):
+    cache = tmp_path / "cache"
+    extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    fingerprint = small_index.fingerprint()
+    path = Path(small_index.tracks["path"][0])
+    before = path.stat().st_mtime_ns
+    sf.write(path, noise(2.0, 8000, seed=99), 8000, subtype="PCM_16")  # rewritten, same size
+    os.utime(path, ns=(before + 10**9, before + 10**9))  # an mtime that differs whatever the clock resolution
+    assert small_index.fingerprint() != fingerprint
+    fresh = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    assert len(list(cache.glob("*.npz"))) == 2
+    y = load_audio(path, sample_rate=8000, clip_seconds=2.0)
+    np.testing.assert_allclose(fresh.X[:7], clip_features(y, SMALL), atol=1e-3)
+
+
+def test_unreadable_clip_is_skipped_with_a_warning_naming_it(small_index, tmp_path):
+    bad = Path(small_index.tracks["path"][1])
+    bad.write_bytes(b"this is not audio" * 100)  # broken after indexing
+    with pytest.warns(SkippedClipWarning, match="blues.00001.wav"):
+        fs = extract_features(small_index, SMALL, cache_dir=tmp_path / "cache", n_jobs=2, progress=False)
+    assert fs.X.shape == (3 * 7, 32, 32) and "blues.00001" not in set(fs.track_ids)
+    assert [s["track_id"] for s in fs.skipped] == ["blues.00001"]
+    assert "cannot decode" in fs.skipped[0]["reason"]
+    with pytest.warns(SkippedClipWarning, match="blues.00001.wav"):  # reported again from the cache
+        cached = extract_features(small_index, SMALL, cache_dir=tmp_path / "cache", progress=False)
+    assert cached.skipped == fs.skipped
+
+
+def test_clip_shorter_than_one_segment_is_skipped_with_its_duration(tmp_path):
+    base = make_dataset(tmp_path / "data", per_genre=1)
+    sf.write(base / "genres" / "jazz" / "jazz.00009.wav", noise(0.3, 8000), 8000)
+    index = index_dataset(base)
+    with pytest.warns(SkippedClipWarning, match=r"jazz.00009.wav.*0\.30 s.*0\.5 s"):
+        fs = extract_features(index, SMALL, cache_dir=False, n_jobs=1, progress=False)
+    assert fs.n_tracks == 2 and fs.skipped[0]["track_id"] == "jazz.00009"
+
+
+@pytest.mark.realdata
+def test_real_gtzan_shapes_and_finiteness(gtzan_mini):
+    index = index_dataset(gtzan_mini)
+    assert len(index.tracks) == 80
+    few = index.subset(["blues.00000", "classical.00003", "metal.00007"])
+    for cfg in (FeatureConfig(), FeatureConfig(kind="mfcc", n_mfcc=13)):
+        fs = extract_features(few, cfg, cache_dir=False, progress=False)
+        assert fs.X.shape == (3 * 19, *cfg.segment_shape)
+        assert np.isfinite(fs.X).all()
+        assert fs.genres == index.genres and fs.skipped == []
+    mel = extract_features(few, FeatureConfig(), cache_dir=False, progress=False)
+    assert -100.0 <= mel.X.min() and mel.X.max() < 80.0
+    assert mel.X[:19].std(axis=(1, 2)).min() > 1.0  # real music, not silence

@@ -1,0 +1,65 @@
+"""The feature cache (genrelib.features.store, genrelib.cache): the key covers every config
+field and the data, a corrupt file is recomputed with a warning, an interrupted write
+leaves no file."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from helpers import SMALL, make_dataset
+
+import genrelib.cache as cache_mod
+from genrelib.cache import atomic_save_npz, read_npz
+from genrelib.config import FeatureConfig
+from genrelib.datasets import index_dataset
+from genrelib.features import extract_features, feature_cache_path
+
+
+@pytest.fixture()
+def small_index(tmp_path):
+    return index_dataset(make_dataset(tmp_path / "data"))
+
+
+def test_cache_key_changes_with_every_config_field_and_the_data():
+    changes = {"sample_rate": 16000, "clip_seconds": 29.0, "segment_seconds": 2.0, "overlap": 0.25,
+               "n_fft": 1024, "hop_length": 256, "n_mels": 96, "n_mfcc": 13, "kind": "mfcc"}
+    assert set(changes) == {f.name for f in dataclasses.fields(FeatureConfig)}
+    base = feature_cache_path("fp0", FeatureConfig(), cache_dir="/c")
+    paths = {feature_cache_path("fp0", FeatureConfig().with_(**{k: v}), cache_dir="/c") for k, v in changes.items()}
+    assert base not in paths and len(paths) == len(changes)
+    assert feature_cache_path("fp1", FeatureConfig(), cache_dir="/c") != base
+    assert feature_cache_path("fp0", FeatureConfig(), cache_dir="/c") == base
+
+
+def test_corrupt_cache_file_is_recomputed_with_a_warning(small_index, tmp_path):
+    cache = tmp_path / "cache"
+    good = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    path = feature_cache_path(small_index.fingerprint(), SMALL, cache_dir=cache)
+    path.write_bytes(path.read_bytes()[:1000])  # a truncated file
+    with pytest.warns(UserWarning, match="corrupt or incomplete"):
+        again = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    np.testing.assert_array_equal(again.X, good.X)
+    assert read_npz(path)["X"].shape == good.X.shape  # rewritten whole
+
+
+def test_interrupted_write_leaves_no_cache_file(tmp_path, monkeypatch):
+    target = tmp_path / "cache" / "features.npz"
+
+    def crash_half_way(handle, **arrays):
+        handle.write(b"PK\x03\x04 half of a zip file")
+        raise KeyboardInterrupt("simulated crash during the write")
+
+    monkeypatch.setattr(cache_mod.np, "savez", crash_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_save_npz(target, {"X": np.zeros(3)})
+    assert list(target.parent.iterdir()) == []  # neither the final file nor a temporary one
+
+    monkeypatch.undo()
+    atomic_save_npz(target, {"X": np.ones(3)})
+    monkeypatch.setattr(cache_mod.np, "savez", crash_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_save_npz(target, {"X": np.zeros(3)})
+    np.testing.assert_array_equal(read_npz(target)["X"], np.ones(3))  # the old file is intact
+    assert [p.name for p in target.parent.iterdir()] == ["features.npz"]

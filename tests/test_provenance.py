@@ -1,0 +1,29 @@
+"""What a result was computed with (genrelib.provenance): versions and settings tables."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from genrelib.provenance import settings_table, versions
+
+
+def test_versions_lists_python_and_numpy() -> None:
+    found = versions(("numpy", "surely-not-a-package"))
+    assert found["numpy"] == np.__version__
+    assert found["surely-not-a-package"] == "not installed" and "python" in found
+
+
+def test_settings_table_shows_each_value_with_its_own_type() -> None:
+    from genrelib import FeatureConfig, get_profile
+
+    train = get_profile("quick").train
+    table = settings_table(train)
+    assert list(table.columns) == ["TrainConfig"]
+    assert list(table.index) == list(train.to_dict())
+    html = table.to_html()
+    assert f"<td>{train.epochs}</td>" in html and f"<td>{train.batch_size}</td>" in html
+    assert ".000000" not in html and "3.0<" not in html
+    assert table.loc["learning_rate", "TrainConfig"] == train.learning_rate
+    features = settings_table(FeatureConfig(), name="features")
+    assert features.loc["kind", "features"] == "mel" and features.loc["n_mels", "features"] == 128
+    assert list(settings_table({"a": 1, "b": 0.5}).loc[:, "value"]) == [1, 0.5]
