@@ -2,7 +2,10 @@
 predict, reference, book.
 
 Each sub-command lives in ``genrelib/commands/<name>.py`` with a ``register(subparsers)``
-function that adds its parser and sets ``func(args) -> int`` (the exit code). Heavy
+function that adds its parser and sets ``func(args) -> int`` (the exit code) and the
+``outputs`` it writes (``genrelib.commands.outputs``: checked first, no empty folder left
+when it fails). Unless ``--verbose``, stderr holds the command's own messages only
+(``genrelib.commands.console``). Heavy
 libraries (TensorFlow, librosa) are imported inside the commands, so ``genrelib --help``
 and ``genrelib data ...`` start fast.
 """
@@ -14,6 +17,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from genrelib.commands import outputs
+from genrelib.commands.console import quiet_console
 from genrelib.errors import UserError
 
 # Order = order in --help.
@@ -28,10 +33,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="genre-book's toolkit: music genre classification on GTZAN or your own audio.",
     )
     parser.add_argument("--version", action="version", version=f"genrelib {__version__}")
+    parser.add_argument("--verbose", action="store_true", help=_VERBOSE)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"genrelib.commands.{name}").register(subparsers)
+    _add_verbose(subparsers)
     return parser
+
+
+_VERBOSE = ("show everything on stderr: TensorFlow's log lines, other libraries' warnings and "
+            "log records, and every warning with its source line")
+
+
+def _add_verbose(subparsers: argparse._SubParsersAction) -> None:
+    """``--verbose`` after every command too (``genrelib train ... --verbose``)."""
+    for command in subparsers.choices.values():
+        nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            _add_verbose(nested[0])
+        elif not any("--verbose" in a.option_strings for a in command._actions):
+            command.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=_VERBOSE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,10 +61,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    outputs.start()
+    with quiet_console(args.command, verbose=args.verbose):
+        code = _run(args)
+    if code != 0:  # a failed command leaves no empty output folder behind
+        outputs.remove_empty_created()
+    return code
+
+
+#: Errors about a path that the user can fix: one line, exit 2, no traceback.
+_PATH_ERRORS = (FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError, PermissionError)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command's exit code: its own, 2 for a usage error (one line on stderr), 130 when
+    interrupted."""
     try:
+        outputs.check_declared(args)
         return int(args.func(args) or 0)
-    except (UserError, FileNotFoundError, NotADirectoryError, ValueError) as error:
+    except (UserError, ValueError) as error:
         print(f"genrelib {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except _PATH_ERRORS as error:
+        where = f"{error.filename}: {error.strerror}" if error.filename and error.strerror else error
+        print(f"genrelib {args.command}: error: {where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

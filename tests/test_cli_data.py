@@ -74,6 +74,27 @@ def test_check_reports_unreadable_and_exits_1(dataset, capsys):
     assert "Warning" not in captured.err  # reported once, in the report
 
 
+def test_check_names_truncated_files_and_decodes_every_frame(dataset, capsys):
+    wav = dataset / "genres" / "blues" / "blues.00001.wav"
+    write_tone(wav, seconds=2.0)
+    wav.write_bytes(wav.read_bytes()[:wav.stat().st_size // 2])
+    flac = write_tone(dataset / "genres" / "jazz" / "jazz.00002.flac", seconds=2.0)
+    flac.write_bytes(flac.read_bytes()[:flac.stat().st_size // 2])
+    damaged = bytearray(write_tone(dataset / "genres" / "jazz" / "jazz.00003.flac", seconds=2.0).read_bytes())
+    at = int(len(damaged) * 0.3)
+    damaged[at:at + 500] = bytes(500)  # the probe (first and last blocks) passes: only a full decode fails
+    (dataset / "genres" / "jazz" / "jazz.00003.flac").write_bytes(bytes(damaged))
+    code, report = check_json(capsys, str(dataset))
+    assert code == 1
+    reasons = {Path(u["path"]).name: u["reason"] for u in report["unreadable"]}
+    assert set(reasons) == {"blues.00001.wav", "jazz.00002.flac", "jazz.00003.flac"}
+    assert reasons["blues.00001.wav"].startswith("truncated: 1.0 of 2.0 seconds")
+    assert all(r.startswith("truncated: ") and "of 2.0 seconds" in r for r in reasons.values())
+    assert main(["data", "check", str(dataset)]) == 1
+    out = capsys.readouterr().out
+    assert "blues/blues.00001.wav: truncated: 1.0 of 2.0 seconds" in out and "PROBLEMS: 3" in out
+
+
 def test_check_reports_checksum_mismatch_and_exits_1(dataset, capsys):
     write_tone(dataset / "genres" / "blues" / "blues.00001.wav", freq=1234.0)
     code, report = check_json(capsys, str(dataset), "--checksums", str(dataset / "md5.csv"))

@@ -186,6 +186,22 @@ def test_unreadable_files_are_reported_warned_and_left_out(tmp_path):
     assert all(u["relative_path"] in message for u in index.unreadable)
 
 
+def test_a_truncated_file_is_named_warned_and_left_out(tmp_path):
+    root = make_gtzan(tmp_path, per_genre=2)
+    for name in ("blues/blues.00001.wav", "jazz/jazz.00000.flac"):
+        path = write_tone(root / name, seconds=2.0, subtype="PCM_16")
+        path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])  # an interrupted copy
+    with pytest.warns(UnreadableAudioWarning) as record:
+        index = index_dataset(tmp_path)
+    [message] = [str(w.message) for w in record if issubclass(w.category, UnreadableAudioWarning)]
+    by_name = {Path(u["path"]).name: u["reason"] for u in index.unreadable}
+    assert by_name["blues.00001.wav"].startswith("truncated: 1.0 of 2.0 seconds")
+    assert by_name["jazz.00000.flac"].startswith("truncated: ")
+    assert "of 2.0 seconds" in by_name["jazz.00000.flac"]
+    assert "blues/blues.00001.wav (truncated: 1.0 of 2.0 seconds" in message
+    assert "blues.00001" not in set(index.tracks["track_id"]) and len(index.tracks) == 5
+
+
 def test_only_unreadable_files_gives_an_empty_index_not_a_crash(tmp_path):
     (tmp_path / "g" / "blues").mkdir(parents=True)
     (tmp_path / "g" / "blues" / "blues.00000.wav").write_bytes(b"")

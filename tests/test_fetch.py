@@ -11,6 +11,7 @@ import socket
 import tarfile
 import threading
 import tomllib
+import types
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,7 +23,7 @@ import soundfile as sf
 
 from genrelib.cli import main
 from genrelib.config import GTZAN_GENRES
-from genrelib.datasets import fetch as fetch_module
+from genrelib.datasets import download as download_module
 from genrelib.datasets.fetch import (FetchError, fetch_gtzan, gtzan_manifest_path,
                                      parse_archive_hash)
 from genrelib.datasets.manifest import read_manifest
@@ -71,6 +72,7 @@ class ArchiveServer(ThreadingHTTPServer):
     cut_once: bool = False       # close the connection halfway through the next full answer
     ignore_range: bool = False   # answer 200 with the whole file even to a Range request
     no_length: bool = False      # no Content-Length: the body ends when the connection closes
+    content_type: str | None = None  # a Content-Type header to send
 
 
 class RangeHandler(BaseHTTPRequestHandler):
@@ -108,6 +110,8 @@ class RangeHandler(BaseHTTPRequestHandler):
         else:
             self.send_header("Content-Length", str(len(body) - start))
         self.send_header("ETag", '"v1"')
+        if self.server.content_type:
+            self.send_header("Content-Type", self.server.content_type)
         self.end_headers()
         payload = body[start:]
         if self.server.cut_once:
@@ -211,7 +215,7 @@ def test_an_interrupted_download_is_resumed_by_the_next_run(tmp_path, server, tr
     url = serve(server, archive)
     server.cut_once = True
     dest = tmp_path / "gtzan"
-    monkeypatch.setattr(fetch_module, "RETRY_WAIT_S", 0.0)
+    monkeypatch.setattr(download_module, "RETRY_WAIT_S", 0.0)
     with pytest.raises(FetchError, match="run the same command again to resume"):
         fetch_gtzan(dest, url=url, manifest=manifest, retries=0, progress=False)
     part = dest / "genres.tar.gz.part"
@@ -229,7 +233,7 @@ def test_one_run_resumes_by_itself_and_restarts_when_the_server_ignores_range(
         tmp_path, server, tracks, manifest, monkeypatch):
     archive = make_archive(tracks)
     url = serve(server, archive)
-    monkeypatch.setattr(fetch_module, "RETRY_WAIT_S", 0.0)
+    monkeypatch.setattr(download_module, "RETRY_WAIT_S", 0.0)
     server.cut_once = True
     result = fetch_gtzan(tmp_path / "a", url=url, manifest=manifest, retries=1, progress=False)
     assert result.ok and result.downloaded and result.extracted == 4
@@ -312,6 +316,77 @@ def test_an_archive_with_a_member_outside_dir_is_refused(tmp_path, server, track
     assert "refused" in err and "genres/../../evil.au" in err and "Traceback" not in err
     assert not (tmp_path / "evil.au").exists() and not (tmp_path / "deep" / "evil.au").exists()
     assert not (dest / "genres").exists(), "nothing may be extracted from a refused archive"
+
+
+HTML = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Log in first</body></html>\n" * 50
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", None])
+def test_an_html_page_instead_of_the_archive_is_named(tmp_path, server, manifest, capsys, content_type):
+    server.content_type = content_type  # said by the header (whatever the body), or sniffed
+    url = serve(server, b"Access denied\n" * 50 if content_type else HTML)
+    dest = tmp_path / "gtzan"
+    assert fetch_cli(dest, url, manifest) == 1
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert f"the server sent an HTML page, not a tar.gz ({url})" in lines[0]
+    assert not list(dest.glob("genres*"))  # nothing kept to resume from
+
+
+def test_an_html_page_already_downloaded_is_named_when_extracting(tmp_path, manifest, capsys):
+    dest = tmp_path / "gtzan"
+    dest.mkdir()
+    (dest / "genres.tar.gz").write_bytes(HTML)  # e.g. saved by hand from a browser
+    assert fetch_cli(dest, "http://127.0.0.1:9/unused.tar.gz", manifest) == 1
+    err = capsys.readouterr().err
+    assert f"{dest / 'genres.tar.gz'} is an HTML page, not a tar.gz" in err and "delete it" in err
+
+
+def stop(server: ArchiveServer) -> None:
+    server.shutdown()
+    server.server_close()  # connections are refused from now on
+
+
+def test_a_lost_connection_ends_with_the_kept_part_and_how_to_resume(tmp_path, server, tracks, manifest,
+                                                                    monkeypatch, capsys):
+    archive = make_archive(tracks)
+    url = serve(server, archive)
+    server.cut_once = True
+    # the connection breaks halfway, and the server is gone when the download is resumed
+    monkeypatch.setattr(download_module, "time", types.SimpleNamespace(sleep=lambda s: stop(server)))
+    dest = tmp_path / "gtzan"
+    assert fetch_cli(dest, url, manifest) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    part = dest / "genres.tar.gz.part"
+    assert part.stat().st_size == len(archive) // 2
+    assert f"the partial download ({len(archive) // 2:,} bytes) is kept in {part}" in last
+    assert "run the same command again to resume" in last
+
+
+def test_an_interrupted_fetch_says_the_part_is_kept(tmp_path, server, tracks, manifest, monkeypatch, capsys):
+    url = serve(server, make_archive(tracks))
+
+    def interrupted(url, part, *args, **kwargs):
+        part.write_bytes(b"x" * 1000)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(download_module, "_transfer", interrupted)
+    dest = tmp_path / "gtzan"
+    assert fetch_cli(dest, url, manifest) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"interrupted: the partial download (1,000 bytes) is kept in {dest / 'genres.tar.gz.part'}" in last
+    assert "run the same command again to resume" in last
+
+
+@pytest.mark.parametrize("member", ["/genres/blues/blues.00099.au", "/etc/cron.d/gtzan"])
+def test_an_archive_member_with_an_absolute_path_is_refused(tmp_path, server, tracks, manifest, capsys, member):
+    url = serve(server, make_archive({**tracks, member: b"gotcha"}))
+    dest = tmp_path / "gtzan"
+    assert fetch_cli(dest, url, manifest) == 1
+    err = capsys.readouterr().err
+    assert "refused" in err and f"{member!r}" in err and "absolute path" in err and "Traceback" not in err
+    assert not (dest / "genres").exists() and not (dest / member.lstrip("/")).exists()
 
 
 def test_the_shipped_manifest_lists_the_1000_gtzan_tracks(repo_root):

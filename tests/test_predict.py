@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import write_silent_wav
 
 pytest.importorskip("keras")
 
@@ -79,6 +78,13 @@ def music(seconds: float, rate: int = SR, channels: int = 1, seed: int = 0) -> n
     left, right = tone + clicks, 0.5 * tone + noise
     both = np.stack([left, right], axis=1) if channels == 2 else (left + right)[:, None] / 2
     return both.astype(np.float32)
+
+
+def write_silent_wav(path: Path, seconds: float) -> Path:
+    """``seconds`` of digital silence (16-bit zeros) at 22,050 Hz."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, np.zeros(int(seconds * SR), np.int16), SR, subtype="PCM_16")
+    return path
 
 
 def write(path: Path, seconds: float, *, rate: int = SR, channels: int = 1, seed: int = 0) -> Path:
@@ -192,7 +198,8 @@ def test_top_k_and_timeline_follow_the_probabilities():
     assert result.timeline == [{"start": 0.0, "genre": "jazz", "probability": pytest.approx(0.7)},
                                {"start": 1.5, "genre": "blues", "probability": pytest.approx(0.5)},
                                {"start": 3.0, "genre": "jazz", "probability": pytest.approx(0.5)}]
-    assert set(result.to_dict()) == {"path", "top_k", "segments", "timeline"}
+    assert set(result.to_dict()) == {"path", "top_k", "segments", "timeline", "notes", "input"}
+    assert result.notes == [] and result.to_dict()["input"] is None  # no InputReport given
     assert result.to_dict()["top_k"][0] == ["jazz", pytest.approx(0.5)]
 
 
@@ -280,6 +287,7 @@ def broken_folder(root: Path) -> dict[str, Path]:
         "not audio": root / "fake.mp3",
         "header only": root / "header.wav",
         "truncated flac": root / "truncated.flac",
+        "truncated wav": write(root / "truncated.wav", 10.0),
     }
     files["empty"].write_bytes(b"")
     files["not audio"].write_text("not a song\n" * 100)
@@ -287,12 +295,15 @@ def broken_folder(root: Path) -> dict[str, Path]:
     sf.write(files["truncated flac"], music(20.0, channels=2), SR)
     data = files["truncated flac"].read_bytes()
     files["truncated flac"].write_bytes(data[: len(data) // 2])
+    data = files["truncated wav"].read_bytes()
+    files["truncated wav"].write_bytes(data[: len(data) // 2])
     (root / "notes.txt").write_text("liner notes")
     return files
 
 
 REASONS = {"short": "shorter than one segment", "empty": "empty file", "not audio": "cannot decode audio",
-           "header only": "cannot decode audio", "truncated flac": "cannot decode audio"}
+           "header only": "cannot decode audio", "truncated flac": "truncated: ",
+           "truncated wav": "truncated: 5.0 of 10.0 seconds"}
 
 
 def test_a_folder_of_mixed_files_predicts_every_good_one(tmp_path, predictor):
@@ -324,7 +335,44 @@ def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys):
     assert any(f"{empty_folder}: no audio files" in line for line in reported)
     assert any("notes.txt: cannot decode audio" in line for line in reported)  # named: tried
     assert len(reported) == len(REASONS) + 3
-    assert "8 of 11 files could not be predicted" in err
+    assert "9 of 12 files could not be predicted" in err
+
+
+@pytest.mark.slow
+def test_a_truncated_file_fails_unless_allowed_and_then_carries_a_note(tmp_path, cnn, capsys):
+    half = write(tmp_path / "half.wav", 10.0)
+    half.write_bytes(half.read_bytes()[:half.stat().st_size // 2])
+    code, out, err = run_cli(capsys, str(cnn), str(half), "--json")
+    assert code == 1 and json.loads(out) == []
+    assert f"genrelib predict: {half}: truncated: 5.0 of 10.0 seconds" in err
+    code, out, err = run_cli(capsys, str(cnn), str(half), "--json", "--allow-truncated")
+    assert code == 0
+    [record] = json.loads(out)
+    assert record["segments"] == expected_segments(5.0)
+    assert "truncated: 5.0 of 10.0 seconds: predicted on what is there" in record["notes"]
+    code, out, err = run_cli(capsys, str(cnn), str(half), "--allow-truncated")
+    assert "  note: truncated: 5.0 of 10.0 seconds: predicted on what is there" in out.splitlines()
+
+
+@pytest.mark.slow
+def test_silence_and_noise_get_a_note_and_a_json_field(tmp_path, tiny_synthetic, cnn, logreg, capsys):
+    silence = write_silent_wav(tmp_path / "silence.wav", 30.0)  # the issue's all-zero 30 s WAV
+    noise = tmp_path / "noise.wav"
+    sf.write(noise, 0.1 * np.random.default_rng(0).standard_normal(10 * SR), SR)  # -20 dBFS
+    heard = sorted(tiny_synthetic.rglob("*.wav"))[0]  # a track the models were trained on
+    for model in (cnn, logreg):
+        code, out, _ = run_cli(capsys, str(model), str(silence), str(noise), str(heard), "--json")
+        assert code == 0
+        records = {Path(r["path"]).name: r for r in json.loads(out)}
+        assert records["silence.wav"]["input"]["silent"] and records["silence.wav"]["input"]["rms_dbfs"] is None
+        assert records["silence.wav"]["notes"] == [
+            "near-silent (every sample is 0, below -60 dBFS): the genres say little"]
+        assert records["noise.wav"]["input"]["unfamiliar"] and not records["noise.wav"]["input"]["silent"]
+        assert [n for n in records["noise.wav"]["notes"] if n.startswith("unlike the training data")]
+        assert records[heard.name]["notes"] == [], (model, records[heard.name]["input"])
+        assert records[heard.name]["input"]["distance"] < 2
+    code, out, _ = run_cli(capsys, str(cnn), str(silence))
+    assert "  note: near-silent (every sample is 0, below -60 dBFS): the genres say little" in out.splitlines()
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -359,7 +407,7 @@ def test_cli_json_csv_and_table_agree_with_the_library(tmp_path, cnn, logreg, ca
     assert code == 0
     records = json.loads(out)
     library = [P.predict_file(P.load_predictor([cnn, logreg]), p, top_k=2) for p in (a, b)]
-    assert [set(r) for r in records] == [{"path", "top_k", "segments", "timeline"}] * 2
+    assert [set(r) for r in records] == [{"path", "top_k", "segments", "timeline", "notes", "input"}] * 2
     for record, result in zip(records, library):
         assert record["path"] == str(result.path) and record["segments"] == result.segments
         assert [g for g, _ in record["top_k"]] == [g for g, _ in result.top_k]

@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from genrelib.commands.outputs import FOLDER
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -39,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="build the HTML from the notebooks already executed in OUT/executed")
     parser.add_argument("--out", default="_build", metavar="DIR", help="build folder (default _build)")
     parser.add_argument("--strict", action="store_true", help="treat Sphinx warnings as errors")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, outputs=[("--out", "out", FOLDER)])
 
 
 def run(args: argparse.Namespace) -> int:

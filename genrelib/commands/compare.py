@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any
 
+from genrelib.commands.console import progress_bars
 from genrelib.commands.evaluate import check_data, check_run_dir, format_interval
 
 __all__ = ["register", "run_compare", "format_comparison"]
@@ -63,10 +63,9 @@ def run_compare(args: argparse.Namespace) -> int:
     """Run ``genrelib compare``; returns 0."""
     run_a, run_b = check_run_dir(args.run_a), check_run_dir(args.run_b)
     check_data(args.data)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from genrelib.pipeline import compare_runs
 
     record = compare_runs(run_a, run_b, args.data, method=args.method,
-                          progress=not args.json).to_dict()
+                          progress=not args.json and progress_bars()).to_dict()
     print(json.dumps(record, indent=2) if args.json else format_comparison(record))
     return 0

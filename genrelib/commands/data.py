@@ -1,16 +1,13 @@
 """``genrelib data``: check a dataset folder (``check``), write synthetic GTZAN (``synth``) or
-download GTZAN (``fetch``).
+download GTZAN (``fetch``). None imports TensorFlow.
 
-``genrelib data check PATH [--checksums CSV] [--json]`` indexes PATH (the root or up to two
-levels above it) and reports ``tracks``, ``per_genre``, ``unreadable``,
-``checksum_mismatches``, ``missing`` (manifest entries not on disk) and ``not_in_manifest``;
-exit 0 when nothing is unreadable or mismatched, 1 otherwise (missing files are reported,
-not an error). ``genrelib data synth OUT --tracks-per-genre N [--seconds S] [--seed K]``
-writes the deterministic synthetic GTZAN. ``genrelib data fetch gtzan DIR [--url URL]
-[--md5 HASH] [--keep-archive] [--checksums CSV] [--quiet]`` downloads GTZAN's archive
-(resuming an interrupted download), extracts it into ``DIR/genres/`` and verifies every file
-against the shipped MD5s: exit 0 when all match, 1 on a mismatch, a missing file or a
-network/archive problem (one line on stderr), 2 on a usage error. None imports TensorFlow.
+``data check PATH [--checksums CSV] [--json]`` decodes every file and reports unreadable
+(truncated ones too), checksum-mismatched and missing files: exit 0 when nothing is
+unreadable or mismatched, else 1. ``data synth OUT`` writes the deterministic synthetic
+GTZAN. ``data fetch gtzan DIR`` downloads GTZAN's archive (resuming), extracts it into
+``DIR/genres/`` and verifies every file against the shipped MD5s: exit 0 when all match, 1
+on a mismatch, a missing file or a network/archive problem (one line on stderr), 2 on a
+usage error.
 """
 
 from __future__ import annotations
@@ -20,6 +17,8 @@ import json
 import sys
 import warnings
 from typing import Any
+
+from genrelib.commands.outputs import FOLDER
 
 __all__ = ["format_report", "register", "run_check", "run_fetch", "run_synth"]
 
@@ -36,9 +35,10 @@ def register(subparsers: Any) -> None:
     check = actions.add_parser(
         "check", help="index a dataset folder and report unreadable/mismatched/missing files",
         description="Index PATH (GTZAN in either layout, or any <root>/<label>/<audio> tree, "
-                    "given at or up to two levels above the label folders) and report what "
-                    "is there. Exit 0 when every file is readable and matches the manifest, "
-                    "1 otherwise; manifest entries missing from disk are reported only.")
+                    "given at or up to two levels above the label folders), decode every file "
+                    "to its end (a truncated file is named with the seconds it holds) and "
+                    "report what is there. Exit 0 when every file is readable and matches the "
+                    "manifest, 1 otherwise; manifest entries missing from disk are reported only.")
     check.add_argument("path", metavar="PATH", help="dataset folder")
     check.add_argument("--checksums", metavar="CSV",
                        help="MD5 manifest (columns track_id,relative_path,md5) to verify against")
@@ -53,7 +53,7 @@ def register(subparsers: Any) -> None:
     synth.add_argument("--seconds", type=float, default=30.0, metavar="S",
                        help="clip length in seconds (default 30)")
     synth.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
-    synth.set_defaults(func=run_synth)
+    synth.set_defaults(func=run_synth, outputs=[("OUT", "out", FOLDER)])
 
     fetch = actions.add_parser(
         "fetch", help="download GTZAN, extract it and verify every file by MD5",
@@ -74,7 +74,7 @@ def register(subparsers: Any) -> None:
     fetch.add_argument("--checksums", metavar="CSV",
                        help="MD5 manifest to verify against (default: GTZAN's, shipped with genrelib)")
     fetch.add_argument("--quiet", action="store_true", help="no progress bar or step notes")
-    fetch.set_defaults(func=run_fetch)
+    fetch.set_defaults(func=run_fetch, outputs=[("DIR", "dest", FOLDER)])
 
 
 def _listing(items: list, noun: str) -> str:
@@ -123,7 +123,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():  # the report lists unreadable files itself
         warnings.simplefilter("ignore", UnreadableAudioWarning)
-        index = index_dataset(args.path, checksums=args.checksums)
+        index = index_dataset(args.path, checksums=args.checksums, decode_all=True)
     report = index.report()
     if args.json:
         json.dump(report, sys.stdout, indent=1)
@@ -153,18 +153,27 @@ def run_fetch(args: argparse.Namespace) -> int:
     a missing file or a download/archive problem (named on stderr, no traceback).
     """
     import shlex
+    from pathlib import Path
 
-    from genrelib.datasets.fetch import GTZAN_URL, FetchError, fetch_gtzan, parse_archive_hash
+    from genrelib.commands.console import progress_bars
+    from genrelib.datasets.download import partial_download_note
+    from genrelib.datasets.fetch import ARCHIVE_NAME, GTZAN_URL, FetchError, fetch_gtzan, parse_archive_hash
 
     expected = parse_archive_hash(args.md5) if args.md5 else None
     note = (lambda message: None) if args.quiet else (lambda message: print(message, flush=True))
     try:
         result = fetch_gtzan(args.dest, url=args.url or GTZAN_URL, manifest=args.checksums,
                              expected_hash=expected, keep_archive=args.keep_archive,
-                             progress=not args.quiet, log=note)
+                             progress=progress_bars(args.quiet), log=note)
     except FetchError as error:
         print(f"genrelib data fetch: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        kept = partial_download_note(Path(args.dest).expanduser().absolute() / f"{ARCHIVE_NAME}.part")
+        if not kept:
+            raise
+        print(f"interrupted: {kept}", file=sys.stderr)
+        return 130
     report = result.checksums
     for item in report.checksum_mismatches:
         print(f"CHECKSUM MISMATCH {item['relative_path']}: expected {item['expected']}, "

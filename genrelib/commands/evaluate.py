@@ -118,15 +118,17 @@ def run_evaluate(args: argparse.Namespace) -> int:
     check_data(args.data)
     if args.hop is not None and args.hop < 1:
         raise UserError(f"--hop must be a number of frames >= 1, got {args.hop}")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from genrelib.commands.console import progress_bars
     from genrelib.pipeline import evaluate_run, evaluate_runs
 
+    bars = not args.json and progress_bars()
+
     if len(run_dirs) == 1:
-        record = evaluate_run(run_dirs[0], args.data, method=args.method, progress=not args.json,
+        record = evaluate_run(run_dirs[0], args.data, method=args.method, progress=bars,
                               hop_frames=args.hop).to_dict()
         print(json.dumps(record, indent=2) if args.json else format_result(record))
         return 0
-    results = evaluate_runs(run_dirs, args.data, method=args.method, progress=not args.json,
+    results = evaluate_runs(run_dirs, args.data, method=args.method, progress=bars,
                             hop_frames=args.hop)
     record = results.to_dict()
     print(json.dumps(record, indent=2) if args.json else format_ensemble(record))

@@ -18,6 +18,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from genrelib.commands.outputs import FOLDER
+
 __all__ = ["add_scheduler_argument", "register", "run_features"]
 
 
@@ -49,13 +51,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: all cores)")
     add_scheduler_argument(parser, note="; --jobs does not apply")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.set_defaults(func=run_features)
+    parser.set_defaults(func=run_features, outputs=[("--out", "out", FOLDER)])
 
 
 def run_features(args: argparse.Namespace) -> int:
     """Run ``genrelib features``; returns the exit code."""
-    from genrelib.errors import UserError
+    from genrelib.commands.console import progress_bars
     from genrelib.config import FeatureConfig
+    from genrelib.errors import UserError
     from genrelib.datasets import index_dataset
     from genrelib.features import extract_features, feature_cache_path
 
@@ -63,12 +66,11 @@ def run_features(args: argparse.Namespace) -> int:
     if not data.exists():
         raise UserError(f"DATA folder {data} does not exist: give the folder holding the genre folders")
     out = Path(args.out).expanduser()
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out} exists and is not a folder: give a folder for the feature cache")
     if args.jobs is not None and args.jobs == 0:
         raise UserError("--jobs must be a positive number of workers (or negative: all cores but |N|-1)")
 
-    index = index_dataset(data, progress=not args.quiet)
+    bars = progress_bars(args.quiet)
+    index = index_dataset(data, progress=bars)
     if len(index.tracks) == 0:
         raise UserError(f"no readable audio tracks found under {data}: expected <root>/<genre>/<audio files>")
     mel_cfg = FeatureConfig(kind="mel", n_mfcc=args.n_mfcc)
@@ -76,7 +78,7 @@ def run_features(args: argparse.Namespace) -> int:
     shapes = {}
     for cfg in (mel_cfg, mfcc_cfg):  # MFCCs are derived from the cached log-mel set
         features = extract_features(index, cfg, cache_dir=out, n_jobs=args.jobs,
-                                    progress=not args.quiet, scheduler=args.scheduler)
+                                    progress=bars, scheduler=args.scheduler)
         shapes[cfg] = tuple(features.X.shape)
         if cfg.kind == "mel":
             n_tracks, n_segments, mel_skipped = features.n_tracks, len(features), features.skipped

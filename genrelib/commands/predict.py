@@ -1,17 +1,12 @@
 """``genrelib predict MODEL PATH... [--ensemble MODEL]... [--top-k K] [--json] [--csv FILE]
-[--timeline PNG]``: the genres of any music with a trained model.
+[--timeline PNG] [--allow-truncated]``: the genres of any music with a trained model.
 
-MODEL is a run folder or its model file (model.keras, model.skops); each ``--ensemble MODEL``
-adds a model whose probabilities are averaged with the others (same genres needed). PATH:
-audio files (any format the project reads, any rate, mono or stereo, any length from one
-segment) or folders (their audio files, any depth). Per file: the top-k genres by mean
-probability over the segments, the number of segments and a timeline (segment start, top
-genre, probability), printed as a short table, or as a JSON list of ``{"path", "top_k",
-"segments", "timeline"}`` (``--json``); ``--csv FILE`` writes one row per predicted file;
-``--timeline PNG`` draws the timeline figure (one file), or one figure per file into the
-folder PNG (several files, or a folder given). A file that cannot be predicted is reported on
-stderr with its path and reason and the others are still predicted; the exit code is then 1
-(2 for a usage error, e.g. a MODEL that is not a model).
+Per file (any format, rate and length from one segment; folders searched at any depth): the
+top-k genres, a timeline and notes when the genres mean little (``genrelib.predict``), as a
+table or a JSON list of ``{"path", "top_k", "segments", "timeline", "notes", "input"}``
+(``--json``), a CSV row (``--csv``) and figures (``--timeline``). A file that cannot be
+predicted (a truncated one too, unless ``--allow-truncated``) is named on stderr with its
+reason while the others are predicted: exit 1; a usage error exits 2.
 """
 
 from __future__ import annotations
@@ -19,12 +14,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from genrelib.commands.console import progress_bars
 from genrelib.commands.evaluate import check_run_dir
+from genrelib.commands.outputs import FILE, FOLDER, check_output
 from genrelib.errors import UserError
 
 __all__ = ["register", "run_predict", "format_prediction", "csv_rows"]
@@ -47,15 +43,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--csv", metavar="FILE", help="write one row per file (path, segments, top-k)")
     parser.add_argument("--timeline", metavar="PNG",
                         help="timeline figure (one file), or a folder of figures (several files)")
-    parser.set_defaults(func=run_predict)
+    parser.add_argument("--allow-truncated", action="store_true",
+                        help="predict on what a truncated file holds (with a note) instead of "
+                             "reporting it as a failure")
+    parser.set_defaults(func=run_predict, outputs=[("--csv", "csv", FILE)])
 
 
 def format_prediction(prediction: Any) -> str:
-    """A short table: the file, its segments, the top-k genres and the top genre over time."""
+    """A short table: the file, its segments, the top-k genres, the top genre over time and a
+    line per note."""
     lines = [f"{prediction.path}  ({prediction.segments} segments)"]
     lines += [f"  {rank}. {genre:<12}{probability:6.3f}"
               for rank, (genre, probability) in enumerate(prediction.top_k, start=1)]
-    return "\n".join(lines + [f"  over time: {_runs(prediction.timeline)}"])
+    lines += [f"  over time: {_runs(prediction.timeline)}"]
+    return "\n".join(lines + [f"  note: {note}" for note in prediction.notes])
 
 
 def _runs(timeline: list[dict[str, Any]]) -> str:
@@ -80,9 +81,11 @@ def _timeline_target(args: argparse.Namespace) -> Path | None:
         return None
     target = Path(args.timeline)
     if len(args.paths) > 1 or any(Path(p).is_dir() for p in args.paths) or target.is_dir():
-        target.mkdir(parents=True, exist_ok=True)
+        check_output(target, FOLDER, "--timeline").mkdir(parents=True, exist_ok=True)
     elif target.suffix.lower() != ".png":
         raise UserError(f"--timeline {target}: give a .png file for one audio file")
+    else:
+        check_output(target, FILE, "--timeline")
     return target
 
 
@@ -109,9 +112,6 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.top_k < 1:
         raise UserError(f"--top-k must be >= 1, got {args.top_k}")
     timeline = _timeline_target(args)
-    if args.csv and not Path(args.csv).parent.is_dir():
-        raise UserError(f"--csv {args.csv}: its folder does not exist")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from tqdm import tqdm
 
     from genrelib.predict import FileFailure, load_predictor, predict_paths
@@ -120,7 +120,8 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.top_k > len(predictor.genres):
         raise UserError(f"--top-k {args.top_k}: the model knows {len(predictor.genres)} genres")
     predictions, failures, used = [], 0, set()
-    for result in predict_paths(predictor, args.paths, top_k=args.top_k):
+    for result in predict_paths(predictor, args.paths, top_k=args.top_k, progress=progress_bars(),
+                                allow_truncated=args.allow_truncated):
         if isinstance(result, FileFailure):
             failures += 1
             tqdm.write(f"genrelib predict: {result}", file=sys.stderr)

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from genrelib.commands.outputs import FOLDER
 from genrelib.config import MODEL_KINDS, PROFILE_NAMES
 from genrelib.errors import UserError
 
@@ -65,7 +66,8 @@ def register(subparsers: Any) -> None:
                              "--runs instead of training (e.g. cnn-3seeds=cnn-small-crop+"
                              "cnn-small-crop-seed1+cnn-small-crop-seed2; @16: segments every 16 frames)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch output")
-    parser.set_defaults(func=run_reference)
+    parser.set_defaults(func=run_reference,
+                        outputs=[("--runs", "runs", FOLDER), ("--records", "records", FOLDER)])
 
 
 #: The protocols ``--protocols`` accepts: 5-fold by track, one artist split, artist-grouped folds.
@@ -144,13 +146,13 @@ def run_reference(args: argparse.Namespace) -> int:
         protocols = [p for p in args.protocols if p != "artist"]  # a single split: no out-of-fold set
         if not protocols:
             raise UserError("--ensemble combines cross-validations: use --protocols kfold and/or artist_kfold")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         write_ensemble_records(args.data, Path(args.runs), Path(args.records), *args.ensemble,
                                protocols=protocols, folds=args.folds)
         return 0
     if args.name and len(args.models) != 1:
         raise UserError("--name labels the runs of one model: give one --models")
     from genrelib.augment import parse_augment
+    from genrelib.commands.console import training_verbosity
     from genrelib.commands.train import parse_options
 
     try:
@@ -158,7 +160,6 @@ def run_reference(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(f"--augment: {error}") from None
     options = parse_options(args.option)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from genrelib.pipeline import RunSpec, cross_validate, train_run
     from genrelib.results import export_records, load_records, summarize
 
@@ -168,7 +169,7 @@ def run_reference(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(f"--option/--augment/--epochs: {error}") from None
 
-    runs_dir, verbose = Path(args.runs), 0 if args.quiet else "table"
+    runs_dir, verbose = Path(args.runs), training_verbosity(args.quiet)
     for model in args.models:
         folder = runs_dir / (args.name or model)
         print(f"== {args.name or model}: {', '.join(args.protocols)}", flush=True)

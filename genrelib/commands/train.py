@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from typing import Any
 
 from genrelib.commands.features import add_scheduler_argument
+from genrelib.commands.outputs import FOLDER
 from genrelib.config import MODEL_KINDS, PRECISIONS, PROFILE_NAMES, PROFILES
 from genrelib.datasets.splits import SPLIT_CHOICES
 from genrelib.errors import UserError
@@ -90,7 +90,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--overwrite", action="store_true",
                         help="replace a finished run in RUN_DIR (without it, train refuses to)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
-    parser.set_defaults(func=run_train)
+    parser.set_defaults(func=run_train, outputs=[("--out", "out", FOLDER)])
 
 
 def parse_options(items: list[str]) -> dict[str, Any]:
@@ -128,11 +128,10 @@ def run_train(args: argparse.Namespace) -> int:
         data = resolve_data_dir("", profile=args.profile, seed=args.seed)
     elif not os.path.isdir(data):
         raise UserError(f"DATA folder {data!r} does not exist (give a dataset folder or 'synthetic')")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from genrelib.commands.console import training_verbosity
     from genrelib.pipeline import describe_run, train_run
-    from genrelib.training import TABLE
 
-    verbose: int | str = 0 if args.quiet else (1 if sys.stdout.isatty() else TABLE)
+    verbose = training_verbosity(args.quiet)
     result = train_run(data, spec, out_dir=args.out, hardware=hardware, overwrite=args.overwrite,
                        verbose=verbose)
     print(describe_run(result))
@@ -143,7 +142,7 @@ def run_train(args: argparse.Namespace) -> int:
 _FLAGS = {"option ": "--option ", "epochs ": "--epochs ", "learning_rate ": "--lr ",
           "valid_fraction": "--val-fraction", "test_fraction": "--test-fraction",
           "batch_size ": "--batch-size ", "devices ": "--devices ", "precision ": "--precision ",
-          "augment": "--augment", "model ": "--model ", "split: ": "--split: "}
+          "augment: ": "--augment: ", "model ": "--model ", "split: ": "--split: "}
 
 
 def _as_flags(message: str) -> str:

@@ -15,6 +15,8 @@ import os
 import sys
 from typing import Any
 
+from genrelib.commands.console import training_verbosity
+from genrelib.commands.outputs import FOLDER
 from genrelib.commands.train import parse_options
 from genrelib.config import PROFILE_NAMES
 from genrelib.datasets.splits import SPLIT_CHOICES, check_split_spec
@@ -74,7 +76,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the table (factor, value, mean and spread over seeds) as JSON")
     parser.add_argument("--quiet", action="store_true", help="no per-trial progress on stderr")
-    parser.set_defaults(func=run_tune, factors=None)
+    parser.set_defaults(func=run_tune, factors=None, outputs=[("--out", "out", FOLDER)])
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
@@ -104,7 +106,6 @@ def run_tune(args: argparse.Namespace) -> int:
     """Run ``genrelib tune``: check everything, sweep (and search), print the table."""
     _check_arguments(args)
     options = parse_options(args.option)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from genrelib.pipeline import RunSpec
     from genrelib.tuning import (check_factors, choose_configuration, joint_search, run_sweep,
                                  summarize_trials, sweep_budget)
@@ -123,7 +124,8 @@ def run_tune(args: argparse.Namespace) -> int:
     elif not os.path.isdir(data):
         raise UserError(f"DATA folder {data!r} does not exist (give a dataset folder or 'synthetic')")
     common = dict(out_dir=args.out, space=factors, seeds=args.seeds,
-                  report=None if args.quiet else _stderr)
+                  report=None if args.quiet else _stderr,
+                  verbose=training_verbosity(args.quiet, in_a_log=0))
     try:
         trials = run_sweep(data, spec, **common)
     except KeyboardInterrupt:

@@ -3,8 +3,8 @@ plus a report of what could not be used (unreadable files, checksum problems).
 
 ``index_dataset(path)`` finds the root by itself (``folder.find_root``), reads only the
 audio headers (``genrelib.audio.probe_audio``, fast), optionally checks an MD5 manifest and
-reads artists from a ``tracks.csv`` beside the data. Unreadable files are left out of
-``tracks``, listed in ``unreadable`` and named in a warning: never dropped silently,
+reads artists from a ``tracks.csv`` beside the data. Unreadable and truncated files are left
+out of ``tracks``, listed in ``unreadable`` and named in a warning: never dropped silently,
 never a crash.
 Notebook: 01_data.ipynb
 """
@@ -138,9 +138,9 @@ def genre_order(labels: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(present))
 
 
-def _probe_or_reason(path: Path) -> dict | str:
+def _probe_or_reason(path: Path, decode_all: bool = False) -> dict | str:
     try:
-        return probe_audio(path)
+        return probe_audio(path, decode_all=decode_all)
     except ValueError as error:
         return str(error).removeprefix(f"{path}: ")
 
@@ -180,7 +180,8 @@ def _load_artists(artists: str | os.PathLike[str] | Mapping[str, str | None] | N
 def index_dataset(path: str | os.PathLike[str], *,
                   checksums: str | os.PathLike[str] | None = None,
                   artists: str | os.PathLike[str] | Mapping[str, str | None] | None = None,
-                  n_jobs: int | None = None, progress: bool = False) -> DatasetIndex:
+                  n_jobs: int | None = None, progress: bool = False,
+                  decode_all: bool = False) -> DatasetIndex:
     """Index the labelled audio at ``path`` (the root or a folder up to two levels above it).
 
     Layouts: GTZAN ``genres/<g>/<g>.000NN.au``, ``Data/genres_original/<g>/<g>.000NN.wav``
@@ -191,9 +192,11 @@ def index_dataset(path: str | os.PathLike[str], *,
     mapping; by default a ``tracks.csv`` (or else an ``artists_titles.txt``) at the root or
     above it is used when present.
     ``n_jobs``: threads reading headers (joblib convention; None = 1). ``progress``: tqdm bar.
-    Unreadable files are left out of ``tracks``, listed in ``unreadable`` and named in one
-    ``UnreadableAudioWarning``. Raises FileNotFoundError/ValueError for a bad path or when
-    no labelled audio is found.
+    ``decode_all``: decode every file to its end (slow; ``genrelib data check``) instead of
+    its header, first and last blocks (which find a cut WAV, AU or FLAC, not a damaged middle).
+    Unreadable files (and truncated ones: "truncated: N of M seconds") are left out of
+    ``tracks``, listed in ``unreadable`` and named in one ``UnreadableAudioWarning``.
+    Raises FileNotFoundError/ValueError for a bad path or when no labelled audio is found.
     Notebook: 01_data.ipynb
     """
     root = find_root(path)
@@ -208,12 +211,12 @@ def index_dataset(path: str | os.PathLike[str], *,
 
         iterable = tqdm(paths, desc="reading audio headers", unit="file")
     if n_jobs is None or n_jobs == 1:
-        probes = [_probe_or_reason(file) for file in iterable]
+        probes = [_probe_or_reason(file, decode_all) for file in iterable]
     else:
         from joblib import Parallel, delayed
 
         probes = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(_probe_or_reason)(file) for file in iterable)
+            delayed(_probe_or_reason)(file, decode_all) for file in iterable)
     artist_of = _load_artists(artists, root, given)
 
     rows: list[dict] = []

@@ -24,7 +24,7 @@ import keras
 
 from genrelib import runs
 from genrelib.datasets.splits import TrackSplit
-from genrelib.environment import versions
+from genrelib.provenance import versions
 from genrelib.features import Standardizer
 from genrelib.models import is_classical
 from genrelib.pipeline.records import RunConfig, RunMetrics, RunRecord, load_run_record

@@ -93,10 +93,13 @@ class RunSpec:
         if self.features is not None and self.features.kind != feature_kind(self.model):
             _fail(f"model {self.model!r} reads {feature_kind(self.model)!r} features, "
                   f"got a FeatureConfig of kind {self.features.kind!r}")
-        names = parse_augment(self.augment)
+        try:
+            names = parse_augment(self.augment)
+        except ValueError as error:
+            _fail(f"augment: {error}")
         if names and is_classical(self.model):
-            _fail(f"augmentation trains deep models; {self.model!r} is fitted once on segment "
-                  "statistics: drop augment")
+            _fail(f"augment: augmentation trains deep models (cnn, rnn, crnn); {self.model!r} is "
+                  "fitted once on segment statistics")
         object.__setattr__(self, "augment", names)
         object.__setattr__(self, "options", check_options(self.model, self.options))
         object.__setattr__(self, "seed", int(self.seed))

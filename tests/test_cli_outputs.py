@@ -1,0 +1,133 @@
+"""Where commands write (genrelib.commands.outputs): a bad --out (an existing file, a
+read-only place, a file on the way) is one line naming the path and the cause, exit 2, for
+every command that writes, with nothing created; a failed command leaves no empty folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from genrelib.cli import main
+
+FOLDER_OUTPUTS = {  # every command that writes a folder: its arguments, {out} the folder
+    "features": ["features", "{data}", "--out", "{out}"],
+    "train": ["train", "{data}", "--out", "{out}"],
+    "tune": ["tune", "{data}", "--model", "cnn", "--out", "{out}"],
+    "reference --runs": ["reference", "{data}", "--runs", "{out}", "--records", "{tmp}/records"],
+    "reference --records": ["reference", "{data}", "--runs", "{tmp}/runs", "--records", "{out}"],
+    "predict --timeline": ["predict", "{model}", "{audio}", "{audio}", "--timeline", "{out}"],
+    "data synth": ["data", "synth", "{out}", "--tracks-per-genre", "1"],
+    "data fetch": ["data", "fetch", "gtzan", "{out}", "--url", "http://127.0.0.1:9/genres.tar.gz"],
+    "book": ["book", "--out", "{out}", "--no-html"],
+}
+FILE_OUTPUTS = {
+    "predict --csv": ["predict", "{model}", "{audio}", "--csv", "{out}"],
+    "predict --timeline": ["predict", "{model}", "{audio}", "--timeline", "{out}"],  # a folder is fine
+}
+
+
+@pytest.fixture()
+def read_only(tmp_path) -> Path:
+    """A folder nobody here can write in: a chmod 555 folder, or /sys when running as root."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "read-only"
+        folder.mkdir(mode=0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    try:
+        tempfile.TemporaryFile(dir="/sys").close()
+    except OSError:
+        yield Path("/sys")
+        return
+    pytest.skip("no read-only folder: running as root and /sys is writable")
+
+
+def places(tmp_path: Path, read_only: Path, kind: str) -> dict[str, tuple[Path, str]]:
+    """Bad places for an output of ``kind``: (path, what the message must say)."""
+    a_file = tmp_path / "a-file.txt"
+    a_file.write_text("not a folder")
+    (tmp_path / "a-folder.csv").mkdir()
+    if kind == "folder":
+        return {"existing file": (a_file, "exists and is a file, not a folder"),
+                "read-only": (read_only / "genrelib-out" / "x", f"cannot write in {read_only} ("),
+                "file on the way": (a_file / "sub", f"{a_file} is a file, not a folder")}
+    return {"existing folder": (tmp_path / "a-folder.csv", "is a folder, not a file"),
+            "read-only": (read_only / "x.png", f"cannot write in {read_only} ("),
+            "no folder": (tmp_path / "none" / "x.png", "its folder")}
+
+
+def run_bad_place(tmp_path, read_only, capsys, argv: list[str], kind: str, *, skip: str = "") -> None:
+    data, model = tmp_path / "data", tmp_path / "model"
+    data.mkdir()
+    model.mkdir()
+    (model / "model.keras").write_bytes(b"not loaded: the output is checked first")
+    audio = tmp_path / "a.wav"
+    audio.write_bytes(b"")
+    for name, (out, cause) in places(tmp_path, read_only, kind).items():
+        if name == skip:
+            continue
+        before = sorted(tmp_path.rglob("*"))
+        names = {"data": data, "model": model, "audio": audio, "out": out, "tmp": tmp_path}
+        capsys.readouterr()
+        code = main([a.format(**names) for a in argv])
+        captured = capsys.readouterr()
+        lines = captured.err.strip().splitlines()
+        assert code == 2 and captured.out == "", (name, captured)
+        assert len(lines) == 1 and lines[0].startswith(f"genrelib {argv[0]}: error: "), (name, lines)
+        assert str(out) in lines[0] and cause in lines[0], (name, lines[0])
+        assert sorted(tmp_path.rglob("*")) == before, f"{name}: something was created"
+
+
+@pytest.mark.parametrize("command", sorted(FOLDER_OUTPUTS))
+def test_a_bad_output_folder_is_one_line_and_exit_2(tmp_path, read_only, capsys, command):
+    run_bad_place(tmp_path, read_only, capsys, FOLDER_OUTPUTS[command], "folder")
+
+
+@pytest.mark.parametrize("command", sorted(FILE_OUTPUTS))
+def test_a_bad_output_file_is_one_line_and_exit_2(tmp_path, read_only, capsys, command):
+    skip = "existing folder" if "--timeline" in command else ""  # one figure per file goes there
+    run_bad_place(tmp_path, read_only, capsys, FILE_OUTPUTS[command], "file", skip=skip)
+
+
+def test_a_failed_command_leaves_no_empty_folder_but_keeps_what_it_wrote(tmp_path, monkeypatch, capsys):
+    from genrelib.datasets import synthetic
+
+    def fails(out, **_):
+        (Path(out) / "genres" / "blues").mkdir(parents=True)
+        raise ValueError("generation failed")
+
+    monkeypatch.setattr(synthetic, "generate_synthetic_gtzan", fails)
+    out = tmp_path / "new" / "deeper" / "synthetic"
+    assert main(["data", "synth", str(out), "--tracks-per-genre", "1"]) == 2
+    assert "generation failed" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()  # every folder the command made, and only those
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    assert main(["data", "synth", str(existing), "--tracks-per-genre", "1"]) == 2
+    assert existing.is_dir()  # it was there before: never removed
+
+    def half_done(out, **_):
+        (Path(out) / "genres").mkdir(parents=True)
+        (Path(out) / "genres" / "written.wav").write_bytes(b"RIFF")
+        raise PermissionError(13, "Permission denied", str(Path(out) / "genres" / "next.wav"))
+
+    monkeypatch.setattr(synthetic, "generate_synthetic_gtzan", half_done)
+    capsys.readouterr()
+    assert main(["data", "synth", str(out), "--tracks-per-genre", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"genrelib data: error: {out / 'genres' / 'next.wav'}: Permission denied\n"
+    assert (out / "genres" / "written.wav").is_file()  # what was written stays
+
+
+def test_a_timeline_folder_of_a_failed_predict_is_removed(tmp_path, capsys):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "model.keras").write_text("not a zip")
+    figures = tmp_path / "figures"
+    assert main(["predict", str(model), str(tmp_path), "--timeline", str(figures)]) == 2
+    assert "not a .keras model file" in capsys.readouterr().err
+    assert not figures.exists()
