@@ -1,13 +1,15 @@
 # genre-book: two commands build everything on a fresh machine.
 #   make book   - set up .venv, execute every notebook with papermill, build _build/html
 #   make test   - set up .venv (with JAX, for the backend tests), run the whole test suite
-# Options: DATA=/path/to/gtzan (default: built-in synthetic data), PROFILE=quick|full.
+# Options: DATA=/path/to/gtzan (default: built-in synthetic data), PROFILE=quick|full,
+#          FRESH=1 (execute every chapter again instead of reusing unchanged ones).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV    ?= .venv
 PROFILE ?= quick
 DATA    ?=
+FRESH   ?=
 PYTEST_ARGS ?=
 KERNEL  := genre-book
 
@@ -20,11 +22,14 @@ PYTHON ?= $(shell \
 STAMP := $(VENV)/.genre-book-installed
 TEST_STAMP := $(VENV)/.genre-book-test-installed
 BIN   := $(VENV)/bin
+# musicnn (chapter 10's pretrained weights) is installed WITHOUT its dependencies (its metadata
+# pins numpy<1.17 and TensorFlow 1); its pin lives in pyproject.toml's [pretrained] extra.
+MUSICNN := $(shell sed -n 's/^ *"\(musicnn==[^"]*\)".*/\1/p' pyproject.toml)
 
 .PHONY: help setup book test lab clean
 
 help:
-	@echo "make book  [DATA=path] [PROFILE=quick|full]  execute the notebooks and build _build/html/index.html"
+	@echo "make book  [DATA=path] [PROFILE=quick|full] [FRESH=1]  execute the notebooks and build _build/html/index.html"
 	@echo "make test  run the test suite (sets up .venv first)"
 	@echo "make lab   open JupyterLab on notebooks/"
 	@echo "make clean remove _build/ (keeps .venv and the data cache)"
@@ -35,6 +40,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[all]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(MUSICNN)'
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "genre-book (Python)" >/dev/null
 	@touch $@
 
@@ -44,7 +50,7 @@ $(TEST_STAMP): $(STAMP)
 	@touch $@
 
 book: $(STAMP)
-	$(BIN)/genrelib book --profile $(PROFILE) $(if $(DATA),--data "$(DATA)",)
+	$(BIN)/genrelib book --profile $(PROFILE) $(if $(DATA),--data "$(DATA)",) $(if $(FRESH),--fresh,)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

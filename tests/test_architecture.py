@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("audio", ("genrelib.audio",)),
     ("datasets: index, split, synthetic", ("genrelib.datasets",)),
     ("features", ("genrelib.features",)),
+    ("pretrained taggers: their input, tags and embeddings", ("genrelib.pretrained",)),
     ("looking at data", ("genrelib.explore", "genrelib.leakage")),
     ("models", ("genrelib.models", "genrelib.classical")),
     ("augmentation", ("genrelib.augment",)),
@@ -31,8 +32,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("evaluation", ("genrelib.evaluation",)),
     ("the end-to-end run", ("genrelib.pipeline", "genrelib.predict")),
     ("tuning: sweeps and searches of runs", ("genrelib.tuning",)),
-    ("figures, results and the book", ("genrelib.plots", "genrelib.results", "genrelib.speed",
-                                       "genrelib.book")),
+    ("figures and results", ("genrelib.plots", "genrelib.results")),
+    ("build tooling: the book", ("genrelib.build",)),
     ("command line", ("genrelib.cli", "genrelib.commands", "genrelib.__main__")),
 )
 

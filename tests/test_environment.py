@@ -66,9 +66,34 @@ def _pyproject(repo_root: Path, python: str) -> dict[str, str]:
     return pins
 
 
+#: Extras installed WITHOUT their dependencies by make (and Binder's postBuild), never by
+#: conda or `pip install genrelib[...]`: their metadata pins what the book cannot run with.
+NO_DEPS_EXTRAS = ("pretrained",)
+
+
+def _no_deps_pins(repo_root: Path) -> dict[str, str]:
+    project = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return {_canonical(Requirement(line).name): list(Requirement(line).specifier)[0].version
+            for extra in NO_DEPS_EXTRAS for line in project["optional-dependencies"][extra]}
+
+
+def test_no_deps_extras_are_installed_without_dependencies(repo_root: Path) -> None:
+    """make and Binder install each pin of NO_DEPS_EXTRAS with --no-deps, from pyproject."""
+    from subprocess import run
+
+    pins = _no_deps_pins(repo_root)
+    assert pins == {"musicnn": "0.1.0"}
+    printed = run(["make", "-s", "-f", "Makefile", "--eval", "print-musicnn: ; @echo $(MUSICNN)",
+                   "print-musicnn"], cwd=repo_root, capture_output=True, text=True, check=True)
+    assert printed.stdout.strip() == "musicnn==0.1.0"
+    makefile = (repo_root / "Makefile").read_text(encoding="utf-8")
+    assert "--no-deps '$(MUSICNN)'" in makefile and "all]'" in makefile
+    assert "--no-deps \"$(sed -n" in (repo_root / "binder" / "postBuild").read_text(encoding="utf-8")
+
+
 def test_environment_yml_pins_what_pyproject_pins(repo_root: Path) -> None:
     python, conda = _environment(repo_root)
-    pypi = _pyproject(repo_root, python)
+    pypi = {k: v for k, v in _pyproject(repo_root, python).items() if k not in _no_deps_pins(repo_root)}
     missing = sorted(set(pypi) - set(conda))
     extra = sorted(set(conda) - set(pypi))
     differ = {name: (pypi[name], conda[name]) for name in set(pypi) & set(conda) if pypi[name] != conda[name]}

@@ -248,32 +248,6 @@ def test_evaluation_does_not_import_keras() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_chapter_3_to_5_figures(tmp_path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import pandas as pd
-
-    from genrelib import plots
-
-    history = pd.DataFrame({"epoch": [1, 2, 3], "loss": [2.0, 1.5, 1.2], "accuracy": [0.2, 0.4, 0.5],
-                            "val_loss": [2.1, 1.4, 1.6], "val_accuracy": [0.1, 0.5, 0.4],
-                            "learning_rate": [1e-3, 1e-3, 1e-4]})
-    fig = plots.plot_learning_curves(history, title="cnn")
-    assert len(fig.axes) == 2 and fig.axes[0].lines[0].get_ydata().tolist() == [2.0, 1.5, 1.2]
-    genres = ("blues", "jazz", "rock")
-    probs = np.eye(3)[[0, 0, 1, 2, 2, 0]]
-    record = evaluate_predictions(probs, [0, 0, 1, 1, 2, 2], list("aabbcc"), genres=genres).to_dict()
-    fig = plots.plot_confusion_matrix(np.asarray(record["confusion"]), genres)
-    assert fig.axes[0].get_ylabel() == "true genre"
-    assert len(plots.plot_per_genre(record["per_genre"]).axes[0].patches) == 3
-    assert len(plots.plot_per_genre({"cnn": record["per_genre"], "crnn": record["per_genre"]}
-                                    ).axes[0].patches) == 6
-    fig = plots.plot_model_comparison({"cnn": record, "crnn": record})
-    assert len(fig.axes[0].patches) == 6
-    fig.savefig(tmp_path / "cmp.png")
-
-
 # --------------------------------------------------------------------------- top-k accuracy
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from genrelib.book import GENERATED_PAGES, find_notebooks, toc_files
+from genrelib.build import GENERATED_PAGES, find_notebooks, toc_files
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = find_notebooks(REPO / "notebooks")
@@ -60,7 +60,8 @@ def test_parameters_cell(path: Path) -> None:
     expected = {**PARAMETERS, **CHAPTER_PARAMETERS.get(path.name, {})}
     assert values == expected, f"{path.name}: parameters must be exactly {expected}, got {values}"
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    assert code_cells[0] is cell, f"{path.name}: the parameters cell must be the first code cell"
+    assert code_cells[1] is cell, f"{path.name}: the parameters cell must be the first code cell after " \
+        "the install cell (tests/test_build_launch.py)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

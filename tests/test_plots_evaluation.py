@@ -1,4 +1,6 @@
-"""Chapter 7's figures draw what they are given: intervals, filters, embeddings."""
+"""The evaluation figures (genrelib.plots.evaluation) draw what they are given: confusion
+matrix, per-genre scores and model comparison (chapters 3-5), intervals, filters, embeddings
+(chapter 7)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from genrelib import plots  # noqa: E402
+from genrelib.evaluation import evaluate_predictions  # noqa: E402
 
 
 def test_intervals_draw_each_estimate_its_bounds_and_the_reference() -> None:
@@ -47,3 +50,17 @@ def test_embedding_colours_every_point_by_its_genre() -> None:
     np.testing.assert_array_equal(rock.get_offsets(), points[[3, 4, 5, 9]])
     with pytest.raises(ValueError, match="shape"):
         plots.plot_embedding(points[:, :1], labels, ["blues", "jazz", "rock"])
+
+
+def test_confusion_per_genre_and_comparison_draw_a_record(tmp_path) -> None:
+    genres = ("blues", "jazz", "rock")
+    probs = np.eye(3)[[0, 0, 1, 2, 2, 0]]
+    record = evaluate_predictions(probs, [0, 0, 1, 1, 2, 2], list("aabbcc"), genres=genres).to_dict()
+    fig = plots.plot_confusion_matrix(np.asarray(record["confusion"]), genres)
+    assert fig.axes[0].get_ylabel() == "true genre"
+    assert len(plots.plot_per_genre(record["per_genre"]).axes[0].patches) == 3
+    assert len(plots.plot_per_genre({"cnn": record["per_genre"], "crnn": record["per_genre"]}
+                                    ).axes[0].patches) == 6
+    fig = plots.plot_model_comparison({"cnn": record, "crnn": record})
+    assert len(fig.axes[0].patches) == 6
+    fig.savefig(tmp_path / "cmp.png")

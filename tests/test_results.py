@@ -101,7 +101,7 @@ def test_the_page_is_computed_from_the_records(tmp_path: Path) -> None:
 
 
 def test_the_book_stage_writes_the_results_page(tmp_path: Path) -> None:
-    from genrelib.book import GENERATED_PAGES, write_generated_pages
+    from genrelib.build.pages import GENERATED_PAGES, write_generated_pages
 
     root = tmp_path / "repo"
     _run(root / "results" / "reference" / "crnn" / "artist", model="crnn", protocol="artist",

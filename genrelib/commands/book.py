@@ -1,10 +1,11 @@
 """``genrelib book``: execute the chapter notebooks with papermill and build the HTML book.
 
     genrelib book [--profile quick|full] [--data PATH] [--seed N] [--only 01,02]
-                  [--no-html] [--out DIR] [--strict]
+                  [--no-html] [--out DIR] [--strict] [--fresh]
 
-Prints each notebook's time; stops at the first failing notebook naming it and the cell.
-The executed copies are tidied before the HTML build (see ``genrelib.book``): one
+Prints each chapter as it starts and ends (its time, or "cached"); stops at the first failing
+notebook naming it and the cell.
+The executed copies are tidied before the HTML build (see ``genrelib.build``): one
 parameters cell showing the values used, and no machine paths (the cache, ``--data``,
 repository and home folders read ``$GENREBOOK_CACHE``, ``$DATA``, relative and ``~``).
 """
@@ -41,12 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="build the HTML from the notebooks already executed in OUT/executed")
     parser.add_argument("--out", default="_build", metavar="DIR", help="build folder (default _build)")
     parser.add_argument("--strict", action="store_true", help="treat Sphinx warnings as errors")
+    parser.add_argument("--fresh", action="store_true",
+                        help="execute every chapter again, even one whose cached executed copy is up to date")
     parser.set_defaults(func=run, outputs=[("--out", "out", FOLDER)])
 
 
 def run(args: argparse.Namespace) -> int:
-    from genrelib.book import (BookBuildError, NotebookExecutionError, build_html,
-                               execute_notebooks)
+    from genrelib.build import BookBuildError, NotebookExecutionError, build_html, execute_notebooks
     from genrelib.errors import UserError
 
     out = Path(args.out)
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if not args.html_only:
             execute_notebooks(profile=args.profile, data_dir=args.data, seed=args.seed,
-                              notebooks=only, out_dir=executed)
+                              notebooks=only, out_dir=executed, fresh=args.fresh)
         if not args.no_html:
             build_html(executed_dir=executed, out_dir=out, strict=args.strict)
     except NotebookExecutionError as error:

@@ -1,5 +1,6 @@
-"""The appendix on training speed: records read, tables and figure computed from them,
-GPU rows said to be missing until a record from a GPU exists, bad records named."""
+"""The appendix on training speed (genrelib.build.speed): records read, tables and figure
+computed from them, GPU rows said to be missing until a record from a GPU exists, bad
+records named."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from genrelib.speed import FULL_COMMAND, load_speed_records, speed_page
+from genrelib.build.speed import FULL_COMMAND, load_speed_records, speed_page
 
 CPU = {"backend": "jax", "keras": "3.15.1", "device": "CPU (2 cores)", "date": "2026-11-26"}
 LOOP_ROWS = [

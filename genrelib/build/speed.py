@@ -4,7 +4,7 @@
 (backend, device, versions) and either per-epoch rows of the training loop on random arrays
 (``"results"``) or whole full-profile runs on the synthetic GTZAN's features (``"full"``).
 The records committed under ``benchmarks/records/`` are read here when the book is built
-(``genrelib.book.write_generated_pages``): the page's tables and figure are computed from
+(``genrelib.build.pages.write_generated_pages``): the page's tables and figure are computed from
 them, nothing is typed. Rows on a GPU appear once a machine with one has written a record.
 Page: book/speed (appendix)
 """
@@ -17,8 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from genrelib.build.chapters import REPO_ROOT
+
 #: Where the committed benchmark records live (``training-*.json``).
-SPEED_RECORDS_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "records"
+SPEED_RECORDS_DIR = REPO_ROOT / "benchmarks" / "records"
 #: The commands that write the records (on a GPU machine: the rows this page is missing).
 LOOP_COMMAND = "KERAS_BACKEND=jax python benchmarks/bench_training.py --json benchmarks/records/training-loop-CARD.json"
 FULL_COMMAND = ("KERAS_BACKEND=jax python benchmarks/bench_training.py --full --model crnn "

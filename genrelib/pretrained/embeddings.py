@@ -1,0 +1,278 @@
+"""Embeddings: what a pretrained tagger computes for every 3 s patch of a clip, as features.
+
+A patch's embedding is the output of one named layer (``EmbeddingSpec``); a layer with time
+or frequency axes is averaged over them. ``extract_embeddings`` embeds a whole dataset into
+a ``FeatureSet`` (one row per patch, shape (dim, 1) like the "stats" features), cached per
+data fingerprint and spec like ``genrelib.features.extract_features``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from genrelib.audio import AudioError
+from genrelib.cache import atomic_save_npz, default_cache_dir, read_npz
+from genrelib.features import FeatureSet, SkippedClipWarning
+from genrelib.pretrained import inputs
+from genrelib.pretrained.musicnn_net import MUSICNN_LAYERS
+from genrelib.pretrained.vgg_net import VGG_LAYERS
+from genrelib.pretrained.weights import shared_model
+from genrelib.pretrained.wheel import source_of
+
+if TYPE_CHECKING:
+    import keras
+
+    from genrelib.datasets import DatasetIndex
+
+__all__ = ["DEFAULT_LAYERS", "EMBEDDINGS_VERSION", "EmbeddingSpec", "embed_clip", "embedding_cache_path",
+           "embedding_layers", "extract_embeddings"]
+
+#: Version of the embedding computation; part of every cache key (bump it when it changes).
+EMBEDDINGS_VERSION = 1
+#: The layer an EmbeddingSpec reads when none is named.
+DEFAULT_LAYERS = {"musicnn": "penultimate", "vgg": "flatten"}
+
+
+def _architecture(model: str) -> str:
+    source_of(model)
+    return model.split("_", 1)[1]
+
+
+def embedding_layers(model: str) -> dict[str, int]:
+    """``{layer name: embedding size}`` of ``model``'s named layers (maps are averaged over
+    time and frequency, so their size is their channel count)."""
+    shapes = VGG_LAYERS if _architecture(model) == "vgg" else MUSICNN_LAYERS
+    return {name: shape[-1] for name, shape in shapes.items()}
+
+
+@dataclass(frozen=True)
+class EmbeddingSpec:
+    """Everything that changes a clip's embeddings (and so keys their cache).
+
+    ``model`` one of ``MODEL_NAMES``; ``layer`` one of ``embedding_layers(model)`` (None:
+    ``DEFAULT_LAYERS``); ``overlap`` of consecutive 3 s patches (0.5: 19 per 30 s clip, like
+    the project's segments); ``clip_seconds`` the length every clip is cut or zero-padded to.
+    """
+
+    model: str = "MSD_musicnn"
+    layer: str | None = None
+    overlap: float = 0.5
+    clip_seconds: float = 30.0
+    kind: str = field(default="embedding", init=False)
+
+    def __post_init__(self) -> None:
+        layers = embedding_layers(self.model)
+        if self.layer is None:
+            object.__setattr__(self, "layer", DEFAULT_LAYERS[_architecture(self.model)])
+        if self.layer not in layers:
+            raise ValueError(f"{self.model} has no embedding layer {self.layer!r}; choose one of {list(layers)}")
+        inputs.hop_frames(self.overlap)
+        if not self.clip_seconds >= inputs.PATCH_SECONDS:
+            raise ValueError(f"clip_seconds must be at least one patch ({inputs.PATCH_SECONDS:.3f} s), "
+                             f"got {self.clip_seconds}")
+
+    @property
+    def n_features(self) -> int:
+        """Numbers per embedding (e.g. 200 for musicnn's "penultimate")."""
+        return embedding_layers(self.model)[str(self.layer)]
+
+    @property
+    def segment_shape(self) -> tuple[int, int]:
+        """Shape of one row of ``extract_embeddings``' X: (n_features, 1)."""
+        return (self.n_features, 1)
+
+    @property
+    def segments_per_clip(self) -> int:
+        """Patches of a normalised clip (19 for 30 s at overlap 0.5)."""
+        frames = 1 + int(round(self.clip_seconds * inputs.SAMPLE_RATE)) // inputs.HOP_LENGTH
+        return len(inputs.patch_starts(frames, inputs.hop_frames(self.overlap)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict (``from_dict`` reads it back)."""
+        return {k: v for k, v in asdict(self).items() if k != "kind"}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "EmbeddingSpec":
+        """An EmbeddingSpec from ``to_dict``'s output; ValueError naming unknown keys."""
+        unknown = sorted(set(data) - {"model", "layer", "overlap", "clip_seconds"})
+        if unknown:
+            raise ValueError(f"unknown EmbeddingSpec field(s) {unknown}")
+        return cls(**data)
+
+    def cache_key(self) -> str:
+        """The fields and the input recipe as one canonical string (part of the cache key)."""
+        recipe = {"sample_rate": inputs.SAMPLE_RATE, "n_fft": inputs.N_FFT, "hop": inputs.HOP_LENGTH,
+                  "n_mels": inputs.N_MELS, "patch": inputs.PATCH_FRAMES, "log_scale": inputs.LOG_SCALE}
+        return json.dumps({**self.to_dict(), **recipe}, sort_keys=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _embedder(model: str, layer: str, cache_dir: str | None) -> "keras.Model":
+    import keras
+
+    net = shared_model(model, cache_dir=cache_dir)
+    return keras.Model(net.input, net.get_layer(layer).output, name=f"{model}_{layer}")
+
+
+def _embed_patches(patches: np.ndarray, spec: EmbeddingSpec, cache_dir: str | None) -> np.ndarray:
+    out = np.asarray(_embedder(spec.model, str(spec.layer), cache_dir).predict_on_batch(patches), dtype=np.float32)
+    return out.mean(axis=tuple(range(1, out.ndim - 1))) if out.ndim > 2 else out
+
+
+def _cache_arg(cache_dir: str | os.PathLike[str] | None) -> str | None:
+    return None if cache_dir is None else str(Path(cache_dir).expanduser())
+
+
+def embed_clip(clip: "str | os.PathLike[str] | np.ndarray", spec: EmbeddingSpec | None = None, *,
+               cache_dir: str | os.PathLike[str] | None = None) -> np.ndarray:
+    """The embedding of every 3 s patch of a clip.
+
+    Parameters
+    ----------
+    clip : path or np.ndarray
+        An audio file or a mono signal at 16 kHz (n_samples,), cut or zero-padded to
+        ``spec.clip_seconds`` first.
+    spec : EmbeddingSpec, optional
+        Model, layer and patch overlap (default ``EmbeddingSpec()``).
+    cache_dir : path, optional
+        The feature cache holding the converted weights.
+
+    Returns
+    -------
+    np.ndarray
+        float32 (n_patches, spec.n_features), e.g. (19, 200) for a 30 s clip with the
+        defaults; row i is the patch starting at frame ``i * hop_frames(overlap)``.
+    """
+    spec = spec or EmbeddingSpec()
+    patches = inputs.clip_patches(clip, overlap=spec.overlap, clip_seconds=spec.clip_seconds)
+    return _embed_patches(patches, spec, _cache_arg(cache_dir))
+
+
+def embedding_cache_path(fingerprint: str, spec: EmbeddingSpec, *,
+                         cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """``<cache_dir>/pretrained/<model>-<layer>-<hash>.npz``, the hash covering the data
+    fingerprint, ``spec.cache_key()`` and EMBEDDINGS_VERSION (``cache_dir`` None: the
+    feature cache)."""
+    root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir("features")
+    key = f"{fingerprint}|{spec.cache_key()}|v{EMBEDDINGS_VERSION}"
+    return root / "pretrained" / f"{spec.model}-{spec.layer}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.npz"
+
+
+def _warn_skipped(skipped: list[dict[str, str]]) -> None:
+    for item in skipped:  # AudioError messages start with the file's path
+        warnings.warn(f"skipped clip {item['reason']}", SkippedClipWarning, stacklevel=3)
+
+
+def _compute(index: "DatasetIndex", spec: EmbeddingSpec, cache_dir: str | None, *, n_jobs: int | None,
+             progress: bool) -> FeatureSet:
+    from joblib import Parallel, delayed
+    from tqdm import tqdm
+
+    tracks = index.tracks
+    paths = [str(p) for p in tracks["path"].tolist()]
+    ids = [str(t) for t in tracks["track_id"].tolist()]
+    labels = np.asarray(index.labels(), dtype=np.int64)
+
+    def patches_of(path: str) -> tuple[np.ndarray | None, str | None]:
+        try:
+            return inputs.clip_patches(path, overlap=spec.overlap, clip_seconds=spec.clip_seconds), None
+        except AudioError as error:
+            return None, str(error)
+
+    rows, kept, skipped = [], [], []
+    jobs = Parallel(n_jobs=-1 if n_jobs is None else n_jobs, backend="threading", return_as="generator")
+    results = jobs(delayed(patches_of)(p) for p in paths)
+    for i, (patches, reason) in enumerate(tqdm(results, total=len(paths), unit="track", disable=not progress,
+                                               desc=f"{spec.model} {spec.layer} embeddings")):
+        if patches is None:
+            skipped.append({"path": paths[i], "track_id": ids[i], "reason": str(reason)})
+            continue
+        rows.append(_embed_patches(patches, spec, cache_dir))
+        kept.append(i)
+    _warn_skipped(skipped)
+    per_clip = spec.segments_per_clip
+    X = np.concatenate(rows) if rows else np.zeros((0, spec.n_features), dtype=np.float32)
+    return FeatureSet(X=X[:, :, np.newaxis], y=np.repeat(labels[kept], per_clip),
+                      track_ids=np.repeat(np.array([ids[i] for i in kept], dtype=str), per_clip),
+                      genres=tuple(index.genres), config=spec,  # type: ignore[arg-type]
+                      segment_index=np.tile(np.arange(per_clip, dtype=np.int64), len(kept)), skipped=skipped)
+
+
+def _save(path: Path, features: FeatureSet, fingerprint: str, spec: EmbeddingSpec) -> None:
+    meta = {"version": EMBEDDINGS_VERSION, "fingerprint": fingerprint, "spec": spec.to_dict(),
+            "skipped": features.skipped}
+    atomic_save_npz(path, {"X": features.X, "y": features.y, "track_ids": features.track_ids,
+                           "segment_index": features.segment_index,
+                           "genres": np.array(features.genres, dtype=str), "meta": np.array(json.dumps(meta))})
+
+
+def _load(path: Path, fingerprint: str, spec: EmbeddingSpec) -> FeatureSet | None:
+    """The cached set, or None when absent; a corrupt or stale file warns and gives None."""
+    try:
+        data = read_npz(path)
+        if data is None:
+            return None
+        meta = json.loads(str(data["meta"]))
+        if (meta.get("version"), meta.get("fingerprint")) != (EMBEDDINGS_VERSION, fingerprint):
+            raise ValueError("it was written for other data or another embedding version")
+        if EmbeddingSpec.from_dict(meta["spec"]) != spec:
+            raise ValueError("it was written with another EmbeddingSpec")
+        return FeatureSet(X=data["X"], y=data["y"], track_ids=data["track_ids"], genres=tuple(data["genres"].tolist()),
+                          config=spec, segment_index=data["segment_index"],  # type: ignore[arg-type]
+                          skipped=list(meta.get("skipped", [])))
+    except Exception as error:  # corrupt, truncated or stale: recompute, never crash
+        warnings.warn(f"ignoring embedding cache file {path} and recomputing: {error}", stacklevel=3)
+        return None
+
+
+def extract_embeddings(index: "DatasetIndex", spec: EmbeddingSpec | None = None, *,
+                       cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
+                       n_jobs: int | None = None, progress: bool = True) -> FeatureSet:
+    """The embeddings of every track of ``index`` (in its row order), one row per 3 s patch.
+
+    Parameters
+    ----------
+    index : DatasetIndex
+        The tracks (``genrelib.datasets.index_dataset``).
+    spec : EmbeddingSpec, optional
+        Model, layer, patch overlap and clip length (default ``EmbeddingSpec()``).
+    cache_dir : path or False, optional
+        The feature cache (None: ``$GENREBOOK_CACHE/features``): embeddings are saved
+        atomically in ``embedding_cache_path(index.fingerprint(), spec, cache_dir=...)`` and
+        read back by later calls (a corrupt file is recomputed with a warning); the
+        converted weights live there too. False: compute, save nothing (the weights still go
+        to the default cache).
+    n_jobs : int, optional
+        Threads that decode the clips and compute their spectrograms (None: all cores).
+    progress : bool
+        Show a tqdm bar.
+
+    Returns
+    -------
+    FeatureSet
+        X float32 (n_tracks * spec.segments_per_clip, n_features, 1), e.g. (1520, 200, 1)
+        for 80 clips of 30 s; y, track_ids, segment_index as for ``extract_features``;
+        ``config`` is ``spec``. Unreadable clips (or shorter than one patch) are skipped with
+        a SkippedClipWarning naming the file, and listed in ``skipped``.
+    """
+    spec = spec or EmbeddingSpec()
+    if cache_dir is False:
+        return _compute(index, spec, None, n_jobs=n_jobs, progress=progress)
+    fingerprint = index.fingerprint()
+    path = embedding_cache_path(fingerprint, spec, cache_dir=cache_dir)
+    cached = _load(path, fingerprint, spec)
+    if cached is not None:
+        _warn_skipped(cached.skipped)
+        return cached
+    features = _compute(index, spec, _cache_arg(cache_dir), n_jobs=n_jobs, progress=progress)
+    _save(path, features, fingerprint, spec)
+    return features

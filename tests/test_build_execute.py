@@ -1,0 +1,213 @@
+"""The chapter runner (genrelib.build.execute): papermill with the parameters, the first
+failing notebook named with its cell, each chapter logged as it starts and ends, and the
+executed-chapter cache (a hit on an unchanged chapter, a re-run when its code changes).
+Throwaway two-cell notebooks stand in for the chapters; the real chapters run in
+tests/test_book.py (slow)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from genrelib.build.execute import NotebookExecutionError, execute_notebooks
+
+
+def _write_notebook(path: Path, sources: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A chapter")]
+    params = nbformat.v4.new_code_cell('data_dir = ""\nprofile = "quick"\nseed = 0')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells.append(params)
+    nb.cells.extend(nbformat.v4.new_code_cell(s) for s in sources)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_failing_notebook_is_named_with_its_cell_and_stops_the_run(tmp_path: Path) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_ok.ipynb", ["print(profile, seed, repr(data_dir))",
+                                             "import os; print(os.environ['GENREBOOK_CACHE'])"])
+    _write_notebook(folder / "02_broken.ipynb", ["x = 1", "raise RuntimeError('deliberate failure')"])
+    _write_notebook(folder / "03_after.ipynb", ["print('must not run')"])
+    lines: list[str] = []
+    with pytest.raises(NotebookExecutionError) as caught:
+        execute_notebooks(notebooks_dir=folder, out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                          seed=3, log=lines.append)
+    error = caught.value
+    assert error.notebook.name == "02_broken.ipynb"
+    assert error.cell_index == 3  # title, parameters, "x = 1", then the failing cell
+    assert error.ename == "RuntimeError" and "deliberate failure" in error.evalue
+    message = str(error)
+    assert "02_broken.ipynb" in message and "cell 3" in message and "deliberate failure" in message
+    assert not (tmp_path / "out" / "03_after.ipynb").exists(), "the run must stop at the first failure"
+    assert any(re.search(r"01_ok\.ipynb\s+\d+\.\d s\b", line) for line in lines), lines
+    executed = nbformat.read(tmp_path / "out" / "01_ok.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.outputs)
+    assert "quick 3 ''" in printed, "papermill parameters were not injected"
+    # The executed copy is tidied: one parameters cell with the values used, portable paths.
+    tagged = [c for c in executed.cells if c.metadata.get("tags")]
+    assert [c.metadata.tags for c in tagged] == [["parameters"]], "the injected cell must be merged"
+    assert "seed = 3" in tagged[0].source
+    assert "$GENREBOOK_CACHE\n" in printed and str(tmp_path / "cache") not in printed
+
+
+def test_cli_reports_the_failing_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import genrelib.build.execute as execute
+    from genrelib.cli import main
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_broken.ipynb", ["1 / 0"])
+    monkeypatch.setattr(execute, "NOTEBOOKS_DIR", folder)
+    monkeypatch.setenv("GENREBOOK_CACHE", str(tmp_path / "cache"))
+    code = main(["book", "--no-html", "--out", str(tmp_path / "build")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "01_broken.ipynb" in err and "cell 2" in err and "ZeroDivisionError" in err
+
+
+def test_unknown_profile_and_missing_data_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown profile"):
+        execute_notebooks(profile="fast", out_dir=tmp_path)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        execute_notebooks(data_dir=tmp_path / "nowhere", out_dir=tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_chapters_1_2_and_7_on_the_real_mini_set(gtzan_mini: Path, tmp_path: Path) -> None:
+    runs = execute_notebooks(profile="quick", data_dir=gtzan_mini, seed=0, notebooks=["01", "02", "07"],
+                             out_dir=tmp_path / "executed", cache_dir=tmp_path / "cache", timeout=900)
+    assert [r.name for r in runs] == ["01_data.ipynb", "02_features.ipynb", "07_evaluation.ipynb"]
+
+    def text(run) -> str:
+        return "".join(str(o) for c in nbformat.read(run.output, as_version=4).cells
+                       if c.cell_type == "code" for o in c.get("outputs", []))
+
+    assert "80 readable tracks" in text(runs[0]) and "John Lee Hooker" in text(runs[0])
+    evaluation = text(runs[2])
+    assert "80 tracks; 8 test tracks, the same for all five models" in evaluation
+    assert "synthetic (80 tracks)" not in evaluation  # the protocols ran on the real tracks
+
+
+# --------------------------------------------------------------------------- the executed-chapter cache
+TOKEN = "import uuid; print('run', uuid.uuid4().hex)"  # a new token each time the cell runs
+
+
+def _token(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    texts = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    return next(m.group(0) for t in texts if (m := re.search(r"run [0-9a-f]{32}", t)))
+
+
+def _build(folder: Path, tmp_path: Path, lines: list[str], **options):
+    lines.clear()
+    return execute_notebooks(notebooks_dir=folder, out_dir=tmp_path / "out", cache_dir=tmp_path / "cache",
+                             log=lines.append, **options)
+
+
+def _logged(lines: list[str], pattern: str) -> bool:
+    return any(re.search(pattern, line) for line in lines)
+
+
+def test_an_unchanged_chapter_comes_from_the_cache_and_a_changed_one_runs_again(tmp_path: Path) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    path = _write_notebook(folder / "01_a.ipynb", [TOKEN])
+    output = tmp_path / "out" / "01_a.ipynb"
+    lines: list[str] = []
+
+    assert not _build(folder, tmp_path, lines)[0].cached
+    assert _logged(lines, r"\[1/1\] 01_a\.ipynb\s+started \(not executed before\)$"), lines
+    assert _logged(lines, r"\[1/1\] 01_a\.ipynb\s+\d+\.\d s\b"), lines
+    assert _logged(lines, r"all notebooks\s+\d+\.\d s \(1 executed, 0 cached\)"), lines
+    executed, token = output.read_text(), _token(output)
+
+    run = _build(folder, tmp_path, lines)[0]
+    assert run.cached and _logged(lines, r"\[1/1\] 01_a\.ipynb\s+cached \(\d+\.\d s\)$"), lines
+    assert not _logged(lines, "started") and _logged(lines, r"\(0 executed, 1 cached\)")
+    assert output.read_text() == executed, "a hit writes the very copy the execution wrote"
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = "# A chapter, reworded"
+    nbformat.write(nb, path)
+    assert _build(folder, tmp_path, lines)[0].cached, "a markdown edit needs no execution"
+    shown = nbformat.read(output, as_version=4)
+    assert shown.cells[0].source == "# A chapter, reworded" and _token(output) == token
+
+    nb.cells[2].source = TOKEN + "\nprint('edited')"
+    nbformat.write(nb, path)
+    assert not _build(folder, tmp_path, lines)[0].cached
+    assert _logged(lines, r"started \(code cells changed\)") and _token(output) != token
+
+    token = _token(output)
+    assert not _build(folder, tmp_path, lines, seed=4)[0].cached
+    assert _logged(lines, r"started \(parameters changed\)") and _token(output) != token
+    assert _build(folder, tmp_path, lines, seed=4)[0].cached
+
+    assert not _build(folder, tmp_path, lines, seed=4, fresh=True)[0].cached
+    assert _logged(lines, r"started \(--fresh\)")
+
+
+def test_a_changed_genrelib_file_or_data_folder_runs_the_chapter_again(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import numpy as np
+    import soundfile as sf
+
+    from genrelib.build import notebook_cache
+
+    package = tmp_path / "genrelib"
+    shutil.copytree(notebook_cache.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(notebook_cache, "PACKAGE_DIR", package)
+    data = tmp_path / "data"
+    for genre in ("blues", "jazz"):
+        (data / genre).mkdir(parents=True)
+        sf.write(data / genre / f"{genre}.00000.wav", np.zeros(2205, dtype=np.float32), 22050)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_a.ipynb", [TOKEN])
+    lines: list[str] = []
+
+    assert not _build(folder, tmp_path, lines, data_dir=data)[0].cached
+    assert _build(folder, tmp_path, lines, data_dir=data)[0].cached
+
+    module = next(package.rglob("evaluation*.py"))
+    module.write_text(module.read_text() + "\n# a library edit\n")
+    assert not _build(folder, tmp_path, lines, data_dir=data)[0].cached
+    assert _logged(lines, r"started \(genrelib source changed\)"), lines
+    assert _build(folder, tmp_path, lines, data_dir=data)[0].cached
+
+    sf.write(data / "jazz" / "jazz.00000.wav", np.zeros(4410, dtype=np.float32), 22050)
+    assert not _build(folder, tmp_path, lines, data_dir=data)[0].cached
+    assert _logged(lines, r"started \(data changed\)"), lines
+
+
+def test_the_kernels_own_output_goes_to_its_log_not_the_build_log(tmp_path: Path,
+                                                                  capfd: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_noisy.ipynb", ["import os; os.write(2, b'C-level start-up noise\\n')"])
+    execute_notebooks(notebooks_dir=folder, out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", log=None)
+    assert "start-up noise" not in capfd.readouterr().err
+    assert "start-up noise" in (tmp_path / "out" / "01_noisy.kernel.log").read_text()
+
+
+def test_a_notebook_without_parameters_cell_runs_and_is_not_kept(tmp_path: Path) -> None:
+    """Papermill gives it a parameters cell, so its copy does not pair up with it: no cache."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TOKEN)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "01_bare.ipynb")
+    lines: list[str] = []
+    assert not _build(folder, tmp_path, lines)[0].cached
+    assert "seed = 0" in nbformat.read(tmp_path / "out" / "01_bare.ipynb", as_version=4).cells[0].source
+    assert not _build(folder, tmp_path, lines)[0].cached

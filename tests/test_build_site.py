@@ -1,0 +1,113 @@
+"""The HTML build (genrelib.build.site): staging, Jupyter Book's configuration, a failing
+build's output, the publishing workflow, and no rebuild when nothing changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genrelib.build.chapters import toc_files
+from genrelib.build.site import BookBuildError, build_html, stage_book
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_staging_refuses_a_toc_entry_that_was_not_executed(tmp_path: Path) -> None:
+    executed = tmp_path / "executed"
+    executed.mkdir()
+    with pytest.raises(FileNotFoundError, match="notebooks/01_data"):
+        stage_book(executed_dir=executed, stage_dir=tmp_path / "stage", root=REPO)
+
+
+def test_book_configuration_builds_offline_from_executed_copies() -> None:
+    import yaml
+
+    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    assert config["execute"]["execute_notebooks"] == "off"
+    assert config["bibtex_bibfiles"] == ["references.bib"]
+    assert config["repository"]["url"].startswith("https://github.com/")
+    assert {"binderhub_url", "colab_url"} <= set(config["launch_buttons"])
+    toc = toc_files(REPO / "_toc.yml")
+    assert toc[0] == "book/intro" and "book/references" in toc and "book/setup" in toc
+
+
+def test_build_failure_carries_the_builder_output(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "book").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: broken\nexecute:\n  execute_notebooks: 'off'\n")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nparts: [not a mapping]\n")
+    (root / "references.bib").write_text("")
+    (root / "book" / "intro.md").write_text("# Intro\n")
+    (tmp_path / "executed").mkdir()
+    with pytest.raises(BookBuildError, match="jupyter-book build failed"):
+        build_html(executed_dir=tmp_path / "executed", out_dir=tmp_path / "build", root=root, log=None)
+
+
+def test_publishing_workflow_builds_with_make_book_and_deploys_pages() -> None:
+    import yaml
+
+    path = REPO / ".github" / "workflows" / "book.yml"
+    assert path.is_file(), "the GitHub Pages workflow .github/workflows/book.yml is missing"
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert "workflow_dispatch" in triggers and triggers["push"]["branches"] == ["main"]
+    assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["id-token"] == "write"
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    uses = [step.get("uses", "") for step in steps]
+    for action in ("actions/checkout@v", "actions/setup-python@v", "actions/configure-pages@v",
+                   "actions/upload-pages-artifact@v", "actions/deploy-pages@v"):
+        assert any(u.startswith(action) for u in uses), f"the workflow does not use {action}N"
+    python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python@"))
+    assert str(python["with"]["python-version"]) == "3.12"
+    assert any(step.get("run", "").strip() == "make book" for step in steps), "build with `make book`"
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == "_build/html", "upload what `make book` writes"
+
+
+def _small_book(root: Path) -> Path:
+    (root / "book").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: small\nexecute:\n  execute_notebooks: 'off'\n")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
+    (root / "references.bib").write_text("")
+    (root / "book" / "intro.md").write_text("# Intro\n")
+    return root
+
+
+def test_unchanged_sources_are_not_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jupyter Book runs when a staged file or --strict changed, or the HTML is gone; not otherwise."""
+    import subprocess
+
+    from genrelib.build import site
+
+    builds: list[list[str]] = []
+
+    def fake_jupyter_book(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        builds.append(command)
+        html = Path(command[command.index("--path-output") + 1]) / "_build" / "html"
+        html.mkdir(parents=True, exist_ok=True)
+        (html / "index.html").write_text(f"build {len(builds)}")
+        return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+
+    monkeypatch.setattr(site.subprocess, "run", fake_jupyter_book)
+    root = _small_book(tmp_path / "root")
+    executed = tmp_path / "executed"
+    executed.mkdir()
+    lines: list[str] = []
+
+    def build(**options: object) -> str:
+        index = build_html(executed_dir=executed, out_dir=tmp_path / "build", root=root, log=lines.append,
+                           **options)
+        return index.read_text()
+
+    assert build() == "build 1" and "--all" in builds[0]
+    assert build() == "build 1" and len(builds) == 1
+    assert any("skipped: the staged sources are those of the last build" in line for line in lines)
+    (root / "book" / "intro.md").write_text("# Intro, reworded\n")
+    assert build() == "build 2"
+    (executed / "01_a.ipynb").write_text("{}")
+    assert build() == "build 3", "a changed executed chapter is a changed source"
+    assert build(strict=True) == "build 4" and "-W" in builds[-1]
+    assert build(strict=True) == "build 4"
+    (tmp_path / "build" / "html" / "index.html").unlink()
+    assert build(strict=True) == "build 5"

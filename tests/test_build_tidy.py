@@ -1,0 +1,132 @@
+"""Tidying an executed chapter (genrelib.build.tidy): one parameters cell with the values
+used, machine paths made portable, TensorFlow's start-up logs removed."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+
+from genrelib.build.tidy import portable_names, tidy_executed_notebook
+
+
+def test_backend_start_up_logs_are_removed_other_outputs_kept(tmp_path: Path) -> None:
+    noise = ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+             "I0000 00:00:1795614563.855573   28227 port.cc:153] oneDNN custom operations are on.\n"
+             "E0000 00:00:1795612778.816190   20661 node_def_util.cc:682] NodeDef mentions attribute\n"
+             "WARNING:tensorflow:5 out of the last 13 calls to <function TensorFlowTrainer.make_predict_"
+             "function.<locals>.one_step_on_data_distributed at 0x7f11e535eb60> triggered tf.function "
+             "retracing. Tracing is expensive and the excessive number of tracings could be due to (1)\n")
+    cell = nbformat.v4.new_code_cell("import keras")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text=noise),
+        nbformat.v4.new_output("stream", name="stderr", text=noise + "UserWarning: keep me\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="I0000 a line like a log, kept\n"),
+        nbformat.v4.new_output("stream", name="stdout", text=noise.splitlines(keepends=True)[-1]),
+    ]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    assert tidy_executed_notebook(path).noise_lines == 9  # absl prints TF's warning on stdout
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert [o["text"] for o in outputs] == ["UserWarning: keep me\n", "I0000 a line like a log, kept\n"]
+    assert tidy_executed_notebook(path).noise_lines == 0
+
+
+def _executed_notebook(path: Path, *, injected: str, outputs: list, parameters: str | None = None,
+                       metadata: dict | None = None) -> Path:
+    """A small notebook as papermill leaves it: title, parameters cell, injected cell, one cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A chapter\n\nIts promise.")]
+    params = nbformat.v4.new_code_cell(parameters if parameters is not None else
+                                       'data_dir = ""  # empty: synthetic data\nprofile = "quick"\nseed = 0')
+    params.metadata["tags"] = ["parameters"]
+    params.execution_count = 1
+    inject = nbformat.v4.new_code_cell(injected)
+    inject.metadata["tags"] = ["injected-parameters"]
+    inject.execution_count = 2
+    work = nbformat.v4.new_code_cell("print(data)")
+    work.outputs = outputs
+    nb.cells += [params, inject, work]
+    nb.metadata["papermill"] = metadata or {}
+    nbformat.write(nb, path)
+    return path
+
+
+def _parameters(cell: nbformat.NotebookNode) -> dict:
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(cell.source).body}
+
+
+def test_tidy_merges_the_injected_values_into_the_parameters_cell(tmp_path: Path) -> None:
+    path = _executed_notebook(
+        tmp_path / "nb.ipynb", outputs=[],
+        injected='# Parameters\ndata_dir = "gtzan"\nprofile = "full"\nseed = 3\nepochs = 2.5\n')
+    result = tidy_executed_notebook(path)
+    assert result.parameters_merged
+    cells = nbformat.read(path, as_version=4).cells
+    assert [c.cell_type for c in cells] == ["markdown", "code", "code"], "the injected cell must go"
+    tags = [c.metadata.get("tags", []) for c in cells]
+    assert tags == [[], ["parameters"], []]
+    merged = cells[1]
+    values = _parameters(merged)
+    assert values == {"data_dir": "gtzan", "profile": "full", "seed": 3, "epochs": 2.5}
+    assert type(values["seed"]) is int, "papermill's integer literal must stay an integer"
+    assert merged.source.splitlines()[:3] == ['data_dir = "gtzan"  # empty: synthetic data',
+                                              'profile = "full"', 'seed = 3'], "layout and comments stay"
+    assert merged.execution_count == 1
+    assert not tidy_executed_notebook(path).parameters_merged, "a tidied notebook stays as it is"
+
+
+def test_tidy_keeps_papermill_cell_when_the_parameters_cell_is_not_plain_python(tmp_path: Path) -> None:
+    path = _executed_notebook(tmp_path / "nb.ipynb", outputs=[], parameters="%matplotlib inline\nseed = 0",
+                              injected="# Parameters\nseed = 4\n")
+    tidy_executed_notebook(path)
+    cells = nbformat.read(path, as_version=4).cells
+    tagged = [c for c in cells if c.metadata.get("tags")]
+    assert [c.metadata.tags for c in tagged] == [["parameters"]]
+    assert tagged[0].source == "seed = 4"
+
+
+def test_tidy_replaces_machine_paths_with_portable_names(tmp_path: Path) -> None:
+    home = tmp_path / "home" / "ada"
+    root = home / "genre-book"
+    cache = root / ".cache" / "genre-book"   # as .ci/run sets it: inside the repository
+    data = tmp_path / "datasets" / "gtzan"
+    names = portable_names(cache_dir=cache, data_dir=data, root=root, home=home)
+    assert [name for _, name in names] == ["$GENREBOOK_CACHE", "", "$DATA", "~"], "most specific first"
+    red, reset = "\x1b[0;32m", "\x1b[0m"
+    outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=f"{cache}/synthetic/x.wav\n{home}\n"),
+        nbformat.v4.new_output("execute_result", execution_count=3, data={
+            "text/plain": f"root: {data}/genres",
+            "text/html": f"<td>{root}/genrelib/training.py</td><td>{root}2/other</td>",
+            "text/markdown": f"cwd `{root}`, notes in {home}/notes.txt",
+        }),
+        nbformat.v4.new_output("error", ename="ValueError", evalue=f"no file {data}/a.wav",
+                               traceback=[f"File {red}{root}/genrelib/x.py:3{reset}, in f",
+                                          f"{red}{cache}{reset}"]),
+    ]
+    path = _executed_notebook(tmp_path / "nb.ipynb", outputs=outputs,
+                              injected=f'# Parameters\ndata_dir = "{data}"\nprofile = "quick"\nseed = 0\n',
+                              metadata={"input_path": f"{root}/notebooks/nb.ipynb",
+                                        "parameters": {"data_dir": str(data)}})
+    result = tidy_executed_notebook(path, names=names)
+    nb = nbformat.read(path, as_version=4)
+    params, work = nb.cells[1], nb.cells[2]
+    assert _parameters(params)["data_dir"] == "$DATA"
+    stream, shown, error = work.outputs
+    assert stream.text == "$GENREBOOK_CACHE/synthetic/x.wav\n~\n"
+    assert shown.data["text/plain"] == "root: $DATA/genres"
+    assert shown.data["text/html"] == "<td>genrelib/training.py</td><td>~/genre-book2/other</td>"
+    assert shown.data["text/markdown"] == "cwd `.`, notes in ~/notes.txt"
+    assert error.evalue == "no file $DATA/a.wav"
+    assert error.traceback == [f"File {red}genrelib/x.py:3{reset}, in f", f"{red}$GENREBOOK_CACHE{reset}"]
+    assert nb.metadata.papermill == {"input_path": "notebooks/nb.ipynb", "parameters": {"data_dir": "$DATA"}}
+    assert str(tmp_path) not in nbformat.writes(nb)
+    assert result.paths_replaced == 13
+    assert tidy_executed_notebook(path, names=names).paths_replaced == 0
+
+
+def test_portable_names_skip_empty_folders_and_the_filesystem_root(tmp_path: Path) -> None:
+    names = dict(portable_names(cache_dir=tmp_path / "c", data_dir=None, root="", home="/"))
+    assert names == {str(tmp_path / "c"): "$GENREBOOK_CACHE"}

@@ -1,0 +1,19 @@
+"""The training figure (genrelib.plots.training) draws a run's history."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+
+from genrelib import plots  # noqa: E402
+
+
+def test_learning_curves_draw_the_history() -> None:
+    history = pd.DataFrame({"epoch": [1, 2, 3], "loss": [2.0, 1.5, 1.2], "accuracy": [0.2, 0.4, 0.5],
+                            "val_loss": [2.1, 1.4, 1.6], "val_accuracy": [0.1, 0.5, 0.4],
+                            "learning_rate": [1e-3, 1e-3, 1e-4]})
+    fig = plots.plot_learning_curves(history, title="cnn")
+    assert len(fig.axes) == 2 and fig.axes[0].lines[0].get_ydata().tolist() == [2.0, 1.5, 1.2]

@@ -1,0 +1,109 @@
+"""Per-patch embeddings of a clip and of a dataset (cached like genrelib's features)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+keras = pytest.importorskip("keras")
+
+from genrelib.features import SkippedClipWarning  # noqa: E402
+from genrelib.pretrained import embeddings  # noqa: E402
+from genrelib.pretrained.embeddings import EmbeddingSpec, embed_clip, extract_embeddings  # noqa: E402
+
+needs_musicnn = pytest.mark.skipif(
+    importlib.util.find_spec("musicnn") is None,
+    reason="the pretrained weights' package is not installed: pip install --no-deps musicnn==0.1.0")
+
+
+def test_spec_defaults_layers_and_sizes() -> None:
+    assert EmbeddingSpec("MSD_musicnn").layer == "penultimate"
+    assert EmbeddingSpec("MTT_vgg").layer == "flatten"
+    spec = EmbeddingSpec("MSD_vgg", "pool4")
+    assert spec.n_features == 128 and spec.segment_shape == (128, 1) and spec.segments_per_clip == 19
+    assert EmbeddingSpec("MSD_musicnn", "mean_pool", overlap=0.0).segments_per_clip == 10
+    assert EmbeddingSpec.from_dict(spec.to_dict()) == spec
+    with pytest.raises(ValueError, match="MSD_musicnn has no embedding layer 'pool5'.*penultimate"):
+        EmbeddingSpec("MSD_musicnn", "pool5")
+    with pytest.raises(ValueError, match="unknown pretrained model"):
+        EmbeddingSpec("GTZAN_vgg")
+    with pytest.raises(ValueError, match="clip_seconds must be at least one patch"):
+        EmbeddingSpec(clip_seconds=2.0)
+
+
+def test_cache_key_covers_model_layer_and_input() -> None:
+    paths = {embeddings.embedding_cache_path("abc", spec, cache_dir="/c") for spec in (
+        EmbeddingSpec("MSD_vgg"), EmbeddingSpec("MTT_vgg"), EmbeddingSpec("MSD_vgg", "pool5"),
+        EmbeddingSpec("MSD_vgg", overlap=0.0), EmbeddingSpec("MSD_vgg", clip_seconds=10.0))}
+    paths.add(embeddings.embedding_cache_path("abd", EmbeddingSpec("MSD_vgg"), cache_dir="/c"))
+    assert len(paths) == 6 and all(p.parent == Path("/c/pretrained") for p in paths)
+
+
+def _tone(path: Path, seconds: float, freq: float, sr: int = 22_050) -> None:
+    t = np.arange(int(seconds * sr)) / sr
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, 0.3 * np.sin(2 * np.pi * freq * t) * (1 + np.sin(2 * np.pi * 2 * t)) / 2, sr)
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset(tmp_path_factory: pytest.TempPathFactory):
+    """Two genres of two 6 s tones, and one 1 s clip (shorter than a patch)."""
+    from genrelib.datasets import index_dataset
+
+    root = tmp_path_factory.mktemp("tones")
+    for genre, freqs in (("low", (110.0, 150.0)), ("high", (1500.0, 2500.0))):
+        for i, freq in enumerate(freqs):
+            _tone(root / genre / f"{genre}{i}.wav", 6.0, freq)
+    _tone(root / "high" / "short.wav", 1.0, 2000.0)
+    return index_dataset(root)
+
+
+@needs_musicnn
+def test_embed_clip_gives_one_row_per_patch(tmp_path: Path) -> None:
+    y = (0.1 * np.random.default_rng(1).standard_normal(16_000 * 9)).astype(np.float32)
+    spec = EmbeddingSpec("MSD_vgg", "pool3", overlap=0.0, clip_seconds=9.0)
+    E = embed_clip(y, spec, cache_dir=tmp_path)
+    assert E.shape == (3, 128) and E.dtype == np.float32  # (23, 12, 128) maps averaged
+    penultimate = embed_clip(y, EmbeddingSpec("MTT_musicnn", overlap=0.0, clip_seconds=9.0), cache_dir=tmp_path)
+    assert penultimate.shape == (3, 200) and np.isfinite(penultimate).all()
+
+
+@needs_musicnn
+def test_extract_embeddings_skips_unusable_clips_and_caches(tiny_dataset, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = EmbeddingSpec("MTT_musicnn", "mean_pool", clip_seconds=6.0)
+    assert spec.segments_per_clip == 3
+    with pytest.warns(SkippedClipWarning, match=r"short\.wav.*shorter than one segment"):
+        fs = extract_embeddings(tiny_dataset, spec, cache_dir=tmp_path, progress=False)
+    assert fs.X.shape == (4 * 3, 753, 1) and fs.config == spec
+    assert fs.n_tracks == 4 and [s["track_id"] for s in fs.skipped] == ["short"]
+    assert fs.segment_index.tolist() == [0, 1, 2] * 4
+    tracks = tiny_dataset.tracks.set_index("track_id")
+    assert [tiny_dataset.genres[g] for g in fs.y[::3]] == tracks.loc[fs.track_ids[::3], "genre"].tolist()
+    one = embed_clip(tracks.loc[fs.track_ids[0], "path"], spec, cache_dir=tmp_path)
+    np.testing.assert_allclose(fs.X[:3, :, 0], one, rtol=1e-5, atol=1e-5)
+    assert list((tmp_path / "pretrained").glob("MTT_musicnn-mean_pool-*.npz"))
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("recomputed although cached")
+
+    monkeypatch.setattr(embeddings, "_embed_patches", no_compute)
+    with pytest.warns(SkippedClipWarning, match="short.wav"):  # the cached set still says so
+        again = extract_embeddings(tiny_dataset, spec, cache_dir=tmp_path, progress=False)
+    np.testing.assert_array_equal(again.X, fs.X)
+    np.testing.assert_array_equal(again.track_ids, fs.track_ids)
+
+
+@needs_musicnn
+def test_a_corrupt_cache_file_is_recomputed(tiny_dataset, tmp_path: Path) -> None:
+    spec = EmbeddingSpec("MSD_vgg", "pool5", clip_seconds=6.0)
+    path = embeddings.embedding_cache_path(tiny_dataset.fingerprint(), spec, cache_dir=tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"truncated")
+    with pytest.warns(UserWarning, match="ignoring embedding cache file"):
+        fs = extract_embeddings(tiny_dataset, spec, cache_dir=tmp_path, progress=False)
+    assert fs.X.shape == (12, 128, 1)
