@@ -60,7 +60,7 @@ def _feed_seconds(augmenter: Augmenter, train: FeatureSet, batch_size: int) -> f
 
 def bench(names: str, train: FeatureSet, valid: FeatureSet, epochs: int) -> dict:
     augment = parse_augment(names)
-    augmenter = Augmenter(augment, train, model="cnn") if augment else None
+    augmenter = Augmenter(augment, train, model_kind="cnn") if augment else None
     set_seed(0)
     model = build_model("cnn", input_shape=(128, 130, 1), n_classes=10, **SMALL)
     history = fit_model(model, model_input(train.X, "cnn"), train.y, model_input(valid.X, "cnn"), valid.y,

@@ -45,7 +45,8 @@ import numpy as np  # noqa: E402
 
 from genrelib import models  # noqa: E402
 from genrelib.commands.train import parse_options  # noqa: E402
-from genrelib.config import CLASSICAL_KINDS, MODEL_KINDS, PRECISIONS, TrainConfig  # noqa: E402
+from genrelib.config import PRECISIONS, TrainConfig  # noqa: E402
+from genrelib.models import CLASSICAL_KINDS, MODEL_KINDS  # noqa: E402
 from genrelib.provenance import versions  # noqa: E402
 
 #: The Keras model kinds (the classical ones train in one scikit-learn fit: nothing to time here).
@@ -110,7 +111,7 @@ def _run_setting(text: str) -> tuple[int, str]:
 def full_data(tracks_per_genre: int, seconds: float, *, seed: int, cache_dir: Path | None) -> tuple[Path, dict]:
     """The synthetic GTZAN (generated once into the cache) and its log-mel features (extracted
     once, cached); returns the folder and the seconds each step took here (0 when cached)."""
-    from genrelib.config import default_feature_config
+    from genrelib.models import default_feature_config
     from genrelib.datasets import index_dataset
     from genrelib.datasets.resolve import synthetic_cache_dir
     from genrelib.datasets.synthetic import generate_synthetic_gtzan

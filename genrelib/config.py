@@ -1,6 +1,8 @@
 """Frozen configuration: genres, feature parameters, the training recipe and run profiles.
 
+Notebooks take ``profile`` ("quick" for CI, "full" for real runs) from papermill and read
 every setting from here, so a number in the book always names the setting that made it.
+Which model reads which features is in ``genrelib.models.kinds``.
 """
 
 from __future__ import annotations
@@ -19,16 +21,8 @@ CLIP_SECONDS = 30.0
 #: Tracks per genre in the full GTZAN (1,000 tracks in all).
 GTZAN_TRACKS_PER_GENRE = 100
 
-#: The model kinds a run can train, and the features each one reads (the RNN reads MFCC
-#: sequences, the CNN and CRNN log-mel images, the classical models (logistic regression,
-#: RBF SVM) summary statistics of each segment).
-MODEL_FEATURES: dict[str, str] = {"cnn": "mel", "rnn": "mfcc", "crnn": "mel",
-                                  "logreg": "stats", "svm": "stats"}
-MODEL_KINDS: tuple[str, ...] = tuple(MODEL_FEATURES)
 #: The feature kinds a FeatureConfig can describe.
 FEATURE_KINDS: tuple[str, ...] = ("mel", "mfcc", "stats")
-#: The scikit-learn model kinds (``genrelib.classical``): they read "stats" features.
-CLASSICAL_KINDS: tuple[str, ...] = tuple(k for k, f in MODEL_FEATURES.items() if f == "stats")
 
 #: The per-frame descriptors of the "stats" features after the n_mfcc MFCCs ("mfcc_1" ...),
 #: in order. Each is computed by librosa from the segment's frames of the clip's STFT
@@ -157,35 +151,6 @@ class FeatureConfig:
 #: default features: 800 tracks x 19 segments = 15,200.
 GTZAN_TRAIN_SEGMENTS: int = (round(0.8 * len(GTZAN_GENRES) * GTZAN_TRACKS_PER_GENRE)
                              * FeatureConfig().segments_per_clip)
-
-
-def check_model_kind(kind: str) -> str:
-    """``kind`` itself when it is one of ``MODEL_KINDS``; ValueError listing them otherwise."""
-    if kind not in MODEL_FEATURES:
-        raise ValueError(f"unknown model kind {kind!r}; choose one of {list(MODEL_KINDS)}")
-    return kind
-
-
-def feature_kind(kind: str) -> str:
-    """The FeatureConfig ``kind`` model ``kind`` reads: "mfcc" for the RNN, "stats" for the
-    classical models, "mel" otherwise."""
-    return MODEL_FEATURES[check_model_kind(kind)]
-
-
-def is_classical(kind: str) -> bool:
-    """Whether model ``kind`` is a scikit-learn model (``CLASSICAL_KINDS``); ValueError
-    listing the kinds when it is none."""
-    return check_model_kind(kind) in CLASSICAL_KINDS
-
-
-def default_feature_config(kind: str, *, n_mfcc: int = 20) -> FeatureConfig:
-    """The features model ``kind`` reads: log-mel (128 x 130) for cnn/crnn, ``n_mfcc`` MFCCs
-    (default 20) for rnn, the segment statistics (90 numbers with 20 MFCCs) for logreg/svm.
-    Notebook: 04_rnn.ipynb
-    """
-    if feature_kind(kind) == "mel":
-        return FeatureConfig()
-    return FeatureConfig(kind=feature_kind(kind), n_mfcc=n_mfcc)
 
 
 #: ``TrainConfig.precision`` values: "float32" everywhere, or "mixed": 16-bit compute with

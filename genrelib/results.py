@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from genrelib import runs
-from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE, MODEL_KINDS
+from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE
 from genrelib.evaluation import bootstrap_interval, classification_report
+from genrelib.models import MODEL_KINDS
 
 __all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2", "STUDY_TEST_ACCURACY", "data_label",
            "display_table", "export_records", "load_records", "reference_summary", "results_page",

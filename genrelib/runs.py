@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from genrelib.cache import atomic_file, atomic_path, atomic_write_text, default_cache_dir
-from genrelib.config import GTZAN_TRAIN_SEGMENTS, is_classical
+from genrelib.config import GTZAN_TRAIN_SEGMENTS
+from genrelib.models.kinds import is_classical
 
 MODEL_FILE = "model.keras"
 #: The model file of a classical (scikit-learn) run.
@@ -51,7 +52,7 @@ CHECKPOINT_FILE = "checkpoint.weights.h5"
 RUN_FILES: tuple[str, ...] = (MODEL_FILE, CONFIG_FILE, HISTORY_FILE, METRICS_FILE, SPLIT_FILE)
 METADATA_MEMBER = "genrelib.json"
 #: The only non-builtin types a model.skops file may hold: exactly those of the classical
-#: models (``genrelib.classical``). Loading refuses a file with any other type, by name.
+#: models (``genrelib.models.classical``). Loading refuses a file with any other type, by name.
 SKOPS_TRUSTED_TYPES: tuple[str, ...] = (
     "numpy.float64",
     "numpy.ndarray",

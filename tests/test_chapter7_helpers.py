@@ -49,12 +49,12 @@ def test_segment_embeddings_are_the_input_of_the_output_layer() -> None:
 
     model = build_cnn(input_shape=(16, 20, 1), n_classes=3, filters=(4, 8), dense_units=6)
     X = np.random.default_rng(0).normal(size=(5, 16, 20)).astype("float32")
-    embedded = segment_embeddings(model, X, kind="cnn")
+    embedded = segment_embeddings(model, X, model_kind="cnn")
     assert embedded.shape == (5, 6)
     dense = keras.Model(model.inputs, model.get_layer("dense").output)  # dropout is off at inference
     np.testing.assert_allclose(embedded, dense.predict(X[..., None], verbose=0), rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="no hidden layer"):
-        segment_embeddings(model, X, kind="logreg")
+        segment_embeddings(model, X, model_kind="logreg")
 
 
 def test_the_quick_profile_ensembles_fewer_seeds() -> None:

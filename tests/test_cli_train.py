@@ -54,7 +54,7 @@ def direct(cli_run, tiny_synthetic):
     index = index_dataset(tiny_synthetic)
     features = extract_features(index, FeatureConfig.from_dict(meta["feature_config"]),
                                 progress=False)
-    probs = predict_probs(net, features.X, kind=meta["model_kind"])
+    probs = predict_probs(net, features.X, model_kind=meta["model_kind"])
     genre_of = dict(zip(index.tracks["track_id"], index.tracks["genre"]))
     y = np.array([genres.index(genre_of[t]) for t in features.track_ids])
     seg_pred = probs.argmax(axis=1)

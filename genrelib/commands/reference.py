@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from genrelib.commands.outputs import FOLDER
-from genrelib.config import MODEL_KINDS, PROFILE_NAMES
+from genrelib.config import PROFILE_NAMES
 from genrelib.errors import UserError
+from genrelib.models import MODEL_KINDS
 
 __all__ = ["register", "run_reference"]
 

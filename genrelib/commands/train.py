@@ -22,9 +22,10 @@ from typing import Any
 
 from genrelib.commands.features import add_scheduler_argument
 from genrelib.commands.outputs import FOLDER
-from genrelib.config import MODEL_KINDS, PRECISIONS, PROFILE_NAMES, PROFILES
+from genrelib.config import PRECISIONS, PROFILE_NAMES, PROFILES
 from genrelib.datasets.splits import SPLIT_CHOICES
 from genrelib.errors import UserError
+from genrelib.models import MODEL_KINDS
 from genrelib.runs import RUN_FILES, SKOPS_MODEL_FILE
 
 __all__ = ["register", "run_train", "parse_options"]

@@ -11,10 +11,10 @@ from genrelib.pipeline.records import (RunConfig, RunMetrics, RunRecord, RunResu
 from genrelib.pipeline.run import ModelBuilder, capped_index, evaluate_features, train_run
 from genrelib.pipeline.scoring import (EnsembleEvaluation, compare_runs, evaluate_run, evaluate_runs,
                                        run_predictions)
-from genrelib.pipeline.spec import Hardware, RunSpec, check_options, train_config
+from genrelib.pipeline.spec import RUN_SET, Hardware, RunSpec, check_options, train_config
 
 __all__ = [
-    "CV_PROTOCOLS", "EnsembleEvaluation", "Hardware", "ModelBuilder", "RunConfig", "RunFolderError",
+    "CV_PROTOCOLS", "EnsembleEvaluation", "RUN_SET", "Hardware", "ModelBuilder", "RunConfig", "RunFolderError",
     "RunMetrics", "RunRecord", "RunResult", "RunSpec", "SetSizes", "capped_index", "check_options",
     "compare_runs", "cross_validate", "cross_validated_predictions", "describe_run",
     "evaluate_features", "evaluate_run", "evaluate_runs", "fold_dirs", "load_run_record",

@@ -121,7 +121,7 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
             augmenter = None
             if spec.augment:  # audio copies of every track cached once; training tracks used
                 copies = audio_copies(index, cfg, spec.augment, seed=spec.seed, cache_dir=cache_dir)
-                augmenter = Augmenter(spec.augment, sets["train"], copies=copies, model=spec.model)
+                augmenter = Augmenter(spec.augment, sets["train"], copies=copies, model_kind=spec.model)
             net, history, seconds, used = fit(spec.model, sets, features.genres, standardizer,
                                               train_cfg, options=options, run_dir=work_dir,
                                               verbose=verbose, augment=augmenter, builder=builder)

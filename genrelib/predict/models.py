@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from genrelib import __version__, runs
-from genrelib.config import FeatureConfig, check_model_kind, feature_kind, is_classical
+from genrelib.config import FeatureConfig
 from genrelib.evaluation import check_same_genres
-from genrelib.models import input_shape_for, model_input
+from genrelib.models import check_model_kind, feature_kind, input_shape_for, is_classical, model_input
 from genrelib.training import predict_probs
 
 __all__ = ["ModelMember", "Predictor", "SCORE_BATCH", "load_predictor", "model_settings"]
@@ -57,7 +57,7 @@ class ModelMember:
 
     def _score_batch(self, X: np.ndarray) -> np.ndarray:
         if is_classical(self.kind):
-            return predict_probs(self.model, X, kind=self.kind)
+            return predict_probs(self.model, X, model_kind=self.kind)
         # One batch: predict_on_batch skips model.predict's set-up (~40 ms a call on a CPU).
         return np.asarray(self.model.predict_on_batch(model_input(X, self.kind)))
 

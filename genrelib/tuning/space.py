@@ -15,22 +15,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from genrelib.config import get_profile
-from genrelib.models import CNN_FILTERS, build_cnn, build_crnn, build_rnn
-from genrelib.pipeline import RunSpec
+from genrelib.models import BUILDERS, CNN_FILTERS
+from genrelib.pipeline import RUN_SET, RunSpec
 
 __all__ = ["FACTORS", "FILTER_SETS", "STUDY_TABLE1", "TUNABLE_MODELS", "Factor",
            "apply_settings", "base_settings", "check_factors", "check_tunable", "default_factors"]
 
 #: The model kinds ``genrelib tune`` tunes (the deep ones).
-TUNABLE_MODELS: tuple[str, ...] = ("cnn", "rnn", "crnn")
+TUNABLE_MODELS: tuple[str, ...] = tuple(BUILDERS)
 #: Named filter-width sets for the "filters" factor: the study's, and one half as wide.
 FILTER_SETS: dict[str, tuple[int, ...]] = {"study": CNN_FILTERS,
                                            "small": tuple(f // 2 for f in CNN_FILTERS)}
 #: The RNN types of the "rnn_type" factor: (cell, bidirectional).
 RNN_TYPES: dict[str, tuple[str, bool]] = {"lstm": ("lstm", False), "gru": ("gru", False),
                                           "bilstm": ("lstm", True), "bigru": ("gru", True)}
-_BUILDERS = {"cnn": build_cnn, "rnn": build_rnn, "crnn": build_crnn}
-_NOT_OPTIONS = {"input_shape", "n_classes", "standardizer", "name"}
 
 Settings = dict[str, Any]
 #: A search space: {factor name: its values, or None for the study's values}.
@@ -217,8 +215,8 @@ def check_tunable(model: str) -> str:
 def builder_defaults(model: str) -> dict[str, Any]:
     """Every option of ``model``'s builder at its default (``l2``: the recipe's), so a
     trial's settings name its whole configuration and equal configurations compare equal."""
-    parameters = inspect.signature(_BUILDERS[model]).parameters
-    defaults = {name: p.default for name, p in parameters.items() if name not in _NOT_OPTIONS}
+    parameters = inspect.signature(BUILDERS[model]).parameters
+    defaults = {name: p.default for name, p in parameters.items() if name not in RUN_SET}
     return {**defaults, "l2": get_profile("full").train.l2}
 
 

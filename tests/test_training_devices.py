@@ -1,6 +1,6 @@
-"""How training runs, beyond the recipe: the input pipeline (BatchFeed), the precision
-policy per device, data-parallel training over several devices, and the train command's
-options for them (--batch-size, --lr, --precision, --devices).
+"""genrelib.training.devices: the precision policy per device, the device plan, data-parallel
+training over several devices, and the train command's options for them (--batch-size,
+--lr, --precision, --devices).
 
 Several devices are simulated on the CPU under JAX
 (``XLA_FLAGS=--xla_force_host_platform_device_count=2``) in a subprocess, so this test
@@ -21,77 +21,12 @@ import pytest
 
 pytest.importorskip("keras")
 
-from genrelib import training  # noqa: E402
 from genrelib.cli import main  # noqa: E402
 from genrelib.config import TrainConfig  # noqa: E402
-from genrelib.training import BatchFeed, plan_devices, precision_policy  # noqa: E402
+from genrelib.training import devices, plan_devices, precision_policy  # noqa: E402
 
 TINY_CNN = ["--option", "filters=[4,8]", "--option", "dense_units=16",
             "--option", "dropout=0", "--option", "dense_dropout=0"]
-
-
-def _rows(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """x row i holds i (as float), y row i is i: a batch shows which rows it took."""
-    return np.arange(n, dtype="float32").reshape(n, 1), np.arange(n)
-
-
-def _epochs(feed: BatchFeed, n_epochs: int) -> list[list[np.ndarray]]:
-    """The row numbers of every batch of ``n_epochs`` epochs of ``feed``."""
-    out = []
-    for _ in range(n_epochs):
-        batches = [next(feed) for _ in range(feed.steps)]
-        for x, y in batches:
-            np.testing.assert_array_equal(x[:, 0], y)  # x and y rows stay paired
-        out.append([y for _, y in batches])
-    feed.close()
-    return out
-
-
-# --------------------------------------------------------------------------- input pipeline
-
-
-def test_feed_visits_every_row_once_per_epoch_in_an_order_set_by_the_seed() -> None:
-    x, y = _rows(50)
-    epochs = _epochs(BatchFeed(x, y, batch_size=8, seed=3), 3)
-    for batches in epochs:
-        assert [len(b) for b in batches] == [8] * 6 + [2]
-        assert sorted(np.concatenate(batches).tolist()) == list(range(50))
-    orders = [np.concatenate(b) for b in epochs]
-    assert not np.array_equal(orders[0], orders[1])  # reshuffled every epoch
-    assert not np.array_equal(orders[0], np.arange(50))
-    # the stream is a function of the seed alone: no prefetching thread changes it
-    again = _epochs(BatchFeed(x, y, batch_size=8, seed=3, prefetch=0), 3)
-    for a, b in zip(epochs, again, strict=True):
-        for p, q in zip(a, b, strict=True):
-            np.testing.assert_array_equal(p, q)
-    other = _epochs(BatchFeed(x, y, batch_size=8, seed=4), 1)
-    assert not np.array_equal(np.concatenate(other[0]), orders[0])
-    in_order = _epochs(BatchFeed(x, y, batch_size=8, shuffle=False), 1)
-    np.testing.assert_array_equal(np.concatenate(in_order[0]), np.arange(50))
-
-
-def test_feed_splits_batches_evenly_over_devices_and_processes() -> None:
-    """With 2 devices the short last batch is cut to an even size (a different row is left
-    out each epoch); with 2 processes each gets half of every global batch."""
-    x, y = _rows(51)
-    epochs = _epochs(BatchFeed(x, y, batch_size=8, multiple=2, seed=0), 4)
-    left_out = set()
-    for batches in epochs:
-        assert [len(b) for b in batches] == [8] * 6 + [2]
-        seen = np.concatenate(batches)
-        assert len(set(seen.tolist())) == 50
-        left_out |= set(range(51)) - set(seen.tolist())
-    assert len(left_out) > 1
-    whole = _epochs(BatchFeed(x, y, batch_size=8, multiple=2, seed=0), 2)
-    halves = [_epochs(BatchFeed(x, y, batch_size=8, multiple=2, seed=0, shard=(i, 2)), 2)
-              for i in (0, 1)]
-    for e in range(2):
-        for k, batch in enumerate(whole[e]):
-            np.testing.assert_array_equal(np.concatenate([halves[0][e][k], halves[1][e][k]]), batch)
-    with pytest.raises(ValueError, match="multiple of multiple=2"):
-        BatchFeed(x, y, batch_size=7, multiple=2)
-    with pytest.raises(ValueError, match="cannot fill one batch"):
-        BatchFeed(x[:1], y[:1], batch_size=8, multiple=2)
 
 
 # --------------------------------------------------------------------------- precision, devices
@@ -101,9 +36,9 @@ def test_precision_policy_per_device(monkeypatch) -> None:
     """mixed: bfloat16 on a CPU and on GPUs that have it, float16 on older GPUs."""
     assert precision_policy("float32") == "float32"
     assert precision_policy("mixed") == "mixed_bfloat16"  # this machine: no GPU
-    monkeypatch.setattr(training, "_gpu_has_bfloat16", lambda: False)  # e.g. a V100 or T4
+    monkeypatch.setattr(devices, "_gpu_has_bfloat16", lambda: False)  # e.g. a V100 or T4
     assert precision_policy("mixed") == "mixed_float16"
-    monkeypatch.setattr(training, "_gpu_has_bfloat16", lambda: True)  # A100, H100
+    monkeypatch.setattr(devices, "_gpu_has_bfloat16", lambda: True)  # A100, H100
     assert precision_policy("mixed") == "mixed_bfloat16"
     with pytest.raises(ValueError, match="'float32' or 'mixed', got 'fp16'"):
         precision_policy("fp16")
@@ -141,7 +76,7 @@ TWO_DEVICES = textwrap.dedent('''
             model = models.build_cnn(input_shape=(16, 24, 1), n_classes=4, filters=(4, 8), dense_units=8)
             history = fit_model(model, models.model_input(X[:64], "cnn"), y[:64],
                                 models.model_input(X[64:], "cnn"), y[64:], train=train, verbose=0)
-        fits[devices] = (plan.count, history, model.get_weights(), predict_probs(model, X[64:], kind="cnn"))
+        fits[devices] = (plan.count, history, model.get_weights(), predict_probs(model, X[64:], model_kind="cnn"))
     columns = ["loss", "accuracy", "val_loss", "val_accuracy"]
     report["fit"] = {str(d): {"count": c, "history": h[columns].to_numpy().tolist()}
                      for d, (c, h, _, _) in fits.items()}
@@ -170,6 +105,7 @@ TWO_DEVICES = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow
 def test_two_simulated_devices_train_as_one(tiny_synthetic, tmp_path) -> None:
     """JAX with 2 host devices: data-parallel training gives the same history, weights and
     test metrics as one device (up to float rounding), and the run records 2 devices."""
@@ -225,6 +161,7 @@ def test_unknown_precision_is_refused_by_the_parser(tmp_path, capsys) -> None:
     assert "argument --precision: invalid choice: 'half'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_training_options_reach_the_run_record(tiny_synthetic, tmp_path, module_cache) -> None:
     """--batch-size scales the learning rate (1e-3 x 64/32), --lr wins over it, --precision
     mixed trains in bfloat16; config.json and metrics.json say so."""

@@ -1,5 +1,5 @@
-"""The classical baseline (genrelib.classical, model.skops runs; the "stats" features are
-tested in test_features_stats.py).
+"""genrelib.models.classical: the classical baseline (model.skops runs; the "stats" features
+are tested in test_features_stats.py).
 
 logreg/svm saved and loaded through skops (identical probabilities, metadata,
 only the trusted types, clear errors for files that are no skops model); options; and
@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genrelib import classical, runs
-from genrelib.config import CLASSICAL_KINDS, FeatureConfig
+from genrelib import runs
+from genrelib.config import FeatureConfig
+from genrelib.models import CLASSICAL_KINDS, classical
 
 #: 8 s clips, 3 s segments at 50 % overlap: 4 segments of 130 frames each.
 STATS = FeatureConfig(kind="stats", clip_seconds=8.0)
@@ -43,6 +44,7 @@ def _fitted(kind: str, **options):
     return model, X, history
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", CLASSICAL_KINDS)
 def test_save_load_round_trip(kind, tmp_path) -> None:
     model, X, history = _fitted(kind)
@@ -60,6 +62,7 @@ def test_save_load_round_trip(kind, tmp_path) -> None:
     assert not any(name.endswith(".pkl") for name in zipfile.ZipFile(path).namelist())
 
 
+@pytest.mark.slow
 def test_trusted_types_are_exactly_those_of_the_models(tmp_path) -> None:
     found: set[str] = set()
     for kind in CLASSICAL_KINDS:
@@ -137,6 +140,7 @@ def cli_runs(tiny_synthetic, tmp_path_factory, module_cache) -> dict[str, Path]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", CLASSICAL_KINDS)
 def test_cli_run_folder(kind, cli_runs) -> None:
     run = cli_runs[kind]
@@ -156,6 +160,7 @@ def test_cli_run_folder(kind, cli_runs) -> None:
     assert config["model"] == kind and config["parameters"] > 90
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", CLASSICAL_KINDS)
 def test_cli_evaluate_above_chance(kind, cli_runs, tiny_synthetic, capsys) -> None:
     """`genrelib evaluate` reads the classical run like a Keras one: its JSON equals the
@@ -173,7 +178,7 @@ def test_cli_evaluate_above_chance(kind, cli_runs, tiny_synthetic, capsys) -> No
     net, meta = runs.load_run_model(cli_runs[kind])
     index = index_dataset(tiny_synthetic)
     features = extract_features(index, FeatureConfig.from_dict(meta["feature_config"]), progress=False)
-    probs = predict_probs(net, features.X, kind=kind)
+    probs = predict_probs(net, features.X, model_kind=kind)
     assert probs.shape == (30 * 19, 10)
     genre_of = dict(zip(index.tracks["track_id"], index.tracks["genre"]))
     truth = np.array([meta["genres"].index(genre_of[t]) for t in features.track_ids])
@@ -195,6 +200,7 @@ def test_cli_refuses_an_unknown_option(tiny_synthetic, tmp_path, module_cache, c
     assert "unknown option(s) ['kernel_size']" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_reuse_and_a_stale_model_file(tiny_synthetic, tmp_path, module_cache, monkeypatch) -> None:
     """reuse=True reads a finished classical run back (no fit) unless a setting changed; a
     Keras model left in the folder by an earlier run is removed when a classical one is fitted."""
@@ -226,10 +232,11 @@ def test_reuse_and_a_stale_model_file(tiny_synthetic, tmp_path, module_cache, mo
     assert runs.load_run_model(out)[1]["model_options"] == {"C": 2.0}
 
 
+@pytest.mark.slow
 def test_a_genre_absent_from_training_gets_probability_zero(tmp_path) -> None:
     """The artist protocol can leave a whole genre out of training (a genre of one artist):
     the classical model still answers over every genre, and never picks the missing one."""
-    from genrelib.classical import build_classical, fit_classical, predict_classical
+    from genrelib.models.classical import build_classical, fit_classical, predict_classical
     from genrelib.runs import load_run_model, save_run_model
 
     rng = np.random.default_rng(0)

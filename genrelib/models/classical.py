@@ -1,0 +1,209 @@
+"""The classical baselines: logistic regression and an RBF SVM on segment statistics.
+
+Both are scikit-learn ``Pipeline``s holding their own scaler, so a saved model takes raw
+"stats" features (``FeatureConfig(kind="stats")``, (n_segments, n_features, 1)) and needs
+nothing else; one example per segment, so evaluation and ensembles work as for the deep
+models. ``genrelib.runs`` saves and loads them in the skops format (no pickle).
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from genrelib.models.kinds import CLASSICAL_KINDS, check_model_kind, feature_table
+
+__all__ = ["build_classical", "build_logreg", "build_svm", "feature_table", "fit_classical",
+           "parameter_count", "predict_classical"]
+
+
+def build_logreg(*, C: float = 1.0, max_iter: int = 5000, seed: int = 0) -> Pipeline:
+    """StandardScaler -> multinomial logistic regression (lbfgs).
+
+    Parameters
+    ----------
+    C : float
+        Inverse strength of the L2 penalty.
+    max_iter : int
+        Bound on the lbfgs iterations.
+    seed : int
+        The regression's ``random_state``.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Steps "scale" and "logreg"; it reads (n_segments, n_features) (``feature_table``).
+    """
+    return Pipeline([("scale", StandardScaler()),
+                     ("logreg", LogisticRegression(C=C, max_iter=max_iter, random_state=seed))])
+
+
+def build_svm(*, C: float = 1.0, gamma: float | str = "scale", calibration_folds: int = 5,
+              seed: int = 0) -> Pipeline:
+    """StandardScaler -> RBF support vector machine with Platt-scaled probabilities.
+
+    Parameters
+    ----------
+    C : float
+        The SVC's penalty.
+    gamma : float or "scale"
+        The RBF width; "scale" is 1 / (n_features * variance), i.e. 1 / n_features after
+        the scaler.
+    calibration_folds : int
+        Cross-validation folds (>= 2) whose decision values fit a sigmoid per genre; the SVC
+        is then refitted on all training segments (``CalibratedClassifierCV(...,
+        ensemble=False)``).
+    seed : int
+        The SVC's ``random_state``.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Steps "scale" and "svm".
+    """
+    svc = SVC(kernel="rbf", C=C, gamma=gamma, random_state=seed)
+    return Pipeline([("scale", StandardScaler()),
+                     ("svm", CalibratedClassifierCV(svc, method="sigmoid", cv=calibration_folds,
+                                                    ensemble=False))])
+
+
+#: The builder of every classical model kind.
+CLASSICAL_BUILDERS = {"logreg": build_logreg, "svm": build_svm}
+
+
+def build_classical(model_kind: str, *, seed: int = 0, **options: Any) -> Pipeline:
+    """Build classical model ``model_kind`` with its builder's ``options`` and ``seed``.
+
+    Parameters
+    ----------
+    model_kind : {"logreg", "svm"}
+        The builder: ``build_logreg`` or ``build_svm``.
+    seed : int
+        The model's ``random_state``.
+    **options
+        The builder's other arguments (e.g. ``C=10``, ``gamma=0.01``).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unknown options raise TypeError naming them and the accepted ones; a deep model
+        kind raises ValueError.
+    """
+    if check_model_kind(model_kind) not in CLASSICAL_KINDS:
+        raise ValueError(f"{model_kind!r} is not a classical model kind; choose one of "
+                         f"{list(CLASSICAL_KINDS)}")
+    builder = CLASSICAL_BUILDERS[model_kind]
+    accepted = set(inspect.signature(builder).parameters) - {"seed"}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise TypeError(f"build_{model_kind} got unknown option(s) {unknown}; accepted: "
+                        f"{sorted(accepted)}")
+    return builder(seed=seed, **options)
+
+
+def _scores(model: Pipeline, X: np.ndarray, y: np.ndarray, n_classes: int) -> tuple[float, float]:
+    """(log loss, accuracy) of a fitted model on "stats" features X and labels y."""
+    probs = predict_classical(model, X)
+    loss = log_loss(y, probs, labels=np.arange(n_classes))
+    return float(loss), float(np.mean(probs.argmax(axis=1) == y))
+
+
+def fit_classical(
+    model: Pipeline, X_train: np.ndarray, y_train: np.ndarray,
+    X_valid: np.ndarray | None = None, y_valid: np.ndarray | None = None, *, n_classes: int,
+) -> pd.DataFrame:
+    """Fit a classical model once on "stats" features.
+
+    A genre absent from training (e.g. a genre of one artist under the artist protocol)
+    can never be predicted: its probability column is 0 (``n_genres_`` records the width).
+
+    Parameters
+    ----------
+    model : sklearn.pipeline.Pipeline
+        From ``build_classical``; fitted in place.
+    X_train, X_valid : np.ndarray, shape (n, n_features, 1)
+        "stats" features (``X_valid`` optional).
+    y_train, y_valid : np.ndarray of int, shape (n,)
+        Labels in [0, n_classes).
+    n_classes : int
+        Genres (probability columns), trained or not.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ONE row (a single fit, no epochs): ``fit_seconds`` (s), ``loss`` (log loss) and
+        ``accuracy`` on the training segments, ``val_loss``/``val_accuracy`` with
+        validation data. Raises ValueError for an empty training set or NaN/inf values.
+    """
+    table = feature_table(X_train)
+    y_train = np.asarray(y_train)
+    if len(table) == 0:
+        raise ValueError("no training segments: the training split is empty")
+    if not np.isfinite(table).all():
+        raise ValueError("the training features contain NaN/inf values: recompute them "
+                         "(genrelib features) or drop the clips they come from")
+    start = time.perf_counter()
+    model.fit(table, y_train)
+    model.n_genres_ = int(n_classes)  # probability columns, trained genres or not
+    row: dict[str, float] = {"fit_seconds": time.perf_counter() - start}
+    row["loss"], row["accuracy"] = _scores(model, X_train, y_train, n_classes)
+    if X_valid is not None and y_valid is not None and len(X_valid):
+        row["val_loss"], row["val_accuracy"] = _scores(model, X_valid, np.asarray(y_valid), n_classes)
+    return pd.DataFrame([row])
+
+
+def predict_classical(model: Pipeline, X: np.ndarray) -> np.ndarray:
+    """Class probabilities of a fitted classical model.
+
+    Parameters
+    ----------
+    model : sklearn.pipeline.Pipeline
+        Fitted by ``fit_classical``.
+    X : np.ndarray, shape (n_segments, n_features, 1)
+        "stats" features.
+
+    Returns
+    -------
+    np.ndarray of float32, shape (n_segments, n_classes)
+        A genre the model never saw in training gets a probability of 0.
+    """
+    table = feature_table(X)
+    probs = np.zeros((len(table), getattr(model, "n_genres_", len(model.classes_))), dtype=np.float32)
+    if len(table):
+        probs[:, np.asarray(model.classes_, dtype=int)] = model.predict_proba(table)
+    return probs
+
+
+def parameter_count(model: Pipeline) -> int:
+    """The numbers a fitted classical model learned.
+
+    Parameters
+    ----------
+    model : sklearn.pipeline.Pipeline
+        Fitted by ``fit_classical``.
+
+    Returns
+    -------
+    int
+        The scaler's means and scales, plus the logistic regression's weights and
+        intercepts, or the SVM's support vectors, dual coefficients, intercepts and the
+        calibration's two numbers per genre.
+    """
+    scaler, head = model.steps[0][1], model.steps[-1][1]
+    count = scaler.mean_.size + scaler.scale_.size
+    if isinstance(head, LogisticRegression):
+        return int(count + head.coef_.size + head.intercept_.size)
+    calibrated = head.calibrated_classifiers_[0]
+    svc = calibrated.estimator
+    count += svc.support_vectors_.size + svc.dual_coef_.size + svc.intercept_.size
+    return int(count + 2 * len(calibrated.calibrators))

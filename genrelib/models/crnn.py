@@ -1,0 +1,91 @@
+"""The CRNN: a convolutional front end whose output keeps time as the sequence axis, then two
+(bidirectional) recurrent layers that read it in time order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+
+from genrelib.models.cnn import CNN_FILTERS
+from genrelib.models.layers import check_option, conv_block, l2_penalty, standardize_layer
+
+
+def build_crnn(
+    *, input_shape: Sequence[int] = (128, 130, 1), n_classes: int = 10, conv_blocks: int = 3,
+    filters: Sequence[int] = CNN_FILTERS, kernel_size: int = 3, dropout: float = 0.25,
+    batch_norm: bool = False, rnn: str = "gru", units: int = 128, bidirectional: bool = True,
+    pooling: str = "last", rnn_dropout: float = 0.3, l2: float = 1e-4,
+    standardizer: Any | None = None, name: str = "crnn",
+) -> keras.Model:
+    """Convolution blocks, then two recurrent layers over the time axis, then a softmax.
+
+    The blocks give (freq', time', channels). ``Permute((2, 1, 3))`` makes it (time', freq',
+    channels) and ``Reshape((time', freq' * channels))`` one feature vector per time step,
+    so the recurrent layers run over time. (Reshaping (freq', time', channels) directly, as
+    the seed paper's pseudo-code does, makes *frequency* the sequence axis.)
+
+    Parameters
+    ----------
+    input_shape : sequence of 3 ints
+        (n_mels, frames, 1), default (128, 130, 1).
+    n_classes : int
+        Genres of the softmax output.
+    conv_blocks : int
+        Blocks of the front end, 1 .. ``len(filters)``, with the first ``conv_blocks``
+        ``filters`` (``conv_block``).
+    filters, kernel_size, dropout, batch_norm
+        Of the blocks, as in ``build_cnn``.
+    rnn : {"gru", "lstm"}
+        The recurrent layer.
+    units : int
+        Units of each recurrent layer (per direction).
+    bidirectional : bool
+        Read the sequence both ways (``Bidirectional``).
+    pooling : {"last", "mean"}
+        Keep the final state, or average the second layer's outputs over time.
+    rnn_dropout : float
+        Dropout before the softmax (none when 0).
+    l2 : float
+        L2 penalty on every kernel (``l2_penalty``).
+    standardizer : Standardizer, dict, tuple or None
+        With one, the first layer standardises raw features (``standardize_layer``).
+    name : str
+        The model's name.
+
+    Returns
+    -------
+    keras.Model
+        Input (batch, n_mels, frames, 1), output (batch, n_classes) probabilities.
+
+    Notebook: 05_crnn.ipynb
+    """
+    check_option(1 <= conv_blocks <= len(filters),
+                 f"conv_blocks must be in [1, {len(filters)}], got {conv_blocks}")
+    check_option(rnn in ("gru", "lstm"), f"rnn must be 'gru' or 'lstm', got {rnn!r}")
+    check_option(pooling in ("last", "mean"), f"pooling must be 'last' or 'mean', got {pooling!r}")
+
+    inputs = keras.Input(tuple(input_shape), name="log_mel")
+    x = inputs
+    if standardizer is not None:
+        x = standardize_layer(standardizer, n_features=int(input_shape[0]), axis=1)(x)
+    for i in range(1, conv_blocks + 1):
+        x = conv_block(x, int(filters[i - 1]), kernel_size, dropout=dropout, batch_norm=batch_norm,
+                       l2=l2, index=i)
+    freq, time, channels = x.shape[1], x.shape[2], x.shape[3]
+    x = keras.layers.Permute((2, 1, 3), name="time_first")(x)  # (time', freq', channels)
+    x = keras.layers.Reshape((time, freq * channels), name="time_sequence")(x)
+    recurrent = keras.layers.GRU if rnn == "gru" else keras.layers.LSTM
+    for i in (1, 2):
+        layer = recurrent(units, return_sequences=i == 1 or pooling == "mean",
+                          kernel_regularizer=l2_penalty(l2), name=f"{rnn}{i}")
+        if bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"bi{rnn}{i}")
+        x = layer(x)
+    if pooling == "mean":
+        x = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
+    if rnn_dropout > 0:
+        x = keras.layers.Dropout(rnn_dropout, name="rnn_drop")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32", name="genre")(x)
+    return keras.Model(inputs, outputs, name=name)

@@ -1,0 +1,54 @@
+"""genrelib.augment.waveform: audio-level augmentation and the cached audio copies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import chirp
+
+from genrelib import augment
+
+
+def test_audio_augmentation_keeps_length_and_is_seeded() -> None:
+    y = chirp(0, seconds=3.0)
+    names = ("noise", "pitch", "stretch")
+    a = augment.augment_audio(y, np.random.default_rng(5), names, sample_rate=22050)
+    b = augment.augment_audio(y, np.random.default_rng(5), names, sample_rate=22050)
+    assert a.shape == y.shape and a.dtype == np.float32 and np.isfinite(a).all()
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, y)
+    noisy = augment.augment_audio(y, np.random.default_rng(5), ["noise"], sample_rate=22050)
+    snr = 10 * np.log10(np.mean(y ** 2) / np.mean((noisy - y) ** 2))
+    assert augment.NOISE_SNR_DB[0] - 1 <= snr <= augment.NOISE_SNR_DB[1] + 1
+
+
+def test_audio_copies_are_cached_seeded_per_track_and_differ_from_the_clip(tmp_path, monkeypatch) -> None:
+    """Two tracks, "noise" only: two copies each, read back from the cache the second time,
+    a track's copies independent of the other tracks, and noisier than its clip."""
+    import soundfile as sf
+
+    from genrelib.config import FeatureConfig
+    from genrelib.datasets import index_dataset
+    from genrelib.features import extract_features
+
+    for genre, seed in (("blues", 0), ("rock", 1)):
+        (tmp_path / "data" / genre).mkdir(parents=True)
+        sf.write(tmp_path / "data" / genre / f"{genre}.00000.wav", chirp(seed, seconds=3.0), 22050)
+    index = index_dataset(tmp_path / "data")
+    cfg = FeatureConfig(clip_seconds=3.0, n_mels=16, n_mfcc=8)
+    copies = augment.audio_copies(index, cfg, ["crop", "noise"], seed=5, copies=2, cache_dir=tmp_path)
+    assert len(copies) == 2 and len(list(tmp_path.glob("augmented-*.npz"))) == 1
+    clean = extract_features(index, cfg, cache_dir=tmp_path / "features", progress=False)
+    for copy in copies:
+        assert copy.X.shape == clean.X.shape == (2, 16, 130)
+        assert copy.track_ids.tolist() == clean.track_ids.tolist() and copy.y.tolist() == clean.y.tolist()
+        assert not np.allclose(copy.X, clean.X)
+    assert not np.array_equal(copies[0].X, copies[1].X)
+    with monkeypatch.context() as patch:  # the second time, nothing is computed: the cache is read
+        patch.setattr(augment.waveform, "augment_audio", lambda *a, **k: pytest.fail("recomputed"))
+        again = augment.audio_copies(index, cfg, ["noise"], seed=5, copies=2, cache_dir=tmp_path)
+    np.testing.assert_array_equal(again[0].X, copies[0].X)
+    alone = augment.audio_copies(index.subset([index.tracks["track_id"].iloc[1]]), cfg, ["noise"],
+                                 seed=5, copies=2, cache_dir=tmp_path / "alone")
+    np.testing.assert_allclose(alone[1].X[0], copies[1].X[1], atol=1e-5)  # no other track's draw
+    assert augment.audio_copies(index, cfg, ["crop", "gain"], cache_dir=tmp_path) == []
