@@ -272,19 +272,3 @@ def load_json(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"no record at {path}")
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def estimate_epoch_seconds(metrics: dict[str, Any], *, train_segments: int = GTZAN_TRAIN_SEGMENTS) -> float:
-    """Seconds per epoch for ``train_segments`` training segments (default: the full GTZAN's
-    15,200, ``config.GTZAN_TRAIN_SEGMENTS``), scaled linearly from the
-    seconds per epoch a run measured (its metrics.json record, ``seconds_per_epoch`` over
-    ``n_segments["train"]``). An ESTIMATE for the same machine, never a measurement: it
-    ignores fixed costs per epoch (validation, start-up) and any effect of batch count.
-    Notebook: 03_cnn.ipynb
-    """
-    measured = metrics.get("seconds_per_epoch")
-    segments = (metrics.get("n_segments") or {}).get("train")
-    if not measured or not segments:
-        raise ValueError("the run's metrics hold no measured seconds per epoch and training "
-                         "segments: train it first (genrelib train)")
-    return float(measured) * int(train_segments) / int(segments)

@@ -7,7 +7,7 @@ Notebook: 03_cnn.ipynb
 from genrelib.pipeline.crossval import CV_PROTOCOLS, cross_validate, cross_validated_predictions, fold_dirs
 from genrelib.pipeline.folder import RunFolderError
 from genrelib.pipeline.records import (RunConfig, RunMetrics, RunRecord, RunResult, SetSizes,
-                                       describe_run, load_run_record)
+                                       describe_run, estimate_epoch_seconds, load_run_record)
 from genrelib.pipeline.run import ModelBuilder, capped_index, evaluate_features, train_run
 from genrelib.pipeline.scoring import (EnsembleEvaluation, compare_runs, evaluate_run, evaluate_runs,
                                        run_predictions)
@@ -17,6 +17,7 @@ __all__ = [
     "CV_PROTOCOLS", "EnsembleEvaluation", "RUN_SET", "Hardware", "ModelBuilder", "RunConfig", "RunFolderError",
     "RunMetrics", "RunRecord", "RunResult", "RunSpec", "SetSizes", "capped_index", "check_options",
     "compare_runs", "cross_validate", "cross_validated_predictions", "describe_run",
+    "estimate_epoch_seconds",
     "evaluate_features", "evaluate_run", "evaluate_runs", "fold_dirs", "load_run_record",
     "run_predictions", "train_config", "train_run",
 ]

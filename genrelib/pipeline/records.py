@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from genrelib import runs
-from genrelib.config import FeatureConfig, TrainConfig
+from genrelib.config import GTZAN_TRAIN_SEGMENTS, FeatureConfig, TrainConfig
 from genrelib.datasets.splits import TrackSplit
 from genrelib.evaluation import EvaluationResult, EvaluationSummary
 
@@ -233,3 +233,30 @@ def describe_run(result: RunResult) -> str:
                          f"{r.segment_accuracy:.3f}, macro F1 {r.macro_f1:.3f} "
                          f"({r.n_tracks} tracks)")
     return "\n".join(lines)
+
+
+def estimate_epoch_seconds(metrics: RunMetrics, *, train_segments: int = GTZAN_TRAIN_SEGMENTS) -> float:
+    """Seconds per epoch for ``train_segments`` training segments, scaled linearly from the
+    seconds per epoch a run measured.
+
+    An ESTIMATE for the same machine, never a measurement: it ignores fixed costs per epoch
+    (validation, start-up) and any effect of the batch count.
+
+    Parameters
+    ----------
+    metrics : RunMetrics
+        A finished deep run's (``seconds_per_epoch`` over ``n_segments.train``).
+    train_segments : int
+        Default: the full GTZAN's 15,200 (``config.GTZAN_TRAIN_SEGMENTS``).
+
+    Returns
+    -------
+    float
+        Seconds.
+
+    Notebook: 03_cnn.ipynb
+    """
+    if not metrics.seconds_per_epoch or not metrics.n_segments.train:
+        raise ValueError("the run's metrics hold no measured seconds per epoch and training "
+                         "segments: train a deep model first (genrelib train)")
+    return float(metrics.seconds_per_epoch) * int(train_segments) / int(metrics.n_segments.train)
