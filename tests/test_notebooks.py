@@ -204,16 +204,68 @@ def _section(cells: list[nbformat.NotebookNode], heading: str) -> list[nbformat.
     return rest[:end]
 
 
+def _assigned(tree: ast.Module) -> dict[str, ast.expr | None]:
+    """{name: value} of the top-level ``name = value`` statements of a cell (value None for
+    a name assigned as part of a tuple, ``a, b = ...``)."""
+    found: dict[str, ast.expr | None] = {}
+    for node in tree.body:
+        for target in node.targets if isinstance(node, ast.Assign) else []:
+            if isinstance(target, ast.Name):
+                found[target.id] = node.value
+            elif isinstance(target, ast.Tuple):
+                found.update({e.id: None for e in target.elts if isinstance(e, ast.Name)})
+    return found
+
+
+def exercise_problems(cells: list[nbformat.NotebookNode]) -> list[str]:
+    """What keeps the exercises of a "Try it" section from being checkable: each is three code
+    cells in a row, the reader's (visible, ``name = ...`` for each answer to fill in), the
+    solution (tagged "hide-cell": it assigns every answer, and runs in CI) and the check
+    (visible, an ``assert`` on the answers)."""
+    code = [c for c in cells if c.cell_type == "code"]
+    hidden = [i for i, c in enumerate(code) if "hide-cell" in c.metadata.get("tags", [])]
+    if not hidden:
+        return ["no exercise (a collapsed solution cell, tag 'hide-cell')"]
+    problems = []
+    for i in hidden:
+        first = code[i].source.partition("\n")[0]
+        if i == 0 or i + 1 == len(code) or {"hide-cell", "hide-input"} & {
+                *code[i - 1].metadata.get("tags", []), *code[i + 1].metadata.get("tags", [])}:
+            problems.append(f"{first!r}: needs a visible exercise cell before it and a visible check after it")
+            continue
+        answers = {name for name, value in _assigned(_code(code[i - 1])).items()
+                   if isinstance(value, ast.Constant) and value.value is Ellipsis}
+        missing = answers - set(_assigned(_code(code[i])))
+        checked = {node.id for a in ast.walk(_code(code[i + 1])) if isinstance(a, ast.Assert)
+                   for node in ast.walk(a) if isinstance(node, ast.Name)}
+        if not answers:
+            problems.append(f"{first!r}: the cell before it leaves no answer to fill in (name = ...)")
+        elif missing:
+            problems.append(f"{first!r}: does not compute the answers {sorted(missing)}")
+        elif not checked & answers:
+            problems.append(f"{first!r}: the cell after it asserts none of the answers {sorted(answers)}")
+    return problems
+
+
 @pytest.mark.parametrize("name", CONVERTED)
-def test_try_it_has_a_checked_exercise(name: str) -> None:
-    """A solution a reader can open: a collapsed code cell ("hide-cell") under "Try it" whose
-    last statement asserts the target, so executing the chapter (CI) checks the solution.
-    Break tried: the assert of chapter 5's solution removed -> fails."""
-    cells = _section(_read(REPO / "notebooks" / name).cells, "## Try it")
-    solutions = [c for c in cells if c.cell_type == "code" and "hide-cell" in c.metadata.get("tags", [])]
-    assert solutions, f"{name}: no collapsed solution cell (tag 'hide-cell') under '## Try it'"
-    unchecked = [c.source.partition("\n")[0] for c in solutions if not isinstance(_code(c).body[-1], ast.Assert)]
-    assert not unchecked, f"{name}: solutions that do not end with an assert of their target: {unchecked}"
+def test_try_it_has_checked_exercises(name: str) -> None:
+    """An exercise the reader fills in, a hidden solution executed in CI, an assert that checks
+    the answers. Break tried: chapter 5's first check made a print (no assert) -> fails."""
+    problems = exercise_problems(_section(_read(REPO / "notebooks" / name).cells, "## Try it"))
+    assert not problems, f"{name}, '## Try it': " + "; ".join(problems)
+
+
+def test_the_exercise_check_catches_each_missing_part() -> None:
+    """Breaks tried: no reader cell, a solution that leaves an answer out, a check without assert."""
+    new = nbformat.v4.new_code_cell
+    solution = new("x = 1\ny = 2", metadata={"tags": ["hide-cell"]})
+    reader, check = new("x = ...\ny = ..."), new("assert (x, y) == (1, 2)")
+    assert exercise_problems([reader, solution, check]) == []
+    assert "visible exercise cell" in exercise_problems([solution, check])[0]
+    assert "does not compute the answers ['y']" in exercise_problems(
+        [reader, new("x = 1", metadata={"tags": ["hide-cell"]}), check])[0]
+    assert "asserts none" in exercise_problems([reader, solution, new("print(x, y)")])[0]
+    assert "no answer to fill in" in exercise_problems([new("x = 0"), solution, check])[0]
 
 
 @pytest.mark.parametrize("name", CONVERTED)
