@@ -27,6 +27,8 @@ class TrackPredictions:
         The predicted class of each track.
     probs : np.ndarray, shape (n_tracks, n_classes)
         Each track's mean segment probabilities.
+
+    Notebook: 03_cnn.ipynb
     """
 
     track_ids: np.ndarray
@@ -52,6 +54,8 @@ def group_segments(track_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     unique : np.ndarray of str, shape (n_tracks,)
     group : np.ndarray of int, shape (n_segments,)
         ``unique[group[i]]`` is the track of segment i.
+
+    Notebook: 03_cnn.ipynb
     """
     ids = np.asarray(track_ids).astype(str)
     unique, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
@@ -61,26 +65,20 @@ def group_segments(track_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return unique[order], rank[inverse.reshape(-1)]
 
 
-def aggregate_tracks(
-    probs: np.ndarray, track_ids: Sequence[str], *, method: str = "vote"
-) -> TrackPredictions:
-    """Combine segment probabilities into one label per track.
+def check_segments(probs: np.ndarray, track_ids: Sequence[str], method: str = "vote") -> np.ndarray:
+    """The checks of ``aggregate_tracks``: one track id per segment, a known ``method``.
 
     Parameters
     ----------
-    probs : np.ndarray, shape (n_segments, n_classes)
-        Each segment's class probabilities.
+    probs : array-like, shape (n_segments, n_classes)
     track_ids : sequence of str, length n_segments
-        The track of each segment.
-    method : {"vote", "mean"}
-        "vote": each segment votes for its argmax class and the most voted class wins; a
-        tie goes to the higher mean probability among the tied classes (then to the lower
-        class index). "mean": the argmax of the mean probability.
+    method : str
+        One of ``AGGREGATION_METHODS``.
 
     Returns
     -------
-    TrackPredictions
-        Track ids in order of first appearance, their labels and mean probabilities.
+    np.ndarray of float64, shape (n_segments, n_classes)
+        ``probs``; ValueError saying what to fix when a check fails.
 
     Notebook: 03_cnn.ipynb
     """
@@ -93,20 +91,44 @@ def aggregate_tracks(
         raise ValueError(
             f"{len(track_ids)} track ids for {len(probs)} segments: pass one id per segment"
         )
-    unique, group = group_segments(track_ids)
-    n_tracks, n_classes = len(unique), probs.shape[1]
-    sums = np.zeros((n_tracks, n_classes))
-    np.add.at(sums, group, probs)
-    counts = np.bincount(group, minlength=n_tracks).astype(np.float64)
-    mean = sums / np.maximum(counts, 1.0)[:, None]
+    return probs
+
+
+def aggregate_tracks(
+    probs: np.ndarray, track_ids: Sequence[str], *, method: str = "vote"
+) -> TrackPredictions:
+    """One genre per track from its segments' probabilities.
+
+    Parameters
+    ----------
+    probs : np.ndarray, shape (n_segments, n_classes)
+    track_ids : sequence of str, length n_segments
+    method : {"vote", "mean"}
+        "vote": each segment votes for its likeliest class, the most votes win and a tie
+        goes to the higher mean probability; "mean": the highest mean probability.
+
+    Returns
+    -------
+    TrackPredictions
+        Track ids (n_tracks,) in order of first appearance, their labels (n_tracks,) and
+        mean probabilities (n_tracks, n_classes).
+
+    Notebook: 03_cnn.ipynb
+    """
+    probs = check_segments(probs, track_ids, method)
+    tracks, track_of = group_segments(track_ids)  # track_of[i]: the track of segment i
+    n_tracks, n_classes = len(tracks), probs.shape[1]
+    mean = np.zeros((n_tracks, n_classes))
+    np.add.at(mean, track_of, probs)  # sum of each track's segment probabilities
+    mean /= np.bincount(track_of, minlength=n_tracks)[:, None]
     if method == "mean":
         labels = mean.argmax(axis=1)
     else:
         votes = np.zeros((n_tracks, n_classes))
-        np.add.at(votes, (group, probs.argmax(axis=1)), 1.0)
-        tied = votes == votes.max(axis=1, keepdims=True)
-        labels = np.where(tied, mean, -np.inf).argmax(axis=1)
-    return TrackPredictions(track_ids=unique, labels=labels.astype(np.int64), probs=mean)
+        np.add.at(votes, (track_of, probs.argmax(axis=1)), 1)  # one vote per segment
+        tied = votes == votes.max(axis=1, keepdims=True)  # the classes with the most votes
+        labels = np.where(tied, mean, -np.inf).argmax(axis=1)  # the likeliest of them
+    return TrackPredictions(track_ids=tracks, labels=labels.astype(np.int64), probs=mean)
 
 
 def track_truth(labels: Sequence[int], track_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -127,6 +149,8 @@ def track_truth(labels: Sequence[int], track_ids: Sequence[str]) -> tuple[np.nda
     ------
     ValueError
         Naming a track whose segments carry different labels.
+
+    Notebook: 03_cnn.ipynb
     """
     labels = np.asarray(labels)
     unique, group = group_segments(track_ids)

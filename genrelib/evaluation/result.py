@@ -173,6 +173,8 @@ def evaluate_predictions(
     Returns
     -------
     EvaluationResult
+
+    Notebook: 03_cnn.ipynb
     """
     if method not in AGGREGATION_METHODS:
         raise ValueError(f"method must be one of {list(AGGREGATION_METHODS)}, got {method!r}")
