@@ -116,9 +116,10 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             continue
         split = runs.load_json(folder / runs.SPLIT_FILE) if (folder / runs.SPLIT_FILE).is_file() else {}
         relative = folder.relative_to(root)
-        label = relative.parts[0] if len(relative.parts) > 1 else metrics["model"]
+        group = relative.parent if split.get("fold") is not None else relative  # a fold: its k-fold
+        label = group.parts[0] if len(group.parts) > 1 else metrics["model"]  # "<label>/<protocol>"
         rows.append({
-            "group": (relative.parent if split.get("fold") is not None else relative).as_posix(),
+            "group": group.as_posix(),
             "model": metrics["model"] if label in MODEL_KINDS else label,  # a variant: its folder
             "protocol": metrics["protocol"], "fold": split.get("fold"),
             "data": data_label(config) if Path(str(config.get("data", ""))).is_absolute() else config.get("data"),

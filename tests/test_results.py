@@ -90,6 +90,18 @@ def test_folds_are_pooled_with_intervals_beside_the_study(tmp_path: Path) -> Non
     assert reference_summary("rnn", root=tmp_path).empty
 
 
+def test_a_cross_validation_directly_below_the_root_is_named_by_its_model(tmp_path: Path) -> None:
+    """Chapter 7 reads a folder of protocols ("random", "kfold5/fold0"...) of one model.
+    Break tried: the label taken from the fold's folder (relative.parts[0]) -> "kfold5", fails."""
+    _run(tmp_path / "random", model="logreg", protocol="random", confusion=np.eye(3, dtype=int))
+    _run(tmp_path / "kfold2" / "fold0", model="logreg", protocol="kfold", fold=0, confusion=np.eye(3, dtype=int))
+    _run(tmp_path / "cnn-small-crop" / "kfold2" / "fold0", model="cnn", protocol="kfold", fold=0,
+         confusion=np.eye(3, dtype=int))
+    records = load_records(tmp_path)
+    assert sorted(zip(records["group"], records["model"])) == [
+        ("cnn-small-crop/kfold2", "cnn-small-crop"), ("kfold2", "logreg"), ("random", "logreg")]
+
+
 def test_training_hours_sum_the_recorded_epochs_per_device(tmp_path: Path) -> None:
     """Break tried: seconds_per_epoch alone (without x epochs_run) -> 4 x too little, fails."""
     _run(tmp_path / "cnn" / "kfold2" / "fold0", model="cnn", protocol="kfold", fold=0, confusion=np.eye(3))
