@@ -21,8 +21,8 @@ from genrelib.evaluation import bootstrap_interval, classification_report
 from genrelib.models import MODEL_KINDS
 
 __all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2", "STUDY_TEST_ACCURACY", "data_label",
-           "display_table", "export_records", "load_records", "reference_summary", "summarize",
-           "table2", "training_hours", "write_evaluation_record"]
+           "display_table", "export_records", "load_records", "reference_summary", "shared_values",
+           "summarize", "table2", "training_hours", "write_evaluation_record"]
 
 #: Where the reference records live in the repository.
 RECORDS_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
@@ -205,6 +205,33 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
         "segment accuracy": _percent(row.segment_accuracy), "the study reports": _percent(row.study),
         "seeds": row.seeds, "finished": row.finished[:10], "device": row.device,
     } for row in summary.itertuples(index=False)])
+
+
+#: The columns of a :func:`display_table` that often hold one value for every row.
+SHARED_COLUMNS: tuple[str, ...] = ("data", "profile", "seeds", "device", "finished")
+
+
+def shared_values(table: pd.DataFrame, columns: tuple[str, ...] = SHARED_COLUMNS) -> tuple[str, pd.DataFrame]:
+    """Say once what every row of a table shares, instead of repeating it in every row.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        E.g. :func:`display_table` rows.
+    columns : tuple of str
+        The columns to look at (those absent from ``table`` are skipped).
+
+    Returns
+    -------
+    (sentence, rest) : tuple of str and pd.DataFrame
+        "every row: data GTZAN mini set (80 tracks); device CPU (2 cores)" ("" when no column
+        holds a single value), and ``table`` without those columns.
+
+    Notebook: 07_evaluation.ipynb, 08_small_data.ipynb
+    """
+    same = [c for c in columns if c in table and len(table) and table[c].astype(str).nunique() == 1]
+    sentence = "every row: " + "; ".join(f"{c} {table[c].iloc[0]}" for c in same) if same else ""
+    return sentence, table.drop(columns=same)
 
 
 def table2(evaluations: dict[str, Any]) -> pd.DataFrame:

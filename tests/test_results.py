@@ -14,7 +14,7 @@ from genrelib import runs
 from genrelib.evaluation import bootstrap_interval
 from genrelib.build.pages import GPU_REFERENCE_COMMAND, results_page
 from genrelib.results import (REFERENCE_COMMAND, STUDY_TEST_ACCURACY, data_label, export_records, load_records,
-                              reference_summary, summarize, training_hours)
+                              reference_summary, shared_values, summarize, training_hours)
 
 GENRES = ["blues", "classical", "country"]
 
@@ -180,6 +180,18 @@ def test_the_book_stage_writes_the_results_page(tmp_path: Path) -> None:
     pages = write_generated_pages(tmp_path / "stage", root=root)
     assert [p.relative_to(tmp_path / "stage").with_suffix("").as_posix() for p in pages] == list(GENERATED_PAGES)
     assert "| crnn | artist |" in pages[0].read_text()
+
+
+def test_shared_values_are_said_once() -> None:
+    """Break tried: nunique() == 1 replaced by >= 1 -> the seeds column (two values) dropped, fails."""
+    import pandas as pd
+
+    table = pd.DataFrame({"model": ["cnn", "rnn"], "data": ["GTZAN (999 tracks)"] * 2, "seeds": ["0", "1"],
+                          "device": ["CPU (2 cores)"] * 2})
+    sentence, rest = shared_values(table)
+    assert sentence == "every row: data GTZAN (999 tracks); device CPU (2 cores)"
+    assert list(rest.columns) == ["model", "seeds"]
+    assert shared_values(table[["model"]])[0] == ""
 
 
 def test_committed_records_hold_no_machine_paths() -> None:

@@ -10,8 +10,8 @@ import pandas as pd
 
 from genrelib.build.chapters import REPO_ROOT
 from genrelib.models import MODEL_KINDS
-from genrelib.results import (RECORDS_DIR, REFERENCE_COMMAND, display_table, load_records, summarize,
-                              training_hours)
+from genrelib.results import (RECORDS_DIR, REFERENCE_COMMAND, display_table, load_records, shared_values,
+                              summarize, training_hours)
 
 #: Pages of the book made at build time from the repository's records, not written by hand.
 GENERATED_PAGES: tuple[str, ...] = ("book/results", "book/speed")
@@ -56,11 +56,9 @@ def markdown_table(table: pd.DataFrame) -> list[str]:
 
 def _table(title: str, rows: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
     """A heading, what every row shares in one sentence, then a table of the rest."""
-    same = [c for c in PER_GROUP_COLUMNS if rows[c].nunique() == 1]
-    varying = [c for c in PER_GROUP_COLUMNS if c not in same]
-    shared = ("Every row: " + "; ".join(f"{c} {rows[c].iloc[0]}" for c in same) + ".") if same else ""
-    return [f"### {title}", "", *([shared, ""] if shared else []),
-            *markdown_table(rows[[*columns, *varying]]), ""]
+    shared, rest = shared_values(rows[[*columns, *PER_GROUP_COLUMNS]], PER_GROUP_COLUMNS)
+    return [f"### {title}", "", *([shared[0].upper() + shared[1:] + ".", ""] if shared else []),
+            *markdown_table(rest), ""]
 
 
 def _data_section(shown: pd.DataFrame, is_study: pd.Series) -> list[str]:
