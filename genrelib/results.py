@@ -227,7 +227,7 @@ def shared_values(table: pd.DataFrame, columns: tuple[str, ...] = SHARED_COLUMNS
         "every row: data GTZAN mini set (80 tracks); device CPU (2 cores)" ("" when no column
         holds a single value), and ``table`` without those columns.
 
-    Notebook: 07_evaluation.ipynb, 08_small_data.ipynb
+    Notebook: 07_evaluation.ipynb
     """
     same = [c for c in columns if c in table and len(table) and table[c].astype(str).nunique() == 1]
     sentence = "every row: " + "; ".join(f"{c} {table[c].iloc[0]}" for c in same) if same else ""
