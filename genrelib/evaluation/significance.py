@@ -1,5 +1,7 @@
 """Is model A better than model B on the same tracks? McNemar's exact test and the study's
-paired t-test on per-track correctness, and the side-by-side ``PairedComparison``.
+paired t-test on per-track correctness, and the side-by-side ``PairedComparison``. McNemar
+uses only the tracks where exactly one model is right and is exact at any size; the t-test
+uses every track and a normal approximation. Chapter 7 explains which question each answers.
 
 Notebook: 07_evaluation.ipynb
 """
@@ -46,8 +48,23 @@ class PairedTest:
                 "only_b_right": self.only_b_right, "both_wrong": self.both_wrong}
 
 
-def _paired_correctness(correct_a: Sequence[bool], correct_b: Sequence[bool]
-                        ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+def paired_counts(correct_a: Sequence[bool], correct_b: Sequence[bool]
+                  ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """The 2 x 2 table of two models' per-track correctness.
+
+    Parameters
+    ----------
+    correct_a, correct_b : sequence of bool, shape (n_tracks,)
+        Whether model A (B) got each track right, the same tracks in the same order.
+
+    Returns
+    -------
+    a, b : np.ndarray of bool, shape (n_tracks,)
+    counts : dict
+        Tracks ``both_right``, ``only_a_right``, ``only_b_right`` and ``both_wrong``.
+
+    Notebook: 07_evaluation.ipynb
+    """
     a, b = np.asarray(correct_a, dtype=bool), np.asarray(correct_b, dtype=bool)
     if a.ndim != 1 or a.shape != b.shape or len(a) == 0:
         raise ValueError(f"need one correctness value per track for both models, got "
@@ -58,38 +75,46 @@ def _paired_correctness(correct_a: Sequence[bool], correct_b: Sequence[bool]
 
 
 def mcnemar_exact(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> PairedTest:
-    """McNemar's exact test on the per-track correctness (n_tracks,) of models A and B.
+    """McNemar's exact test: on the tracks where exactly one model is right, is one of them
+    right more often than a fair coin would be?
 
-    Which question each paired test answers. McNemar's test asks: on the tracks where
-    exactly one model is right, is one of them right more often than a fair coin would
-    allow? It looks only at those discordant tracks (b = only A right, c = only B right):
-    if both models had the same error rate, b would follow Binomial(b + c, 1/2), and the
-    two-sided p-value of that binomial test is exact at any size (``scipy.stats.binomtest``;
-    the statistic reported is min(b, c)). The study's two-tailed paired t-test
-    (``paired_t_test``) asks whether the mean per-track difference in correctness (+1, 0 or
-    -1 per track) is zero: it uses every track, including the concordant ones that say
-    nothing about which model is better, and its p-value leans on a normal approximation
-    that is rough for 0/1 data and few discordant tracks. Either way, a test set of 10
-    tracks per genre rarely separates two models: their predictions differ in correctness
-    on a dozen tracks or so, and even 9 of 12 one way gives McNemar p = 0.15. A large p
-    means "no difference shown", never "no difference".
+    Parameters
+    ----------
+    correct_a, correct_b : sequence of bool, shape (n_tracks,)
+        Whether model A (B) got each track right.
+
+    Returns
+    -------
+    PairedTest
+        With b tracks only A got right and c only B: the two-sided p-value of b under
+        Binomial(b + c, 1/2) (1.0 when b + c = 0) and the statistic min(b, c).
+
+    Notebook: 07_evaluation.ipynb
     """
-    _, _, counts = _paired_correctness(correct_a, correct_b)
+    _, _, counts = paired_counts(correct_a, correct_b)
     b, c = counts["only_a_right"], counts["only_b_right"]
     pvalue = float(binomtest(b, b + c, 0.5).pvalue) if b + c else 1.0
     return PairedTest(test="mcnemar_exact", statistic=float(min(b, c)), pvalue=pvalue, **counts)
 
 
 def paired_t_test(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> PairedTest:
-    """The study's two-tailed paired t-test on per-track correctness (n_tracks,) of A and B.
+    """The study's two-tailed paired t-test on the per-track correctness of A and B.
 
-    It asks whether the mean of d = correct_a - correct_b (1/0 per track, so d is +1, 0 or
-    -1) differs from zero, with t = mean(d) / (sd(d) / sqrt(n)) on n - 1 degrees of freedom
-    (``scipy.stats.ttest_rel``); see ``mcnemar_exact`` for how its question differs from
-    McNemar's. When every d is the same (no variance) the test is degenerate: all zero
-    gives t = 0, p = 1; all +1 or all -1 gives t = +-inf, p = 0. Needs n >= 2 tracks.
+    Parameters
+    ----------
+    correct_a, correct_b : sequence of bool, shape (n_tracks,), n_tracks >= 2
+
+    Returns
+    -------
+    PairedTest
+        t = mean(d) / (sd(d) / sqrt(n)) on n - 1 degrees of freedom for
+        d = correct_a - correct_b (+1, 0 or -1 per track; ``scipy.stats.ttest_rel``). When
+        every d is the same the test is degenerate: all 0 gives t = 0, p = 1; all +1 or
+        all -1 gives t = +-inf, p = 0.
+
+    Notebook: 07_evaluation.ipynb
     """
-    a, b, counts = _paired_correctness(correct_a, correct_b)
+    a, b, counts = paired_counts(correct_a, correct_b)
     if len(a) < 2:
         raise ValueError(f"the paired t-test needs at least 2 tracks, got {len(a)}")
     d = a.astype(np.float64) - b.astype(np.float64)
