@@ -57,11 +57,9 @@ SHOWN = {
     "03_cnn.ipynb": ("conv_block", "l2_penalty", "build_cnn", "aggregate_tracks"),
     "04_rnn.ipynb": ("build_rnn",),
     "05_crnn.ipynb": ("build_crnn",),
-}
-#: Shown by chapter 7 on branch h8-pages, not yet on this one (h7-ch345): the lead moves this
-#: entry into SHOWN when merging both branches.
-SHOWN_AFTER_MERGE = {
+    "06_tuning.ipynb": ("choose_configuration",),
     "07_evaluation.ipynb": ("bootstrap_interval", "mcnemar_exact"),
+    "08_small_data.ipynb": ("mixup",),
 }
 
 

@@ -3,7 +3,7 @@
 ``EvaluationSummary`` holds the numbers a run folder records (metrics.json's "valid" and
 "test"); ``EvaluationResult`` adds the per-track outcome. Both read the same attributes
 (``r.track_accuracy``, ``r.per_genre``, ...), fresh or loaded from a file.
-Notebook: 03_cnn.ipynb, 07_evaluation.ipynb
+Notebook: 03_cnn.ipynb
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ class PairedTest:
     """A paired test of models A and B on the same tracks: ``test`` ("mcnemar_exact" or
     "paired_t"), ``statistic``, two-sided ``pvalue``, ``df`` (t-test only) and the 2 x 2
     counts of tracks ``both_right``, ``only_a_right``, ``only_b_right``, ``both_wrong``.
+
+    Notebook: 07_evaluation.ipynb
     """
 
     test: str

@@ -1,7 +1,6 @@
 """Cross-validation by track: one run per fold, every track tested once, and the
-out-of-fold predictions that ensembles and test-time averaging are scored on.
-
-Notebook: 07_evaluation.ipynb, 08_small_data.ipynb
+out-of-fold predictions that ensembles and test-time averaging are scored on
+(``cross_validate``: chapters 7 and 8).
 """
 
 from __future__ import annotations

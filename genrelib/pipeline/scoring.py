@@ -1,7 +1,5 @@
 """Scoring saved runs: a run's predictions on any dataset, its evaluation, several runs and
-their ensemble, two runs compared track by track.
-
-Notebook: 07_evaluation.ipynb
+their ensemble, two runs compared track by track (chapter 7).
 """
 
 from __future__ import annotations
