@@ -1,7 +1,7 @@
 """Helpers shared by several test files (plain functions and constants, imported as
 ``from helpers import ...``: pytest puts this folder on sys.path; fixtures live in conftest.py):
 small audio and datasets for the features, tracks tables for the splits, tiny Keras models,
-learnable arrays and augmentation clips."""
+learnable arrays, augmentation clips and the settings of the tiny training runs."""
 
 
 from __future__ import annotations
@@ -43,6 +43,19 @@ def make_dataset(base: Path, *, genres=("blues", "jazz"), per_genre: int = 2, se
             path.parent.mkdir(parents=True, exist_ok=True)
             sf.write(path, y.astype(np.float32), rate, subtype="PCM_16")
     return base
+
+
+def write_silent_wav(path: Path, seconds: float, *, sample_rate: int = 22050) -> Path:
+    """A mono 16-bit WAV of ``seconds`` of silence at ``path`` (folders created)."""
+    import wave
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(np.zeros(int(sample_rate * seconds), dtype=np.int16).tobytes())
+    return path
 
 
 def changing_signal(seconds: float = 30.0, rate: int = 22050, seed: int = 7) -> np.ndarray:
@@ -228,3 +241,34 @@ def spy_callbacks(monkeypatch, first: tuple = (), last: tuple = ()) -> list:
 
     monkeypatch.setattr(fit, "make_callbacks", spy)
     return made
+
+
+# --------------------------------------------------------------------------- tiny runs
+
+#: Features of the tiny library runs: (16 mels or 8 MFCCs, 33 frames), 10 segments per 30 s
+#: clip, so a ``train_run`` on the tiny synthetic set takes a second or two.
+TINY_MEL = FeatureConfig(n_mels=16, n_mfcc=8, hop_length=2048, overlap=0.0)
+TINY_MFCC = TINY_MEL.with_(kind="mfcc")
+TINY_FEATURES = {"cnn": TINY_MEL, "crnn": TINY_MEL, "rnn": TINY_MFCC}
+TINY_OPTIONS = {
+    "cnn": {"filters": (4, 8), "dense_units": 8},
+    "rnn": {"units": 8, "n_layers": 1},
+    "crnn": {"conv_blocks": 1, "filters": (4, 8), "units": 8},
+}
+
+#: ``genrelib train`` options of the CLI runs: small enough to train in seconds, large
+#: enough to predict several genres (a model that answers one genre for every track would
+#: let wrong metrics pass).
+TINY_CNN_ARGS = ["--option", "filters=[4,8]", "--option", "dense_units=16",
+                 "--option", "dropout=0", "--option", "dense_dropout=0"]
+
+
+def tiny_spec(model: str = "cnn", **changes):
+    """The RunSpec of a tiny library run of ``model``: one epoch, seed 0, a third of the
+    tracks each for validation and test, ``changes`` overriding any field."""
+    from genrelib.pipeline import RunSpec
+
+    settings = {"model": model, "epochs": 1, "seed": 0, "valid_fraction": 0.34,
+                "test_fraction": 0.34, "features": TINY_FEATURES.get(model),
+                "options": TINY_OPTIONS.get(model, {})}
+    return RunSpec(**{**settings, **changes})

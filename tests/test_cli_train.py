@@ -14,7 +14,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import write_silent_wav
+from helpers import write_silent_wav
 
 pytest.importorskip("keras")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_silent_wav
+from helpers import write_silent_wav
 
 pytest.importorskip("keras")
 
