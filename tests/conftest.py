@@ -129,3 +129,20 @@ def cli_cnn_run(tiny_synthetic, tmp_path_factory, cli_cache) -> Path:
 def cli_cnn_run_seed2(tiny_synthetic, tmp_path_factory, cli_cache) -> Path:
     """``cli_cnn_run`` with seed 2 (another split and other initial weights)."""
     return _cli_cnn_run(tiny_synthetic, tmp_path_factory.mktemp("cli-runs") / "cnn-seed2", 2, cli_cache)
+
+
+@pytest.fixture(scope="session")
+def cli_classical_runs(tiny_synthetic, tmp_path_factory, cli_cache) -> dict[str, Path]:
+    """``genrelib train --model logreg|svm`` on the tiny synthetic set (seed 1: 20 training
+    tracks, 10 validation tracks, no test set): {model kind: run folder}."""
+    from genrelib.cli import main
+
+    out = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GENREBOOK_CACHE", str(cli_cache))
+        for kind in ("logreg", "svm"):
+            out[kind] = tmp_path_factory.mktemp("classical") / kind
+            assert main(["train", str(tiny_synthetic), "--model", kind, "--out", str(out[kind]),
+                         "--seed", "1", "--val-fraction", "0.34", "--test-fraction", "0",
+                         "--quiet"]) == 0
+    return out
