@@ -93,6 +93,23 @@ def changing_clip() -> tuple[np.ndarray, np.ndarray]:
     return y, reference
 
 
+# --------------------------------------------------------------------------- metrics
+
+def metrics_by_hand(y_true, y_pred, n_classes: int) -> tuple[float, list, list, list]:
+    """Accuracy and per-class precision/recall/F1 from counts (0 when undefined)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    precision, recall, f1 = [], [], []
+    for c in range(n_classes):
+        tp = np.sum((y_pred == c) & (y_true == c))
+        predicted, actual = np.sum(y_pred == c), np.sum(y_true == c)
+        p = tp / predicted if predicted else 0.0
+        r = tp / actual if actual else 0.0
+        precision.append(p)
+        recall.append(r)
+        f1.append(2 * p * r / (p + r) if p + r else 0.0)
+    return float(np.mean(y_true == y_pred)), precision, recall, f1
+
+
 # --------------------------------------------------------------------------- splits
 def make_tracks(per_genre: int | dict[str, int] = 10, *, genres=GTZAN_GENRES,
                 tracks_per_artist: int | None = None) -> pd.DataFrame:
