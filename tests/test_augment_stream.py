@@ -22,6 +22,13 @@ def signals() -> list[np.ndarray]:
 
 
 def test_crops_stay_inside_their_own_training_clip(signals) -> None:
+    """Guard: a crop is a slice of its own training clip, never across the clip's end nor
+    from another track (every crop is found in its own clip's log-mel).
+
+    Breaks tried: Augmenter cutting from the next bank row (another track's clip); crop
+    offsets drawn up to 59 frames past the last start with ClipBank.cut wrapping its window
+    around the clip's end (its range check removed) -> this test fails ("a crop of t0 is no
+    slice of its own clip")."""
     features = clip_feature_set(signals)
     train = features.select(["t0", "t2", "t3"])  # t1 is in another set of the split
     aug = augment.Augmenter(["crop"], train)
