@@ -301,9 +301,10 @@ def test_quick_profile_beats_chance_on_real_gtzan(model, gtzan_mini, tmp_path, m
 
     Chance is 10 %; under chance P(>= 6 of 20 right) is about 1 %.
     """
-    from genrelib.pipeline import train_run
+    from genrelib.pipeline import RunSpec, train_run
 
-    result = train_run(gtzan_mini, model=model, profile="quick", out_dir=tmp_path / model, seed=0,
-                       split="random", valid_fraction=0.1, test_fraction=0.25, verbose=0)
+    spec = RunSpec(model=model, profile="quick", seed=0, split="random", valid_fraction=0.1,
+                   test_fraction=0.25)
+    result = train_run(gtzan_mini, spec, out_dir=tmp_path / model, verbose=0)
     assert result.test is not None and len(result.test.track_ids) == 20
-    assert result.test.track_accuracy >= 0.3, result.metrics["test"]
+    assert result.test.track_accuracy >= 0.3, result.metrics.test

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import TINY_MEL, tiny_spec
+from helpers import RUN_MEL, tiny_spec
 
 keras = pytest.importorskip("keras")
 
@@ -65,11 +65,11 @@ def test_train_run_writes_a_complete_run_folder(tiny_run) -> None:
     assert config["devices"]["count"] == 1 and config["devices"]["kind"] == "cpu"
     assert 0 <= metrics["data_wait_fraction"] <= 1
     assert config["model_options"] == {"filters": [4, 8], "dense_units": 8, "l2": 1e-4}  # the recipe's L2
-    assert config["feature_config"] == TINY_MEL.to_dict() and config["split"] == "random"
+    assert config["feature_config"] == RUN_MEL.to_dict() and config["split"] == "random"
     with zipfile.ZipFile(folder / "model.keras") as archive:
         meta = json.loads(archive.read("genrelib.json"))
     assert meta["genres"] == list(tiny_run.genres)
-    assert len(meta["standardizer"]["mean"]) == TINY_MEL.n_mels
+    assert len(meta["standardizer"]["mean"]) == RUN_MEL.n_mels
     split = json.loads((folder / "split.json").read_text())
     assert not set(split["train"]) & set(split["test"])
     assert split == tiny_run.split.to_dict()
@@ -251,7 +251,7 @@ def test_a_model_built_by_the_readers_function_is_trained_and_saved(tiny_run, ti
     assert set(builder) == {"name", "source_sha256"} and builder["name"].endswith("wider_cnn")
     assert len(builder["source_sha256"]) == 16 and int(builder["source_sha256"], 16) >= 0
     assert result.config.extra["builder"] == builder
-    x = extract_features(tiny_index, TINY_MEL, cache_dir=tiny_cache, progress=False).select(result.split.test).X
+    x = extract_features(tiny_index, RUN_MEL, cache_dir=tiny_cache, progress=False).select(result.split.test).X
     np.testing.assert_allclose(predict_probs(saved, x, model_kind="cnn"),
                                predict_probs(result.model, x, model_kind="cnn"), atol=1e-5)
     # the same builder and settings: reused, not trained again
@@ -272,7 +272,7 @@ def test_a_model_built_by_the_readers_function_is_trained_and_saved(tiny_run, ti
 @pytest.mark.slow
 def test_class_count_mismatch_at_evaluation_is_refused(tiny_run, tiny_index, tiny_cache) -> None:
     """Model outputs (10 classes) that do not match the genres given raise ValueError."""
-    features = extract_features(tiny_index, TINY_MEL, cache_dir=tiny_cache,
+    features = extract_features(tiny_index, RUN_MEL, cache_dir=tiny_cache,
                                 progress=False).select(tiny_run.split.test)
     with pytest.raises(ValueError, match="10 classes but 4 genres"):
         pipeline.evaluate_features(tiny_run.model, features, model_kind="cnn", genres=tiny_run.genres[:4])
@@ -285,7 +285,7 @@ def test_class_count_mismatch_at_evaluation_is_refused(tiny_run, tiny_index, tin
 def test_evaluate_features_is_the_runs_evaluation(tiny_run, tiny_index, tiny_cache) -> None:
     """evaluate_features gives the run's own test evaluation; None for no features or an
     empty FeatureSet."""
-    features = extract_features(tiny_index, TINY_MEL, cache_dir=tiny_cache, progress=False)
+    features = extract_features(tiny_index, RUN_MEL, cache_dir=tiny_cache, progress=False)
     test = pipeline.evaluate_features(tiny_run.model, features.select(tiny_run.split.test),
                                       model_kind="cnn", genres=tiny_run.genres)
     assert test.to_dict() == tiny_run.test.to_dict()
