@@ -140,12 +140,12 @@ def test_two_simulated_devices_train_as_one(tiny_synthetic, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["--batch-size", "0"], "--batch-size must be >= 1, got 0"),
-    (["--batch-size=-8"], "--batch-size must be >= 1, got -8"),
+    (["--batch-size", "0"], "--batch-size must be an integer >= 1, got 0"),
+    (["--batch-size=-8"], "--batch-size must be an integer >= 1, got -8"),
     (["--lr", "0"], "--lr must be a positive number, got 0.0"),
     (["--lr=-1e-3"], "--lr must be a positive number, got -0.001"),
     (["--lr", "nan"], "--lr must be a positive number, got nan"),
-    (["--devices", "0"], "--devices must be >= 1, got 0"),
+    (["--devices", "0"], "--devices must be an integer >= 1, got 0"),
     (["--devices", "2"], "KERAS_BACKEND=jax"),
 ])
 def test_bad_training_options_are_refused(argv, message, tmp_path, capsys) -> None:

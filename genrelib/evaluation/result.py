@@ -9,7 +9,7 @@ Notebook: 03_cnn.ipynb
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,13 @@ class Bootstrap:
 Interval = tuple[float, float]
 
 
-@dataclass(frozen=True, kw_only=True)
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(a, b)
+    return bool(a == b)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
 class EvaluationSummary:
     """The numbers of one evaluation, as a run folder records them.
 
@@ -83,6 +89,14 @@ class EvaluationSummary:
     bootstrap: Bootstrap | None = None
     track_accuracy_by_method: dict[str, float] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        """Field by field, arrays by value (the generated ``==`` fails on array fields)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON record (metrics.json's "valid"/"test", ``genrelib evaluate --json``)."""
@@ -131,7 +145,7 @@ class EvaluationSummary:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class EvaluationResult(EvaluationSummary):
     """An ``EvaluationSummary`` with the per-track outcome it was computed from.
 

@@ -7,6 +7,7 @@ Notebook: 03_cnn.ipynb
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,7 +159,8 @@ class RunConfig:
             train["augment"] = tuple(train["augment"])
         known.update(train_config=TrainConfig.from_dict(train),
                      feature_config=FeatureConfig.from_dict(data["feature_config"]),
-                     genres=tuple(data["genres"]), model_options=dict(data.get("model_options") or {}),
+                     genres=tuple(data["genres"]),
+                     model_options=json.loads(json.dumps(dict(data.get("model_options") or {}))),
                      versions=dict(data.get("versions") or {}))
         return cls(**known, extra={k: v for k, v in data.items() if k not in _CONFIG_FIELDS})
 

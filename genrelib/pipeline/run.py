@@ -86,6 +86,8 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
         plan_devices(train_cfg)  # an impossible devices/batch request fails before any work
     out_dir = Path(out_dir)
     folder.check_out_dir(out_dir)
+    if not reuse:  # refused before any data is read (reuse compares settings first)
+        folder.refuse_to_replace(out_dir, allowed=overwrite)
     progress = verbose in (1, 2)  # progress bars beside Keras' own output, not beside the table
 
     # 1. index

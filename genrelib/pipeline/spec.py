@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections.abc
 import inspect
 import math
+import numbers
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,14 @@ from genrelib.models import builder_for, check_model_kind, default_feature_confi
 
 def _fail(message: str) -> None:
     raise ValueError(message)
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -75,21 +84,30 @@ class RunSpec:
     def __post_init__(self) -> None:
         check_model_kind(self.model)
         get_profile(self.profile)
-        if self.epochs is not None and (isinstance(self.epochs, bool) or int(self.epochs) != self.epochs
-                                        or self.epochs < 1):
+        if self.epochs is not None and not (_is_integer(self.epochs) and self.epochs >= 1):
             _fail(f"epochs must be an integer >= 1, got {self.epochs!r}")
-        if self.learning_rate is not None and not 0 < self.learning_rate < math.inf:
+        if self.learning_rate is not None and not (_is_number(self.learning_rate)
+                                                   and 0 < self.learning_rate < math.inf):
             _fail(f"learning_rate must be a positive number, got {self.learning_rate!r}")
+        if not isinstance(self.split, (str, TrackSplit)):
+            _fail(f"split must be 'random', 'artist', 'lists:DIR' or a TrackSplit, got {self.split!r}")
         if not isinstance(self.split, TrackSplit):
             try:
                 check_split_spec(self.split)
             except ValueError as error:
                 _fail(f"split: {error}")
+        if not (_is_integer(self.seed) and self.seed >= 0):
+            _fail(f"seed must be an integer >= 0, got {self.seed!r}")
         for name in ("valid_fraction", "test_fraction"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                _fail(f"{name} must be in [0, 1), got {getattr(self, name)}")
+            value = getattr(self, name)
+            if not (_is_number(value) and 0.0 <= value < 1.0):
+                _fail(f"{name} must be in [0, 1), got {value!r}")
         if self.valid_fraction + self.test_fraction >= 1.0:
             _fail("valid_fraction + test_fraction must leave tracks for training (< 1)")
+        if not isinstance(self.options, Mapping):
+            _fail(f"options must be a mapping {{name: value}}, got {self.options!r}")
+        if self.features is not None and not isinstance(self.features, FeatureConfig):
+            _fail(f"features must be a FeatureConfig (or None: the model's), got {self.features!r}")
         if self.features is not None and self.features.kind != feature_kind(self.model):
             _fail(f"model {self.model!r} reads {feature_kind(self.model)!r} features, "
                   f"got a FeatureConfig of kind {self.features.kind!r}")
@@ -147,10 +165,13 @@ class Hardware:
     def __post_init__(self) -> None:
         for name in ("batch_size", "devices"):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or int(value) != value or value < 1):
+            if value is not None and not (_is_integer(value) and value >= 1):
                 _fail(f"{name} must be an integer >= 1, got {value!r}")
         if self.precision is not None and self.precision not in PRECISIONS:
             _fail(f"precision must be one of {list(PRECISIONS)}, got {self.precision!r}")
+        if self.scheduler is not None and not isinstance(self.scheduler, str):
+            _fail(f"scheduler must be a Dask scheduler's address (e.g. 'tcp://host:8786'), "
+                  f"got {self.scheduler!r}")
 
 
 def train_config(spec: RunSpec, hardware: Hardware | None = None) -> TrainConfig:

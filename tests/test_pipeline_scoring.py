@@ -1,11 +1,11 @@
-"""``pipeline.evaluate_run`` on data that is not the training set: a subset of the model's
-genres, the genres in another order, a genre the model does not know, no usable audio, a
-file that is no genrelib model.
+"""genrelib.pipeline.scoring: ``run_predictions`` and ``evaluate_run`` on data that is not the
+training set: a subset of the model's genres, the genres in another order, a genre the model
+does not know, no usable audio, a file that is no genrelib model; test-time averaging.
 
 evaluate_run maps the dataset's labels onto the model's outputs by genre NAME. A wrong
 remap gives wrong metrics without any error, so the tests compare the per-track true and
 predicted genre names with the folders on disk and with the evaluation of the full set.
-One tiny CNN is trained once for the module (a few seconds).
+The tiny CNN is conftest's ``cli_cnn_run`` (trained once per session, a few seconds).
 """
 
 from __future__ import annotations
@@ -18,18 +18,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_silent_wav
+from helpers import write_silent_wav
 
 pytest.importorskip("keras")
+pytestmark = pytest.mark.slow  # every test reads a trained run
 
 from genrelib.datasets import index_dataset  # noqa: E402
-from genrelib.evaluation import classification_report_dict, confusion  # noqa: E402
-from genrelib.pipeline import evaluate_run, run_predictions, train_run  # noqa: E402
+from genrelib.evaluation import classification_report, confusion  # noqa: E402
+from genrelib.pipeline import evaluate_run, run_predictions  # noqa: E402
 from genrelib.runs import read_model_metadata  # noqa: E402
 
-#: Small enough to train in seconds, large enough to predict several genres (a model that
-#: answers one genre for every track would hide a wrong remap of the predictions).
-TINY_CNN = {"filters": [4, 8], "dense_units": 16, "dropout": 0.0, "dense_dropout": 0.0}
 #: Genres whose place among the model's outputs (3, 5, 9) differs from their place in the
 #: subset (0, 1, 2): dropping the remap changes their names.
 SUBSET = ("disco", "jazz", "rock")
@@ -41,11 +39,11 @@ def cache(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def run_dir(tiny_synthetic, tmp_path_factory, cache) -> Path:
-    out = tmp_path_factory.mktemp("evaluate_run") / "run"
-    train_run(tiny_synthetic, model="cnn", profile="quick", out_dir=out, epochs=6, seed=1,
-              valid_fraction=0.34, test_fraction=0.0, cache_dir=cache, verbose=0, **TINY_CNN)
-    return out
+def run_dir(cli_cnn_run) -> Path:
+    """A tiny CNN (helpers.TINY_CNN_ARGS: small enough to train in seconds, large enough to
+    predict several genres; a model that answers one genre for every track would hide a
+    wrong remap of the predictions)."""
+    return cli_cnn_run
 
 
 @pytest.fixture(scope="module")
@@ -110,9 +108,12 @@ def test_subset_of_genres_equals_full_set_restricted(full, run_dir, tiny_synthet
     assert len(names) == 9 and {true for true, _ in names.values()} == set(SUBSET)
     assert names == {t: full_names[t] for t in names}  # same prediction for every track
     keep = np.isin(full.track_ids, list(names))
-    restricted = classification_report_dict(full.track_true[keep], full.track_pred[keep],
-                                            genres=full.genres)
-    assert result.track == restricted
+    restricted = classification_report(full.track_true[keep], full.track_pred[keep],
+                                       genres=full.genres)
+    assert (result.track_accuracy, result.macro_f1, result.macro_precision, result.macro_recall,
+            result.n_tracks, result.per_genre) == (
+        restricted.accuracy, restricted.macro_f1, restricted.macro_precision,
+        restricted.macro_recall, restricted.n, restricted.per_genre)
     np.testing.assert_array_equal(
         result.confusion,
         confusion(full.track_true[keep], full.track_pred[keep], n_classes=len(full.genres)))
@@ -158,13 +159,14 @@ def test_unknown_genre_is_named(run_dir, tiny_synthetic, cache, tmp_path) -> Non
 def test_method_mean_and_an_unknown_method(full, run_dir, tiny_synthetic, cache) -> None:
     result = evaluate_run(run_dir, tiny_synthetic, method="mean", cache_dir=cache, progress=False)
     assert result.method == "mean" and full.method == "vote"
-    assert result.track_accuracy == full.extra["track_accuracy_mean"]
-    assert full.track_accuracy == result.extra["track_accuracy_vote"]
-    assert result.segment == full.segment  # aggregation never changes the segment level
+    assert result.track_accuracy == full.track_accuracy_by_method["mean"]
+    assert full.track_accuracy == result.track_accuracy_by_method["vote"]
+    assert result.track_accuracy_by_method == full.track_accuracy_by_method
+    # aggregation never changes the segment level
+    assert (result.segment_accuracy, result.segment_macro_f1, result.n_segments) == (
+        full.segment_accuracy, full.segment_macro_f1, full.n_segments)
     with pytest.raises(ValueError, match="method must be one of"):
         evaluate_run(run_dir, tiny_synthetic, method="median", cache_dir=cache, progress=False)
-
-
 
 
 def test_no_usable_audio(run_dir, cache, tmp_path) -> None:
@@ -176,8 +178,10 @@ def test_no_usable_audio(run_dir, cache, tmp_path) -> None:
     unreadable.write_text("not audio")
     with pytest.warns(UnreadableAudioWarning), pytest.raises(ValueError, match="no usable audio"):
         evaluate_run(run_dir, tmp_path / "unreadable", cache_dir=cache, progress=False)
-    write_silent_wav(tmp_path / "short" / "blues" / "blues.00000.wav", 1.0)  # shorter than one segment
-    with pytest.warns(SkippedClipWarning), pytest.raises(ValueError, match="no usable audio"):
+    # shorter than one segment (merged: test_pipeline.py's evaluate_run test on a 1 s clip)
+    write_silent_wav(tmp_path / "short" / "blues" / "blues.00000.wav", 1.0)
+    with pytest.warns(SkippedClipWarning, match="skipped clip"), \
+            pytest.raises(ValueError, match="no usable audio"):
         evaluate_run(run_dir, tmp_path / "short", cache_dir=cache, progress=False)
 
 
@@ -187,6 +191,12 @@ def test_a_zip_that_is_no_model(run_dir, tiny_synthetic, tmp_path) -> None:
     fake.mkdir()
     with zipfile.ZipFile(fake / "model.keras", "w") as archive:
         archive.writestr("genrelib.json", json.dumps(read_model_metadata(run_dir)))
+    with pytest.raises(ValueError, match="holds no model that genrelib can load"):
+        evaluate_run(fake / "model.keras", tiny_synthetic, progress=False)
+    # a folder with a model but no metrics.json is an unfinished run, refused as such
+    with pytest.raises(ValueError, match=r"holds an unfinished run \(a model but no metrics.json"):
+        evaluate_run(fake, tiny_synthetic, progress=False)
+    shutil.copy(run_dir / "metrics.json", fake / "metrics.json")
     with pytest.raises(ValueError, match="holds no model that genrelib can load"):
         evaluate_run(fake, tiny_synthetic, progress=False)
 
