@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -18,6 +18,10 @@ from genrelib import runs
 from genrelib.config import GTZAN_TRAIN_SEGMENTS, FeatureConfig, TrainConfig
 from genrelib.datasets.splits import TrackSplit
 from genrelib.evaluation import EvaluationResult, EvaluationSummary
+from genrelib.models.kinds import read_feature_config
+
+if TYPE_CHECKING:
+    from genrelib.pretrained import EmbeddingSpec
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,8 @@ class RunConfig:
     profile, split : str
         ``split`` is the protocol's name or "custom" (the tracks are in split.json).
     train_config : TrainConfig
-    feature_config : FeatureConfig
+    feature_config : FeatureConfig or EmbeddingSpec
+        An EmbeddingSpec for a pretrained kind (``models.read_feature_config``).
     data_fingerprint, data : str
     seed, n_tracks, parameters : int
     valid_fraction, test_fraction : float
@@ -127,7 +132,7 @@ class RunConfig:
     model_options: dict[str, Any]
     profile: str
     train_config: TrainConfig
-    feature_config: FeatureConfig
+    feature_config: FeatureConfig | EmbeddingSpec
     data_fingerprint: str
     split: str
     valid_fraction: float
@@ -157,7 +162,7 @@ class RunConfig:
         if "augment" in train:
             train["augment"] = tuple(train["augment"])
         known.update(train_config=TrainConfig.from_dict(train),
-                     feature_config=FeatureConfig.from_dict(data["feature_config"]),
+                     feature_config=read_feature_config(data["feature_config"]),
                      genres=tuple(data["genres"]), model_options=dict(data.get("model_options") or {}),
                      versions=dict(data.get("versions") or {}))
         return cls(**known, extra={k: v for k, v in data.items() if k not in _CONFIG_FIELDS})

@@ -23,8 +23,8 @@ _HOMES = {
     "build_vgg": "vgg_net",
     **dict.fromkeys(("convert_weights", "load_pretrained", "weights_path"), "weights"),
     **dict.fromkeys(("TagScores", "tags"), "tagging"),
-    **dict.fromkeys(("DEFAULT_LAYERS", "EmbeddingSpec", "embed_clip", "embedding_cache_path", "embedding_layers",
-                     "extract_embeddings"), "embeddings"),
+    **dict.fromkeys(("DEFAULT_LAYERS", "PATCH_LAYER", "EmbeddingSpec", "embed_clip", "embedding_cache_path",
+                     "embedding_layers", "extract_embeddings", "recording_features"), "embeddings"),
 }
 __all__ = sorted(_HOMES)
 

@@ -1,9 +1,11 @@
 """Embeddings: what a pretrained tagger computes for every 3 s patch of a clip, as features.
 
 A patch's embedding is the output of one named layer (``EmbeddingSpec``); a layer with time
-or frequency axes is averaged over them. ``extract_embeddings`` embeds a whole dataset into
-a ``FeatureSet`` (one row per patch, shape (dim, 1) like the "stats" features), cached per
-data fingerprint and spec like ``genrelib.features.extract_features``.
+or frequency axes is averaged over them, and the layer "patch" is the network's input itself
+(what a fine-tuned network reads). ``extract_embeddings`` embeds a whole dataset into a
+``FeatureSet`` (one row per patch, shape (dim, 1) like the "stats" features; (96, 187) for
+"patch"), cached per data fingerprint and spec like ``genrelib.features.extract_features``;
+``recording_features`` embeds every patch of a whole recording (``genrelib predict``).
 """
 
 from __future__ import annotations
@@ -33,13 +35,19 @@ if TYPE_CHECKING:
 
     from genrelib.datasets import DatasetIndex
 
-__all__ = ["DEFAULT_LAYERS", "EMBEDDINGS_VERSION", "EmbeddingSpec", "embed_clip", "embedding_cache_path",
-           "embedding_layers", "extract_embeddings"]
+__all__ = ["DEFAULT_LAYERS", "EMBEDDINGS_VERSION", "PATCH_LAYER", "EmbeddingSpec", "embed_clip",
+           "embedding_cache_path", "embedding_layers", "extract_embeddings", "recording_features"]
 
 #: Version of the embedding computation; part of every cache key (bump it when it changes).
 EMBEDDINGS_VERSION = 1
 #: The layer an EmbeddingSpec reads when none is named.
 DEFAULT_LAYERS = {"musicnn": "penultimate", "vgg": "flatten"}
+#: The "layer" that is the taggers' input (their Keras ``Input`` is named so): the log-mel
+#: patch itself, (96 mel bands, 187 frames) per row, not averaged.
+PATCH_LAYER = "patch"
+#: Patches embedded per network call: a 30 s clip's 19 in one, a long recording's in steps
+#: (a VGG's first maps take 9 MiB per patch).
+_PATCH_BATCH = 32
 
 
 def _architecture(model: str) -> str:
@@ -49,9 +57,10 @@ def _architecture(model: str) -> str:
 
 def embedding_layers(model: str) -> dict[str, int]:
     """``{layer name: embedding size}`` of ``model``'s named layers (maps are averaged over
-    time and frequency, so their size is their channel count)."""
+    time and frequency, so their size is their channel count), and ``PATCH_LAYER``, the
+    input (96 mel bands per frame)."""
     shapes = VGG_LAYERS if _architecture(model) == "vgg" else MUSICNN_LAYERS
-    return {name: shape[-1] for name, shape in shapes.items()}
+    return {PATCH_LAYER: inputs.N_MELS, **{name: shape[-1] for name, shape in shapes.items()}}
 
 
 @dataclass(frozen=True)
@@ -59,8 +68,11 @@ class EmbeddingSpec:
     """Everything that changes a clip's embeddings (and so keys their cache).
 
     ``model`` one of ``MODEL_NAMES``; ``layer`` one of ``embedding_layers(model)`` (None:
-    ``DEFAULT_LAYERS``); ``overlap`` of consecutive 3 s patches (0.5: 19 per 30 s clip, like
-    the project's segments); ``clip_seconds`` the length every clip is cut or zero-padded to.
+    ``DEFAULT_LAYERS``; ``PATCH_LAYER``: the input patches); ``overlap`` of consecutive 3 s
+    patches (0.5: 19 per 30 s clip, like the project's segments); ``clip_seconds`` the length
+    every clip is cut or zero-padded to. ``kind`` is "embedding" (a run's ``feature_config``
+    beside ``FeatureConfig``'s "mel", "mfcc", "stats"); ``sample_rate``, ``segment_seconds``
+    and ``segment_hop_samples`` describe the patch grid as ``FeatureConfig`` does its segments.
     """
 
     model: str = "MSD_musicnn"
@@ -87,8 +99,24 @@ class EmbeddingSpec:
 
     @property
     def segment_shape(self) -> tuple[int, int]:
-        """Shape of one row of ``extract_embeddings``' X: (n_features, 1)."""
-        return (self.n_features, 1)
+        """Shape of one row of ``extract_embeddings``' X: (n_features, 1); (96, 187) for the
+        input patches (mel bands, frames)."""
+        return (self.n_features, inputs.PATCH_FRAMES if self.layer == PATCH_LAYER else 1)
+
+    @property
+    def sample_rate(self) -> int:
+        """The taggers' sample rate, 16,000 Hz."""
+        return inputs.SAMPLE_RATE
+
+    @property
+    def segment_seconds(self) -> float:
+        """Seconds of audio per patch (2.976 s: 187 frames)."""
+        return inputs.PATCH_SECONDS
+
+    @property
+    def segment_hop_samples(self) -> int:
+        """Samples (at 16 kHz) between patch starts: 23,808 (1.488 s) at overlap 0.5."""
+        return inputs.hop_frames(self.overlap) * inputs.HOP_LENGTH
 
     @property
     def segments_per_clip(self) -> int:
@@ -97,22 +125,26 @@ class EmbeddingSpec:
         return len(inputs.patch_starts(frames, inputs.hop_frames(self.overlap)))
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields as a JSON-ready dict (``from_dict`` reads it back)."""
-        return {k: v for k, v in asdict(self).items() if k != "kind"}
+        """The fields and ``kind`` as a JSON-ready dict (``from_dict`` reads it back)."""
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "EmbeddingSpec":
-        """An EmbeddingSpec from ``to_dict``'s output; ValueError naming unknown keys."""
+        """An EmbeddingSpec from ``to_dict``'s output; ValueError naming unknown keys or
+        another kind."""
+        data = dict(data)
+        kind = data.pop("kind", "embedding")
         unknown = sorted(set(data) - {"model", "layer", "overlap", "clip_seconds"})
-        if unknown:
-            raise ValueError(f"unknown EmbeddingSpec field(s) {unknown}")
+        if unknown or kind != "embedding":
+            raise ValueError(f"not an EmbeddingSpec: unknown field(s) {unknown}, kind {kind!r}")
         return cls(**data)
 
     def cache_key(self) -> str:
         """The fields and the input recipe as one canonical string (part of the cache key)."""
         recipe = {"sample_rate": inputs.SAMPLE_RATE, "n_fft": inputs.N_FFT, "hop": inputs.HOP_LENGTH,
                   "n_mels": inputs.N_MELS, "patch": inputs.PATCH_FRAMES, "log_scale": inputs.LOG_SCALE}
-        return json.dumps({**self.to_dict(), **recipe}, sort_keys=True)
+        fields = {k: v for k, v in self.to_dict().items() if k != "kind"}
+        return json.dumps({**fields, **recipe}, sort_keys=True)
 
 
 @functools.lru_cache(maxsize=8)
@@ -124,8 +156,20 @@ def _embedder(model: str, layer: str, cache_dir: str | None) -> "keras.Model":
 
 
 def _embed_patches(patches: np.ndarray, spec: EmbeddingSpec, cache_dir: str | None) -> np.ndarray:
-    out = np.asarray(_embedder(spec.model, str(spec.layer), cache_dir).predict_on_batch(patches), dtype=np.float32)
-    return out.mean(axis=tuple(range(1, out.ndim - 1))) if out.ndim > 2 else out
+    """(n_patches, n_features) embeddings; (n_patches, 96, 187) for the input patches."""
+    if spec.layer == PATCH_LAYER:
+        return np.ascontiguousarray(np.transpose(patches, (0, 2, 1)), dtype=np.float32)
+    embedder = _embedder(spec.model, str(spec.layer), cache_dir)
+    parts = []
+    for start in range(0, len(patches), _PATCH_BATCH):
+        out = np.asarray(embedder.predict_on_batch(patches[start:start + _PATCH_BATCH]), dtype=np.float32)
+        parts.append(out.mean(axis=tuple(range(1, out.ndim - 1))) if out.ndim > 2 else out)
+    return np.concatenate(parts) if parts else np.zeros((0, spec.n_features), dtype=np.float32)
+
+
+def _rows(embedded: np.ndarray) -> np.ndarray:
+    """Embeddings as feature rows (n, n_features, frames): a column per patch, or the patch."""
+    return embedded[:, :, np.newaxis] if embedded.ndim == 2 else embedded
 
 
 def _cache_arg(cache_dir: str | os.PathLike[str] | None) -> str | None:
@@ -150,11 +194,37 @@ def embed_clip(clip: "str | os.PathLike[str] | np.ndarray", spec: EmbeddingSpec 
     -------
     np.ndarray
         float32 (n_patches, spec.n_features), e.g. (19, 200) for a 30 s clip with the
-        defaults; row i is the patch starting at frame ``i * hop_frames(overlap)``.
+        defaults; row i is the patch starting at frame ``i * hop_frames(overlap)``
+        ((n_patches, 96, 187) for ``PATCH_LAYER``).
     """
     spec = spec or EmbeddingSpec()
     patches = inputs.clip_patches(clip, overlap=spec.overlap, clip_seconds=spec.clip_seconds)
     return _embed_patches(patches, spec, _cache_arg(cache_dir))
+
+
+def recording_features(clip: "str | os.PathLike[str] | np.ndarray", spec: EmbeddingSpec, *,
+                       cache_dir: str | os.PathLike[str] | None = None) -> np.ndarray:
+    """The features of every patch of a whole recording, shaped like ``extract_embeddings``' X.
+
+    Parameters
+    ----------
+    clip : path or np.ndarray
+        An audio file or a mono signal at 16 kHz (n_samples,) of any length from one patch
+        (2.976 s); NOT cut to ``spec.clip_seconds`` (a 30 s clip gives the same rows as
+        ``extract_embeddings``).
+    spec : EmbeddingSpec
+        Model, layer and patch overlap.
+    cache_dir : path, optional
+        The feature cache holding the converted weights.
+
+    Returns
+    -------
+    np.ndarray
+        float32 (n_patches, *spec.segment_shape): (n, n_features, 1), or (n, 96, 187) for
+        ``PATCH_LAYER``; patch i starts at ``i * spec.segment_hop_samples / 16000`` s.
+    """
+    patches = inputs.clip_patches(clip, overlap=spec.overlap, clip_seconds=None)
+    return _rows(_embed_patches(patches, spec, _cache_arg(cache_dir)))
 
 
 def embedding_cache_path(fingerprint: str, spec: EmbeddingSpec, *,
@@ -200,8 +270,8 @@ def _compute(index: "DatasetIndex", spec: EmbeddingSpec, cache_dir: str | None, 
         kept.append(i)
     _warn_skipped(skipped)
     per_clip = spec.segments_per_clip
-    X = np.concatenate(rows) if rows else np.zeros((0, spec.n_features), dtype=np.float32)
-    return FeatureSet(X=X[:, :, np.newaxis], y=np.repeat(labels[kept], per_clip),
+    X = np.concatenate(rows) if rows else np.zeros((0, *spec.segment_shape), dtype=np.float32)
+    return FeatureSet(X=_rows(X), y=np.repeat(labels[kept], per_clip),
                       track_ids=np.repeat(np.array([ids[i] for i in kept], dtype=str), per_clip),
                       genres=tuple(index.genres), config=spec,  # type: ignore[arg-type]
                       segment_index=np.tile(np.arange(per_clip, dtype=np.int64), len(kept)), skipped=skipped)
@@ -260,7 +330,7 @@ def extract_embeddings(index: "DatasetIndex", spec: EmbeddingSpec | None = None,
     -------
     FeatureSet
         X float32 (n_tracks * spec.segments_per_clip, n_features, 1), e.g. (1520, 200, 1)
-        for 80 clips of 30 s; y, track_ids, segment_index as for ``extract_features``;
+        for 80 clips of 30 s ((n, 96, 187) for ``PATCH_LAYER``); y, track_ids, segment_index as for ``extract_features``;
         ``config`` is ``spec``. Unreadable clips (or shorter than one patch) are skipped with
         a SkippedClipWarning naming the file, and listed in ``skipped``.
     """
