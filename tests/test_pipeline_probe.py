@@ -83,6 +83,58 @@ def test_a_probe_run_records_the_embeddings_it_read(probe_run: Path) -> None:
 
 
 @pytest.mark.slow
+def test_the_probe_is_fitted_on_the_training_tracks_only(probe_run: Path, data) -> None:
+    """The saved probe's scaler holds the mean of the training tracks' embeddings, and a
+    probe refitted on those tracks alone has the saved coefficients."""
+    from genrelib.datasets import index_dataset
+    from genrelib.models import build_classical, feature_table, fit_classical
+    from genrelib.pretrained import EmbeddingSpec, extract_embeddings
+    from genrelib.runs import load_json, load_run_model
+
+    split = load_json(probe_run / "split.json")
+    assert split["train"] and split["test"] and not set(split["train"]) & set(split["test"])
+    features = extract_embeddings(index_dataset(data["data"]), EmbeddingSpec("MTT_vgg"), progress=False)
+    train = features.select(split["train"])
+    model, _ = load_run_model(probe_run)
+    assert len(train) == 19 * len(split["train"]) < len(features)
+    np.testing.assert_allclose(model.named_steps["scale"].mean_, feature_table(train.X).mean(axis=0), rtol=1e-5)
+    again = build_classical("vgg-probe", source="MTT", C=0.5)
+    fit_classical(again, train.X, train.y, n_classes=10)
+    np.testing.assert_allclose(model.named_steps["logreg"].coef_, again.named_steps["logreg"].coef_,
+                               rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_the_embedding_cache_is_keyed_by_model_and_layer(probe_run: Path, data, tmp_path, monkeypatch) -> None:
+    """A second layer of the same tagger (and a second tagger) on the same data get their
+    own cache files: all three are read back later without a warning or a recomputation."""
+    import warnings
+
+    from genrelib.datasets import index_dataset
+    from genrelib.pipeline import RunSpec, train_run
+    from genrelib.pretrained import EmbeddingSpec, embeddings, extract_embeddings
+
+    pool5 = train_run(data["data"], RunSpec(model="vgg-probe", options={"source": "MTT", "layer": "pool5"}),
+                      out_dir=tmp_path / "pool5", verbose=0)
+    assert pool5.config.feature_config == EmbeddingSpec("MTT_vgg", "pool5")
+    assert pool5.config.parameters == 2 * 128 + 129 * 10
+    train_run(data["data"], RunSpec(model="vgg-probe", options={"source": "MSD"}), out_dir=tmp_path / "msd",
+              verbose=0)
+    index = index_dataset(data["data"])
+
+    def no_recomputation(*args, **kwargs):
+        raise AssertionError("the embeddings were computed again instead of read from the cache")
+
+    monkeypatch.setattr(embeddings, "_compute", no_recomputation)
+    sizes = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "ignoring embedding cache file ...: another EmbeddingSpec"
+        for spec in (EmbeddingSpec("MTT_vgg"), EmbeddingSpec("MTT_vgg", "pool5"), EmbeddingSpec("MSD_vgg")):
+            sizes[spec.model, spec.layer] = extract_embeddings(index, spec, progress=False).X.shape[1]
+    assert sizes == {("MTT_vgg", "flatten"): 256, ("MTT_vgg", "pool5"): 128, ("MSD_vgg", "flatten"): 256}
+
+
+@pytest.mark.slow
 def test_evaluate_recomputes_the_same_embeddings(probe_run: Path, data, capsys) -> None:
     """The run's test tracks scored again by ``evaluate`` give its metrics.json numbers, and
     ``genrelib evaluate RUN --data OTHER --json`` scores every track of OTHER."""
