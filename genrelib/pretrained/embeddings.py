@@ -58,7 +58,10 @@ def _architecture(model: str) -> str:
 def embedding_layers(model: str) -> dict[str, int]:
     """``{layer name: embedding size}`` of ``model``'s named layers (maps are averaged over
     time and frequency, so their size is their channel count), and ``PATCH_LAYER``, the
-    input (96 mel bands per frame)."""
+    input (96 mel bands per frame).
+
+    Notebook: 10_transfer_learning.ipynb
+    """
     shapes = VGG_LAYERS if _architecture(model) == "vgg" else MUSICNN_LAYERS
     return {PATCH_LAYER: inputs.N_MELS, **{name: shape[-1] for name, shape in shapes.items()}}
 
@@ -73,6 +76,8 @@ class EmbeddingSpec:
     every clip is cut or zero-padded to. ``kind`` is "embedding" (a run's ``feature_config``
     beside ``FeatureConfig``'s "mel", "mfcc", "stats"); ``sample_rate``, ``segment_seconds``
     and ``segment_hop_samples`` describe the patch grid as ``FeatureConfig`` does its segments.
+
+    Notebook: 10_transfer_learning.ipynb
     """
 
     model: str = "MSD_musicnn"
@@ -196,6 +201,8 @@ def embed_clip(clip: "str | os.PathLike[str] | np.ndarray", spec: EmbeddingSpec 
         float32 (n_patches, spec.n_features), e.g. (19, 200) for a 30 s clip with the
         defaults; row i is the patch starting at frame ``i * hop_frames(overlap)``
         ((n_patches, 96, 187) for ``PATCH_LAYER``).
+
+    Notebook: 10_transfer_learning.ipynb
     """
     spec = spec or EmbeddingSpec()
     patches = inputs.clip_patches(clip, overlap=spec.overlap, clip_seconds=spec.clip_seconds)
@@ -222,6 +229,8 @@ def recording_features(clip: "str | os.PathLike[str] | np.ndarray", spec: Embedd
     np.ndarray
         float32 (n_patches, *spec.segment_shape): (n, n_features, 1), or (n, 96, 187) for
         ``PATCH_LAYER``; patch i starts at ``i * spec.segment_hop_samples / 16000`` s.
+
+    Notebook: 10_transfer_learning.ipynb
     """
     patches = inputs.clip_patches(clip, overlap=spec.overlap, clip_seconds=None)
     return _rows(_embed_patches(patches, spec, _cache_arg(cache_dir)))
@@ -333,6 +342,8 @@ def extract_embeddings(index: "DatasetIndex", spec: EmbeddingSpec | None = None,
         for 80 clips of 30 s ((n, 96, 187) for ``PATCH_LAYER``); y, track_ids, segment_index as for ``extract_features``;
         ``config`` is ``spec``. Unreadable clips (or shorter than one patch) are skipped with
         a SkippedClipWarning naming the file, and listed in ``skipped``.
+
+    Notebook: 10_transfer_learning.ipynb
     """
     spec = spec or EmbeddingSpec()
     if cache_dir is False:
