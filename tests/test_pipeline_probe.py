@@ -232,3 +232,17 @@ def test_probe_options_are_checked_before_any_data_is_read(tmp_path, capsys) -> 
                          "--out", str(tmp_path / "run")], capsys)
     assert code == 2 and "a pretrained tagger's embeddings or patches" in err, err
     assert not (tmp_path / "run").exists()
+
+
+def test_reference_takes_the_probe_kinds_and_checks_their_options(tmp_path, capsys) -> None:
+    """``genrelib reference --models`` accepts the pretrained kinds beside the study's, and
+    refuses a bad option of theirs before any data is read."""
+    out = ["--runs", str(tmp_path / "runs"), "--records", str(tmp_path / "records")]
+    with pytest.raises(SystemExit) as exit_:
+        _cli(["reference", str(tmp_path), *out, "--models", "vgg-probe,logreg,nope"], capsys)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "unknown model(s) ['nope']" in err and "musicnn-probe" in err, err
+    code, _, err = _cli(["reference", str(tmp_path), *out, "--models", "vgg-probe,musicnn-probe",
+                         "--option", "source=XYZ"], capsys)
+    assert code == 2 and "source: expected one of ['MSD', 'MTT'], got 'XYZ'" in err, err
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "records").exists()
