@@ -16,7 +16,7 @@ import numpy as np
 from genrelib.config import FeatureConfig
 
 if TYPE_CHECKING:
-    from genrelib.pretrained.embeddings import EmbeddingSpec
+    from genrelib.pretrained.embedding_spec import EmbeddingSpec
 
 #: The model kinds a run can train, and the feature kind each one reads (the RNN reads MFCC
 #: sequences, the CNN and CRNN log-mel images, the classical models (logistic regression,
@@ -130,7 +130,7 @@ def default_feature_config(model_kind: str, *, n_mfcc: int = 20,
 
 
 def _pretrained_features(model_kind: str, options: dict[str, Any]) -> EmbeddingSpec:
-    from genrelib.pretrained.embeddings import PATCH_LAYER, EmbeddingSpec, embedding_layers
+    from genrelib.pretrained.embedding_spec import PATCH_LAYER, EmbeddingSpec, embedding_layers
 
     source = options.get("source", PRETRAINED_SOURCES[0])
     if source not in PRETRAINED_SOURCES:
@@ -159,7 +159,7 @@ def read_feature_config(data: Mapping[str, Any]) -> FeatureConfig | EmbeddingSpe
         An EmbeddingSpec when ``data["kind"]`` is "embedding"; ValueError naming unknown keys.
     """
     if data.get("kind") == "embedding":
-        from genrelib.pretrained.embeddings import EmbeddingSpec
+        from genrelib.pretrained.embedding_spec import EmbeddingSpec
 
         return EmbeddingSpec.from_dict(dict(data))
     return FeatureConfig.from_dict(dict(data))
