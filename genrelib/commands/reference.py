@@ -24,16 +24,16 @@ from typing import Any
 from genrelib.commands.outputs import FOLDER
 from genrelib.config import PROFILE_NAMES
 from genrelib.errors import UserError
-from genrelib.models import MODEL_KINDS
+from genrelib.models import ALL_MODEL_KINDS, MODEL_KINDS
 
 __all__ = ["register", "run_reference"]
 
 
 def _models(text: str) -> list[str]:
     models = [m.strip() for m in text.split(",") if m.strip()]
-    unknown = [m for m in models if m not in MODEL_KINDS]
+    unknown = [m for m in models if m not in ALL_MODEL_KINDS]
     if unknown or not models:
-        raise argparse.ArgumentTypeError(f"unknown model(s) {unknown}; choose from {', '.join(MODEL_KINDS)}")
+        raise argparse.ArgumentTypeError(f"unknown model(s) {unknown}; choose from {', '.join(ALL_MODEL_KINDS)}")
     return models
 
 
@@ -46,7 +46,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--runs", required=True, metavar="DIR", help="folder for the run folders (weights)")
     parser.add_argument("--records", required=True, metavar="DIR", help="folder for the records (committed)")
     parser.add_argument("--models", type=_models, default=list(MODEL_KINDS), metavar="M[,M...]",
-                        help=f"model kinds (default: all, {','.join(MODEL_KINDS)})")
+                        help=f"model kinds (default: the study's, {','.join(MODEL_KINDS)}; the "
+                             f"pretrained ones too: {','.join(ALL_MODEL_KINDS[len(MODEL_KINDS):])})")
     parser.add_argument("--folds", type=int, default=5, metavar="K", help="cross-validation folds (default 5)")
     parser.add_argument("--profile", choices=PROFILE_NAMES, default="full", help="run profile (default full)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")

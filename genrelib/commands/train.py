@@ -1,4 +1,4 @@
-"""``genrelib train DATA --model cnn|rnn|crnn|logreg|svm --profile quick|full --out RUN_DIR ...``
+"""``genrelib train DATA --model cnn|rnn|crnn|logreg|svm|vgg-probe|... --profile quick|full --out RUN_DIR ...``
 
 ``--augment LIST`` (e.g. ``crop,mixup`` or ``default``) augments a deep model's training
 stream (``genrelib.augment``; Notebook: 08_small_data.ipynb).
@@ -25,7 +25,7 @@ from genrelib.commands.outputs import FOLDER
 from genrelib.config import PRECISIONS, PROFILE_NAMES, PROFILES
 from genrelib.datasets.splits import SPLIT_CHOICES
 from genrelib.errors import UserError
-from genrelib.models import MODEL_KINDS
+from genrelib.models import ALL_MODEL_KINDS
 from genrelib.runs import RUN_FILES, SKOPS_MODEL_FILE
 
 __all__ = ["register", "run_train", "parse_options"]
@@ -51,7 +51,10 @@ def register(subparsers: Any) -> None:
                     f"MFCCs and spectral/chroma descriptors) are fitted once and saved as {SKOPS_MODEL_FILE}.")
     parser.add_argument("data", metavar="DATA",
                         help='dataset folder, or "synthetic" for the built-in synthetic GTZAN')
-    parser.add_argument("--model", choices=MODEL_KINDS, default="cnn")
+    parser.add_argument("--model", choices=ALL_MODEL_KINDS, default="cnn",
+                        help="the study's cnn, rnn, crnn, logreg, svm, or a pretrained tagger's linear "
+                             "probe (vgg-probe, musicnn-probe: --option source=MSD|MTT, layer=..., C=...) "
+                             "or fine-tuned last block (vgg-finetune, musicnn-finetune; chapter 10)")
     parser.add_argument("--profile", choices=PROFILE_NAMES, default="quick",
                         help=f"quick: {PROFILES['quick'].train.epochs} epochs (CI); full: up to "
                              f"{PROFILES['full'].train.epochs} epochs (default quick)")

@@ -8,7 +8,7 @@ from genrelib.pipeline.crossval import CV_PROTOCOLS, cross_validate, cross_valid
 from genrelib.pipeline.folder import RunFolderError
 from genrelib.pipeline.records import (RunConfig, RunMetrics, RunRecord, RunResult, SetSizes,
                                        describe_run, estimate_epoch_seconds, load_run_record)
-from genrelib.pipeline.run import ModelBuilder, capped_index, evaluate_features, train_run
+from genrelib.pipeline.run import ModelBuilder, capped_index, evaluate_features, model_features, train_run
 from genrelib.pipeline.scoring import (EnsembleEvaluation, compare_runs, evaluate_run, evaluate_runs,
                                        run_predictions)
 from genrelib.pipeline.spec import RUN_SET, Hardware, RunSpec, check_options, train_config
@@ -18,6 +18,6 @@ __all__ = [
     "RunMetrics", "RunRecord", "RunResult", "RunSpec", "SetSizes", "capped_index", "check_options",
     "compare_runs", "cross_validate", "cross_validated_predictions", "describe_run",
     "estimate_epoch_seconds",
-    "evaluate_features", "evaluate_run", "evaluate_runs", "fold_dirs", "load_run_record",
+    "evaluate_features", "evaluate_run", "evaluate_runs", "fold_dirs", "load_run_record", "model_features",
     "run_predictions", "train_config", "train_run",
 ]

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +19,10 @@ from genrelib import runs
 from genrelib.config import GTZAN_TRAIN_SEGMENTS, FeatureConfig, TrainConfig
 from genrelib.datasets.splits import TrackSplit
 from genrelib.evaluation import EvaluationResult, EvaluationSummary
+from genrelib.models.kinds import read_feature_config
+
+if TYPE_CHECKING:
+    from genrelib.pretrained import EmbeddingSpec
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,8 @@ class RunConfig:
     profile, split : str
         ``split`` is the protocol's name or "custom" (the tracks are in split.json).
     train_config : TrainConfig
-    feature_config : FeatureConfig
+    feature_config : FeatureConfig or EmbeddingSpec
+        An EmbeddingSpec for a pretrained kind (``models.read_feature_config``).
     data_fingerprint, data : str
     seed, n_tracks, parameters : int
     valid_fraction, test_fraction : float
@@ -128,7 +133,7 @@ class RunConfig:
     model_options: dict[str, Any]
     profile: str
     train_config: TrainConfig
-    feature_config: FeatureConfig
+    feature_config: FeatureConfig | EmbeddingSpec
     data_fingerprint: str
     split: str
     valid_fraction: float
@@ -158,7 +163,7 @@ class RunConfig:
         if "augment" in train:
             train["augment"] = tuple(train["augment"])
         known.update(train_config=TrainConfig.from_dict(train),
-                     feature_config=FeatureConfig.from_dict(data["feature_config"]),
+                     feature_config=read_feature_config(data["feature_config"]),
                      genres=tuple(data["genres"]),
                      model_options=json.loads(json.dumps(dict(data.get("model_options") or {}))),
                      versions=dict(data.get("versions") or {}))

@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 import pandas as pd
 
 from genrelib.augment import Augmenter, audio_copies
-from genrelib.config import TrainConfig, get_profile
+from genrelib.config import FeatureConfig, TrainConfig, get_profile
 from genrelib.datasets import DatasetIndex, check_leakage
 from genrelib.datasets.source import DataSource, as_index
 from genrelib.datasets.splits import TrackSplit, make_split
@@ -29,6 +29,9 @@ from genrelib.pipeline import folder
 from genrelib.pipeline.records import RunConfig, RunMetrics, RunResult, SetSizes
 from genrelib.pipeline.spec import Hardware, RunSpec, train_config
 from genrelib.training import fit_model, plan_devices, predict_probs, set_seed, training_scope
+
+if TYPE_CHECKING:
+    from genrelib.pretrained import EmbeddingSpec
 
 #: A function that builds a Keras model like ``models.build_cnn``: keyword arguments
 #: ``input_shape``, ``n_classes``, ``standardizer`` and the spec's options.
@@ -99,8 +102,8 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
     # 3. features; the standardiser is fitted on the training tracks only (a classical
     #    Pipeline fits its own scaler on them)
     cfg = spec.feature_config
-    features = extract_features(index, cfg, cache_dir=cache_dir, progress=progress,
-                                scheduler=hardware.scheduler)
+    features = model_features(index, cfg, cache_dir=cache_dir, progress=progress,
+                              scheduler=hardware.scheduler)
     sets = features.split(track_split)
     standardizer = None if classical else Standardizer().fit(sets["train"].X)
     settings = {
@@ -154,6 +157,22 @@ def capped_index(data: DataSource, *, profile: str, progress: bool) -> DatasetIn
     if len(index.tracks) == 0:
         raise ValueError(f"no readable audio tracks found in {index.root}")
     return index
+
+
+def model_features(index: DatasetIndex, cfg: FeatureConfig | EmbeddingSpec, *,
+                   cache_dir: str | Path | None = None, progress: bool = False,
+                   scheduler: str | None = None) -> FeatureSet:
+    """The features a model reads, cached: ``features.extract_features`` for a FeatureConfig,
+    ``pretrained.extract_embeddings`` for the EmbeddingSpec of a pretrained kind (computed
+    locally: ``scheduler`` serves the FeatureConfig path only).
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    if cfg.kind == "embedding":
+        from genrelib.pretrained import extract_embeddings
+
+        return extract_embeddings(index, cfg, cache_dir=cache_dir, progress=progress)  # type: ignore[arg-type]
+    return extract_features(index, cfg, cache_dir=cache_dir, progress=progress, scheduler=scheduler)
 
 
 def fit(model_kind: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],

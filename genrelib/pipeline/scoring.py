@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,9 +17,12 @@ from genrelib.datasets.source import DataSource, as_index
 from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
                                  check_same_genres, compare_predictions, ensemble_predictions,
                                  same_segments)
-from genrelib.features import extract_features
-from genrelib.models import is_classical
+from genrelib.models import is_classical, read_feature_config
+from genrelib.pipeline.run import model_features
 from genrelib.training import predict_probs
+
+if TYPE_CHECKING:
+    from genrelib.pretrained import EmbeddingSpec
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,8 @@ def run_predictions(run_dir: str | Path, data: DataSource, *, cache_dir: str | P
     DatasetIndex): SegmentPredictions with probs (n_segments, n_classes) over the model's
     genres and the data's labels remapped onto them.
 
-    Features are computed with the run's FeatureConfig; genres are matched to the model's
+    Features are computed with the run's FeatureConfig (a pretrained kind's EmbeddingSpec:
+    ``pipeline.model_features``); genres are matched to the model's
     outputs by name (a genre the model does not know raises ValueError naming it). A run
     folder or .keras file that holds no genrelib model raises ValueError too.
     ``hop_frames``: test-time averaging over segments every ``hop_frames`` frames instead of
@@ -56,7 +60,10 @@ def run_predictions(run_dir: str | Path, data: DataSource, *, cache_dir: str | P
             f"{index.root} has genre folders the model was not trained on: {unknown}; "
             f"it knows {list(model_genres)}"
         )
-    features = extract_features(index, cfg, cache_dir=cache_dir, progress=progress)
+    if hop_frames is not None and cfg.kind == "embedding" and not is_classical(kind):
+        raise ValueError(f"hop_frames: a {kind} run reads a tagger's patches, whose grid is its "
+                         "EmbeddingSpec's overlap; leave hop_frames unset")
+    features = model_features(index, cfg, cache_dir=cache_dir, progress=progress)
     if len(features) == 0:
         raise ValueError(f"no usable audio in {index.root}")
     if hop_frames is not None and not is_classical(kind):
@@ -118,11 +125,11 @@ def compare_runs(run_a: str | Path, run_b: str | Path, data: DataSource, *, meth
     return compare_predictions(a, b, names=names)
 
 
-def _load_for_evaluation(run_dir: str | Path) -> tuple[Any, str, FeatureConfig, tuple[str, ...]]:
-    """(model, model kind, FeatureConfig, genres) of a saved run."""
+def _load_for_evaluation(run_dir: str | Path) -> tuple[Any, str, FeatureConfig | EmbeddingSpec, tuple[str, ...]]:
+    """(model, model kind, FeatureConfig or a pretrained kind's EmbeddingSpec, genres) of a saved run."""
     try:
         net, meta = runs.load_run_model(run_dir)
-        cfg = FeatureConfig.from_dict(meta["feature_config"])
+        cfg = read_feature_config(meta["feature_config"])
         return net, meta["model_kind"], cfg, tuple(meta["genres"])
     except (KeyError, TypeError) as error:  # a zip with genrelib.json, but no loadable model
         raise ValueError(f"{run_dir} holds no model that genrelib can load ({error!r}): "

@@ -16,12 +16,16 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from genrelib.augment import parse_augment
 from genrelib.config import PRECISIONS, FeatureConfig, TrainConfig, get_profile
 from genrelib.datasets.splits import TrackSplit, check_split_spec
-from genrelib.models import builder_for, check_model_kind, default_feature_config, feature_kind, is_classical
+from genrelib.models import (FINETUNE_KINDS, FINETUNE_LEARNING_RATE, PRETRAINED_KINDS, builder_for,
+                             check_model_kind, default_feature_config, feature_kind, is_classical)
+
+if TYPE_CHECKING:
+    from genrelib.pretrained import EmbeddingSpec
 
 
 def _fail(message: str) -> None:
@@ -43,21 +47,25 @@ class RunSpec:
     Parameters
     ----------
     model : str
-        The model kind: "cnn", "rnn", "crnn", "logreg" or "svm".
+        The model kind: "cnn", "rnn", "crnn", "logreg", "svm" or a pretrained kind
+        ("vgg-probe", "musicnn-probe", "vgg-finetune", "musicnn-finetune").
     options : mapping
-        Options of the model's builder (e.g. ``{"kernel_size": 5}``, ``{"C": 10}``), checked
-        against its signature and the types of its defaults.
+        Options of the model's builder (e.g. ``{"kernel_size": 5}``, ``{"C": 10}``,
+        ``{"source": "MTT", "layer": "pool5"}``), checked against its signature and the
+        types of its defaults.
     profile : {"quick", "full"}
         The training recipe and data cap (``config.PROFILES``).
     epochs, learning_rate : int or float, optional
-        Override the profile's (a deep model's; a classical model is fitted once).
+        Override the profile's (a deep model's; a classical model is fitted once; a
+        fine-tuned kind's learning rate is ``FINETUNE_LEARNING_RATE`` by default).
     split : "random", "artist", "lists:DIR" or TrackSplit
         How tracks are split (by track, never by segment).
     seed : int
     valid_fraction, test_fraction : float in [0, 1)
         Shares of tracks for validation and test ("random" split).
     features : FeatureConfig, optional
-        Default: the model's (``models.default_feature_config``).
+        Default: the model's (``models.default_feature_config``); a pretrained kind reads
+        the EmbeddingSpec its options name (``features`` must be None).
     augment : str or sequence of str
         Augmentations of a deep model's training stream ("crop,mixup", "default", ...).
 
@@ -111,21 +119,30 @@ class RunSpec:
         if self.features is not None and self.features.kind != feature_kind(self.model):
             _fail(f"model {self.model!r} reads {feature_kind(self.model)!r} features, "
                   f"got a FeatureConfig of kind {self.features.kind!r}")
+        if self.features is not None and self.model in PRETRAINED_KINDS:
+            _fail(f"model {self.model!r} reads the tagger's features its options name (source, "
+                  "layer): leave features None")
         try:
             names = parse_augment(self.augment)
         except ValueError as error:
             _fail(f"augment: {error}")
+        if names and self.model in PRETRAINED_KINDS:
+            _fail(f"augment: augmentation trains deep models (cnn, rnn, crnn); {self.model!r} reads "
+                  "a pretrained tagger's embeddings or patches")
         if names and is_classical(self.model):
             _fail(f"augment: augmentation trains deep models (cnn, rnn, crnn); {self.model!r} is "
                   "fitted once on segment statistics")
         object.__setattr__(self, "augment", names)
         object.__setattr__(self, "options", check_options(self.model, self.options))
         object.__setattr__(self, "seed", int(self.seed))
+        if self.model in PRETRAINED_KINDS:
+            self.feature_config  # a bad source or layer fails here, before any data is read
 
     @property
-    def feature_config(self) -> FeatureConfig:
-        """The features the run reads: ``features`` or the model's default."""
-        return self.features or default_feature_config(self.model)
+    def feature_config(self) -> FeatureConfig | EmbeddingSpec:
+        """The features the run reads: ``features`` or the model's default (a pretrained
+        kind's ``EmbeddingSpec``, from its options)."""
+        return self.features or default_feature_config(self.model, options=self.options)
 
     @property
     def split_name(self) -> str:
@@ -181,10 +198,12 @@ def train_config(spec: RunSpec, hardware: Hardware | None = None) -> TrainConfig
     -------
     TrainConfig
         Seeded with ``spec.seed``; a batch size scales the learning rate unless
-        ``spec.learning_rate`` is given.
+        ``spec.learning_rate`` is given (a fine-tuned kind: ``FINETUNE_LEARNING_RATE``).
     """
     hardware = hardware or Hardware()
     train_cfg = get_profile(spec.profile).train.with_(seed=spec.seed)
+    if spec.model in FINETUNE_KINDS:  # the base rate that a batch size scales
+        train_cfg = train_cfg.with_(learning_rate=FINETUNE_LEARNING_RATE)
     if spec.epochs is not None:
         train_cfg = train_cfg.with_(epochs=int(spec.epochs))
     if hardware.batch_size is not None:
