@@ -229,3 +229,36 @@ def test_the_new_checks_catch_what_they_name(tmp_path) -> None:
         "genrelib.pipeline.run imports genrelib.build.tidy"]
     assert mapped_modules("- `genrelib/a.py`: one.\n- `genrelib/b/__init__.py`: two.\n `genrelib/c.py`") == {
         "genrelib.a", "genrelib.b"}
+
+
+def guard_table(text: str) -> list[tuple[list[str], list[str]]]:
+    """Each row of the leakage-guards table: (library files of its "where" cell, tests named)."""
+    section = text.split("### Leakage guards", 1)[-1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`tests/" in line]
+    return [(re.findall(r"`((?:\w+/)+\w+\.py)`", line.split(" | ")[1]),
+             re.findall(r"`(tests/\w+\.py::\w+)`", line)) for line in rows]
+
+
+def missing_guard_tests(rows: list[tuple[list[str], list[str]]]) -> list[str]:
+    """The table's library files and tests that do not exist."""
+    missing = []
+    for files, tests in rows:
+        missing += [f for f in files if not (ROOT / "genrelib" / f).is_file()]
+        for test in tests:
+            path, name = test.split("::")
+            source = (ROOT / path).read_text(encoding="utf-8") if (ROOT / path).is_file() else ""
+            if not re.search(rf"^def {name}\(", source, re.M):
+                missing.append(test)
+    return missing
+
+
+def test_every_leakage_guard_names_a_test_that_exists() -> None:
+    """docs/ARCHITECTURE.md's table of leakage guards (issue 22) stays true: each row names
+    the library files it guards and at least one test, and each exists.
+
+    Break tried: a test renamed in the table (..._training_tracks_onlyX) fails this test."""
+    rows = guard_table(ARCHITECTURE.read_text(encoding="utf-8"))
+    assert len(rows) >= 15, f"the leakage-guards table lost rows: {len(rows)} left"
+    assert all(tests for _, tests in rows) and all(files for files, _ in rows)
+    missing = missing_guard_tests(rows)
+    assert not missing, f"docs/ARCHITECTURE.md's leakage guards name what does not exist: {missing}"
