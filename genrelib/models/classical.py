@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from genrelib.models.kinds import PRETRAINED_SOURCES, PROBE_FIT_ON, check_model_kind, default_feature_config, feature_table
+from genrelib.models.kinds import PRETRAINED_SOURCES, check_model_kind, default_feature_config, feature_table
 
 __all__ = ["build_classical", "build_logreg", "build_musicnn_probe", "build_svm", "build_vgg_probe",
            "feature_table", "fit_classical", "parameter_count", "predict_classical"]
@@ -79,7 +79,7 @@ def build_svm(*, C: float = 1.0, gamma: float | str = "scale", calibration_folds
 
 
 def build_vgg_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None, C: float = 1.0,
-                    max_iter: int = 5000, fit_on: str = PROBE_FIT_ON[0], seed: int = 0) -> Pipeline:
+                    max_iter: int = 5000, fit_on: str = "patches", seed: int = 0) -> Pipeline:
     """A linear probe of a VGG-like tagger: ``build_logreg`` on its per-patch embeddings.
 
     Parameters
@@ -109,7 +109,7 @@ def build_vgg_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = 
 
 
 def build_musicnn_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None, C: float = 1.0,
-                        max_iter: int = 5000, fit_on: str = PROBE_FIT_ON[0], seed: int = 0) -> Pipeline:
+                        max_iter: int = 5000, fit_on: str = "patches", seed: int = 0) -> Pipeline:
     """A linear probe of a musicnn tagger: ``build_logreg`` on its per-patch embeddings.
 
     Parameters
