@@ -105,6 +105,51 @@ def test_the_probe_is_fitted_on_the_training_tracks_only(probe_run: Path, data) 
 
 
 @pytest.mark.slow
+def test_a_probe_fitted_on_tracks_sees_one_mean_row_per_training_track(data, tmp_path) -> None:
+    """``fit_on="tracks"``: the scaler and the regression are fitted on the mean embedding of
+    each training track (one row per track: the scaler's mean, scale and count are those
+    rows'), and every test patch is still scored. Breaks tried: the means taken over every
+    track (test ones too) -> the mean differs; the fit left per patch -> scale and count differ."""
+    from sklearn.preprocessing import StandardScaler
+
+    from genrelib.datasets import index_dataset
+    from genrelib.models import build_classical
+    from genrelib.pipeline import RunSpec, train_run
+    from genrelib.pretrained import EmbeddingSpec, extract_embeddings
+
+    run = train_run(data["data"], RunSpec(model="vgg-probe", options={"source": "MTT", "fit_on": "tracks"}),
+                    out_dir=tmp_path / "tracks", verbose=0)
+    assert run.config.model_options == {"source": "MTT", "fit_on": "tracks"}
+    features = extract_embeddings(index_dataset(data["data"]), EmbeddingSpec("MTT_vgg"), progress=False)
+    train_ids = list(run.split.train)
+    rows = np.stack([features.select([t]).X[:, :, 0].astype(np.float64).mean(axis=0) for t in train_ids])
+    scaler = run.model.named_steps["scale"]
+    np.testing.assert_allclose(scaler.mean_, rows.mean(axis=0), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(scaler.scale_, StandardScaler().fit(rows).scale_, rtol=1e-4, atol=1e-7)
+    assert scaler.n_samples_seen_ == len(train_ids) < len(features)
+    again = build_classical("vgg-probe", source="MTT").fit(rows.astype(np.float32),
+                                                          [features.select([t]).y[0] for t in train_ids])
+    np.testing.assert_allclose(run.model.named_steps["logreg"].coef_, again.named_steps["logreg"].coef_,
+                               rtol=1e-3, atol=1e-5)
+    assert run.test.n_segments == 19 * len(run.split.test) and run.metrics.n_tracks.train == len(train_ids)
+
+
+def test_track_means_gives_one_row_per_track_in_order_of_appearance() -> None:
+    """Tracks of 1, 3 and 2 segments, interleaved: each row is its own track's mean.
+    Break tried: the mean over every segment in each row -> fails."""
+    from genrelib.models.track_rows import track_means
+
+    X = np.arange(12, dtype=np.float32).reshape(6, 2, 1)
+    ids = np.array(["b", "a", "b", "c", "a", "a"])
+    means, labels = track_means(X, np.array([4, 7, 4, 1, 7, 7]), ids)
+    expected = [X[[0, 2]].mean(axis=0), X[[1, 4, 5]].mean(axis=0), X[[3]].mean(axis=0)]  # b, a, c
+    np.testing.assert_allclose(means, np.stack(expected))
+    assert means.dtype == np.float32 and labels.tolist() == [4, 7, 1]
+    with pytest.raises(ValueError, match="different labels"):
+        track_means(X, np.array([4, 7, 5, 1, 7, 7]), ids)
+
+
+@pytest.mark.slow
 def test_the_embedding_cache_is_keyed_by_model_and_layer(probe_run: Path, data, tmp_path, monkeypatch) -> None:
     """A second layer of the same tagger (and a second tagger) on the same data get their
     own cache files: all three are read back later without a warning or a recomputation."""
@@ -223,8 +268,9 @@ def test_probe_options_are_checked_before_any_data_is_read(tmp_path, capsys) -> 
     for option, message in (("source=XYZ", "--option source: expected one of ['MSD', 'MTT'], got 'XYZ'"),
                             ("layer=pool9", "--option layer: MSD_vgg has no embedding layer 'pool9'"),
                             ("layer=patch", "--option layer: MSD_vgg has no embedding layer 'patch'"),
-                            ("kernel_size=3", "'vgg-probe' has no option 'kernel_size'; its options: C, layer, "
-                                              "max_iter, source")):
+                            ("fit_on=clips", "--option fit_on: expected one of ['patches', 'tracks'], got 'clips'"),
+                            ("kernel_size=3", "'vgg-probe' has no option 'kernel_size'; its options: C, fit_on, "
+                                              "layer, max_iter, source")):
         code, _, err = _cli(["train", str(tmp_path / "missing"), "--model", "vgg-probe", "--option", option,
                              "--out", str(tmp_path / "run")], capsys)
         assert code == 2 and message in err, err
@@ -245,4 +291,7 @@ def test_reference_takes_the_probe_kinds_and_checks_their_options(tmp_path, caps
     code, _, err = _cli(["reference", str(tmp_path), *out, "--models", "vgg-probe,musicnn-probe",
                          "--option", "source=XYZ"], capsys)
     assert code == 2 and "source: expected one of ['MSD', 'MTT'], got 'XYZ'" in err, err
+    code, _, err = _cli(["reference", str(tmp_path), *out, "--models", "musicnn-probe", "--option", "fit_on=track"],
+                        capsys)
+    assert code == 2 and "fit_on: expected one of ['patches', 'tracks'], got 'track'" in err, err
     assert not (tmp_path / "runs").exists() and not (tmp_path / "records").exists()

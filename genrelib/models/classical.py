@@ -79,7 +79,7 @@ def build_svm(*, C: float = 1.0, gamma: float | str = "scale", calibration_folds
 
 
 def build_vgg_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None, C: float = 1.0,
-                    max_iter: int = 5000, seed: int = 0) -> Pipeline:
+                    max_iter: int = 5000, fit_on: str = "patches", seed: int = 0) -> Pipeline:
     """A linear probe of a VGG-like tagger: ``build_logreg`` on its per-patch embeddings.
 
     Parameters
@@ -92,21 +92,24 @@ def build_vgg_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = 
         (``default_feature_config``), not the regression.
     C, max_iter, seed
         As in ``build_logreg``.
+    fit_on : {"patches", "tracks"}
+        The rows ``pipeline.fit`` fits it on: one per 3 s patch, or one per training track
+        (the mean of its patches, ``models.track_rows.track_means``). It predicts patches.
 
     Returns
     -------
     sklearn.pipeline.Pipeline
         Steps "scale" and "logreg"; it reads (n_patches, n_features) embeddings. ValueError
-        names a bad ``source`` or ``layer``.
+        names a bad ``source``, ``layer`` or ``fit_on``.
 
     Notebook: 10_transfer_learning.ipynb
     """
-    default_feature_config("vgg-probe", options={"source": source, "layer": layer})
+    default_feature_config("vgg-probe", options={"source": source, "layer": layer, "fit_on": fit_on})
     return build_logreg(C=C, max_iter=max_iter, seed=seed)
 
 
 def build_musicnn_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None, C: float = 1.0,
-                        max_iter: int = 5000, seed: int = 0) -> Pipeline:
+                        max_iter: int = 5000, fit_on: str = "patches", seed: int = 0) -> Pipeline:
     """A linear probe of a musicnn tagger: ``build_logreg`` on its per-patch embeddings.
 
     Parameters
@@ -115,8 +118,8 @@ def build_musicnn_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | Non
         The tagger: "MSD_musicnn" or "MTT_musicnn".
     layer : str, optional
         The embedding read (None: "penultimate", 200 numbers per 3 s patch).
-    C, max_iter, seed
-        As in ``build_logreg``.
+    C, max_iter, seed, fit_on
+        As in ``build_logreg`` and ``build_vgg_probe``.
 
     Returns
     -------
@@ -125,7 +128,7 @@ def build_musicnn_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | Non
 
     Notebook: 10_transfer_learning.ipynb
     """
-    default_feature_config("musicnn-probe", options={"source": source, "layer": layer})
+    default_feature_config("musicnn-probe", options={"source": source, "layer": layer, "fit_on": fit_on})
     return build_logreg(C=C, max_iter=max_iter, seed=seed)
 
 

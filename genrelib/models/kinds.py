@@ -39,6 +39,9 @@ ALL_MODEL_KINDS: tuple[str, ...] = MODEL_KINDS + PRETRAINED_KINDS
 #: The collections a pretrained kind's tagger was trained on (option ``source``), default
 #: first: the Million Song Dataset's last.fm tags, MagnaTagATune.
 PRETRAINED_SOURCES: tuple[str, ...] = ("MSD", "MTT")
+#: The rows a probe is fitted on (option ``fit_on``), default first: one per 3 s patch, or one
+#: per training track (the mean of its patch embeddings, ``models.track_rows``).
+PROBE_FIT_ON: tuple[str, ...] = ("patches", "tracks")
 #: Adam's learning rate of a fine-tuned kind unless the run sets one: a tenth of the
 #: study's 1e-3, so the first steps do not undo what the tagger learned.
 FINETUNE_LEARNING_RATE = 1e-4
@@ -110,7 +113,8 @@ def default_feature_config(model_kind: str, *, n_mfcc: int = 20,
         MFCCs per frame for the "rnn" and the classical kinds (default 20).
     options : mapping, optional
         A pretrained kind's options: ``source`` ("MSD" or "MTT", default "MSD") and, for a
-        probe, ``layer`` (None: the tagger's ``DEFAULT_LAYERS``); other names are ignored.
+        probe, ``layer`` (None: the tagger's ``DEFAULT_LAYERS``) and ``fit_on`` (checked
+        only: one of ``PROBE_FIT_ON``); other names are ignored.
 
     Returns
     -------
@@ -138,6 +142,9 @@ def _pretrained_features(model_kind: str, options: dict[str, Any]) -> EmbeddingS
     tagger = f"{source}_{model_kind.split('-')[0]}"
     if model_kind in FINETUNE_KINDS:
         return EmbeddingSpec(tagger, PATCH_LAYER)
+    fit_on = options.get("fit_on", PROBE_FIT_ON[0])
+    if fit_on not in PROBE_FIT_ON:
+        raise ValueError(f"option fit_on: expected one of {list(PROBE_FIT_ON)}, got {fit_on!r}")
     layer = options.get("layer")
     vectors = [name for name in embedding_layers(tagger) if name != PATCH_LAYER]
     if layer is not None and layer not in vectors:

@@ -25,6 +25,7 @@ from genrelib.evaluation import EvaluationResult, evaluate_predictions
 from genrelib.features import FeatureSet, Standardizer, extract_features
 from genrelib.models import (build_classical, build_model, fit_classical, input_shape_for,
                              is_classical, model_input, parameter_count)
+from genrelib.models.track_rows import track_means
 from genrelib.pipeline import folder
 from genrelib.pipeline.records import RunConfig, RunMetrics, RunResult, SetSizes
 from genrelib.pipeline.spec import Hardware, RunSpec, train_config
@@ -192,8 +193,10 @@ def fit(model_kind: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
     train_fs, valid_fs = sets["train"], sets["valid"]
     if is_classical(model_kind):
         net = build_classical(model_kind, seed=train_cfg.seed, **options)
-        history = fit_classical(net, train_fs.X, train_fs.y, valid_fs.X, valid_fs.y,
-                                n_classes=len(genres))
+        X, y = train_fs.X, train_fs.y
+        if options.get("fit_on") == "tracks":  # a probe fitted on one mean row per training track
+            X, y = track_means(X, y, train_fs.track_ids)
+        history = fit_classical(net, X, y, valid_fs.X, valid_fs.y, n_classes=len(genres))
         return net, history, float(history["fit_seconds"].iloc[0]), None
     set_seed(train_cfg.seed)
     with training_scope(train_cfg) as plan:
