@@ -2,7 +2,8 @@
 #   make book   - set up .venv, execute every notebook with papermill, build _build/html
 #   make test   - set up .venv (with JAX, for the backend tests), run the whole test suite
 # Options: DATA=/path/to/gtzan (default: built-in synthetic data), PROFILE=quick|full,
-#          FRESH=1 (execute every chapter again instead of reusing unchanged ones).
+#          FRESH=1 (execute every chapter again instead of reusing unchanged ones),
+#          TEST_JOBS=N (test workers; default one per core), PYTEST_ARGS=... (passed to pytest).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -11,6 +12,9 @@ PROFILE ?= quick
 DATA    ?=
 FRESH   ?=
 PYTEST_ARGS ?=
+# The tests run in one worker per CPU core (pytest-xdist), a test file per worker at a time:
+# the book's build (tests/test_book.py) on one core while the other files run on the others.
+TEST_JOBS ?= auto
 KERNEL  := genre-book
 
 # Python 3.12 preferred (librosa 1.0), 3.11 works (librosa 0.11). Override with PYTHON=...
@@ -53,7 +57,7 @@ book: $(STAMP)
 	$(BIN)/genrelib book --profile $(PROFILE) $(if $(DATA),--data "$(DATA)",) $(if $(FRESH),--fresh,)
 
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -74,10 +74,11 @@ def write_audio(folder: Path) -> dict[str, Path]:
 
 def train_models(kinds: list[str], out: Path) -> list[Path]:
     from genrelib.datasets import resolve_data_dir
-    from genrelib.pipeline import train_run
+    from genrelib.pipeline import RunSpec, train_run
 
     data = resolve_data_dir("", profile="quick", seed=0)
-    return [train_run(data, model=kind, profile="quick", out_dir=out / kind, epochs=1, verbose=0).run_dir
+    return [train_run(data, RunSpec(model=kind, profile="quick", epochs=1), out_dir=out / kind,
+                      verbose=0).run_dir
             for kind in kinds]
 
 

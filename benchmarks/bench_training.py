@@ -131,29 +131,30 @@ def full_data(tracks_per_genre: int, seconds: float, *, seed: int, cache_dir: Pa
 def bench_full(model: str, data: Path, *, runs: list[tuple[int, str]], epochs: int | None, seed: int,
                cache_dir: Path | None, options: dict) -> list[dict]:
     """``train_run`` with the full profile, once per (batch size, precision)."""
-    from genrelib.pipeline import train_run
+    from genrelib.pipeline import Hardware, RunSpec, train_run
 
     rows = []
+    spec = RunSpec(model=model, profile="full", epochs=epochs, seed=seed, options=options)
     for batch_size, precision in runs:
         with tempfile.TemporaryDirectory() as out_dir:
             start = time.perf_counter()
-            result = train_run(data, model=model, profile="full", out_dir=out_dir, epochs=epochs,
-                               seed=seed, batch_size=batch_size, precision=precision,
-                               cache_dir=cache_dir, verbose=0, **options)
+            result = train_run(data, spec, out_dir=out_dir,
+                               hardware=Hardware(batch_size=batch_size, precision=precision),
+                               cache_dir=cache_dir, verbose=0)
             wall = time.perf_counter() - start
         seconds = result.history["epoch_seconds"].tolist()
-        metrics, test = result.metrics, result.metrics["test"]
+        metrics, test = result.metrics, result.metrics.test
         rows.append({
             "model": model, "options": options, "batch_size": batch_size, "precision": precision,
-            "learning_rate": result.config["train_config"]["learning_rate"],
-            "devices": result.config["devices"], "train_segments": metrics["n_segments"]["train"],
-            "epochs_run": metrics["epochs_run"], "best_epoch": metrics["best_epoch"],
-            "fit_s": round(metrics["train_seconds"], 1), "run_s": round(wall, 1),
+            "learning_rate": result.config.train_config.learning_rate,
+            "devices": result.config.devices, "train_segments": metrics.n_segments.train,
+            "epochs_run": metrics.epochs_run, "best_epoch": metrics.best_epoch,
+            "fit_s": round(metrics.train_seconds, 1), "run_s": round(wall, 1),
             "first_epoch_s": round(seconds[0], 2),
             "s_per_epoch": round(float(np.median(seconds[1:] or seconds)), 2),
-            "data_wait_fraction": metrics["data_wait_fraction"],
-            "test_segment_accuracy": round(test["segment_accuracy"], 4),
-            "test_track_accuracy": round(test["track_accuracy"], 4),
+            "data_wait_fraction": metrics.data_wait_fraction,
+            "test_segment_accuracy": round(test.segment_accuracy, 4),
+            "test_track_accuracy": round(test.track_accuracy, 4),
         })
     return rows
 

@@ -1,13 +1,9 @@
-"""The book's results page, generated from run records, never typed.
-
-Every run folder (``genrelib.runs``) holds its configuration and its metrics. The small
-files of the reference runs (no weights) are committed under ``results/reference/``:
-``export_records`` copies them there from the run folders, with the data folder replaced by
-a portable label. ``load_records`` reads them back, one row per run; ``summarize`` pools the
-folds of a cross-validation (every track tested once) into one track accuracy and one macro
-F1 per model and protocol, each with a bootstrap 95 % interval over the test tracks, beside
-the study's own figures; ``results_page`` writes the page that ``genrelib book`` puts in
-the book, with the command that regenerates the records.
+"""The reference records: the small files of the reference runs (no weights), committed
+under ``results/reference/``. ``export_records`` copies them from run folders with a portable
+data label, ``load_records`` reads them back (one row per run), ``summarize`` pools the folds
+of a cross-validation into one track accuracy and macro F1 per model and protocol with
+bootstrap 95 % intervals, beside the study's figures; ``display_table`` formats them. The
+book's results page (``genrelib.build.pages``) is made from them.
 """
 
 from __future__ import annotations
@@ -21,16 +17,16 @@ import pandas as pd
 
 from genrelib import runs
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE
-from genrelib.evaluation import bootstrap_interval, classification_report_dict
+from genrelib.evaluation import bootstrap_interval, classification_report
 from genrelib.models import MODEL_KINDS
 
 __all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2", "STUDY_TEST_ACCURACY", "data_label",
-           "display_table", "export_records", "load_records", "reference_summary", "results_page",
-           "summarize", "table2", "write_evaluation_record"]
+           "display_table", "export_records", "load_records", "reference_summary", "shared_values",
+           "summarize", "table2", "training_hours", "write_evaluation_record"]
 
 #: Where the reference records live in the repository.
 RECORDS_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
-#: The command that regenerates them (on two CPU cores: hours; the page says where each ran).
+#: The command that regenerates them (the results page says how long the recorded runs took).
 REFERENCE_COMMAND = "genrelib reference path/to/gtzan-mini --runs runs/reference --records results/reference"
 #: The study's Table 2: test accuracy and macro precision / recall / F1 on a random 80/10/10
 #: track split of the full GTZAN (100 test tracks).
@@ -120,9 +116,10 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             continue
         split = runs.load_json(folder / runs.SPLIT_FILE) if (folder / runs.SPLIT_FILE).is_file() else {}
         relative = folder.relative_to(root)
-        label = relative.parts[0] if len(relative.parts) > 1 else metrics["model"]
+        group = relative.parent if split.get("fold") is not None else relative  # a fold: its k-fold
+        label = group.parts[0] if len(group.parts) > 1 else metrics["model"]  # "<label>/<protocol>"
         rows.append({
-            "group": (relative.parent if split.get("fold") is not None else relative).as_posix(),
+            "group": group.as_posix(),
             "model": metrics["model"] if label in MODEL_KINDS else label,  # a variant: its folder
             "protocol": metrics["protocol"], "fold": split.get("fold"),
             "data": data_label(config) if Path(str(config.get("data", ""))).is_absolute() else config.get("data"),
@@ -147,8 +144,8 @@ def _pairs(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _pooled(group: pd.DataFrame, *, n_resamples: int, seed: int) -> dict[str, Any]:
     genres = group["genres"].iloc[0]
     y_true, y_pred = _pairs(np.sum(np.stack(group["confusion"].to_list()), axis=0))
-    report = classification_report_dict(y_true, y_pred, genres=genres)
-    row: dict[str, Any] = {"track_accuracy": report["accuracy"], "macro_f1": report["macro_f1"]}
+    report = classification_report(y_true, y_pred, genres=genres)
+    row: dict[str, Any] = {"track_accuracy": report.accuracy, "macro_f1": report.macro_f1}
     for metric in ("accuracy", "macro_f1"):
         low, high = bootstrap_interval(y_true, y_pred, metric=metric, n_resamples=n_resamples,
                                        level=0.95, seed=seed, n_classes=len(genres))
@@ -210,6 +207,33 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
     } for row in summary.itertuples(index=False)])
 
 
+#: The columns of a :func:`display_table` that often hold one value for every row.
+SHARED_COLUMNS: tuple[str, ...] = ("data", "profile", "seeds", "device", "finished")
+
+
+def shared_values(table: pd.DataFrame, columns: tuple[str, ...] = SHARED_COLUMNS) -> tuple[str, pd.DataFrame]:
+    """Say once what every row of a table shares, instead of repeating it in every row.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        E.g. :func:`display_table` rows.
+    columns : tuple of str
+        The columns to look at (those absent from ``table`` are skipped).
+
+    Returns
+    -------
+    (sentence, rest) : tuple of str and pd.DataFrame
+        "every row: data GTZAN mini set (80 tracks); device CPU (2 cores)" ("" when no column
+        holds a single value), and ``table`` without those columns.
+
+    Notebook: 07_evaluation.ipynb
+    """
+    same = [c for c in columns if c in table and len(table) and table[c].astype(str).nunique() == 1]
+    sentence = "every row: " + "; ".join(f"{c} {table[c].iloc[0]}" for c in same) if same else ""
+    return sentence, table.drop(columns=same)
+
+
 def table2(evaluations: dict[str, Any]) -> pd.DataFrame:
     """The study's Table 2 rebuilt: one row per model (``evaluations`` maps a model kind to
     its test EvaluationResult): segment accuracy, track accuracy by vote with its 95 %
@@ -222,13 +246,13 @@ def table2(evaluations: dict[str, Any]) -> pd.DataFrame:
     for kind, result in evaluations.items():
         study = STUDY_TABLE2.get(kind, {})
         rows.append({
-            "model": kind, "test tracks": int(result.track["n"]),
+            "model": kind, "test tracks": result.n_tracks,
             "segment acc.": round(result.segment_accuracy, 3),
             "track acc. (vote)": round(result.track_accuracy, 3),
             "95 % CI": "[{:.2f}, {:.2f}]".format(*result.track_accuracy_ci),
-            "track acc. (mean)": round(float(result.extra["track_accuracy_mean"]), 3),
-            "precision": round(float(result.track["macro_precision"]), 3),
-            "recall": round(float(result.track["macro_recall"]), 3),
+            "track acc. (mean)": round(result.track_accuracy_by_method["mean"], 3),
+            "precision": round(result.macro_precision, 3),
+            "recall": round(result.macro_recall, 3),
             "F1": round(result.macro_f1, 3),
             "top-2": round(result.top_k_accuracy[2], 3), "top-3": round(result.top_k_accuracy[3], 3),
             **{f"study {key}": study.get(key, "–") for key in ("accuracy", "precision", "recall", "f1")},
@@ -247,40 +271,23 @@ def reference_summary(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataF
     return display_table(summary[summary["model"] == model]).reset_index(drop=True)
 
 
-def _markdown(table: pd.DataFrame) -> list[str]:
-    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
-    return lines + ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+def training_hours(records: pd.DataFrame) -> dict[str, float]:
+    """Hours of training epochs the records hold, per device: the sum over runs of
+    ``epochs_run`` x ``seconds_per_epoch`` (feature extraction and evaluation not included;
+    ensemble and test-time-averaging records train nothing and count 0).
 
+    Parameters
+    ----------
+    records : pd.DataFrame
+        :func:`load_records` rows.
 
-def results_page(root: str | Path = RECORDS_DIR) -> str:
-    """The markdown of the book's results page, computed from the records below ``root``."""
-    summary = summarize(load_records(root))
-    lines = [
-        "# Results from records",
-        "",
-        "Every number on this page is computed, when the book is built, from the run records",
-        "committed under `results/reference/` (configuration and metrics of each run, no",
-        "weights); nothing is typed. *Track accuracy* and *macro F1* pool the test tracks of all",
-        "runs of a row (a k-fold cross-validation tests every track once) and come with a",
-        "bootstrap 95 % interval over those tracks. The column *the study reports* quotes the",
-        "test accuracy of the study's Table 2 {cite}`chen_genre` (random 80/10/10 split of the full",
-        "GTZAN), shown beside our random-split protocols only: it was measured on other data.",
-        "",
-        "*kfold* rows are a cross-validation by track (artists can be on both sides); *artist*",
-        "rows keep every artist on one side. A genre played by a single artist (on the GTZAN",
-        "mini set: blues, classical, reggae and rock) then lies wholly in one set: when that set",
-        "is the test set, the model never heard the genre and cannot name it. Read the artist",
-        "rows as how much of the k-fold accuracy was recognising artists, not genres.",
-        "*artist_kfold* rows are artist-grouped folds that test every track of the genres played",
-        "by two or more artists once, on an unheard artist (the mini set's other six genres);",
-        "single-artist genres stay in training. Rows named after a variant (e.g.",
-        "*cnn-small-crop*) are chapter 8's augmented models, ensembles and test-time averaging.",
-        "",
-    ]
-    if summary.empty:
-        lines += ["No reference records yet. Regenerate them with:", ""]
-    else:
-        lines += _markdown(display_table(summary)) + ["", "Regenerate the records (resumable; hours on two CPU cores, "
-                                        "minutes on a GPU) with:", ""]
-    lines += ["```bash", REFERENCE_COMMAND, "```", ""]
-    return "\n".join(lines)
+    Returns
+    -------
+    dict
+        {device: hours}, devices in order of appearance; empty when no record has timings.
+    """
+    if records.empty:
+        return {}
+    timed = records.dropna(subset=["epochs_run", "seconds_per_epoch"])
+    seconds = (timed["epochs_run"] * timed["seconds_per_epoch"]).groupby(timed["device"].astype(str), sort=False).sum()
+    return {device: float(total) / 3600 for device, total in seconds.items()}

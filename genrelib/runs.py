@@ -132,7 +132,7 @@ def read_model_metadata(path: str | Path) -> dict[str, Any]:
 def find_model_file(path: str | Path) -> Path:
     """The model file of a run folder (its model.keras or model.skops), or ``path`` itself
     when it is a file. FileNotFoundError when there is none, ValueError when a folder holds
-    both.
+    both or is an unfinished run (a model but no metrics.json).
     """
     path = Path(path)
     if path.is_dir():
@@ -140,6 +140,10 @@ def find_model_file(path: str | Path) -> Path:
         if len(found) > 1:
             raise ValueError(f"{path} holds {' and '.join(MODEL_FILES)}: a run folder holds one "
                              "model; delete the stale one or give the file")
+        if found and not (path / METRICS_FILE).is_file():
+            raise ValueError(f"{path} holds an unfinished run (a model but no {METRICS_FILE}: "
+                             "its training stopped before the end); train it again with "
+                             "`genrelib train ... --out` a new folder or `--overwrite`")
         path = found[0] if found else path / MODEL_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no model at {path}: give a run folder or its model file "
@@ -268,19 +272,3 @@ def load_json(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"no record at {path}")
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def estimate_epoch_seconds(metrics: dict[str, Any], *, train_segments: int = GTZAN_TRAIN_SEGMENTS) -> float:
-    """Seconds per epoch for ``train_segments`` training segments (default: the full GTZAN's
-    15,200, ``config.GTZAN_TRAIN_SEGMENTS``), scaled linearly from the
-    seconds per epoch a run measured (its metrics.json record, ``seconds_per_epoch`` over
-    ``n_segments["train"]``). An ESTIMATE for the same machine, never a measurement: it
-    ignores fixed costs per epoch (validation, start-up) and any effect of batch count.
-    Notebook: 03_cnn.ipynb
-    """
-    measured = metrics.get("seconds_per_epoch")
-    segments = (metrics.get("n_segments") or {}).get("train")
-    if not measured or not segments:
-        raise ValueError("the run's metrics hold no measured seconds per epoch and training "
-                         "segments: train it first (genrelib train)")
-    return float(measured) * int(train_segments) / int(segments)

@@ -5,6 +5,10 @@ Real-data tests use the 80-track GTZAN mini set named by the environment variabl
 is unset, ``../shared/data/gtzan-mini`` beside the project root is used if it exists.
 The full GTZAN metadata (md5 manifest, fault-filtered split lists) is found the same way
 through ``GENREBOOK_GTZAN_META``. Tests needing either skip with the reason when absent.
+
+The trained runs several test files read are trained once per session (each test that asks
+for one is marked slow): ``tiny_run`` (the library's tiny CNN, tests/helpers.py
+``tiny_spec``) and ``cli_cnn_run``/``cli_cnn_run_seed2`` (``genrelib train`` runs).
 """
 
 from __future__ import annotations
@@ -64,16 +68,81 @@ def module_cache(tmp_path_factory: pytest.TempPathFactory):
     patch.undo()
 
 
-def write_silent_wav(path: Path, seconds: float, *, sample_rate: int = 22050) -> Path:
-    """A mono 16-bit WAV of ``seconds`` of silence at ``path`` (folders created)."""
-    import wave
+# --------------------------------------------------------------------------- trained runs
 
-    import numpy as np
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(sample_rate)
-        out.writeframes(np.zeros(int(sample_rate * seconds), dtype=np.int16).tobytes())
-    return path
+@pytest.fixture(scope="session")
+def tiny_index(tiny_synthetic):
+    """The DatasetIndex of the tiny synthetic set."""
+    from genrelib.datasets import index_dataset
+
+    return index_dataset(tiny_synthetic)
+
+
+@pytest.fixture(scope="session")
+def tiny_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The feature cache of the tiny library runs (their small features, computed once)."""
+    return tmp_path_factory.mktemp("tiny-features")
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_index, tiny_cache, tmp_path_factory):
+    """One finished tiny CNN run (``helpers.tiny_spec()``: 10 validation and 10 test tracks,
+    one epoch), trained once; tests copy its folder before touching it."""
+    from helpers import tiny_spec
+
+    from genrelib.pipeline import train_run
+
+    return train_run(tiny_index, tiny_spec(), out_dir=tmp_path_factory.mktemp("tiny-run") / "run",
+                     cache_dir=tiny_cache, verbose=0)
+
+
+def _cli_cnn_run(data: Path, out: Path, seed: int, cache: Path) -> Path:
+    """``genrelib train DATA --model cnn`` with ``helpers.TINY_CNN_ARGS``, 6 epochs, a third of
+    the tracks for validation, no test set."""
+    from helpers import TINY_CNN_ARGS
+
+    from genrelib.cli import main
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GENREBOOK_CACHE", str(cache))
+        code = main(["train", str(data), "--model", "cnn", "--profile", "quick", "--out", str(out),
+                     "--epochs", "6", "--seed", str(seed), "--split", "random",
+                     "--val-fraction", "0.34", "--test-fraction", "0", "--quiet", *TINY_CNN_ARGS])
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def cli_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli-cache")
+
+
+@pytest.fixture(scope="session")
+def cli_cnn_run(tiny_synthetic, tmp_path_factory, cli_cache) -> Path:
+    """The folder of a tiny CNN trained by ``genrelib train`` (seed 1) on the tiny synthetic
+    set: 20 training and 10 validation tracks, default features (19 segments per clip)."""
+    return _cli_cnn_run(tiny_synthetic, tmp_path_factory.mktemp("cli-runs") / "cnn-seed1", 1, cli_cache)
+
+
+@pytest.fixture(scope="session")
+def cli_cnn_run_seed2(tiny_synthetic, tmp_path_factory, cli_cache) -> Path:
+    """``cli_cnn_run`` with seed 2 (another split and other initial weights)."""
+    return _cli_cnn_run(tiny_synthetic, tmp_path_factory.mktemp("cli-runs") / "cnn-seed2", 2, cli_cache)
+
+
+@pytest.fixture(scope="session")
+def cli_classical_runs(tiny_synthetic, tmp_path_factory, cli_cache) -> dict[str, Path]:
+    """``genrelib train --model logreg|svm`` on the tiny synthetic set (seed 1: 20 training
+    tracks, 10 validation tracks, no test set): {model kind: run folder}."""
+    from genrelib.cli import main
+
+    out = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GENREBOOK_CACHE", str(cli_cache))
+        for kind in ("logreg", "svm"):
+            out[kind] = tmp_path_factory.mktemp("classical") / kind
+            assert main(["train", str(tiny_synthetic), "--model", kind, "--out", str(out[kind]),
+                         "--seed", "1", "--val-fraction", "0.34", "--test-fraction", "0",
+                         "--quiet"]) == 0
+    return out

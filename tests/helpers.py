@@ -1,7 +1,7 @@
 """Helpers shared by several test files (plain functions and constants, imported as
 ``from helpers import ...``: pytest puts this folder on sys.path; fixtures live in conftest.py):
 small audio and datasets for the features, tracks tables for the splits, tiny Keras models,
-learnable arrays and augmentation clips."""
+learnable arrays, augmentation clips and the settings of the tiny training runs."""
 
 
 from __future__ import annotations
@@ -45,6 +45,19 @@ def make_dataset(base: Path, *, genres=("blues", "jazz"), per_genre: int = 2, se
     return base
 
 
+def write_silent_wav(path: Path, seconds: float, *, sample_rate: int = 22050) -> Path:
+    """A mono 16-bit WAV of ``seconds`` of silence at ``path`` (folders created)."""
+    import wave
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(np.zeros(int(sample_rate * seconds), dtype=np.int16).tobytes())
+    return path
+
+
 def changing_signal(seconds: float = 30.0, rate: int = 22050, seed: int = 7) -> np.ndarray:
     """A NON-stationary test clip: a log chirp 60 Hz -> 9 kHz, tones that jump to a new random
     frequency and level every 0.1 s, 60 noise bursts with sharp onsets (30 ms decay), and a
@@ -78,6 +91,23 @@ def changing_clip() -> tuple[np.ndarray, np.ndarray]:
     reference = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
     assert reference.shape == (128, 1292)
     return y, reference
+
+
+# --------------------------------------------------------------------------- metrics
+
+def metrics_by_hand(y_true, y_pred, n_classes: int) -> tuple[float, list, list, list]:
+    """Accuracy and per-class precision/recall/F1 from counts (0 when undefined)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    precision, recall, f1 = [], [], []
+    for c in range(n_classes):
+        tp = np.sum((y_pred == c) & (y_true == c))
+        predicted, actual = np.sum(y_pred == c), np.sum(y_true == c)
+        p = tp / predicted if predicted else 0.0
+        r = tp / actual if actual else 0.0
+        precision.append(p)
+        recall.append(r)
+        f1.append(2 * p * r / (p + r) if p + r else 0.0)
+    return float(np.mean(y_true == y_pred)), precision, recall, f1
 
 
 # --------------------------------------------------------------------------- splits
@@ -228,3 +258,35 @@ def spy_callbacks(monkeypatch, first: tuple = (), last: tuple = ()) -> list:
 
     monkeypatch.setattr(fit, "make_callbacks", spy)
     return made
+
+
+# --------------------------------------------------------------------------- tiny runs
+
+#: Features of the tiny library runs: (16 mels or 8 MFCCs, 33 frames), 10 segments per 30 s
+#: clip, so a ``train_run`` on the tiny synthetic set takes a second or two.
+#: (Not TINY_MEL: that name is the tiny Keras models' feature shape above.)
+RUN_MEL = FeatureConfig(n_mels=16, n_mfcc=8, hop_length=2048, overlap=0.0)
+RUN_MFCC = RUN_MEL.with_(kind="mfcc")
+TINY_FEATURES = {"cnn": RUN_MEL, "crnn": RUN_MEL, "rnn": RUN_MFCC}
+TINY_OPTIONS = {
+    "cnn": {"filters": (4, 8), "dense_units": 8},
+    "rnn": {"units": 8, "n_layers": 1},
+    "crnn": {"conv_blocks": 1, "filters": (4, 8), "units": 8},
+}
+
+#: ``genrelib train`` options of the CLI runs: small enough to train in seconds, large
+#: enough to predict several genres (a model that answers one genre for every track would
+#: let wrong metrics pass).
+TINY_CNN_ARGS = ["--option", "filters=[4,8]", "--option", "dense_units=16",
+                 "--option", "dropout=0", "--option", "dense_dropout=0"]
+
+
+def tiny_spec(model: str = "cnn", **changes):
+    """The RunSpec of a tiny library run of ``model``: one epoch, seed 0, a third of the
+    tracks each for validation and test, ``changes`` overriding any field."""
+    from genrelib.pipeline import RunSpec
+
+    settings = {"model": model, "epochs": 1, "seed": 0, "valid_fraction": 0.34,
+                "test_fraction": 0.34, "features": TINY_FEATURES.get(model),
+                "options": TINY_OPTIONS.get(model, {})}
+    return RunSpec(**{**settings, **changes})

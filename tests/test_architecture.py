@@ -10,6 +10,7 @@ import graph has no cycle. A new module must be given its place here.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,107 @@ def test_commands_share_their_error_type_without_importing_the_cli() -> None:
         if module.startswith("genrelib.commands."):
             assert "genrelib.cli" not in targets, f"{module} imports genrelib.cli"
     assert "genrelib.errors" in GRAPH["genrelib.cli"]
+
+
+# --------------------------------------------------------------------------- the core path
+
+ROOT = PACKAGE.parent
+ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
+#: What a learner opens from a chapter: one job per module, at most about 300 lines.
+CORE_PATH: tuple[str, ...] = ("genrelib.config", "genrelib.cache", "genrelib.audio",
+                              "genrelib.datasets", "genrelib.features", "genrelib.models",
+                              "genrelib.runs", "genrelib.augment", "genrelib.training",
+                              "genrelib.evaluation", "genrelib.pipeline")
+MAX_CORE_LINES = 310
+#: The book's build tooling, run by ``genrelib book``; learners never import it.
+BUILD_TOOLING = "genrelib.build"
+#: Who may import the build tooling: itself and the command line.
+BUILD_USERS: tuple[str, ...] = (BUILD_TOOLING, "genrelib.cli", "genrelib.commands", "genrelib.__main__")
+
+
+def _under(module: str, prefixes: tuple[str, ...] | str) -> bool:
+    prefixes = (prefixes,) if isinstance(prefixes, str) else prefixes
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def long_modules(modules: dict[str, Path], *, limit: int = MAX_CORE_LINES) -> list[str]:
+    """Core-path modules longer than ``limit`` lines, with their length."""
+    return [f"{m} ({n} lines)" for m, p in modules.items() if _under(m, CORE_PATH)
+            and (n := len(p.read_text(encoding="utf-8").splitlines())) > limit]
+
+
+def test_core_path_modules_are_short() -> None:
+    """Break tried: genrelib/audio/decode.py padded to 320 lines -> this test fails."""
+    assert not long_modules(MODULES), "split these core-path modules (one job, ~300 lines each): " + \
+        ", ".join(long_modules(MODULES))
+
+
+def build_importers(graph: dict[str, set[str]]) -> list[str]:
+    """Modules outside BUILD_USERS that import the build tooling."""
+    return [f"{m} imports {t}" for m, targets in graph.items() for t in sorted(targets)
+            if _under(t, BUILD_TOOLING) and not _under(m, BUILD_USERS)]
+
+
+def test_the_library_never_imports_the_build_tooling() -> None:
+    assert not build_importers(GRAPH), "\n".join(build_importers(GRAPH))
+
+
+def mapped_modules(text: str) -> set[str]:
+    """The modules the architecture page lists (``- `genrelib/x/y.py`: ...``)."""
+    return {module_name(ROOT / path) for path in re.findall(r"^- `(genrelib/[\w/]+\.py)`:", text, re.M)}
+
+
+def test_every_module_is_on_the_architecture_map() -> None:
+    mapped = mapped_modules(ARCHITECTURE.read_text(encoding="utf-8"))
+    missing, stale = sorted(set(MODULES) - mapped), sorted(mapped - set(MODULES))
+    assert not missing, f"add these modules to the module map of docs/ARCHITECTURE.md: {missing}"
+    assert not stale, f"docs/ARCHITECTURE.md maps modules that do not exist: {stale}"
+
+
+def test_the_new_checks_catch_what_they_name(tmp_path) -> None:
+    """The checkers themselves: a long core module, a library import of the build tooling, a
+    module missing from the map."""
+    long = tmp_path / "long.py"
+    long.write_text("x = 1\n" * (MAX_CORE_LINES + 1))
+    short = tmp_path / "short.py"
+    short.write_text("x = 1\n")
+    assert long_modules({"genrelib.features.big": long, "genrelib.plots.big": long,
+                         "genrelib.features.small": short}) == [f"genrelib.features.big ({MAX_CORE_LINES + 1} lines)"]
+    assert build_importers({"genrelib.pipeline.run": {"genrelib.build.tidy"},
+                            "genrelib.commands.book": {"genrelib.build"}}) == [
+        "genrelib.pipeline.run imports genrelib.build.tidy"]
+    assert mapped_modules("- `genrelib/a.py`: one.\n- `genrelib/b/__init__.py`: two.\n `genrelib/c.py`") == {
+        "genrelib.a", "genrelib.b"}
+
+
+def guard_table(text: str) -> list[tuple[list[str], list[str]]]:
+    """Each row of the leakage-guards table: (library files of its "where" cell, tests named)."""
+    section = text.split("### Leakage guards", 1)[-1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`tests/" in line]
+    return [(re.findall(r"`((?:\w+/)+\w+\.py)`", line.split(" | ")[1]),
+             re.findall(r"`(tests/\w+\.py::\w+)`", line)) for line in rows]
+
+
+def missing_guard_tests(rows: list[tuple[list[str], list[str]]]) -> list[str]:
+    """The table's library files and tests that do not exist."""
+    missing = []
+    for files, tests in rows:
+        missing += [f for f in files if not (ROOT / "genrelib" / f).is_file()]
+        for test in tests:
+            path, name = test.split("::")
+            source = (ROOT / path).read_text(encoding="utf-8") if (ROOT / path).is_file() else ""
+            if not re.search(rf"^def {name}\(", source, re.M):
+                missing.append(test)
+    return missing
+
+
+def test_every_leakage_guard_names_a_test_that_exists() -> None:
+    """docs/ARCHITECTURE.md's table of leakage guards (issue 22) stays true: each row names
+    the library files it guards and at least one test, and each exists.
+
+    Break tried: a test renamed in the table (..._training_tracks_onlyX) fails this test."""
+    rows = guard_table(ARCHITECTURE.read_text(encoding="utf-8"))
+    assert len(rows) >= 15, f"the leakage-guards table lost rows: {len(rows)} left"
+    assert all(tests for _, tests in rows) and all(files for files, _ in rows)
+    missing = missing_guard_tests(rows)
+    assert not missing, f"docs/ARCHITECTURE.md's leakage guards name what does not exist: {missing}"

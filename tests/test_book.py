@@ -198,3 +198,55 @@ def test_chapter_page_has_launch_buttons_for_its_notebook(built_book: dict) -> N
     binder = f"https://mybinder.org/v2/gh/{owner}/{repo}/{branch}?urlpath=lab/tree/{notebook}"
     assert f'href="{colab}"' in text, f"{chapter.stem}.html has no Colab button for {notebook}"
     assert f'href="{binder}"' in text, f"{chapter.stem}.html has no Binder button for {notebook}"
+
+
+def _all_pages(built_book: dict) -> list[Path]:
+    html = built_book["html"]
+    return sorted((html / "notebooks").glob("*.html")) + sorted((html / "book").glob("*.html"))
+
+
+@pytest.mark.slow
+def test_no_page_shows_a_warning_or_a_site_packages_path(built_book: dict) -> None:
+    """Issue 18: a reader never sees a library's warning (with its site-packages path) on a page.
+
+    Break tried: librosa's FutureWarning line (with its site-packages path) put into chapter
+    8's built page -> this test fails naming 08_small_data.html."""
+    found = []
+    for page in _all_pages(built_book):
+        text = _visible_text(page)
+        for pattern in ("site-packages", "Warning:", "RuntimeWarning", "FutureWarning"):
+            if pattern in text:
+                at = text.index(pattern)
+                found.append(f"{page.name}: ...{text[max(0, at - 60):at + 60]!r}")
+    assert not found, f"{len(found)} page(s) show warnings:\n" + "\n".join(found[:8])
+
+
+@pytest.mark.slow
+def test_formulas_render_offline_on_every_chapter(built_book: dict) -> None:
+    """MathJax comes from the built site (_static/mathjax), never from a CDN, on every page
+    that has formulas (tests/test_build_site.py checks the extension on a one-page book).
+
+    Break tried: chapter 2's built page pointed at MathJax on jsdelivr -> this test fails."""
+    remote = []
+    for page in _all_pages(built_book):
+        sources = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', page.read_text(encoding="utf-8"), re.I)
+        remote += [f"{page.name}: {src}" for src in sources if "://" in src or "_static/mathjax" not in src]
+        for src in sources:
+            assert (page.parent / src).resolve().is_file(), f"{page.name}: {src} is not in the built site"
+    assert not remote, "MathJax loaded from outside the built site:\n" + "\n".join(remote[:5])
+
+
+@pytest.mark.slow
+def test_every_table_of_the_results_page_scrolls_within_the_page(built_book: dict) -> None:
+    """Issue 18: a wide table scrolls inside the content column instead of being cut off.
+
+    Break tried: the theme's scroll container renamed on the built results page -> fails."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((built_book["html"] / "book" / "results.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    tables = soup.select("article table") or soup.select("table")
+    assert tables, "the results page shows no table"
+    loose = [t.get_text(" ", strip=True)[:60] for t in tables
+             if t.find_parent("div", class_="pst-scrollable-table-container") is None]
+    assert not loose, f"{len(loose)} table(s) of the results page outside a scroll container: {loose}"

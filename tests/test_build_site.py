@@ -111,3 +111,30 @@ def test_unchanged_sources_are_not_built_again(tmp_path: Path, monkeypatch: pyte
     assert build(strict=True) == "build 4"
     (tmp_path / "build" / "html" / "index.html").unlink()
     assert build(strict=True) == "build 5"
+
+
+@pytest.mark.slow
+def test_formulas_render_from_the_built_site(tmp_path: Path) -> None:
+    """The book's own Sphinx settings (_config.yml) load MathJax from the built HTML, not a CDN.
+
+    Break tried: the sphinx-mathjax-offline extension left out of _config.yml -> the page loads
+    https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js and this test fails.
+    """
+    import re
+
+    import yaml
+
+    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    root = _small_book(tmp_path / "root")
+    small = {"title": "small", "execute": {"execute_notebooks": "off"}, "parse": config["parse"],
+             "sphinx": {k: v for k, v in config["sphinx"].items() if k == "extra_extensions"}}
+    (root / "_config.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
+    (root / "book" / "intro.md").write_text("# Intro\n\nInline $a^2 + b^2$ and\n\n$$X[k] = \\sum_n x[n]$$\n")
+    (tmp_path / "executed").mkdir()
+    index = build_html(executed_dir=tmp_path / "executed", out_dir=tmp_path / "build", root=root, log=None)
+    page = index.parent / "book" / "intro.html"  # index.html only redirects to the root page
+    sources = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', page.read_text(encoding="utf-8"), re.I)
+    assert sources, "the page with formulas loads no MathJax"
+    for source in sources:
+        assert "://" not in source, f"MathJax comes from {source}, not from the built site"
+        assert (page.parent / source).is_file(), f"{source} is not in the built HTML"

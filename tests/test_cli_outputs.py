@@ -128,6 +128,6 @@ def test_a_timeline_folder_of_a_failed_predict_is_removed(tmp_path, capsys):
     model.mkdir()
     (model / "model.keras").write_text("not a zip")
     figures = tmp_path / "figures"
-    assert main(["predict", str(model), str(tmp_path), "--timeline", str(figures)]) == 2
+    assert main(["predict", str(model / "model.keras"), str(tmp_path), "--timeline", str(figures)]) == 2
     assert "not a .keras model file" in capsys.readouterr().err
     assert not figures.exists()

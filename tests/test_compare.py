@@ -11,6 +11,7 @@ other segments), which costs no training.
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -53,8 +54,10 @@ def _cli_json(capsys, *argv: str) -> dict:
 
 
 def _edited_run(run: Path, out: Path, edit) -> Path:
-    """A copy of ``run``'s model.keras in ``out`` whose genrelib.json metadata went through ``edit``."""
+    """A copy of ``run``'s model.keras (and metrics.json: a finished run) in ``out`` whose
+    genrelib.json metadata went through ``edit``."""
     out.mkdir(parents=True)
+    shutil.copy(run / "metrics.json", out)
     with zipfile.ZipFile(run / "model.keras") as source, \
             zipfile.ZipFile(out / "model.keras", "w") as target:
         for item in source.infolist():
@@ -116,8 +119,9 @@ def test_evaluate_several_runs_json(method, runs, tiny_synthetic, predictions, e
 
 def test_evaluate_several_runs_library_equals_cli(runs, tiny_synthetic, ensemble_record) -> None:
     results = evaluate_runs(runs, tiny_synthetic, progress=False)
-    assert {name: r.to_dict() for name, r in results["members"].items()} == ensemble_record["members"]
-    assert results["ensemble"].to_dict() == ensemble_record["ensemble"]
+    assert {name: r.to_dict() for name, r in results.members.items()} == ensemble_record["members"]
+    assert results.ensemble.to_dict() == ensemble_record["ensemble"]
+    assert results.to_dict() == ensemble_record
 
 
 def test_evaluate_several_runs_text_table(runs, tiny_synthetic, ensemble_record, capsys) -> None:
@@ -147,10 +151,10 @@ def test_ensemble_of_runs_with_other_segments(runs, tiny_synthetic, predictions,
 
     other = _edited_run(runs[1], tmp_path / "no-overlap", no_overlap)
     results = evaluate_runs([runs[0], other], tiny_synthetic, progress=False)
-    ensemble = results["ensemble"]
+    ensemble = results.ensemble
     assert ensemble.extra == {**ensemble.extra, "ensemble_level": "track",
                               "ensemble_of": ["cnn-seed1", "no-overlap"]}
-    assert results["members"]["no-overlap"].to_dict()["n_segments"] == 30 * 10
+    assert results.members["no-overlap"].to_dict()["n_segments"] == 30 * 10
     other_probs = run_predictions(other, tiny_synthetic, progress=False)
     tracks = predictions[0].evaluate().track_ids
     expected = np.array([(predictions[0].probs[predictions[0].track_ids == t].mean(axis=0)

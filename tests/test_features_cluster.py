@@ -14,7 +14,6 @@ import socket
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -128,17 +127,6 @@ def test_train_passes_the_scheduler_to_the_features(tiny_synthetic, tmp_path, ca
                  "--scheduler", address, "--quiet"])
     err = capfd.readouterr().err
     assert code == 2 and f"cannot reach a Dask scheduler at {address}" in err and "Traceback" not in err
-
-
-def test_cross_validate_passes_the_scheduler_to_every_fold(monkeypatch, tmp_path):
-    import genrelib.pipeline as pipeline
-
-    seen = []
-    monkeypatch.setattr(pipeline, "train_run", lambda *a, **k: seen.append(k.get("scheduler")))
-    monkeypatch.setattr(pipeline, "_capped_index", lambda *a, **k: SimpleNamespace(tracks=None))
-    monkeypatch.setattr(pipeline, "kfold_splits", lambda *a, **k: [SimpleNamespace(fold=i) for i in range(3)])
-    pipeline.cross_validate("data", out_dir=tmp_path, folds=3, scheduler="tcp://h:8786")
-    assert seen == ["tcp://h:8786"] * 3
 
 
 def test_scheduler_without_workers_is_a_clear_error(index, monkeypatch, tmp_path):

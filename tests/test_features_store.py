@@ -23,6 +23,11 @@ def small_index(tmp_path):
 
 
 def test_cache_key_changes_with_every_config_field_and_the_data():
+    """Guard: the feature cache is never shared by two feature configurations or datasets.
+
+    Breaks tried: feature_cache_path's key without ``cfg.cache_key()``, and without the
+    fingerprint -> this test fails (test_features_extract.py::test_changed_data_is_recomputed
+    fails on the second break too)."""
     changes = {"sample_rate": 16000, "clip_seconds": 29.0, "segment_seconds": 2.0, "overlap": 0.25,
                "n_fft": 1024, "hop_length": 256, "n_mels": 96, "n_mfcc": 13, "kind": "mfcc"}
     assert set(changes) == {f.name for f in dataclasses.fields(FeatureConfig)}
@@ -63,3 +68,33 @@ def test_interrupted_write_leaves_no_cache_file(tmp_path, monkeypatch):
         atomic_save_npz(target, {"X": np.zeros(3)})
     np.testing.assert_array_equal(read_npz(target)["X"], np.ones(3))  # the old file is intact
     assert [p.name for p in target.parent.iterdir()] == ["features.npz"]
+
+
+def test_a_cache_file_of_other_features_or_data_is_never_read(small_index, tmp_path):
+    """A file written for another FeatureConfig of the same shape (another n_fft) or for
+    another dataset, found at this key's path (as a key that forgot a field would give), is
+    recomputed with a warning, never read back.
+
+    Break tried: store._load_cached without its fingerprint and FeatureConfig checks -> this
+    test fails (the other configuration's values come back, no warning)."""
+    cache = tmp_path / "cache"
+    other_cfg = SMALL.with_(n_fft=512)
+    extract_features(small_index, other_cfg, cache_dir=cache, n_jobs=1, progress=False)
+    direct = extract_features(small_index, SMALL, cache_dir=False, n_jobs=1, progress=False)
+    other_file = feature_cache_path(small_index.fingerprint(), other_cfg, cache_dir=cache)
+    assert read_npz(other_file)["X"].shape == direct.X.shape
+    assert not np.allclose(read_npz(other_file)["X"], direct.X, atol=1e-2)
+    path = feature_cache_path(small_index.fingerprint(), SMALL, cache_dir=cache)
+    path.write_bytes(other_file.read_bytes())
+    with pytest.warns(UserWarning, match="another FeatureConfig"):
+        got = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    np.testing.assert_allclose(got.X, direct.X, atol=1e-4)
+    # the same features of other data (another folder: another fingerprint)
+    other_data = index_dataset(make_dataset(tmp_path / "other"))
+    assert other_data.fingerprint() != small_index.fingerprint()
+    extract_features(other_data, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    other_data_file = feature_cache_path(other_data.fingerprint(), SMALL, cache_dir=cache)
+    path.write_bytes(other_data_file.read_bytes())
+    with pytest.warns(UserWarning, match="written for other data"):
+        got = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    np.testing.assert_allclose(got.X, direct.X, atol=1e-4)

@@ -23,7 +23,7 @@ from genrelib.models import CLASSICAL_KINDS, classical
 
 #: 8 s clips, 3 s segments at 50 % overlap: 4 segments of 130 frames each.
 STATS = FeatureConfig(kind="stats", clip_seconds=8.0)
-#: The keys of every run's metrics.json (pipeline._run_metrics), deep or classical.
+#: The keys of every run's metrics.json (pipeline.RunMetrics.to_dict), deep or classical.
 METRICS_KEYS = {"model", "protocol", "epochs_run", "best_epoch", "train_seconds",
                 "seconds_per_epoch", "data_wait_fraction", "n_segments", "n_tracks", "valid", "test"}
 
@@ -53,7 +53,9 @@ def test_save_load_round_trip(kind, tmp_path) -> None:
     metadata = {"genres": ["a", "b", "c"], "feature_config": STATS.to_dict(), "model_kind": kind,
                 "model_options": {}, "standardizer": None}
     path = runs.save_run_model(model, tmp_path / runs.SKOPS_MODEL_FILE, metadata)
-    loaded, meta = runs.load_run_model(tmp_path)  # the folder works as well as the file
+    loaded, meta = runs.load_run_model(path)
+    (tmp_path / runs.METRICS_FILE).write_text("{}")  # a finished run's folder works as the file
+    assert runs.load_run_model(tmp_path)[1] == meta
     assert meta == metadata == runs.read_model_metadata(path)
     probs = classical.predict_classical(loaded, X)
     assert probs.shape == (60, 3) and probs.dtype == np.float32
@@ -80,7 +82,7 @@ def test_files_that_are_no_skops_model_give_clear_errors(tmp_path) -> None:
     text.parent.mkdir()
     text.write_text("not a model")
     with pytest.raises(ValueError, match=r"is not a \.skops model file \(not a zip archive\)"):
-        runs.load_run_model(text.parent)
+        runs.load_run_model(text)
     other_zip = tmp_path / "zip" / "model.skops"
     other_zip.parent.mkdir()
     with zipfile.ZipFile(other_zip, "w") as archive:
@@ -126,18 +128,10 @@ def test_options_reach_the_model_and_unknown_ones_are_refused() -> None:
 
 
 @pytest.fixture(scope="module")
-def cli_runs(tiny_synthetic, tmp_path_factory, module_cache) -> dict[str, Path]:
-    """`genrelib train --model logreg|svm` on the tiny synthetic set (20 train tracks, 10
-    validation tracks, no test set)."""
-    from genrelib.cli import main
-
-    out = {}
-    for kind in CLASSICAL_KINDS:
-        out[kind] = tmp_path_factory.mktemp("classical") / kind
-        assert main(["train", str(tiny_synthetic), "--model", kind, "--out", str(out[kind]),
-                     "--seed", "1", "--val-fraction", "0.34", "--test-fraction", "0",
-                     "--quiet"]) == 0
-    return out
+def cli_runs(cli_classical_runs, module_cache) -> dict[str, Path]:
+    """`genrelib train --model logreg|svm` on the tiny synthetic set (conftest: 20 train
+    tracks, 10 validation tracks, no test set)."""
+    return cli_classical_runs
 
 
 @pytest.mark.slow
@@ -197,37 +191,40 @@ def test_cli_refuses_an_unknown_option(tiny_synthetic, tmp_path, module_cache, c
     code = main(["train", str(tiny_synthetic), "--model", "logreg", "--out", str(tmp_path / "run"),
                  "--option", "kernel_size=3", "--quiet"])
     assert code == 2
-    assert "unknown option(s) ['kernel_size']" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err == ("genrelib train: error: --model 'logreg' has no option 'kernel_size'; its options: "
+                   "C, max_iter\n")
+    assert not (tmp_path / "run").exists()
 
 
 @pytest.mark.slow
 def test_reuse_and_a_stale_model_file(tiny_synthetic, tmp_path, module_cache, monkeypatch) -> None:
     """reuse=True reads a finished classical run back (no fit) unless a setting changed; a
     Keras model left in the folder by an earlier run is removed when a classical one is fitted."""
-    from genrelib import pipeline
+    import genrelib.pipeline.run as run_module
+    from genrelib.pipeline import RunSpec, train_run
 
     fits: list[str] = []
-    real = pipeline.fit_classical
+    real = run_module.fit_classical
 
     def counting(model, *args, **kwargs):
         fits.append(type(model.steps[-1][1]).__name__)
         return real(model, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "fit_classical", counting)
+    monkeypatch.setattr(run_module, "fit_classical", counting)
     out = tmp_path / "run"
     out.mkdir()
     (out / runs.MODEL_FILE).write_text("an earlier CNN run's model")
-    settings = dict(model="logreg", out_dir=out, seed=0, valid_fraction=0.34, test_fraction=0.34,
-                    verbose=0, reuse=True, C=0.5)
-    first = pipeline.train_run(tiny_synthetic, **settings)
+    spec = RunSpec(model="logreg", seed=0, valid_fraction=0.34, test_fraction=0.34, options={"C": 0.5})
+    first = train_run(tiny_synthetic, spec, out_dir=out, verbose=0, reuse=True)
     assert not (out / runs.MODEL_FILE).exists() and fits == ["LogisticRegression"]
-    again = pipeline.train_run(tiny_synthetic, **settings)
+    again = train_run(tiny_synthetic, spec, out_dir=out, verbose=0, reuse=True)
     assert fits == ["LogisticRegression"]  # reused: no second fit
     np.testing.assert_array_equal(
         classical.predict_classical(again.model, np.ones((2, 90, 1), dtype=np.float32)),
         classical.predict_classical(first.model, np.ones((2, 90, 1), dtype=np.float32)))
     assert again.metrics == first.metrics
-    pipeline.train_run(tiny_synthetic, **{**settings, "C": 2.0})
+    train_run(tiny_synthetic, spec.with_(options={"C": 2.0}), out_dir=out, verbose=0, reuse=True)
     assert len(fits) == 2  # another option: fitted again
     assert runs.load_run_model(out)[1]["model_options"] == {"C": 2.0}
 

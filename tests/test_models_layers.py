@@ -25,7 +25,7 @@ def test_standardizer_inside_model_and_round_trip(kind: str, tmp_path) -> None:
 
     path = save_run_model(model, tmp_path / "model.keras", {"genres": list("abcdefghij"), "k": kind})
     assert read_model_metadata(path)["k"] == kind
-    loaded, meta = load_run_model(tmp_path)  # the folder works as well as the file
+    loaded, meta = load_run_model(path)
     assert meta["genres"] == list("abcdefghij")
     x = models.model_input(X, kind)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(x)),

@@ -55,11 +55,13 @@ def test_embedding_colours_every_point_by_its_genre() -> None:
 def test_confusion_per_genre_and_comparison_draw_a_record(tmp_path) -> None:
     genres = ("blues", "jazz", "rock")
     probs = np.eye(3)[[0, 0, 1, 2, 2, 0]]
-    record = evaluate_predictions(probs, [0, 0, 1, 1, 2, 2], list("aabbcc"), genres=genres).to_dict()
-    fig = plots.plot_confusion_matrix(np.asarray(record["confusion"]), genres)
+    record = evaluate_predictions(probs, [0, 0, 1, 1, 2, 2], list("aabbcc"), genres=genres)
+    fig = plots.plot_confusion_matrix(record.confusion, genres)
     assert fig.axes[0].get_ylabel() == "true genre"
-    assert len(plots.plot_per_genre(record["per_genre"]).axes[0].patches) == 3
-    assert len(plots.plot_per_genre({"cnn": record["per_genre"], "crnn": record["per_genre"]}
+    fig = plots.plot_per_genre(record.per_genre)
+    assert [round(p.get_height(), 3) for p in fig.axes[0].patches] == [
+        round(record.per_genre[g].f1, 3) for g in genres]
+    assert len(plots.plot_per_genre({"cnn": record.per_genre, "crnn": record.per_genre}
                                     ).axes[0].patches) == 6
     fig = plots.plot_model_comparison({"cnn": record, "crnn": record})
     assert len(fig.axes[0].patches) == 6

@@ -3,7 +3,9 @@
 A public definition of ``genrelib`` (a module, or a function, class or method whose name
 does not start with ``_``) may name the chapter that teaches it, in a line
 ``Notebook: NN_name.ipynb`` (several chapters: comma-separated). Each named notebook must
-exist and its text (markdown or code) must mention the definition by name. Conversely,
+exist and its text (markdown or code) must mention the definition by name (a module: its
+own name or a public name it defines, e.g. ``cross_validate`` for
+``genrelib.pipeline.crossval``). Conversely,
 every genrelib function or class a chapter's code uses carries a pointer to a chapter.
 """
 
@@ -45,12 +47,15 @@ def mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text) is not None
 
 
-def public_definitions(path: Path) -> Iterator[tuple[str, str, str | None]]:
-    """(qualified name, name a chapter would use, docstring) of the module and of every
-    public function, class and method of a public class in ``path``."""
+def public_definitions(path: Path) -> Iterator[tuple[str, str | tuple[str, ...], str | None]]:
+    """(qualified name, name(s) a chapter would use, docstring) of the module and of every
+    public function, class and method of a public class in ``path``. A module is named by
+    its last component or any public function or class it defines."""
     module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    yield module, module.rsplit(".", 1)[-1], ast.get_docstring(tree)
+    defined = tuple(node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+                    and not node.name.startswith("_"))
+    yield module, (module.rsplit(".", 1)[-1], *defined), ast.get_docstring(tree)
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
             yield f"{module}.{node.name}", node.name, ast.get_docstring(node)
@@ -66,11 +71,13 @@ DEFINITIONS = [d for p in sorted(PACKAGE.rglob("*.py")) for d in public_definiti
 def false_pointers(definitions, chapters: dict[str, str]) -> list[str]:
     problems = []
     for qualified, name, docstring in definitions:
+        names = (name,) if isinstance(name, str) else name
         for notebook in pointed_notebooks(docstring):
             if notebook not in chapters:
                 problems.append(f"{qualified}: names {notebook}, which does not exist")
-            elif not mentions(chapters[notebook], name):
-                problems.append(f"{qualified}: names {notebook}, which never mentions {name!r}")
+            elif not any(mentions(chapters[notebook], n) for n in names):
+                problems.append(f"{qualified}: names {notebook}, which never mentions {names[0]!r}"
+                                + (f" nor any of {list(names[1:])}" if len(names) > 1 else ""))
     return problems
 
 
@@ -87,6 +94,8 @@ def test_the_pointer_check_catches_a_missing_chapter_and_an_unmentioned_name() -
         ("m.other", "other", "Other.\nNotebook: 01_data.ipynb"),
         ("m.later", "later", "Later. Notebooks: 01_data.ipynb, 09_later.ipynb (part 2)"),
         ("m.index", "index", "Notebook: 01_data.ipynb"),  # a word inside another name does not count
+        ("pkg.used", ("used", "index_dataset"), "Notebook: 01_data.ipynb"),  # a module: a name it defines
+        ("pkg.unused", ("unused", "other", "index"), "Notebook: 01_data.ipynb"),
     ]
     problems = false_pointers(definitions, chapters)
     assert problems == [
@@ -94,6 +103,7 @@ def test_the_pointer_check_catches_a_missing_chapter_and_an_unmentioned_name() -
         "m.later: names 01_data.ipynb, which never mentions 'later'",
         "m.later: names 09_later.ipynb, which does not exist",
         "m.index: names 01_data.ipynb, which never mentions 'index'",
+        "pkg.unused: names 01_data.ipynb, which never mentions 'unused' nor any of ['other', 'index']",
     ]
 
 

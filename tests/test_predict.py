@@ -388,7 +388,7 @@ def test_usage_errors_exit_2_with_one_line(tmp_path, cnn, capsys, argv, message)
     (tmp_path / "nomodel").mkdir()
     (tmp_path / "fake").mkdir()
     (tmp_path / "fake" / "model.keras").write_text("not a zip")
-    names = {"nomodel": tmp_path / "nomodel", "fake_model": tmp_path / "fake", "cnn": cnn,
+    names = {"nomodel": tmp_path / "nomodel", "fake_model": tmp_path / "fake" / "model.keras", "cnn": cnn,
              "audio": audio, "tmp": tmp_path}
     code, out, err = run_cli(capsys, *[a.format(**names) for a in argv])
     assert code == 2 and out == ""

@@ -1,5 +1,6 @@
-"""The results page: records exported without machine paths, pooled over folds with
-intervals, beside the study's figures, and rendered into the book at build time."""
+"""The reference records: exported without machine paths, pooled over folds with intervals,
+beside the study's figures, with their training time. The page made from them is tested in
+tests/test_build_pages.py."""
 
 from __future__ import annotations
 
@@ -11,19 +12,20 @@ import pytest
 
 from genrelib import runs
 from genrelib.evaluation import bootstrap_interval
-from genrelib.results import (REFERENCE_COMMAND, STUDY_TEST_ACCURACY, data_label, export_records,
-                              load_records, reference_summary, results_page, summarize)
+from genrelib.build.pages import GPU_REFERENCE_COMMAND, results_page
+from genrelib.results import (REFERENCE_COMMAND, STUDY_TEST_ACCURACY, data_label, export_records, load_records,
+                              reference_summary, shared_values, summarize, training_hours)
 
 GENRES = ["blues", "classical", "country"]
 
 
 def _run(folder: Path, *, model: str, protocol: str, confusion, fold=None, data="/abs/gtzan-mini/genres",
-         seed=0, finished="2026-11-26T10:00:00+00:00") -> Path:
+         seed=0, finished="2026-11-26T10:00:00+00:00", device="CPU (2 cores)") -> Path:
     """A run folder as train_run writes it (records plus a stand-in for the weights)."""
     confusion = np.asarray(confusion)
     n = int(confusion.sum())
     runs.save_json({"model": model, "profile": "full", "seed": seed, "data": data, "n_tracks": 80,
-                    "finished": finished, "device": "CPU (2 cores)", "genres": GENRES},
+                    "finished": finished, "device": device, "genres": GENRES},
                    folder / runs.CONFIG_FILE)
     runs.save_json({"model": model, "protocol": protocol, "epochs_run": 4, "seconds_per_epoch": 1.5,
                     "test": {"n_tracks": n, "track_accuracy": float(np.trace(confusion) / n),
@@ -88,6 +90,40 @@ def test_folds_are_pooled_with_intervals_beside_the_study(tmp_path: Path) -> Non
     assert reference_summary("rnn", root=tmp_path).empty
 
 
+def test_a_cross_validation_directly_below_the_root_is_named_by_its_model(tmp_path: Path) -> None:
+    """Chapter 7 reads a folder of protocols ("random", "kfold5/fold0"...) of one model.
+    Break tried: the label taken from the fold's folder (relative.parts[0]) -> "kfold5", fails."""
+    _run(tmp_path / "random", model="logreg", protocol="random", confusion=np.eye(3, dtype=int))
+    _run(tmp_path / "kfold2" / "fold0", model="logreg", protocol="kfold", fold=0, confusion=np.eye(3, dtype=int))
+    _run(tmp_path / "cnn-small-crop" / "kfold2" / "fold0", model="cnn", protocol="kfold", fold=0,
+         confusion=np.eye(3, dtype=int))
+    records = load_records(tmp_path)
+    assert sorted(zip(records["group"], records["model"])) == [
+        ("cnn-small-crop/kfold2", "cnn-small-crop"), ("kfold2", "logreg"), ("random", "logreg")]
+
+
+def test_training_hours_sum_the_recorded_epochs_per_device(tmp_path: Path) -> None:
+    """Break tried: seconds_per_epoch alone (without x epochs_run) -> 4 x too little, fails."""
+    _run(tmp_path / "cnn" / "kfold2" / "fold0", model="cnn", protocol="kfold", fold=0, confusion=np.eye(3))
+    _run(tmp_path / "cnn" / "kfold2" / "fold1", model="cnn", protocol="kfold", fold=1, confusion=np.eye(3))
+    hours = training_hours(load_records(tmp_path))
+    assert hours == {"CPU (2 cores)": pytest.approx(2 * 4 * 1.5 / 3600)}  # 2 runs, 4 epochs of 1.5 s
+    assert training_hours(load_records(tmp_path / "none")) == {}
+
+
+def _tables(page: str) -> list[list[list[str]]]:
+    """The Markdown tables of a page: rows of cells, the header first."""
+    tables, rows = [], []
+    for line in page.splitlines() + [""]:
+        if line.startswith("|"):
+            if not line.startswith("|---"):
+                rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif rows:
+            tables.append(rows)
+            rows = []
+    return tables
+
+
 def test_the_page_is_computed_from_the_records(tmp_path: Path) -> None:
     empty = results_page(tmp_path / "none")
     assert "No reference records yet" in empty and REFERENCE_COMMAND in empty
@@ -96,8 +132,43 @@ def test_the_page_is_computed_from_the_records(tmp_path: Path) -> None:
     page = results_page(tmp_path)
     row = next(line for line in page.splitlines() if line.startswith("| rnn |"))
     assert "| kfold |" in row and "| 12 |" in row and "91.7 %" in row  # 11 of 12 tracks
-    assert f"{100 * STUDY_TEST_ACCURACY['rnn']:.1f} %" in row and "2026-11-26" in row
+    assert f"{100 * STUDY_TEST_ACCURACY['rnn']:.1f} %" in row
+    assert "Every row: seeds 0; device CPU (2 cores); finished 2026-11-26." in page
     assert REFERENCE_COMMAND in page and "{cite}`chen_genre`" in page
+
+
+def test_the_page_says_the_data_once_and_splits_the_variants_off(tmp_path: Path) -> None:
+    """Break tried: the data column put back into STUDY_COLUMNS -> the label is in every row, fails."""
+    for fold in range(2):
+        _run(tmp_path / "cnn" / "kfold2" / f"fold{fold}", model="cnn", protocol="kfold", fold=fold,
+             confusion=np.eye(3, dtype=int))
+        _run(tmp_path / "cnn-small-crop" / "kfold2" / f"fold{fold}", model="cnn", protocol="kfold",
+             fold=fold, confusion=np.eye(3, dtype=int), seed=fold)
+    _run(tmp_path / "cnn-small-gain" / "random", model="cnn", protocol="random", seed=2, confusion=np.eye(3, dtype=int))
+    _run(tmp_path / "cnn-synth" / "random", model="cnn", protocol="random", confusion=np.eye(3, dtype=int),
+         data="/abs/gtzan-synth-v2-seed0")
+    page = results_page(tmp_path)
+    assert page.count("GTZAN mini set (80 tracks)") == 1  # in its heading only
+    assert "## GTZAN mini set (80 tracks), full profile" in page and "## synthetic (80 tracks), full profile" in page
+    tables = _tables(page)
+    assert [t[0][0] for t in tables] == ["model"] * 3
+    study, variants = tables[0], tables[1]
+    assert [r[0] for r in study[1:]] == ["cnn"]
+    assert [r[0] for r in variants[1:]] == ["cnn-small-crop", "cnn-small-gain"]
+    assert len(study[0]) <= 7 and "data" not in study[0] and "device" not in study[0]
+    assert variants[0][-1] == "seeds" and [r[-1] for r in variants[1:]] == ["0,1", "2"]  # they differ: a column
+
+
+def test_the_page_says_what_the_records_cost_and_that_no_gpu_was_measured(tmp_path: Path) -> None:
+    """Break tried: the GPU sentence printed unconditionally -> the GPU record case fails."""
+    _run(tmp_path / "cnn" / "kfold2" / "fold0", model="cnn", protocol="kfold", fold=0, confusion=np.eye(3, dtype=int))
+    page = results_page(tmp_path)
+    assert f"took {4 * 1.5 / 3600:.1f} h on CPU (2 cores)" in page
+    assert "not measured yet" in page and GPU_REFERENCE_COMMAND in page
+    assert "minutes on a GPU" not in page
+    _run(tmp_path / "cnn" / "artist", model="cnn", protocol="artist", confusion=np.eye(3, dtype=int),
+         device="GPU (NVIDIA H200)")
+    assert "not measured yet" not in results_page(tmp_path)
 
 
 def test_the_book_stage_writes_the_results_page(tmp_path: Path) -> None:
@@ -109,6 +180,18 @@ def test_the_book_stage_writes_the_results_page(tmp_path: Path) -> None:
     pages = write_generated_pages(tmp_path / "stage", root=root)
     assert [p.relative_to(tmp_path / "stage").with_suffix("").as_posix() for p in pages] == list(GENERATED_PAGES)
     assert "| crnn | artist |" in pages[0].read_text()
+
+
+def test_shared_values_are_said_once() -> None:
+    """Break tried: nunique() == 1 replaced by >= 1 -> the seeds column (two values) dropped, fails."""
+    import pandas as pd
+
+    table = pd.DataFrame({"model": ["cnn", "rnn"], "data": ["GTZAN (999 tracks)"] * 2, "seeds": ["0", "1"],
+                          "device": ["CPU (2 cores)"] * 2})
+    sentence, rest = shared_values(table)
+    assert sentence == "every row: data GTZAN (999 tracks); device CPU (2 cores)"
+    assert list(rest.columns) == ["model", "seeds"]
+    assert shared_values(table[["model"]])[0] == ""
 
 
 def test_committed_records_hold_no_machine_paths() -> None:

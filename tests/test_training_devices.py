@@ -57,7 +57,7 @@ TWO_DEVICES = textwrap.dedent('''
     import numpy as np
     from genrelib import models
     from genrelib.config import TrainConfig
-    from genrelib.pipeline import train_run
+    from genrelib.pipeline import Hardware, RunSpec, train_run
     from genrelib.training import fit_model, plan_devices, predict_probs, set_seed, training_scope
 
     data, cache, out = sys.argv[1:4]
@@ -84,14 +84,14 @@ TWO_DEVICES = textwrap.dedent('''
     report["fit_probs_diff"] = float(np.abs(fits[1][3] - fits[2][3]).max())
     # 2. train_run: the default takes both devices and records them
     for name, devices in (("one", 1), ("default", None)):
-        result = train_run(data, model="cnn", profile="quick", out_dir=f"{out}/{name}", epochs=2,
-                           seed=0, devices=devices, batch_size=16, valid_fraction=0.34,
-                           test_fraction=0.34, cache_dir=cache, verbose=0, filters=(4, 8),
-                           dense_units=8)
+        spec = RunSpec(model="cnn", profile="quick", epochs=2, seed=0, valid_fraction=0.34,
+                       test_fraction=0.34, options={"filters": (4, 8), "dense_units": 8})
+        result = train_run(data, spec, out_dir=f"{out}/{name}", cache_dir=cache, verbose=0,
+                           hardware=Hardware(devices=devices, batch_size=16))
         config = json.load(open(f"{out}/{name}/config.json"))
         report[name] = {"devices": config["devices"], "train_config": config["train_config"],
                         "history": result.history[["loss", "val_loss", "val_accuracy"]].to_numpy().tolist(),
-                        "test": [result.metrics["test"][k] for k in ("segment_accuracy", "track_accuracy")]}
+                        "test": [result.metrics.test.segment_accuracy, result.metrics.test.track_accuracy]}
     # 3. requests that cannot be met
     errors = []
     for cfg in (TrainConfig(devices=3), TrainConfig(batch_size=33, devices=2)):
@@ -140,12 +140,12 @@ def test_two_simulated_devices_train_as_one(tiny_synthetic, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["--batch-size", "0"], "--batch-size must be >= 1, got 0"),
-    (["--batch-size=-8"], "--batch-size must be >= 1, got -8"),
+    (["--batch-size", "0"], "--batch-size must be an integer >= 1, got 0"),
+    (["--batch-size=-8"], "--batch-size must be an integer >= 1, got -8"),
     (["--lr", "0"], "--lr must be a positive number, got 0.0"),
     (["--lr=-1e-3"], "--lr must be a positive number, got -0.001"),
     (["--lr", "nan"], "--lr must be a positive number, got nan"),
-    (["--devices", "0"], "--devices must be >= 1, got 0"),
+    (["--devices", "0"], "--devices must be an integer >= 1, got 0"),
     (["--devices", "2"], "KERAS_BACKEND=jax"),
 ])
 def test_bad_training_options_are_refused(argv, message, tmp_path, capsys) -> None:

@@ -1,15 +1,13 @@
 """genrelib.training.fit: the fit with the study's recipe (history, checkpoint, determinism,
-mixed precision, refusals), predictions, a model written in a notebook cell, and the run
-folder train_run writes around the fit.
+mixed precision, refusals), predictions and a model written in a notebook cell (the run
+folder train_run writes around the fit: tests/test_pipeline_run.py).
 
 Re-run under KERAS_BACKEND=jax (tests/test_backends.py); several simulated devices are in
 tests/test_training_devices.py."""
 
 from __future__ import annotations
 
-import json
 import warnings
-import zipfile
 
 import numpy as np
 import pytest
@@ -189,64 +187,3 @@ def test_fit_model_trains_a_model_written_in_a_notebook_cell(style: str, tmp_pat
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
     hidden = segment_embeddings(model, X[32:], model_kind="cnn")  # the last layer's input
     assert hidden.shape == (8, 6 if style == "sequential" else 4)
-
-
-# --------------------------------------------------------------------------- train_run
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tiny_synthetic, tmp_path_factory):
-    from genrelib.pipeline import train_run
-
-    out = tmp_path_factory.mktemp("run")
-    cache = tmp_path_factory.mktemp("cache")
-    result = train_run(tiny_synthetic, model="cnn", profile="quick", out_dir=out, epochs=1, seed=0,
-                       valid_fraction=0.34, test_fraction=0.34, cache_dir=cache, verbose=0,
-                       filters=(8, 8, 16, 16, 16), dense_units=16)
-    return result, cache
-
-
-@pytest.mark.slow
-def test_train_run_writes_a_complete_run_folder(tiny_run) -> None:
-    result, _ = tiny_run
-    folder = result.run_dir
-    for name in ("model.keras", "config.json", "history.csv", "metrics.json", "split.json"):
-        assert (folder / name).is_file(), name
-    metrics = json.loads((folder / "metrics.json").read_text())
-    for level in ("valid", "test"):
-        for key in ("track_accuracy", "segment_accuracy", "macro_f1", "per_genre", "confusion"):
-            assert key in metrics[level]
-    assert metrics["n_tracks"]["test"] == 10 and metrics["n_segments"]["test"] == 10 * 19
-    config = json.loads((folder / "config.json").read_text())
-    assert config["model"] == "cnn" and config["train_config"]["epochs"] == 1
-    assert config["train_config"]["precision"] == "float32" and config["train_config"]["devices"] is None
-    assert config["devices"]["count"] == 1 and config["devices"]["kind"] == "cpu"
-    assert 0 <= metrics["data_wait_fraction"] <= 1
-    assert config["model_options"]["filters"] == [8, 8, 16, 16, 16]
-    with zipfile.ZipFile(folder / "model.keras") as archive:
-        meta = json.loads(archive.read("genrelib.json"))
-    assert meta["genres"] == list(result.genres)
-    assert len(meta["standardizer"]["mean"]) == 128
-    split = json.loads((folder / "split.json").read_text())
-    assert not set(split["train"]) & set(split["test"])
-
-
-@pytest.mark.slow
-def test_saved_model_alone_reproduces_predictions(tiny_run) -> None:
-    """model.keras alone (no standardiser file, no config) gives the run's test predictions."""
-    from genrelib.config import FeatureConfig
-    from genrelib.datasets import index_dataset
-    from genrelib.features import extract_features
-
-    result, cache = tiny_run
-    model, meta = runs.load_run_model(result.run_dir / "model.keras")
-    index = index_dataset(json.loads((result.run_dir / "config.json").read_text())["data"])
-    features = extract_features(index, FeatureConfig.from_dict(meta["feature_config"]),
-                                cache_dir=cache, progress=False).select(result.split.test)
-    probs = predict_probs(model, features.X, model_kind=meta["model_kind"])  # raw features in
-    expected = predict_probs(result.model, features.X, model_kind="cnn")
-    np.testing.assert_allclose(probs, expected, atol=1e-5)
-    from genrelib.evaluation import evaluate_predictions
-
-    again = evaluate_predictions(probs, features.y, features.track_ids, genres=meta["genres"])
-    assert again.track_accuracy == pytest.approx(result.test.track_accuracy)

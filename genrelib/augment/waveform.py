@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,16 @@ from genrelib.features import FEATURES_VERSION, FeatureSet, clip_features
 
 if TYPE_CHECKING:
     from genrelib.datasets import DatasetIndex
+
+# Two notices from inside librosa 1.0 on every stretch or pitch shift, not caused by our call:
+# its time_stretch passes its own deprecated hop_length/n_fft to phase_vocoder, and numba's
+# float32 phasor flags a spurious "invalid value encountered in cast" (the phasors are finite,
+# of modulus 1, equal to exp(i phase) to float32 rounding). Filtered where they are raised
+# (process-wide, as catch_warnings is not thread-safe and audio_copies uses threads).
+warnings.filterwarnings("ignore", r"The `(hop_length|n_fft)` parameter is deprecated", FutureWarning,
+                        module=r"librosa\.effects")
+warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning,
+                        module=r"numba\.np\.ufunc\.dufunc")
 
 NOISE_SNR_DB = (20.0, 40.0)
 PITCH_SEMITONES = 2.0

@@ -1,24 +1,119 @@
 """The book's pages made at build time from the repository's records, never typed: the
-results page (``genrelib.results``) and the appendix on training speed
-(``genrelib.build.speed``)."""
+results page (from ``genrelib.results``' reference records) and the appendix on training
+speed (``genrelib.build.speed``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from genrelib.build.chapters import REPO_ROOT
+from genrelib.models import MODEL_KINDS
+from genrelib.results import (RECORDS_DIR, REFERENCE_COMMAND, display_table, load_records, shared_values,
+                              summarize, training_hours)
 
 #: Pages of the book made at build time from the repository's records, not written by hand.
 GENERATED_PAGES: tuple[str, ...] = ("book/results", "book/speed")
+#: The results page's tables: the study's models and the classical baselines, then chapter 8's
+#: variants (augmentation, ensembles, test-time averaging). A column of ``PER_GROUP_COLUMNS``
+#: whose value is the same on every row of a data set is said once, under its heading.
+STUDY_COLUMNS: tuple[str, ...] = ("model", "protocol", "runs", "test tracks", "track accuracy [95 % CI]",
+                                  "macro F1 [95 % CI]", "the study reports")
+VARIANT_COLUMNS: tuple[str, ...] = ("model", "protocol", "runs", "test tracks", "track accuracy [95 % CI]",
+                                    "macro F1 [95 % CI]")
+PER_GROUP_COLUMNS: tuple[str, ...] = ("seeds", "device", "finished")
+#: The same command on a machine with a GPU (JAX is the book's GPU backend).
+GPU_REFERENCE_COMMAND = f"KERAS_BACKEND=jax {REFERENCE_COMMAND}"
+
+_INTRO = """# Results from records
+
+Every number on this page is computed, when the book is built, from the run records
+committed under `results/reference/` (configuration and metrics of each run, no
+weights); nothing is typed. *Track accuracy* and *macro F1* pool the test tracks of all
+runs of a row (a k-fold cross-validation tests every track once) and come with a
+bootstrap 95 % interval over those tracks. The column *the study reports* quotes the
+test accuracy of the study's Table 2 {cite}`chen_genre` (random 80/10/10 split of the full
+GTZAN), shown beside our random-split protocols only: it was measured on other data.
+
+*kfold* rows are a cross-validation by track (artists can be on both sides); *artist*
+rows keep every artist on one side. A genre played by a single artist (on the GTZAN
+mini set: blues, classical, reggae and rock) then lies wholly in one set: when that set
+is the test set, the model never heard the genre and cannot name it. Read the artist
+rows as how much of the k-fold accuracy was recognising artists, not genres.
+*artist_kfold* rows are artist-grouped folds that test every track of the genres played
+by two or more artists once, on an unheard artist (the mini set's other six genres);
+single-artist genres stay in training. *runs* counts the records pooled in a row (the
+folds; 1 for an ensemble or test-time averaging of a finished cross-validation).
+"""
+
+
+def markdown_table(table: pd.DataFrame) -> list[str]:
+    """The lines of a Markdown table of ``table``'s columns and rows (cells as ``str``)."""
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    return lines + ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+
+
+def _table(title: str, rows: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    """A heading, what every row shares in one sentence, then a table of the rest."""
+    shared, rest = shared_values(rows[[*columns, *PER_GROUP_COLUMNS]], PER_GROUP_COLUMNS)
+    return [f"### {title}", "", *([shared[0].upper() + shared[1:] + ".", ""] if shared else []),
+            *markdown_table(rest), ""]
+
+
+def _data_section(shown: pd.DataFrame, is_study: pd.Series) -> list[str]:
+    """One data set's rows: the study's models, then chapter 8's variants."""
+    study = is_study.to_numpy()
+    lines = []
+    if study.any():
+        lines += _table("The study's models and the classical baselines", shown[study], STUDY_COLUMNS)
+    if (~study).any():
+        lines += _table("Chapter 8's variants: augmentation, ensembles, test-time averaging",
+                        shown[~study], VARIANT_COLUMNS)
+    return lines
+
+
+def _hours(records: pd.DataFrame) -> str:
+    hours = training_hours(records)
+    return "; ".join(f"{h:.1f} h on {device}" for device, h in hours.items()) or "not recorded"
+
+
+def _cost_lines(records: pd.DataFrame) -> list[str]:
+    """What regenerating the records costs, from their own timings; a GPU is said not measured."""
+    study = records["model"].isin(MODEL_KINDS)
+    text = ("The command below regenerates the kfold and artist rows of the first table (resumable). "
+            f"The training epochs of those runs took {_hours(records[study])} in all: the sum of epochs x "
+            "seconds per epoch in their records, features and evaluation not included. Chapter 8 "
+            f"gives the commands of its variants (their training epochs: {_hours(records[~study])}).")
+    if not any("gpu" in device.lower() for device in training_hours(records)):
+        text += (" On a GPU: **not measured yet**; on a machine with one, run "
+                 f"`{GPU_REFERENCE_COMMAND}` and commit its records.")
+    return [text, ""]
+
+
+def results_page(root: str | Path = RECORDS_DIR) -> str:
+    """The markdown of the book's results page, computed from the records below ``root``: one
+    section per data set and profile (what all its rows share said once under the heading),
+    the study's models apart from chapter 8's variants, and what regenerating them costs."""
+    records = load_records(root)
+    summary = summarize(records)
+    lines = [_INTRO]
+    if summary.empty:
+        lines += ["No reference records yet. Regenerate them with:", ""]
+    else:
+        for (data, profile), group in summary.groupby(["data", "profile"], sort=False):
+            lines += [f"## {data}, {profile} profile", ""]
+            lines += _data_section(display_table(group), group["model"].isin(MODEL_KINDS))
+        lines += _cost_lines(records)
+    lines += ["```bash", REFERENCE_COMMAND, "```", ""]
+    return "\n".join(lines)
 
 
 def write_generated_pages(stage_dir: Path, *, root: Path = REPO_ROOT) -> list[Path]:
     """Write the generated pages (``GENERATED_PAGES``) into ``stage_dir``: the results page
-    from the reference records under ``root/results/reference`` (``genrelib.results``), the
-    appendix on training speed and its figure from ``root/benchmarks/records``
-    (``genrelib.build.speed``)."""
+    from the reference records under ``root/results/reference``, the appendix on training
+    speed and its figure from ``root/benchmarks/records`` (``genrelib.build.speed``)."""
     from genrelib.build.speed import SPEED_RECORDS_DIR, speed_page
-    from genrelib.results import RECORDS_DIR, results_page
 
     book = Path(stage_dir) / "book"
     book.mkdir(parents=True, exist_ok=True)

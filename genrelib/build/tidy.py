@@ -1,10 +1,11 @@
 """Tidy an executed chapter for publication: one parameters cell, no machine paths, no
-TensorFlow start-up logs.
+TensorFlow start-up logs (nor tqdm's notice about ipywidgets).
 
 Papermill's injected-parameters cell is merged into the chapter's ``parameters`` cell, which
 then shows the values this build used; the build machine's folders in outputs, in that cell
 and in papermill's metadata become ``$GENREBOOK_CACHE``, ``$DATA``, relative paths and ``~``
-(the most specific folder wins); TensorFlow's C++ start-up lines leave the stderr outputs.
+(the most specific folder wins); TensorFlow's C++ start-up lines and tqdm's ipywidgets notice
+leave the stream outputs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ from genrelib.cache import CACHE_ENV
 BACKEND_NOISE = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|[IWE]\d{4} [\d:. ]+\d+ \S+\.(cc|h):\d+\] .*"
-    r"|WARNING:tensorflow:\d+ out of the last \d+ calls to .* triggered tf\.function retracing\..*)$"
+    r"|WARNING:tensorflow:\d+ out of the last \d+ calls to .* triggered tf\.function retracing\..*"
+    # tqdm's notice when pooch (which librosa imports) imports tqdm.auto in a kernel without
+    # ipywidgets: its progress bars fall back to text, which is what the pages want anyway
+    r"|\S*/tqdm/auto\.py:\d+: TqdmWarning: IProgress not found\. .*"
+    r"|  from \.autonotebook import tqdm as notebook_tqdm)$"
 )
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
@@ -209,7 +214,7 @@ class Tidied:
         if self.paths_replaced:
             parts.append(f"{self.paths_replaced} machine path(s) made portable")
         if self.noise_lines:
-            parts.append(f"{self.noise_lines} TensorFlow start-up log line(s) removed")
+            parts.append(f"{self.noise_lines} TensorFlow log or tqdm notice line(s) removed")
         return ", ".join(parts)
 
 

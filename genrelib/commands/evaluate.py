@@ -130,7 +130,6 @@ def run_evaluate(args: argparse.Namespace) -> int:
         return 0
     results = evaluate_runs(run_dirs, args.data, method=args.method, progress=bars,
                             hop_frames=args.hop)
-    record = {"members": {name: r.to_dict() for name, r in results["members"].items()},
-              "ensemble": results["ensemble"].to_dict()}
+    record = results.to_dict()
     print(json.dumps(record, indent=2) if args.json else format_ensemble(record))
     return 0

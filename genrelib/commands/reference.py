@@ -24,16 +24,16 @@ from typing import Any
 from genrelib.commands.outputs import FOLDER
 from genrelib.config import PROFILE_NAMES
 from genrelib.errors import UserError
-from genrelib.models import MODEL_KINDS
+from genrelib.models import ALL_MODEL_KINDS, MODEL_KINDS
 
 __all__ = ["register", "run_reference"]
 
 
 def _models(text: str) -> list[str]:
     models = [m.strip() for m in text.split(",") if m.strip()]
-    unknown = [m for m in models if m not in MODEL_KINDS]
+    unknown = [m for m in models if m not in ALL_MODEL_KINDS]
     if unknown or not models:
-        raise argparse.ArgumentTypeError(f"unknown model(s) {unknown}; choose from {', '.join(MODEL_KINDS)}")
+        raise argparse.ArgumentTypeError(f"unknown model(s) {unknown}; choose from {', '.join(ALL_MODEL_KINDS)}")
     return models
 
 
@@ -46,7 +46,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--runs", required=True, metavar="DIR", help="folder for the run folders (weights)")
     parser.add_argument("--records", required=True, metavar="DIR", help="folder for the records (committed)")
     parser.add_argument("--models", type=_models, default=list(MODEL_KINDS), metavar="M[,M...]",
-                        help=f"model kinds (default: all, {','.join(MODEL_KINDS)})")
+                        help=f"model kinds (default: the study's, {','.join(MODEL_KINDS)}; the "
+                             f"pretrained ones too: {','.join(ALL_MODEL_KINDS[len(MODEL_KINDS):])})")
     parser.add_argument("--folds", type=int, default=5, metavar="K", help="cross-validation folds (default 5)")
     parser.add_argument("--profile", choices=PROFILE_NAMES, default="full", help="run profile (default full)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
@@ -160,11 +161,15 @@ def run_reference(args: argparse.Namespace) -> int:
         augment = parse_augment(args.augment)
     except ValueError as error:
         raise UserError(f"--augment: {error}") from None
-    extra: dict[str, Any] = {**parse_options(args.option), "epochs": args.epochs}
-    if augment:
-        extra["augment"] = list(augment)
-    from genrelib.pipeline import cross_validate, train_run
+    options = parse_options(args.option)
+    from genrelib.pipeline import RunSpec, cross_validate, train_run
     from genrelib.results import export_records, load_records, summarize
+
+    try:  # every model's options refused before any data is read or trained
+        specs = {model: RunSpec(model=model, options=options, profile=args.profile, seed=args.seed,
+                                epochs=args.epochs, augment=augment) for model in args.models}
+    except ValueError as error:
+        raise UserError(f"--option/--augment/--epochs: {error}") from None
 
     runs_dir, verbose = Path(args.runs), training_verbosity(args.quiet)
     for model in args.models:
@@ -172,12 +177,11 @@ def run_reference(args: argparse.Namespace) -> int:
         print(f"== {args.name or model}: {', '.join(args.protocols)}", flush=True)
         for protocol in args.protocols:
             if protocol == "artist":
-                train_run(args.data, model=model, profile=args.profile, seed=args.seed, split="artist",
-                          out_dir=folder / "artist", reuse=True, verbose=verbose, **extra)
+                train_run(args.data, specs[model].with_(split="artist"), out_dir=folder / "artist",
+                          reuse=True, verbose=verbose)
             else:
-                cross_validate(args.data, model=model, profile=args.profile, folds=args.folds,
-                               seed=args.seed, protocol=protocol, reuse=True, verbose=verbose,
-                               out_dir=folder / f"{protocol}{args.folds}", **extra)
+                cross_validate(args.data, specs[model], folds=args.folds, protocol=protocol,
+                               reuse=True, verbose=verbose, out_dir=folder / f"{protocol}{args.folds}")
     export_records(runs_dir, args.records)
     summary = summarize(load_records(args.records))
     columns = ["model", "protocol", "data", "runs", "test_tracks", "track_accuracy", "macro_f1", "study"]

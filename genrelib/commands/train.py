@@ -1,4 +1,4 @@
-"""``genrelib train DATA --model cnn|rnn|crnn|logreg|svm --profile quick|full --out RUN_DIR ...``
+"""``genrelib train DATA --model cnn|rnn|crnn|logreg|svm|vgg-probe|... --profile quick|full --out RUN_DIR ...``
 
 ``--augment LIST`` (e.g. ``crop,mixup`` or ``default``) augments a deep model's training
 stream (``genrelib.augment``; Notebook: 08_small_data.ipynb).
@@ -23,9 +23,9 @@ from typing import Any
 from genrelib.commands.features import add_scheduler_argument
 from genrelib.commands.outputs import FOLDER
 from genrelib.config import PRECISIONS, PROFILE_NAMES, PROFILES
-from genrelib.datasets.splits import SPLIT_CHOICES, check_split_spec
+from genrelib.datasets.splits import SPLIT_CHOICES
 from genrelib.errors import UserError
-from genrelib.models import MODEL_KINDS
+from genrelib.models import ALL_MODEL_KINDS
 from genrelib.runs import RUN_FILES, SKOPS_MODEL_FILE
 
 __all__ = ["register", "run_train", "parse_options"]
@@ -51,7 +51,10 @@ def register(subparsers: Any) -> None:
                     f"MFCCs and spectral/chroma descriptors) are fitted once and saved as {SKOPS_MODEL_FILE}.")
     parser.add_argument("data", metavar="DATA",
                         help='dataset folder, or "synthetic" for the built-in synthetic GTZAN')
-    parser.add_argument("--model", choices=MODEL_KINDS, default="cnn")
+    parser.add_argument("--model", choices=ALL_MODEL_KINDS, default="cnn",
+                        help="the study's cnn, rnn, crnn, logreg, svm, or a pretrained tagger's linear "
+                             "probe (vgg-probe, musicnn-probe: --option source=MSD|MTT, layer=..., C=...) "
+                             "or fine-tuned last block (vgg-finetune, musicnn-finetune; chapter 10)")
     parser.add_argument("--profile", choices=PROFILE_NAMES, default="quick",
                         help=f"quick: {PROFILES['quick'].train.epochs} epochs (CI); full: up to "
                              f"{PROFILES['full'].train.epochs} epochs (default quick)")
@@ -88,6 +91,8 @@ def register(subparsers: Any) -> None:
                              "'default' (chapter 8's combination); recorded in config.json "
                              "(default: none, the study's recipe)")
     add_scheduler_argument(parser)
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace a finished run in RUN_DIR (without it, train refuses to)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(func=run_train, outputs=[("--out", "out", FOLDER)])
 
@@ -109,28 +114,17 @@ def parse_options(items: list[str]) -> dict[str, Any]:
 
 def run_train(args: argparse.Namespace) -> int:
     """Run ``genrelib train``; prints a summary, returns 0."""
-    if args.epochs is not None and args.epochs < 1:
-        raise UserError(f"--epochs must be >= 1, got {args.epochs}")
-    for flag, value in (("--batch-size", args.batch_size), ("--devices", args.devices)):
-        if value is not None and value < 1:
-            raise UserError(f"{flag} must be >= 1, got {value}")
-    if args.lr is not None and not 0 < args.lr < float("inf"):
-        raise UserError(f"--lr must be a positive number, got {args.lr}")
-    try:
-        check_split_spec(args.split)
-    except ValueError as error:
-        raise UserError(f"--split: {error}") from None
-    if args.val_fraction + args.test_fraction >= 1.0:
-        raise UserError("--val-fraction + --test-fraction must leave tracks for training (< 1)")
-    options = parse_options(args.option)
-    from genrelib.augment import parse_augment
+    from genrelib.pipeline import Hardware, RunSpec
 
-    try:
-        augment = parse_augment(args.augment)
+    try:  # every setting refused before any data is read
+        spec = RunSpec(model=args.model, options=parse_options(args.option), profile=args.profile,
+                       epochs=args.epochs, learning_rate=args.lr, split=args.split, seed=args.seed,
+                       valid_fraction=args.val_fraction, test_fraction=args.test_fraction,
+                       augment=args.augment)
+        hardware = Hardware(batch_size=args.batch_size, precision=args.precision,
+                            devices=args.devices, scheduler=args.scheduler)
     except ValueError as error:
-        raise UserError(f"--augment: {error}") from None
-    if augment and args.model in ("logreg", "svm"):
-        raise UserError(f"--augment trains deep models (cnn, rnn, crnn), not {args.model}")
+        raise UserError(_as_flags(str(error))) from None
     data = args.data
     if data == "synthetic":
         from genrelib.datasets import resolve_data_dir
@@ -142,14 +136,22 @@ def run_train(args: argparse.Namespace) -> int:
     from genrelib.pipeline import describe_run, train_run
 
     verbose = training_verbosity(args.quiet)
-    try:
-        result = train_run(data, model=args.model, profile=args.profile, out_dir=args.out,
-                           epochs=args.epochs, seed=args.seed, split=args.split,
-                           batch_size=args.batch_size, learning_rate=args.lr,
-                           precision=args.precision, devices=args.devices,
-                           valid_fraction=args.val_fraction, test_fraction=args.test_fraction,
-                           scheduler=args.scheduler, augment=list(augment), verbose=verbose, **options)
-    except TypeError as error:  # unknown --option
-        raise UserError(str(error)) from None
+    result = train_run(data, spec, out_dir=args.out, hardware=hardware, overwrite=args.overwrite,
+                       verbose=verbose)
     print(describe_run(result))
     return 0
+
+
+#: RunSpec/Hardware field names and the flags that set them.
+_FLAGS = {"option ": "--option ", "epochs ": "--epochs ", "learning_rate ": "--lr ",
+          "valid_fraction": "--val-fraction", "test_fraction": "--test-fraction",
+          "batch_size ": "--batch-size ", "devices ": "--devices ", "precision ": "--precision ",
+          "augment: ": "--augment: ", "model ": "--model ", "split: ": "--split: "}
+
+
+def _as_flags(message: str) -> str:
+    """A RunSpec/Hardware error in the words of the command line ("--option kernel_size: ...")."""
+    for field, flag in _FLAGS.items():
+        if message.startswith(field):
+            return flag + message[len(field):]
+    return message

@@ -106,13 +106,14 @@ def run_tune(args: argparse.Namespace) -> int:
     """Run ``genrelib tune``: check everything, sweep (and search), print the table."""
     _check_arguments(args)
     options = parse_options(args.option)
+    from genrelib.pipeline import RunSpec
     from genrelib.tuning import (check_factors, choose_configuration, joint_search, run_sweep,
                                  summarize_trials, sweep_budget)
-    from genrelib.tuning.space import check_options
 
     try:  # every factor, value and option refused before any data is read or trained
         factors = check_factors(args.model, _factors(args))
-        check_options(args.model, options)
+        spec = RunSpec(model=args.model, options=options, profile=args.profile,
+                       epochs=args.epochs, split=args.split)
     except ValueError as error:
         raise UserError(f"--factor/--values/--option: {error}") from None
     data = args.data
@@ -122,11 +123,15 @@ def run_tune(args: argparse.Namespace) -> int:
         data = resolve_data_dir("", profile=args.profile)
     elif not os.path.isdir(data):
         raise UserError(f"DATA folder {data!r} does not exist (give a dataset folder or 'synthetic')")
-    common = dict(model=args.model, out_dir=args.out, factors=factors, profile=args.profile,
-                  epochs=args.epochs, seeds=args.seeds, split=args.split, options=options,
+    common = dict(out_dir=args.out, space=factors, seeds=args.seeds,
                   report=None if args.quiet else _stderr,
                   verbose=training_verbosity(args.quiet, in_a_log=0))
-    trials = run_sweep(data, **common)
+    try:
+        trials = run_sweep(data, spec, **common)
+    except KeyboardInterrupt:
+        _stderr(f"interrupted: the finished trials are recorded in {args.out}; run the same "
+                "command again to resume")
+        return 130
     summary = summarize_trials(trials)
     chosen = choose_configuration(trials)
     result: dict[str, Any] = {"model": args.model, "records": os.path.join(args.out, "trials.jsonl"),
@@ -134,7 +139,12 @@ def run_tune(args: argparse.Namespace) -> int:
                               "chosen": chosen}
     if args.search or args.budget:
         budget = args.budget or sweep_budget(trials)
-        search = joint_search(data, budget=budget, **common)
+        try:
+            search = joint_search(data, spec, budget=budget, **common)
+        except KeyboardInterrupt:
+            _stderr(f"interrupted: the finished search trials are recorded in {args.out}; run "
+                    "the same command again to resume")
+            return 130
         by_trial = search.groupby("trial")["valid_accuracy"].mean()
         best = search[search["trial"] == int(by_trial.idxmax())].iloc[0]
         result["search"] = {"budget": budget, "trainings": int(search["trained"].sum()),

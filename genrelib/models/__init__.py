@@ -1,9 +1,11 @@
 """The models of the study: the CNN, the LSTM and the CRNN (Keras 3, any backend), the
-classical baselines (scikit-learn), and which features each kind reads.
+classical baselines (scikit-learn), the pretrained taggers' probes and fine-tuned
+networks, and which features each kind reads.
 
 Modules: ``kinds`` (model kinds, their features and input shapes), ``layers`` (the blocks
 the builders share), ``cnn``, ``rnn``, ``crnn``, ``builders`` (``build_model`` by kind
-name), ``inspection`` (receptive field, layer table), ``classical`` (logreg, svm).
+name), ``inspection`` (receptive field, layer table), ``classical`` (logreg, svm, the
+probes), ``finetune`` (a tagger's last block and a head).
 Importing this package imports neither Keras nor scikit-learn; a name of the other modules
 loads its module on first use.
 Notebook: 03_cnn.ipynb
@@ -14,9 +16,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from genrelib.models.kinds import (CLASSICAL_KINDS, MODEL_FEATURES, MODEL_KINDS, check_model_kind,
-                                   default_feature_config, feature_kind, feature_table,
-                                   input_shape_for, is_classical, model_input)
+from genrelib.models.kinds import (ALL_MODEL_KINDS, CLASSICAL_KINDS, FINETUNE_KINDS, FINETUNE_LEARNING_RATE,
+                                   MODEL_FEATURES, MODEL_KINDS, PRETRAINED_KINDS, PRETRAINED_SOURCES,
+                                   PROBE_KINDS, check_model_kind, default_feature_config, feature_kind,
+                                   feature_table, input_shape_for, is_classical, model_input,
+                                   read_feature_config)
 
 #: The module of every name that is loaded on first use (Keras or scikit-learn inside).
 _LAZY: dict[str, str] = {
@@ -24,15 +28,17 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("CNN_FILTERS", "build_cnn"), "cnn"),
     "build_rnn": "rnn",
     "build_crnn": "crnn",
-    **dict.fromkeys(("BUILDERS", "build_model"), "builders"),
+    **dict.fromkeys(("BUILDERS", "build_model", "builder_for"), "builders"),
     **dict.fromkeys(("receptive_field", "summary_table"), "inspection"),
-    **dict.fromkeys(("build_classical", "build_logreg", "build_svm", "fit_classical",
-                     "parameter_count", "predict_classical"), "classical"),
+    **dict.fromkeys(("build_classical", "build_logreg", "build_musicnn_probe", "build_svm", "build_vgg_probe",
+                     "fit_classical", "parameter_count", "predict_classical"), "classical"),
+    **dict.fromkeys(("FINETUNE_BLOCKS", "build_musicnn_finetune", "build_vgg_finetune"), "finetune"),
 }
 
-__all__ = ["CLASSICAL_KINDS", "MODEL_FEATURES", "MODEL_KINDS", "check_model_kind",
+__all__ = ["ALL_MODEL_KINDS", "CLASSICAL_KINDS", "FINETUNE_KINDS", "FINETUNE_LEARNING_RATE", "MODEL_FEATURES",
+           "MODEL_KINDS", "PRETRAINED_KINDS", "PRETRAINED_SOURCES", "PROBE_KINDS", "check_model_kind",
            "default_feature_config", "feature_kind", "feature_table", "input_shape_for",
-           "is_classical", "model_input", *_LAZY]
+           "is_classical", "model_input", "read_feature_config", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,5 @@
-"""The classical baselines: logistic regression and an RBF SVM on segment statistics.
+"""The classical baselines: logistic regression and an RBF SVM on segment statistics, and the
+linear probes of a pretrained tagger's embeddings (the same logistic regression).
 
 Both are scikit-learn ``Pipeline``s holding their own scaler, so a saved model takes raw
 "stats" features (``FeatureConfig(kind="stats")``, (n_segments, n_features, 1)) and needs
@@ -21,10 +22,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from genrelib.models.kinds import CLASSICAL_KINDS, check_model_kind, feature_table
+from genrelib.models.kinds import PRETRAINED_SOURCES, check_model_kind, default_feature_config, feature_table
 
-__all__ = ["build_classical", "build_logreg", "build_svm", "feature_table", "fit_classical",
-           "parameter_count", "predict_classical"]
+__all__ = ["build_classical", "build_logreg", "build_musicnn_probe", "build_svm", "build_vgg_probe",
+           "feature_table", "fit_classical", "parameter_count", "predict_classical"]
 
 
 def build_logreg(*, C: float = 1.0, max_iter: int = 5000, seed: int = 0) -> Pipeline:
@@ -77,7 +78,63 @@ def build_svm(*, C: float = 1.0, gamma: float | str = "scale", calibration_folds
                                                     ensemble=False))])
 
 
-_BUILDERS = {"logreg": build_logreg, "svm": build_svm}
+def build_vgg_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None, C: float = 1.0,
+                    max_iter: int = 5000, fit_on: str = "patches", seed: int = 0) -> Pipeline:
+    """A linear probe of a VGG-like tagger: ``build_logreg`` on its per-patch embeddings.
+
+    Parameters
+    ----------
+    source : {"MSD", "MTT"}
+        The tagger: "MSD_vgg" (Million Song Dataset) or "MTT_vgg" (MagnaTagATune).
+    layer : str, optional
+        The embedding read (``genrelib.pretrained.embedding_layers``; None: "flatten", 256
+        numbers per 3 s patch). ``source`` and ``layer`` choose the run's features
+        (``default_feature_config``), not the regression.
+    C, max_iter, seed
+        As in ``build_logreg``.
+    fit_on : {"patches", "tracks"}
+        The rows ``pipeline.fit`` fits it on: one per 3 s patch, or one per training track
+        (the mean of its patches, ``models.track_rows.track_means``). It predicts patches.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Steps "scale" and "logreg"; it reads (n_patches, n_features) embeddings. ValueError
+        names a bad ``source``, ``layer`` or ``fit_on``.
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    default_feature_config("vgg-probe", options={"source": source, "layer": layer, "fit_on": fit_on})
+    return build_logreg(C=C, max_iter=max_iter, seed=seed)
+
+
+def build_musicnn_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None, C: float = 1.0,
+                        max_iter: int = 5000, fit_on: str = "patches", seed: int = 0) -> Pipeline:
+    """A linear probe of a musicnn tagger: ``build_logreg`` on its per-patch embeddings.
+
+    Parameters
+    ----------
+    source : {"MSD", "MTT"}
+        The tagger: "MSD_musicnn" or "MTT_musicnn".
+    layer : str, optional
+        The embedding read (None: "penultimate", 200 numbers per 3 s patch).
+    C, max_iter, seed, fit_on
+        As in ``build_logreg`` and ``build_vgg_probe``.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        As ``build_vgg_probe``.
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    default_feature_config("musicnn-probe", options={"source": source, "layer": layer, "fit_on": fit_on})
+    return build_logreg(C=C, max_iter=max_iter, seed=seed)
+
+
+#: The builder of every classical model kind, the pretrained taggers' probes included.
+CLASSICAL_BUILDERS = {"logreg": build_logreg, "svm": build_svm,
+                      "vgg-probe": build_vgg_probe, "musicnn-probe": build_musicnn_probe}
 
 
 def build_classical(model_kind: str, *, seed: int = 0, **options: Any) -> Pipeline:
@@ -85,8 +142,9 @@ def build_classical(model_kind: str, *, seed: int = 0, **options: Any) -> Pipeli
 
     Parameters
     ----------
-    model_kind : {"logreg", "svm"}
-        The builder: ``build_logreg`` or ``build_svm``.
+    model_kind : {"logreg", "svm", "vgg-probe", "musicnn-probe"}
+        The builder: ``build_logreg``, ``build_svm``, ``build_vgg_probe`` or
+        ``build_musicnn_probe``.
     seed : int
         The model's ``random_state``.
     **options
@@ -98,10 +156,10 @@ def build_classical(model_kind: str, *, seed: int = 0, **options: Any) -> Pipeli
         Unknown options raise TypeError naming them and the accepted ones; a deep model
         kind raises ValueError.
     """
-    if check_model_kind(model_kind) not in CLASSICAL_KINDS:
+    if check_model_kind(model_kind) not in CLASSICAL_BUILDERS:
         raise ValueError(f"{model_kind!r} is not a classical model kind; choose one of "
-                         f"{list(CLASSICAL_KINDS)}")
-    builder = _BUILDERS[model_kind]
+                         f"{list(CLASSICAL_BUILDERS)}")
+    builder = CLASSICAL_BUILDERS[model_kind]
     accepted = set(inspect.signature(builder).parameters) - {"seed"}
     unknown = sorted(set(options) - accepted)
     if unknown:

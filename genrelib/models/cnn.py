@@ -23,37 +23,28 @@ def build_cnn(
     dense_units: int = 128, dense_dropout: float = 0.5, batch_norm: bool = False,
     l2: float = 1e-4, standardizer: Any | None = None, name: str = "cnn",
 ) -> keras.Model:
-    """The study's 2-D CNN over a log-mel segment.
+    """The study's CNN: convolution blocks over a log-mel segment, a dense layer, a softmax.
 
     Parameters
     ----------
-    input_shape : sequence of 3 ints
-        (n_mels, frames, 1), default (128, 130, 1): one 3 s segment.
+    input_shape : (n_mels, frames, 1)
     n_classes : int
-        Genres of the softmax output.
-    filters : sequence of int
-        Filters of each convolution block (``len(filters)`` blocks; ``conv_block``: Conv2D
-        ``kernel_size`` x ``kernel_size``, same padding, ReLU, MaxPool 2x2, Dropout ``dropout``).
-    kernel_size, dropout, batch_norm : int, float, bool
-        Of every block.
-    dense_units, dense_dropout : int, float
-        The dense ReLU layer after the flattened blocks, and its dropout.
-    l2 : float
-        L2 penalty on every kernel (``l2_penalty``).
-    standardizer : Standardizer, dict, tuple or None
-        With one, the first layer standardises raw features (``standardize_layer``).
-    name : str
-        The model's name.
+    filters, kernel_size, dropout, batch_norm
+        Of the blocks: one ``conv_block`` per entry of ``filters``.
+    dense_units, dense_dropout, l2
+        The dense layer's width and dropout; the L2 penalty on every kernel.
+    standardizer, name
+        A fitted ``Standardizer`` (the first layer then standardises raw input); the name.
 
     Returns
     -------
     keras.Model
-        Input (batch, *input_shape), output (batch, n_classes) probabilities.
+        (batch, n_mels, frames, 1) -> (batch, n_classes) genre probabilities.
 
     Notebook: 03_cnn.ipynb
     """
-    check_option(kernel_size >= 1, f"kernel_size must be >= 1, got {kernel_size}")
-    check_option(len(filters) > 0, "filters must name at least one block, e.g. (32, 64, 128, 256, 512)")
+    check_option(kernel_size >= 1 and len(filters) > 0, "kernel_size must be >= 1 and filters "
+                 f"name at least one block; got kernel_size={kernel_size}, filters={tuple(filters)}")
 
     inputs = keras.Input(tuple(input_shape), name="log_mel")
     x = inputs

@@ -19,45 +19,26 @@ def build_crnn(
     pooling: str = "last", rnn_dropout: float = 0.3, l2: float = 1e-4,
     standardizer: Any | None = None, name: str = "crnn",
 ) -> keras.Model:
-    """Convolution blocks, then two recurrent layers over the time axis, then a softmax.
-
-    The blocks give (freq', time', channels). ``Permute((2, 1, 3))`` makes it (time', freq',
-    channels) and ``Reshape((time', freq' * channels))`` one feature vector per time step,
-    so the recurrent layers run over time. (Reshaping (freq', time', channels) directly, as
-    the seed paper's pseudo-code does, makes *frequency* the sequence axis.)
+    """The CRNN: convolution blocks, two recurrent layers that read their output in time
+    order (``Permute`` then ``Reshape``: time is the sequence axis), a softmax.
 
     Parameters
     ----------
-    input_shape : sequence of 3 ints
-        (n_mels, frames, 1), default (128, 130, 1).
+    input_shape : (n_mels, frames, 1)
     n_classes : int
-        Genres of the softmax output.
-    conv_blocks : int
-        Blocks of the front end, 1 .. ``len(filters)``, with the first ``conv_blocks``
-        ``filters`` (``conv_block``).
-    filters, kernel_size, dropout, batch_norm
-        Of the blocks, as in ``build_cnn``.
-    rnn : {"gru", "lstm"}
-        The recurrent layer.
-    units : int
-        Units of each recurrent layer (per direction).
-    bidirectional : bool
-        Read the sequence both ways (``Bidirectional``).
-    pooling : {"last", "mean"}
-        Keep the final state, or average the second layer's outputs over time.
-    rnn_dropout : float
-        Dropout before the softmax (none when 0).
-    l2 : float
-        L2 penalty on every kernel (``l2_penalty``).
-    standardizer : Standardizer, dict, tuple or None
-        With one, the first layer standardises raw features (``standardize_layer``).
-    name : str
-        The model's name.
+    conv_blocks, filters, kernel_size, dropout, batch_norm
+        The front end: ``conv_block`` with each of the first ``conv_blocks`` ``filters``.
+    rnn, units, bidirectional, pooling, rnn_dropout
+        "gru" or "lstm"; units per direction; read both ways; keep the "last" state or the
+        "mean" over time; the dropout before the softmax.
+    l2, standardizer, name
+        The L2 penalty on every kernel; a fitted ``Standardizer`` (the first layer then
+        standardises raw input); the name.
 
     Returns
     -------
     keras.Model
-        Input (batch, n_mels, frames, 1), output (batch, n_classes) probabilities.
+        (batch, n_mels, frames, 1) -> (batch, n_classes) genre probabilities.
 
     Notebook: 05_crnn.ipynb
     """
@@ -73,7 +54,7 @@ def build_crnn(
     for i in range(1, conv_blocks + 1):
         x = conv_block(x, int(filters[i - 1]), kernel_size, dropout=dropout, batch_norm=batch_norm,
                        l2=l2, index=i)
-    freq, time, channels = x.shape[1], x.shape[2], x.shape[3]
+    _, freq, time, channels = x.shape  # (batch, freq', time', channels)
     x = keras.layers.Permute((2, 1, 3), name="time_first")(x)  # (time', freq', channels)
     x = keras.layers.Reshape((time, freq * channels), name="time_sequence")(x)
     recurrent = keras.layers.GRU if rnn == "gru" else keras.layers.LSTM

@@ -14,22 +14,27 @@ import numpy as np
 
 
 def check_option(condition: bool, message: str) -> None:
-    """Raise ``ValueError(message)`` unless ``condition``: a builder's argument check."""
+    """Raise ``ValueError(message)`` unless ``condition``: a builder's argument check.
+
+    Notebook: 03_cnn.ipynb
+    """
     if not condition:
         raise ValueError(message)
 
 
 def l2_penalty(l2: float) -> keras.regularizers.Regularizer | None:
-    """The L2 weight penalty of strength ``l2`` put on every kernel (None when ``l2`` is 0).
+    """The L2 penalty on a kernel: ``l2`` times the sum of its squared weights joins the loss.
 
     Parameters
     ----------
     l2 : float
-        The factor of the sum of squared weights added to the loss (the study's 1e-4).
+        The factor (the study's 1e-4); 0 for none.
 
     Returns
     -------
     keras.regularizers.L2 or None
+
+    Notebook: 03_cnn.ipynb
     """
     return keras.regularizers.L2(l2) if l2 and l2 > 0 else None
 
@@ -71,6 +76,8 @@ def standardize_layer(standardizer: Any, *, n_features: int, axis: int) -> keras
     keras.layers.Normalization
         Named "standardize", with fixed (not trainable) mean and variance.
         Raises ValueError for a standardiser that is unfitted, not finite or of another size.
+
+    Notebook: 03_cnn.ipynb
     """
     mean, std = _mean_and_std(standardizer)
     if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
@@ -94,23 +101,19 @@ def conv_block(x: Any, filters: int, kernel_size: int, *, dropout: float, batch_
     Parameters
     ----------
     x : keras tensor, shape (batch, freq, time, channels)
-        The block's input.
-    filters : int
-        Output channels of the convolution.
-    kernel_size : int
-        Side of the square kernel (3 in the study).
-    dropout : float
-        Dropout rate after the pooling (no Dropout layer when 0).
-    batch_norm : bool
-        Batch normalisation between the convolution (then without bias) and the ReLU.
-    l2 : float
-        L2 penalty on the kernel (``l2_penalty``).
+    filters, kernel_size : int
+        Output channels of the convolution, and the side of its square kernel (3 in the study).
+    dropout, batch_norm, l2
+        Dropout after the pooling (none when 0); batch normalisation before the ReLU (the
+        convolution then has no bias); the L2 penalty on the kernel (``l2_penalty``).
     index : int
         The block's number, in its layers' names ("conv1", "relu1", "pool1", "drop1").
 
     Returns
     -------
     keras tensor, shape (batch, ceil(freq / 2), ceil(time / 2), filters)
+
+    Notebook: 03_cnn.ipynb
     """
     x = keras.layers.Conv2D(filters, kernel_size, padding="same", use_bias=not batch_norm,
                             kernel_regularizer=l2_penalty(l2), name=f"conv{index}")(x)

@@ -15,32 +15,23 @@ def build_rnn(
     n_layers: int = 2, dropout: float = 0.3, l2: float = 1e-4,
     standardizer: Any | None = None, name: str = "rnn",
 ) -> keras.Model:
-    """``n_layers`` stacked LSTMs over an MFCC sequence, then a softmax.
+    """The study's LSTM: ``n_layers`` stacked LSTMs over an MFCC sequence, then a softmax.
 
     Parameters
     ----------
-    input_shape : sequence of 2 ints
-        (frames, n_mfcc), default (130, 20): one MFCC vector per time step.
+    input_shape : (frames, n_mfcc)
+        One MFCC vector per time step.
     n_classes : int
-        Genres of the softmax output.
-    units : int
-        Units of every LSTM.
-    n_layers : int
-        LSTMs (>= 1). Every one but the last returns its whole sequence; the last returns
-        its final state.
-    dropout : float
-        Dropout after every LSTM (none when 0).
-    l2 : float
-        L2 penalty on every input kernel (``l2_penalty``).
-    standardizer : Standardizer, dict, tuple or None
-        With one, the first layer standardises raw features (``standardize_layer``).
-    name : str
-        The model's name.
+    units, n_layers, dropout, l2
+        Units of every LSTM; how many (all but the last return their whole sequence, the
+        last its final state); the dropout after each; the L2 penalty on their input kernels.
+    standardizer, name
+        A fitted ``Standardizer`` (the first layer then standardises raw input); the name.
 
     Returns
     -------
     keras.Model
-        Input (batch, frames, n_mfcc), output (batch, n_classes) probabilities.
+        (batch, frames, n_mfcc) -> (batch, n_classes) genre probabilities.
 
     Notebook: 04_rnn.ipynb
     """

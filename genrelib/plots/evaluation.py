@@ -14,6 +14,8 @@ from matplotlib.figure import Figure
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from genrelib.evaluation import EvaluationSummary
+
 
 def plot_confusion_matrix(matrix: np.ndarray, genres: "Sequence[str]", *, normalize: bool = True,
                           title: str | None = None) -> Figure:
@@ -39,19 +41,19 @@ def plot_confusion_matrix(matrix: np.ndarray, genres: "Sequence[str]", *, normal
 
 def plot_per_genre(per_genre: "dict[str, Any]", *, metric: str = "f1",
                    title: str | None = None) -> Figure:
-    """Bars of one metric ("precision", "recall" or "f1") per genre. ``per_genre`` is the
-    ``per_genre`` dict of an evaluation record ({genre: {precision, recall, f1, support}}),
-    or {model name: that dict} for grouped bars comparing models.
+    """Bars of one metric ("precision", "recall" or "f1") per genre. ``per_genre`` is an
+    evaluation's ``per_genre`` ({genre: GenreScores}), or {model name: that dict} for
+    grouped bars comparing models.
     Notebook: 03_cnn.ipynb
     """
     first = next(iter(per_genre.values()))
-    groups = per_genre if isinstance(first, dict) and metric not in first else {"": per_genre}
+    groups = per_genre if isinstance(first, dict) else {"": per_genre}
     genres = list(next(iter(groups.values())).keys())
     width = 0.8 / len(groups)
     fig, ax = plt.subplots(figsize=(10, 3.6), layout="constrained")
     x = np.arange(len(genres))
     for i, (name, report) in enumerate(groups.items()):
-        values = [report[g][metric] for g in genres]
+        values = [getattr(report[g], metric) for g in genres]
         ax.bar(x + (i - (len(groups) - 1) / 2) * width, values, width, label=name or None)
     ax.set_xticks(x, genres, rotation=30)
     ax.set_ylim(0, 1)
@@ -62,19 +64,19 @@ def plot_per_genre(per_genre: "dict[str, Any]", *, metric: str = "f1",
     return fig
 
 
-def plot_model_comparison(records: "dict[str, dict[str, Any]]", *,
+def plot_model_comparison(records: "dict[str, EvaluationSummary]", *,
                           keys: "Sequence[str]" = ("segment_accuracy", "track_accuracy", "macro_f1"),
                           chance: float | None = 0.1, title: str | None = None) -> Figure:
     """Grouped bars: one group per metric in ``keys``, one bar per model. ``records`` maps a
-    model name to an evaluation record (``EvaluationResult.to_dict()`` or a run's
-    ``metrics["test"]``). A dashed line marks ``chance`` (1 / number of genres).
+    model name to an evaluation (an EvaluationResult, or a run's ``metrics.test``). A dashed
+    line marks ``chance`` (1 / number of genres).
     Notebook: 05_crnn.ipynb
     """
     fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
     x = np.arange(len(keys))
     width = 0.8 / max(1, len(records))
     for i, (name, record) in enumerate(records.items()):
-        values = [float(record[k]) for k in keys]
+        values = [float(getattr(record, k)) for k in keys]
         bars = ax.bar(x + (i - (len(records) - 1) / 2) * width, values, width, label=name)
         ax.bar_label(bars, fmt="%.2f", fontsize=8)
     if chance is not None:

@@ -114,7 +114,7 @@ def predict_file(predictor: Predictor, path: _PathLike, *, top_k: int = 3,
     chunk_seconds : float or None
         Seconds decoded, featurised and scored at a time (memory about one chunk, whatever
         the file's length); None processes the whole file at once (the reference the chunked
-        result equals within float32 rounding).
+        result equals within float32 rounding), as models of a pretrained kind always do.
     allow_truncated : bool
         Predict on what a truncated file holds (noted in ``notes``) instead of raising.
 
@@ -138,7 +138,7 @@ def predict_file(predictor: Predictor, path: _PathLike, *, top_k: int = 3,
     meter = InputMeter([member.reference for member in predictor.members])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TruncatedAudioWarning)
-        if chunk_seconds is None:
+        if chunk_seconds is None or not all(isinstance(c, FeatureConfig) for c in _configs(predictor)):
             batches = _whole_file_batches(predictor, path, meter, allow_truncated)
         else:
             batches = _streamed_batches(predictor, path, meter, allow_truncated, chunk_seconds=chunk_seconds)
@@ -182,7 +182,12 @@ def _whole_file_batches(predictor: Predictor, path: Path, meter: InputMeter,
                    allow_truncated=allow_truncated)
     meter.add_audio(y)
     for cfg in _configs(predictor):
-        yield cfg, clip_features(y, cfg)
+        if isinstance(cfg, FeatureConfig):
+            yield cfg, clip_features(y, cfg)
+        else:  # a pretrained tagger's EmbeddingSpec: every patch of the recording
+            from genrelib.pretrained import recording_features
+
+            yield cfg, recording_features(y, cfg)
 
 
 def _streamed_batches(predictor: Predictor, path: Path, meter: InputMeter, allow_truncated: bool, *,

@@ -20,7 +20,8 @@ import numpy as np
 from genrelib import __version__, runs
 from genrelib.config import FeatureConfig
 from genrelib.evaluation import check_same_genres
-from genrelib.models import check_model_kind, feature_kind, input_shape_for, is_classical, model_input
+from genrelib.models import (check_model_kind, feature_kind, input_shape_for, is_classical, model_input,
+                             read_feature_config)
 from genrelib.training import predict_probs
 
 __all__ = ["ModelMember", "Predictor", "SCORE_BATCH", "load_predictor", "model_settings"]
@@ -81,7 +82,8 @@ class Predictor:
 
 def model_settings(path: _PathLike) -> tuple[Path, str, FeatureConfig, tuple[str, ...]]:
     """(model file, model kind, FeatureConfig, genres) of a run folder or model file, read
-    from its ``genrelib.json`` without loading the model.
+    from its ``genrelib.json`` without loading the model (a pretrained kind's features are
+    an ``EmbeddingSpec``, with the same segment-grid attributes).
 
     Raises FileNotFoundError when there is no model, ValueError naming the setting when the
     file is not a genrelib model or holds a setting this version cannot compute (an unknown
@@ -90,7 +92,7 @@ def model_settings(path: _PathLike) -> tuple[Path, str, FeatureConfig, tuple[str
     file = runs.find_model_file(path)
     meta = runs.read_model_metadata(file)
     kind = _setting(file, "model_kind", lambda: check_model_kind(meta["model_kind"]))
-    cfg = _setting(file, "feature_config", lambda: FeatureConfig.from_dict(meta["feature_config"]))
+    cfg = _setting(file, "feature_config", lambda: read_feature_config(meta["feature_config"]))
     genres = _setting(file, "genres", lambda: _genre_list(meta["genres"]))
     if feature_kind(kind) != cfg.kind:
         raise ValueError(f"{file}: a {kind!r} model reads {feature_kind(kind)!r} features, but its "

@@ -4,7 +4,8 @@ their input, their tags and their embeddings as features.
 Modules (one job each): ``wheel`` (the ``musicnn`` package: checkpoints, tag names,
 licence), ``inputs`` (16 kHz log-mel patches), ``musicnn_net`` and ``vgg_net`` (the
 architectures), ``weights`` (checkpoint -> Keras, converted once into the feature cache),
-``tagging`` (tags of a clip), ``embeddings`` (per-patch embeddings of a clip or a dataset).
+``tagging`` (tags of a clip), ``embedding_spec`` (what names an embedding: tagger and
+layer), ``embeddings`` (per-patch embeddings of a clip or a dataset).
 The names below load their module on first use, so ``wheel`` and ``inputs`` work without Keras.
 """
 
@@ -23,8 +24,8 @@ _HOMES = {
     "build_vgg": "vgg_net",
     **dict.fromkeys(("convert_weights", "load_pretrained", "weights_path"), "weights"),
     **dict.fromkeys(("TagScores", "tags"), "tagging"),
-    **dict.fromkeys(("DEFAULT_LAYERS", "EmbeddingSpec", "embed_clip", "embedding_cache_path", "embedding_layers",
-                     "extract_embeddings"), "embeddings"),
+    **dict.fromkeys(("DEFAULT_LAYERS", "PATCH_LAYER", "EmbeddingSpec", "embedding_layers"), "embedding_spec"),
+    **dict.fromkeys(("embed_clip", "embedding_cache_path", "extract_embeddings", "recording_features"), "embeddings"),
 }
 __all__ = sorted(_HOMES)
 

@@ -1,9 +1,11 @@
 """Embeddings: what a pretrained tagger computes for every 3 s patch of a clip, as features.
 
 A patch's embedding is the output of one named layer (``EmbeddingSpec``); a layer with time
-or frequency axes is averaged over them. ``extract_embeddings`` embeds a whole dataset into
-a ``FeatureSet`` (one row per patch, shape (dim, 1) like the "stats" features), cached per
-data fingerprint and spec like ``genrelib.features.extract_features``.
+or frequency axes is averaged over them, and the layer "patch" is the network's input itself
+(what a fine-tuned network reads). ``extract_embeddings`` embeds a whole dataset into a
+``FeatureSet`` (one row per patch, shape (dim, 1) like the "stats" features; (96, 187) for
+"patch"), cached per data fingerprint and spec like ``genrelib.features.extract_features``;
+``recording_features`` embeds every patch of a whole recording (``genrelib predict``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ import hashlib
 import json
 import os
 import warnings
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -23,96 +24,22 @@ from genrelib.audio import AudioError
 from genrelib.cache import atomic_save_npz, default_cache_dir, read_npz
 from genrelib.features import FeatureSet, SkippedClipWarning
 from genrelib.pretrained import inputs
-from genrelib.pretrained.musicnn_net import MUSICNN_LAYERS
-from genrelib.pretrained.vgg_net import VGG_LAYERS
+from genrelib.pretrained.embedding_spec import DEFAULT_LAYERS, PATCH_LAYER, EmbeddingSpec, embedding_layers
 from genrelib.pretrained.weights import shared_model
-from genrelib.pretrained.wheel import source_of
 
 if TYPE_CHECKING:
     import keras
 
     from genrelib.datasets import DatasetIndex
 
-__all__ = ["DEFAULT_LAYERS", "EMBEDDINGS_VERSION", "EmbeddingSpec", "embed_clip", "embedding_cache_path",
-           "embedding_layers", "extract_embeddings"]
+__all__ = ["DEFAULT_LAYERS", "EMBEDDINGS_VERSION", "PATCH_LAYER", "EmbeddingSpec", "embed_clip",
+           "embedding_cache_path", "embedding_layers", "extract_embeddings", "recording_features"]
 
 #: Version of the embedding computation; part of every cache key (bump it when it changes).
 EMBEDDINGS_VERSION = 1
-#: The layer an EmbeddingSpec reads when none is named.
-DEFAULT_LAYERS = {"musicnn": "penultimate", "vgg": "flatten"}
-
-
-def _architecture(model: str) -> str:
-    source_of(model)
-    return model.split("_", 1)[1]
-
-
-def embedding_layers(model: str) -> dict[str, int]:
-    """``{layer name: embedding size}`` of ``model``'s named layers (maps are averaged over
-    time and frequency, so their size is their channel count)."""
-    shapes = VGG_LAYERS if _architecture(model) == "vgg" else MUSICNN_LAYERS
-    return {name: shape[-1] for name, shape in shapes.items()}
-
-
-@dataclass(frozen=True)
-class EmbeddingSpec:
-    """Everything that changes a clip's embeddings (and so keys their cache).
-
-    ``model`` one of ``MODEL_NAMES``; ``layer`` one of ``embedding_layers(model)`` (None:
-    ``DEFAULT_LAYERS``); ``overlap`` of consecutive 3 s patches (0.5: 19 per 30 s clip, like
-    the project's segments); ``clip_seconds`` the length every clip is cut or zero-padded to.
-    """
-
-    model: str = "MSD_musicnn"
-    layer: str | None = None
-    overlap: float = 0.5
-    clip_seconds: float = 30.0
-    kind: str = field(default="embedding", init=False)
-
-    def __post_init__(self) -> None:
-        layers = embedding_layers(self.model)
-        if self.layer is None:
-            object.__setattr__(self, "layer", DEFAULT_LAYERS[_architecture(self.model)])
-        if self.layer not in layers:
-            raise ValueError(f"{self.model} has no embedding layer {self.layer!r}; choose one of {list(layers)}")
-        inputs.hop_frames(self.overlap)
-        if not self.clip_seconds >= inputs.PATCH_SECONDS:
-            raise ValueError(f"clip_seconds must be at least one patch ({inputs.PATCH_SECONDS:.3f} s), "
-                             f"got {self.clip_seconds}")
-
-    @property
-    def n_features(self) -> int:
-        """Numbers per embedding (e.g. 200 for musicnn's "penultimate")."""
-        return embedding_layers(self.model)[str(self.layer)]
-
-    @property
-    def segment_shape(self) -> tuple[int, int]:
-        """Shape of one row of ``extract_embeddings``' X: (n_features, 1)."""
-        return (self.n_features, 1)
-
-    @property
-    def segments_per_clip(self) -> int:
-        """Patches of a normalised clip (19 for 30 s at overlap 0.5)."""
-        frames = 1 + int(round(self.clip_seconds * inputs.SAMPLE_RATE)) // inputs.HOP_LENGTH
-        return len(inputs.patch_starts(frames, inputs.hop_frames(self.overlap)))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a JSON-ready dict (``from_dict`` reads it back)."""
-        return {k: v for k, v in asdict(self).items() if k != "kind"}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "EmbeddingSpec":
-        """An EmbeddingSpec from ``to_dict``'s output; ValueError naming unknown keys."""
-        unknown = sorted(set(data) - {"model", "layer", "overlap", "clip_seconds"})
-        if unknown:
-            raise ValueError(f"unknown EmbeddingSpec field(s) {unknown}")
-        return cls(**data)
-
-    def cache_key(self) -> str:
-        """The fields and the input recipe as one canonical string (part of the cache key)."""
-        recipe = {"sample_rate": inputs.SAMPLE_RATE, "n_fft": inputs.N_FFT, "hop": inputs.HOP_LENGTH,
-                  "n_mels": inputs.N_MELS, "patch": inputs.PATCH_FRAMES, "log_scale": inputs.LOG_SCALE}
-        return json.dumps({**self.to_dict(), **recipe}, sort_keys=True)
+#: Patches embedded per network call: a 30 s clip's 19 in one, a long recording's in steps
+#: (a VGG's first maps take 9 MiB per patch).
+_PATCH_BATCH = 32
 
 
 @functools.lru_cache(maxsize=8)
@@ -124,8 +51,20 @@ def _embedder(model: str, layer: str, cache_dir: str | None) -> "keras.Model":
 
 
 def _embed_patches(patches: np.ndarray, spec: EmbeddingSpec, cache_dir: str | None) -> np.ndarray:
-    out = np.asarray(_embedder(spec.model, str(spec.layer), cache_dir).predict_on_batch(patches), dtype=np.float32)
-    return out.mean(axis=tuple(range(1, out.ndim - 1))) if out.ndim > 2 else out
+    """(n_patches, n_features) embeddings; (n_patches, 96, 187) for the input patches."""
+    if spec.layer == PATCH_LAYER:
+        return np.ascontiguousarray(np.transpose(patches, (0, 2, 1)), dtype=np.float32)
+    embedder = _embedder(spec.model, str(spec.layer), cache_dir)
+    parts = []
+    for start in range(0, len(patches), _PATCH_BATCH):
+        out = np.asarray(embedder.predict_on_batch(patches[start:start + _PATCH_BATCH]), dtype=np.float32)
+        parts.append(out.mean(axis=tuple(range(1, out.ndim - 1))) if out.ndim > 2 else out)
+    return np.concatenate(parts) if parts else np.zeros((0, spec.n_features), dtype=np.float32)
+
+
+def _rows(embedded: np.ndarray) -> np.ndarray:
+    """Embeddings as feature rows (n, n_features, frames): a column per patch, or the patch."""
+    return embedded[:, :, np.newaxis] if embedded.ndim == 2 else embedded
 
 
 def _cache_arg(cache_dir: str | os.PathLike[str] | None) -> str | None:
@@ -150,11 +89,41 @@ def embed_clip(clip: "str | os.PathLike[str] | np.ndarray", spec: EmbeddingSpec 
     -------
     np.ndarray
         float32 (n_patches, spec.n_features), e.g. (19, 200) for a 30 s clip with the
-        defaults; row i is the patch starting at frame ``i * hop_frames(overlap)``.
+        defaults; row i is the patch starting at frame ``i * hop_frames(overlap)``
+        ((n_patches, 96, 187) for ``PATCH_LAYER``).
+
+    Notebook: 10_transfer_learning.ipynb
     """
     spec = spec or EmbeddingSpec()
     patches = inputs.clip_patches(clip, overlap=spec.overlap, clip_seconds=spec.clip_seconds)
     return _embed_patches(patches, spec, _cache_arg(cache_dir))
+
+
+def recording_features(clip: "str | os.PathLike[str] | np.ndarray", spec: EmbeddingSpec, *,
+                       cache_dir: str | os.PathLike[str] | None = None) -> np.ndarray:
+    """The features of every patch of a whole recording, shaped like ``extract_embeddings``' X.
+
+    Parameters
+    ----------
+    clip : path or np.ndarray
+        An audio file or a mono signal at 16 kHz (n_samples,) of any length from one patch
+        (2.976 s); NOT cut to ``spec.clip_seconds`` (a 30 s clip gives the same rows as
+        ``extract_embeddings``).
+    spec : EmbeddingSpec
+        Model, layer and patch overlap.
+    cache_dir : path, optional
+        The feature cache holding the converted weights.
+
+    Returns
+    -------
+    np.ndarray
+        float32 (n_patches, *spec.segment_shape): (n, n_features, 1), or (n, 96, 187) for
+        ``PATCH_LAYER``; patch i starts at ``i * spec.segment_hop_samples / 16000`` s.
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    patches = inputs.clip_patches(clip, overlap=spec.overlap, clip_seconds=None)
+    return _rows(_embed_patches(patches, spec, _cache_arg(cache_dir)))
 
 
 def embedding_cache_path(fingerprint: str, spec: EmbeddingSpec, *,
@@ -200,8 +169,8 @@ def _compute(index: "DatasetIndex", spec: EmbeddingSpec, cache_dir: str | None, 
         kept.append(i)
     _warn_skipped(skipped)
     per_clip = spec.segments_per_clip
-    X = np.concatenate(rows) if rows else np.zeros((0, spec.n_features), dtype=np.float32)
-    return FeatureSet(X=X[:, :, np.newaxis], y=np.repeat(labels[kept], per_clip),
+    X = np.concatenate(rows) if rows else np.zeros((0, *spec.segment_shape), dtype=np.float32)
+    return FeatureSet(X=_rows(X), y=np.repeat(labels[kept], per_clip),
                       track_ids=np.repeat(np.array([ids[i] for i in kept], dtype=str), per_clip),
                       genres=tuple(index.genres), config=spec,  # type: ignore[arg-type]
                       segment_index=np.tile(np.arange(per_clip, dtype=np.int64), len(kept)), skipped=skipped)
@@ -260,9 +229,11 @@ def extract_embeddings(index: "DatasetIndex", spec: EmbeddingSpec | None = None,
     -------
     FeatureSet
         X float32 (n_tracks * spec.segments_per_clip, n_features, 1), e.g. (1520, 200, 1)
-        for 80 clips of 30 s; y, track_ids, segment_index as for ``extract_features``;
+        for 80 clips of 30 s ((n, 96, 187) for ``PATCH_LAYER``); y, track_ids, segment_index as for ``extract_features``;
         ``config`` is ``spec``. Unreadable clips (or shorter than one patch) are skipped with
         a SkippedClipWarning naming the file, and listed in ``skipped``.
+
+    Notebook: 10_transfer_learning.ipynb
     """
     spec = spec or EmbeddingSpec()
     if cache_dir is False:

@@ -61,6 +61,8 @@ def tags(clip: "str | os.PathLike[str] | np.ndarray", *, model: str = "MSD_music
     TagScores
         Probabilities (n_patches, 50) and the 50 tag names of the model's source;
         ``.top(k)`` gives the most likely tags of the clip.
+
+    Notebook: 10_transfer_learning.ipynb
     """
     x = clip_patches(clip, overlap=overlap, clip_seconds=clip_seconds)
     net = shared_model(model, cache_dir=cache_dir)

@@ -144,6 +144,8 @@ def load_pretrained(model: str, *, cache_dir: str | os.PathLike[str] | None = No
         result; later calls read the saved file (a corrupt one is converted again, with a
         warning). Raises MissingWeightsError naming the install line when a conversion is
         needed and ``musicnn`` is not installed.
+
+    Notebook: 10_transfer_learning.ipynb
     """
     path = weights_path(model, cache_dir=cache_dir)
     if path.is_file():

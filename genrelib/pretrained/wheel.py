@@ -104,7 +104,9 @@ def tag_names(source_or_model: str) -> tuple[str, ...]:
 def licence_text() -> str:
     """The licence file shipped in the installed wheel (ISC, (c) Music Technology Group,
     Universitat Pompeu Fabra 2019), for the chapter to show beside ``ATTRIBUTION``.
-   """
+
+    Notebook: 10_transfer_learning.ipynb
+    """
     wheel_dir()
     text = importlib.metadata.distribution(PACKAGE).read_text("LICENSE.md")
     if not text:

@@ -11,11 +11,12 @@ import pandas as pd
 from scipy.stats import norm
 
 from genrelib.config import GTZAN_TRACKS_PER_GENRE, GTZAN_GENRES, FeatureConfig, get_profile
+from genrelib.pipeline import RunSpec
 from genrelib.evaluation import bootstrap_interval
 from genrelib.tuning.space import FACTORS
 from genrelib.tuning.sweep import SELECT_ON, choose_configuration, plan_sweep, summarize_trials
 
-__all__ = ["compare_strategies", "grid_cost", "seed_winners", "sweep_budget", "table1",
+__all__ = ["compare_strategies", "grid_cost", "measured_rates", "seed_winners", "sweep_budget", "table1",
            "validation_interval", "validation_noise"]
 
 
@@ -103,34 +104,81 @@ def sweep_budget(trials: pd.DataFrame) -> int:
     return int(len(trained) // max(1, trials["seed"].nunique()))
 
 
-def grid_cost(trials: pd.DataFrame, *, model: str, seeds: int = 1, profile: str = "full",
+def measured_rates(runs: Sequence[Any]) -> pd.DataFrame:
+    """What finished runs measured, as :func:`grid_cost` reads it.
+
+    Parameters
+    ----------
+    runs : sequence of RunResult
+        Runs of a deep model (``train_run``'s results, e.g. chapter 3's CNN).
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per run: ``model``, ``parameters``, ``device``, ``seconds_per_epoch`` and
+        ``train_segments`` (segments per training epoch).
+
+    Notebook: 06_tuning.ipynb
+    """
+    return pd.DataFrame([{"model": run.config.model, "parameters": run.config.parameters,
+                          "device": run.config.device, "seconds_per_epoch": run.metrics.seconds_per_epoch,
+                          "train_segments": run.metrics.n_segments.train} for run in runs])
+
+
+def grid_cost(measured: pd.DataFrame, *, model: str, seeds: int = 1, profile: str = "full",
               factors: Mapping[str, Sequence[Any] | None] | None = None,
               train_tracks: int = round(0.8 * len(GTZAN_GENRES) * GTZAN_TRACKS_PER_GENRE),
               devices: Sequence[str] = ("CPU", "GPU")) -> pd.DataFrame:
-    """An *estimate* of the full one-factor grid's training time: every distinct
-    configuration of the grid (``factors`` None: the study's Table 1 for ``model``) times
-    ``seeds``, each for ``profile``'s maximum epochs (early stopping may end sooner) on
-    ``train_tracks`` (800: GTZAN's 80 %) x the segments per clip of its segment length, at
-    the median measured milliseconds per training segment of ``trials`` on each device
-    (the records' "device"). A device without measured trials gets "not measured yet".
+    """An *estimate* of the full one-factor grid's training time for ``model``.
+
+    Every distinct configuration of the grid (``factors`` None: the study's Table 1 for
+    ``model``) times ``seeds`` trains for ``profile``'s maximum epochs (an upper bound: early
+    stopping may end sooner) on ``train_tracks`` (800: GTZAN's 80 %) x the segments per clip
+    of its segment length, each segment costing the median seconds per training segment
+    measured by the runs of ``measured`` on each device (every configuration costed at the
+    measured model's rate: a larger kernel costs more, a shorter segment less).
+
+    Parameters
+    ----------
+    measured : pd.DataFrame
+        Runs of ``model`` at the size the grid is about (:func:`measured_rates` of e.g.
+        chapter 3's CNN): ``model``, ``device``, ``seconds_per_epoch``, ``train_segments``
+        and optionally ``parameters`` and ``shared`` (rows that shared a run are skipped).
+    model : str
+        The model kind; a row of another kind is a ValueError.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per device: trainings, max epochs each, segment-epochs, the measured
+        ms/segment, the estimated hours ("not measured yet" without a run on that device)
+        and what measured it.
+
     Notebook: 06_tuning.ipynb
     """
-    grid = plan_sweep(model, factors, seeds=seeds, profile=profile)
+    if "model" in measured and not measured["model"].eq(model).all():
+        raise ValueError(f"grid_cost for {model!r} needs runs of {model!r}, got runs of "
+                         f"{sorted(set(measured['model']))}: estimate with the model the grid is about")
+    grid = plan_sweep(RunSpec(model=model, profile=profile), factors, seeds=seeds)
     distinct = {repr(sorted((k, repr(v)) for k, v in t.settings.items())) + str(t.seed): t for t in grid}
     epochs = get_profile(profile).train.epochs
     segments = sum(train_tracks * FeatureConfig(segment_seconds=float(t.settings["segment_seconds"]))
                    .segments_per_clip for t in distinct.values())
-    trained = trials[~trials["shared"]].dropna(subset=["seconds_per_epoch", "train_segments"])
+    runs = measured[~measured["shared"]] if "shared" in measured else measured
+    runs = runs.dropna(subset=["seconds_per_epoch", "train_segments"])
     rows = []
     for device in devices:
-        mine = trained[trained["device"].fillna("").str.contains(device, case=False)]
+        mine = runs[runs["device"].fillna("").str.contains(device, case=False)]
         rate = float((mine["seconds_per_epoch"] / mine["train_segments"]).median()) if len(mine) else None
+        sizes = (f", {int(mine['parameters'].median()):,} parameters" if "parameters" in mine and len(mine)
+                 else "")
         rows.append({"device": device, "trainings": len(distinct), "max epochs each": epochs,
                      "segment-epochs": segments * epochs,
                      "measured ms/segment": round(rate * 1000, 2) if rate else "not measured yet",
                      "estimated hours": round(rate * segments * epochs / 3600, 1) if rate
                      else "not measured yet",
-                     "measured on": ", ".join(sorted(mine["device"].unique())) if len(mine) else ""})
+                     "measured on": (f"{len(mine)} {model} run(s){sizes}: "
+                                     + ", ".join(sorted(mine["device"].unique()))) if len(mine) else ""})
     return pd.DataFrame(rows).set_index("device")
 
 

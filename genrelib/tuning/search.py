@@ -11,15 +11,16 @@ into the sampler and the search continues up to the budget.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from genrelib.config import FeatureConfig
+from genrelib.datasets.source import DataSource
+from genrelib.pipeline import RunSpec
 from genrelib.tuning.records import SEARCH_FILE, append_record, normalised, read_records, trial_key
-from genrelib.tuning.space import apply_settings, base_settings, check_factors
+from genrelib.tuning.space import Space, apply_settings, base_settings, check_factors
 from genrelib.tuning.sweep import SELECT_ON, _report
 from genrelib.tuning.trials import prepare_context
 
@@ -35,34 +36,38 @@ def _optuna() -> Any:
     return optuna
 
 
-def joint_search(data: Any, *, model: str, out_dir: str | Path, budget: int,
-                 factors: Mapping[str, Sequence[Any] | None] | None = None,
-                 profile: str = "quick", epochs: int | None = None, seeds: int = 1,
-                 split: str = "random", split_seed: int = 0, valid_fraction: float = 0.1,
-                 test_fraction: float = 0.1, options: Mapping[str, Any] | None = None,
-                 feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
-                 sampler_seed: int = 0, verbose: int | str = 0,
+def joint_search(data: DataSource, spec: RunSpec, *, out_dir: str | Path, budget: int,
+                 space: Space | None = None, seeds: int = 1, sampler_seed: int = 0,
+                 cache_dir: str | Path | None = None, verbose: int | str = 0,
                  report: Callable[[str], None] | None = _report) -> pd.DataFrame:
     """Optuna TPE over every factor jointly: exactly ``budget`` trials, each the mean
     validation track accuracy over ``seeds`` training seeds (``seeds`` records per trial).
 
-    Same data, split, profile, epochs, options and value lists as ``run_sweep`` (so its
-    trials are comparable with the sweep's). TPE starts with ``min(10, max(2, budget // 3))``
-    random trials, then models good and bad configurations separately. Returns one row per
-    record (``search_frame``); resumable like the sweep (a changed space, data or setting
-    starts a new search in the same file).
+    Parameters
+    ----------
+    data, spec, out_dir, space, seeds, cache_dir, verbose, report
+        As ``run_sweep`` (so its trials are comparable with the sweep's).
+    budget : int
+        Trials; TPE starts with ``min(10, max(2, budget // 3))`` random ones, then models
+        good and bad configurations separately.
+    sampler_seed : int
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per record (``search_frame``); resumable like the sweep (a changed space,
+        data or setting starts a new search in the same file).
+
     Notebook: 06_tuning.ipynb
     """
     if budget < 1:
         raise ValueError(f"budget must be >= 1 trial, got {budget}")
     if seeds < 1:
         raise ValueError(f"seeds must be >= 1, got {seeds}")
-    space = check_factors(model, factors)
-    base = base_settings(model, profile=profile, options=options, feature_config=feature_config)
-    ctx = prepare_context(data, model=model, profile=profile, out_dir=out_dir, epochs=epochs,
-                          split=split, split_seed=split_seed, valid_fraction=valid_fraction,
-                          test_fraction=test_fraction, feature_config=feature_config,
-                          cache_dir=cache_dir, verbose=verbose)
+    model = spec.model
+    space = check_factors(model, space)
+    base = base_settings(spec)
+    ctx = prepare_context(data, spec, out_dir=out_dir, cache_dir=cache_dir, verbose=verbose)
     search_id = trial_key({"space": space, "base": ctx.identity(base, 0), "seeds": seeds,
                            "sampler_seed": sampler_seed})
     path = Path(out_dir) / SEARCH_FILE

@@ -14,24 +14,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from genrelib.config import FeatureConfig, get_profile
-from genrelib.models import CNN_FILTERS, build_cnn, build_crnn, build_rnn, default_feature_config
+from genrelib.config import get_profile
+from genrelib.models import BUILDERS, CNN_FILTERS
+from genrelib.pipeline import RUN_SET, RunSpec
 
 __all__ = ["FACTORS", "FILTER_SETS", "STUDY_TABLE1", "TUNABLE_MODELS", "Factor",
-           "apply_settings", "base_settings", "check_factors", "check_options", "default_factors"]
+           "apply_settings", "base_settings", "check_factors", "check_tunable", "default_factors"]
 
 #: The model kinds ``genrelib tune`` tunes (the deep ones).
-TUNABLE_MODELS: tuple[str, ...] = ("cnn", "rnn", "crnn")
+TUNABLE_MODELS: tuple[str, ...] = tuple(BUILDERS)
 #: Named filter-width sets for the "filters" factor: the study's, and one half as wide.
 FILTER_SETS: dict[str, tuple[int, ...]] = {"study": CNN_FILTERS,
                                            "small": tuple(f // 2 for f in CNN_FILTERS)}
 #: The RNN types of the "rnn_type" factor: (cell, bidirectional).
 RNN_TYPES: dict[str, tuple[str, bool]] = {"lstm": ("lstm", False), "gru": ("gru", False),
                                           "bilstm": ("lstm", True), "bigru": ("gru", True)}
-_BUILDERS = {"cnn": build_cnn, "rnn": build_rnn, "crnn": build_crnn}
-_NOT_OPTIONS = {"input_shape", "n_classes", "standardizer", "name"}
 
 Settings = dict[str, Any]
+#: A search space: {factor name: its values, or None for the study's values}.
+Space = Mapping[str, Sequence[Any] | None]
 
 
 def _integer(low: int, high: int) -> Callable[[Any], int]:
@@ -203,32 +204,28 @@ STUDY_TABLE1: dict[str, tuple[tuple[Any, ...], Any, str]] = {
     name: (f.study_values, f.study_choice, f.study_note) for name, f in FACTORS.items()}
 
 
-def check_options(model: str, options: Mapping[str, Any]) -> dict[str, Any]:
-    """``options`` (builder options) when model ``model``'s builder accepts every one;
-    ValueError naming the unknown ones and the accepted ones otherwise."""
+def check_tunable(model: str) -> str:
+    """``model`` itself when the sweeps can tune it (a Keras model kind); ValueError listing
+    the tunable kinds otherwise."""
     if model not in TUNABLE_MODELS:
         raise ValueError(f"model {model!r} cannot be tuned; choose one of {list(TUNABLE_MODELS)}")
-    accepted = set(inspect.signature(_BUILDERS[model]).parameters) - _NOT_OPTIONS
-    unknown = sorted(set(options) - accepted)
-    if unknown:
-        raise ValueError(f"unknown option(s) {unknown} for the {model} model; accepted: {sorted(accepted)}")
-    return dict(options)
+    return model
 
 
 def builder_defaults(model: str) -> dict[str, Any]:
     """Every option of ``model``'s builder at its default (``l2``: the recipe's), so a
     trial's settings name its whole configuration and equal configurations compare equal."""
-    parameters = inspect.signature(_BUILDERS[model]).parameters
-    defaults = {name: p.default for name, p in parameters.items() if name not in _NOT_OPTIONS}
+    parameters = inspect.signature(BUILDERS[model]).parameters
+    defaults = {name: p.default for name, p in parameters.items() if name not in RUN_SET}
     return {**defaults, "l2": get_profile("full").train.l2}
 
 
-def check_factors(model: str, factors: Mapping[str, Sequence[Any] | None] | None) -> dict[str, tuple[Any, ...]]:
+def check_factors(model: str, factors: Space | None) -> dict[str, tuple[Any, ...]]:
     """``{factor: values}`` parsed and checked for ``model`` (None or empty values: the
     study's values for that model; ``factors`` None: every factor that applies, with the
     study's values). ValueError naming the accepted factors or values on the first problem.
     """
-    check_options(model, {})
+    check_tunable(model)
     if factors is None:
         factors = {name: None for name, f in FACTORS.items() if model in f.models
                    and len(f.default_values(model)) > 1}
@@ -252,17 +249,16 @@ def default_factors(model: str) -> dict[str, tuple[Any, ...]]:
     return check_factors(model, None)
 
 
-def base_settings(model: str, *, profile: str = "quick", options: Mapping[str, Any] | None = None,
-                  feature_config: FeatureConfig | None = None) -> Settings:
-    """The recipe's settings for ``model``: the builder options given (checked), the
-    profile's batch size and learning rate (passed explicitly, so a batch-size trial changes
-    the batch size only) and the features' segment length.
+def base_settings(spec: RunSpec) -> Settings:
+    """The recipe's settings for ``spec``: every builder option (its options over the
+    builder's defaults), the profile's batch size and learning rate (passed explicitly, so a
+    batch-size trial changes the batch size only) and the features' segment length.
     """
-    recipe = get_profile(profile).train
-    cfg = feature_config or default_feature_config(model)
-    return {"options": {**builder_defaults(model), **check_options(model, options or {})},
+    recipe = get_profile(spec.profile).train
+    return {"options": {**builder_defaults(check_tunable(spec.model)), **spec.options},
             "batch_size": recipe.batch_size,
-            "learning_rate": recipe.learning_rate, "segment_seconds": cfg.segment_seconds}
+            "learning_rate": recipe.learning_rate,
+            "segment_seconds": spec.feature_config.segment_seconds}
 
 
 def apply_settings(model: str, base: Settings, changes: Mapping[str, Any]) -> Settings:

@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genrelib.config import FeatureConfig
+from genrelib.datasets.source import DataSource
+from genrelib.pipeline import RunSpec
 from genrelib.tuning.records import RECORDS_FILE, append_record, normalised, read_records, trial_key
-from genrelib.tuning.space import FACTORS, apply_settings, base_settings, check_factors
+from genrelib.tuning.space import FACTORS, Space, apply_settings, base_settings, check_factors
 from genrelib.tuning.trials import SweepContext, prepare_context
 
 __all__ = ["SweepTrial", "choose_configuration", "plan_sweep", "run_configuration", "run_sweep",
@@ -40,19 +41,28 @@ class SweepTrial:
     settings: dict[str, Any]
 
 
-def plan_sweep(model: str, factors: Mapping[str, Sequence[Any] | None] | None = None, *,
-               seeds: int = 1, profile: str = "quick",
-               options: Mapping[str, Any] | None = None,
-               feature_config: FeatureConfig | None = None) -> list[SweepTrial]:
-    """Every trial of a one-factor-at-a-time sweep, in order (factor, value, seed): checked
-    before any training (ValueError names a bad factor, value or option and what is
-    accepted). ``factors`` None: every Table 1 factor that applies to ``model``.
+def plan_sweep(spec: RunSpec, space: Space | None = None, *, seeds: int = 1) -> list[SweepTrial]:
+    """Every trial of a one-factor-at-a-time sweep, in order (factor, value, seed).
+
+    Parameters
+    ----------
+    spec : RunSpec
+        The recipe every factor is varied from (model, options, profile, features).
+    space : mapping {factor: values or None}, optional
+        None: every Table 1 factor that applies to the model, with the study's values.
+    seeds : int
+        Training seeds per value (0, 1, ...).
+
+    Raises
+    ------
+    ValueError
+        Naming a bad factor or value and what is accepted, before any training.
     """
     if seeds < 1:
         raise ValueError(f"seeds must be >= 1, got {seeds}")
-    checked = check_factors(model, factors)
-    base = base_settings(model, profile=profile, options=options, feature_config=feature_config)
-    return [SweepTrial(name, value, seed, apply_settings(model, base, {name: value}))
+    checked = check_factors(spec.model, space)
+    base = base_settings(spec)
+    return [SweepTrial(name, value, seed, apply_settings(spec.model, base, {name: value}))
             for name, values in checked.items() for value in values for seed in range(seeds)]
 
 
@@ -60,35 +70,42 @@ def _report(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def run_sweep(data: Any, *, model: str, out_dir: str | Path,
-              factors: Mapping[str, Sequence[Any] | None] | None = None, profile: str = "quick",
-              epochs: int | None = None, seeds: int = 1, split: str = "random",
-              split_seed: int = 0, valid_fraction: float = 0.1, test_fraction: float = 0.1,
-              options: Mapping[str, Any] | None = None,
-              feature_config: FeatureConfig | None = None, cache_dir: str | Path | None = None,
-              verbose: int | str = 0,
+def run_sweep(data: DataSource, spec: RunSpec, *, out_dir: str | Path, space: Space | None = None,
+              seeds: int = 1, cache_dir: str | Path | None = None, verbose: int | str = 0,
               report: Callable[[str], None] | None = _report) -> pd.DataFrame:
     """Run (or resume) a one-factor-at-a-time sweep and return its records as a DataFrame
     (one row per (factor, value, seed), the records file's order).
 
-    Each finished trial appends one record to ``out_dir/trials.jsonl`` (atomically):
-    factor, value, seed, ``key``, ``config`` (the trial's full identity: model, builder
-    options, batch size, learning rate, features, profile, epochs, split, data fingerprint,
-    seed), validation and test scores, the validation tracks' predictions, epochs, seconds,
-    seconds per epoch, device. Run again, it skips every trial whose record holds the same
-    key, so an interrupted sweep resumes and loses at most the trial in progress; a changed
-    configuration or dataset has another key and is trained anew. The split is made once
-    (``split``, ``split_seed``) so every trial sees the same validation tracks. ``options``
-    are builder options for every trial (e.g. small filters for a quick run); ``report``
-    gets one line per trial (None: silent).
+    Parameters
+    ----------
+    data : str, path or DatasetIndex
+    spec : RunSpec
+        The recipe (model, builder options for every trial, profile, epochs, features) and
+        the split: made once from ``spec.split`` and ``spec.seed``, so every trial sees the
+        same validation tracks.
+    out_dir : str or Path
+        Records go to ``out_dir/trials.jsonl``, runs to ``out_dir/runs/<key>``.
+    space : mapping {factor: values or None}, optional
+        As ``plan_sweep``.
+    seeds : int
+    report : callable, optional
+        Gets one line per trial (None: silent).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``trials_frame`` of this sweep's records.
+
+    Each finished trial appends one record (atomically): factor, value, seed, ``key``,
+    ``config`` (the trial's whole identity), validation and test scores, the validation
+    tracks' predictions, epochs, seconds, device. Run again, it skips every trial whose
+    record holds the same key, so an interrupted sweep resumes and loses at most the trial
+    in progress; a changed configuration or dataset has another key and is trained anew.
+
     Notebook: 06_tuning.ipynb
     """
-    trials = plan_sweep(model, factors, seeds=seeds, profile=profile, options=options,
-                        feature_config=feature_config)
-    ctx = prepare_context(data, model=model, profile=profile, out_dir=out_dir, epochs=epochs,
-                          split=split, split_seed=split_seed, valid_fraction=valid_fraction,
-                          test_fraction=test_fraction, feature_config=feature_config,
-                          cache_dir=cache_dir, verbose=verbose)
+    trials = plan_sweep(spec, space, seeds=seeds)
+    ctx = prepare_context(data, spec, out_dir=out_dir, cache_dir=cache_dir, verbose=verbose)
     path = Path(out_dir) / RECORDS_FILE
     current = []
     for number, trial in enumerate(trials, start=1):
@@ -105,22 +122,17 @@ def run_sweep(data: Any, *, model: str, out_dir: str | Path,
     return trials_frame(current)
 
 
-def run_configuration(data: Any, *, model: str, out_dir: str | Path, changes: Mapping[str, Any],
-                      seeds: int = 1, profile: str = "quick",
-                      options: Mapping[str, Any] | None = None,
-                      feature_config: FeatureConfig | None = None,
-                      report: Callable[[str], None] | None = _report,
-                      **context: Any) -> pd.DataFrame:
-    """Train one configuration, the recipe with every ``{factor: value}`` of ``changes``
-    applied at once (e.g. a sweep's ``choose_configuration``), with the sweep's settings
-    (``context``: epochs, split, split_seed, valid_fraction, test_fraction, cache_dir,
-    verbose, as ``run_sweep``). Its records (factor "combined") go to the same records
-    file and resume the same way. Notebook: 06_tuning.ipynb
+def run_configuration(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
+                      changes: Mapping[str, Any], seeds: int = 1,
+                      cache_dir: str | Path | None = None, verbose: int | str = 0,
+                      report: Callable[[str], None] | None = _report) -> pd.DataFrame:
+    """Train one configuration: the recipe of ``spec`` with every ``{factor: value}`` of
+    ``changes`` applied at once (e.g. a sweep's ``choose_configuration``), on the sweep's
+    split. Its records (factor "combined") go to the same records file and resume the
+    same way. Notebook: 06_tuning.ipynb
     """
-    base = base_settings(model, profile=profile, options=options, feature_config=feature_config)
-    settings = apply_settings(model, base, changes)
-    ctx = prepare_context(data, model=model, profile=profile, out_dir=out_dir,
-                          feature_config=feature_config, **context)
+    settings = apply_settings(spec.model, base_settings(spec), changes)
+    ctx = prepare_context(data, spec, out_dir=out_dir, cache_dir=cache_dir, verbose=verbose)
     path = Path(out_dir) / RECORDS_FILE
     current = []
     for seed in range(seeds):

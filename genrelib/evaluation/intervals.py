@@ -1,0 +1,117 @@
+"""How sure a number is: percentile bootstrap intervals over the test tracks.
+
+Notebook: 07_evaluation.ipynb
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+#: Metrics ``bootstrap_interval`` computes by name (a callable works too).
+BOOTSTRAP_METRICS: tuple[str, ...] = ("accuracy", "macro_f1")
+
+Metric = str | Callable[[np.ndarray, np.ndarray], float]
+
+
+def resampled_scores(y_true: np.ndarray, y_pred: np.ndarray, idx: np.ndarray, metric: Metric,
+                     n_classes: int) -> np.ndarray:
+    """The metric on each bootstrap resample, all resamples at once (vectorised).
+
+    Parameters
+    ----------
+    y_true, y_pred : np.ndarray of int, shape (n_tracks,)
+    idx : np.ndarray of int, shape (n_resamples, n_tracks)
+        One resample (track indices drawn with replacement) per row.
+    metric : "accuracy", "macro_f1" or a callable (y_true, y_pred) -> float
+    n_classes : int
+        Classes the macro F1 averages over (an absent class scores 0).
+
+    Returns
+    -------
+    np.ndarray, shape (n_resamples,)
+
+    Notebook: 07_evaluation.ipynb
+    """
+    t, p = y_true[idx], y_pred[idx]
+    if metric == "accuracy":
+        return (t == p).mean(axis=1)
+    if metric == "macro_f1":  # 2 tp / (predicted + true) per class, 0 when both are 0
+        rows = np.arange(len(idx))[:, None] * n_classes
+        size = len(idx) * n_classes
+        tp = np.bincount((rows + t)[t == p], minlength=size).reshape(len(idx), n_classes)
+        total = (np.bincount((rows + t).ravel(), minlength=size)
+                 + np.bincount((rows + p).ravel(), minlength=size)).reshape(len(idx), n_classes)
+        f1 = np.divide(2.0 * tp, total, out=np.zeros(tp.shape), where=total > 0)
+        return f1.mean(axis=1)
+    return np.array([float(metric(a, b)) for a, b in zip(t, p)])
+
+
+def check_bootstrap_arguments(n_true: int, n_pred: int, metric: Metric, n_resamples: int,
+                              level: float) -> None:
+    """Raise one clear ValueError for arguments ``bootstrap_interval`` cannot use.
+
+    Parameters
+    ----------
+    n_true, n_pred : int
+        Number of true labels and of predictions (equal, and at least 1).
+    metric : "accuracy", "macro_f1" or a callable (y_true, y_pred) -> float
+    n_resamples : int
+        At least 1.
+    level : float
+        In (0, 1).
+
+    Notebook: 07_evaluation.ipynb
+    """
+    if n_true == 0 or n_pred != n_true:
+        raise ValueError(f"need one prediction per track and at least one track, got "
+                         f"{n_true} labels and {n_pred} predictions")
+    if not (isinstance(metric, str) and metric in BOOTSTRAP_METRICS) and not callable(metric):
+        raise ValueError(f"metric must be one of {list(BOOTSTRAP_METRICS)} or a callable, "
+                         f"got {metric!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    if n_resamples < 1:
+        raise ValueError(f"n_resamples must be >= 1, got {n_resamples}")
+
+
+def bootstrap_interval(
+    y_true: Sequence[int], y_pred: Sequence[int], *, metric: Metric = "accuracy",
+    n_resamples: int = 2000, level: float = 0.95, seed: int = 0, n_classes: int | None = None,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of a metric over the test tracks.
+
+    Parameters
+    ----------
+    y_true, y_pred : sequence of int, shape (n_tracks,)
+        True and predicted class of each track.
+    metric : "accuracy", "macro_f1" or a callable (y_true, y_pred) -> float
+    n_resamples : int
+        How many times n_tracks tracks are drawn with replacement.
+    level : float in (0, 1)
+    seed : int
+    n_classes : int, optional
+        Classes the macro F1 averages over (default: the largest label + 1).
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        The (1 - level) / 2 and (1 + level) / 2 percentiles of the resampled metric.
+
+    Notebook: 07_evaluation.ipynb
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    n = len(y_true)
+    check_bootstrap_arguments(n, len(y_pred), metric, n_resamples, level)
+    if n_classes is None:
+        n_classes = int(max(y_true.max(), y_pred.max())) + 1
+    rng = np.random.default_rng(seed)
+    block = max(1, 1_000_000 // n)  # resamples drawn at once (bounded memory, the same draws)
+    scores = []
+    for start in range(0, n_resamples, block):
+        idx = rng.integers(0, n, size=(min(block, n_resamples - start), n))  # a resample per row
+        scores.append(resampled_scores(y_true, y_pred, idx, metric, n_classes))
+    tail = 50.0 * (1.0 - level)  # percent of the resamples in each tail
+    low, high = np.percentile(np.concatenate(scores), [tail, 100.0 - tail])
+    return float(low), float(high)

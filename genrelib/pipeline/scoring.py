@@ -1,0 +1,149 @@
+"""Scoring saved runs: a run's predictions on any dataset, its evaluation, several runs and
+their ensemble, two runs compared track by track (chapter 7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from genrelib import runs
+from genrelib.augment import dense_segments
+from genrelib.config import FeatureConfig
+from genrelib.datasets.source import DataSource, as_index
+from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
+                                 check_same_genres, compare_predictions, ensemble_predictions,
+                                 same_segments)
+from genrelib.models import is_classical, read_feature_config
+from genrelib.pipeline.run import model_features
+from genrelib.training import predict_probs
+
+if TYPE_CHECKING:
+    from genrelib.pretrained import EmbeddingSpec
+
+
+@dataclass(frozen=True)
+class EnsembleEvaluation:
+    """Several runs evaluated on the same tracks, and their ensemble."""
+
+    members: dict[str, EvaluationResult]
+    ensemble: EvaluationResult
+
+    def to_dict(self) -> dict[str, Any]:
+        """{"members": {name: record}, "ensemble": record} (``genrelib evaluate --json``)."""
+        return {"members": {n: r.to_dict() for n, r in self.members.items()},
+                "ensemble": self.ensemble.to_dict()}
+
+
+def run_predictions(run_dir: str | Path, data: DataSource, *, cache_dir: str | Path | None = None,
+                    progress: bool = True, hop_frames: int | None = None) -> SegmentPredictions:
+    """A saved run's segment probabilities on every track of ``data`` (a folder or
+    DatasetIndex): SegmentPredictions with probs (n_segments, n_classes) over the model's
+    genres and the data's labels remapped onto them.
+
+    Features are computed with the run's FeatureConfig (a pretrained kind's EmbeddingSpec:
+    ``pipeline.model_features``); genres are matched to the model's
+    outputs by name (a genre the model does not know raises ValueError naming it). A run
+    folder or .keras file that holds no genrelib model raises ValueError too.
+    ``hop_frames``: test-time averaging over segments every ``hop_frames`` frames instead of
+    the 1.5 s grid (``augment.dense_segments``; deep models; Notebook: 08_small_data.ipynb).
+    Notebook: 07_evaluation.ipynb
+    """
+    net, kind, cfg, model_genres = _load_for_evaluation(run_dir)
+    index = as_index(data, progress=progress)
+    unknown = sorted(set(index.genres) - set(model_genres))
+    if unknown:
+        raise ValueError(
+            f"{index.root} has genre folders the model was not trained on: {unknown}; "
+            f"it knows {list(model_genres)}"
+        )
+    if hop_frames is not None and cfg.kind == "embedding" and not is_classical(kind):
+        raise ValueError(f"hop_frames: a {kind} run reads a tagger's patches, whose grid is its "
+                         "EmbeddingSpec's overlap; leave hop_frames unset")
+    features = model_features(index, cfg, cache_dir=cache_dir, progress=progress)
+    if len(features) == 0:
+        raise ValueError(f"no usable audio in {index.root}")
+    if hop_frames is not None and not is_classical(kind):
+        features = dense_segments(features, hop_frames=hop_frames)
+    remap = np.array([model_genres.index(g) for g in features.genres])
+    probs = predict_probs(net, features.X, model_kind=kind)
+    return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres)
+
+
+def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str = "vote",
+                 cache_dir: str | Path | None = None, progress: bool = True,
+                 hop_frames: int | None = None) -> EvaluationResult:
+    """Evaluate a saved run on every track of ``data`` (a folder or DatasetIndex):
+    ``run_predictions(...).evaluate(method=method)``, same errors; ``hop_frames`` for
+    test-time averaging over a denser hop (deep models).
+    """
+    predictions = run_predictions(run_dir, data, cache_dir=cache_dir, progress=progress,
+                                  hop_frames=hop_frames)
+    return predictions.evaluate(method=method)
+
+
+def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str = "vote",
+                  cache_dir: str | Path | None = None, progress: bool = True,
+                  hop_frames: int | None = None) -> EnsembleEvaluation:
+    """Evaluate several saved runs on every track of ``data`` and their ensemble (the mean
+    of their probabilities, ``evaluation.ensemble_predictions``).
+
+    Returns an EnsembleEvaluation: ``members`` {run name: EvaluationResult} and
+    ``ensemble``; run names are the folder names (the paths as given when two share a
+    name). The ensemble's
+    ``extra`` says ``ensemble_of`` (the names) and ``ensemble_level`` ("segment" when the
+    runs share their segment settings, else "track"). Runs whose genre lists differ raise
+    ValueError naming the difference, before any feature is computed.
+    """
+    names = _run_names(run_dirs)
+    metadata = {n: runs.read_model_metadata(d) for n, d in zip(names, run_dirs)}
+    check_same_genres({n: m["genres"] for n, m in metadata.items() if "genres" in m})
+    index = as_index(data, progress=progress)
+    preds = [run_predictions(d, index, cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
+             for d in run_dirs]
+    ensemble = ensemble_predictions(preds, names=names).evaluate(method=method)
+    ensemble.extra.update(ensemble_of=names,
+                          ensemble_level="segment" if same_segments(preds) else "track")
+    return EnsembleEvaluation(members={n: p.evaluate(method=method) for n, p in zip(names, preds)},
+                              ensemble=ensemble)
+
+
+def compare_runs(run_a: str | Path, run_b: str | Path, data: DataSource, *, method: str = "vote",
+                 cache_dir: str | Path | None = None, progress: bool = True) -> PairedComparison:
+    """Two saved runs on the same tracks of ``data``: ``evaluation.compare_predictions`` of
+    their evaluations (both accuracies, McNemar's exact and the paired t-test on per-track
+    correctness, the tracks where their predictions differ). The runs may know different
+    genres or read different features; names as in ``evaluate_runs``.
+    """
+    names = _run_names([run_a, run_b])
+    index = as_index(data, progress=progress)
+    a, b = (evaluate_run(run, index, method=method, cache_dir=cache_dir, progress=progress)
+            for run in (run_a, run_b))
+    return compare_predictions(a, b, names=names)
+
+
+def _load_for_evaluation(run_dir: str | Path) -> tuple[Any, str, FeatureConfig | EmbeddingSpec, tuple[str, ...]]:
+    """(model, model kind, FeatureConfig or a pretrained kind's EmbeddingSpec, genres) of a saved run."""
+    try:
+        net, meta = runs.load_run_model(run_dir)
+        cfg = read_feature_config(meta["feature_config"])
+        return net, meta["model_kind"], cfg, tuple(meta["genres"])
+    except (KeyError, TypeError) as error:  # a zip with genrelib.json, but no loadable model
+        raise ValueError(f"{run_dir} holds no model that genrelib can load ({error!r}): "
+                         "train one with `genrelib train`") from None
+
+
+def _run_names(run_dirs: list[str | Path]) -> list[str]:
+    """A short name per run: its folder's name (a model file's: the folder holding it), or
+    the paths as given when two names clash. ValueError when a run is given twice."""
+    paths = [Path(d) for d in run_dirs]
+    resolved = [p.resolve() for p in paths]
+    for i, path in enumerate(resolved):
+        if path in resolved[:i]:
+            raise ValueError(f"run {run_dirs[i]} is given twice")
+    names = [p.parent.name if p.name in runs.MODEL_FILES else p.stem if p.is_file() else p.name
+             for p in resolved]
+    return names if len(set(names)) == len(names) else [str(p) for p in paths]

@@ -1,0 +1,89 @@
+"""genrelib.evaluation.intervals: percentile bootstrap intervals over tracks, equal to a
+hand-written resampling loop, narrowing with more tracks, and their input checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genrelib.evaluation import bootstrap_interval, classification_report
+
+
+def _bootstrap_by_hand(y_true, y_pred, *, metric, n_resamples, level, seed, n_classes):
+    """The percentile interval of a plain resampling loop scored by scikit-learn."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    rng = np.random.default_rng(seed)
+    scores = []
+    for _ in range(n_resamples):
+        i = rng.integers(0, len(y_true), size=len(y_true))
+        if metric == "accuracy":
+            scores.append(accuracy_score(y_true[i], y_pred[i]))
+        else:
+            scores.append(f1_score(y_true[i], y_pred[i], labels=list(range(n_classes)),
+                                   average="macro", zero_division=0))
+    tail = 100 * (1 - level) / 2
+    return tuple(np.percentile(scores, [tail, 100 - tail]))
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "macro_f1"])
+@pytest.mark.parametrize("n,seed", [(31, 0), (60, 7)])
+def test_bootstrap_interval_equals_a_hand_written_loop(metric, n, seed) -> None:
+    rng = np.random.default_rng(seed)
+    n_classes = 7  # class 6 never occurs: it counts 0 in every macro F1, as in the report
+    y_true = rng.integers(0, 6, size=n)
+    y_pred = np.where(rng.random(n) < 0.6, y_true, rng.integers(0, 6, size=n))
+    for level in (0.95, 0.8):
+        ours = bootstrap_interval(y_true, y_pred, metric=metric, n_resamples=300, level=level,
+                                  seed=seed, n_classes=n_classes)
+        expected = _bootstrap_by_hand(y_true, y_pred, metric=metric, n_resamples=300,
+                                      level=level, seed=seed, n_classes=n_classes)
+        assert ours == pytest.approx(expected, abs=1e-12)
+
+
+def test_bootstrap_interval_blocks_draw_like_one_loop() -> None:
+    """n = 1,201 tracks: the resamples are drawn in blocks, the draws stay those of the loop."""
+    rng = np.random.default_rng(3)
+    y_true = rng.integers(0, 10, size=1201)
+    y_pred = np.where(rng.random(1201) < 0.7, y_true, 0)
+    expected = []
+    loop = np.random.default_rng(11)
+    correct = y_true == y_pred
+    for _ in range(2000):
+        expected.append(correct[loop.integers(0, 1201, size=1201)].mean())
+    assert bootstrap_interval(y_true, y_pred, metric="accuracy", seed=11) == pytest.approx(
+        tuple(np.percentile(expected, [2.5, 97.5])), abs=1e-12)
+
+
+def test_bootstrap_interval_properties() -> None:
+    def tracks(n, accuracy=0.7):
+        y_true = np.arange(n) % 5
+        y_pred = np.where(np.arange(n) % 10 < 10 * accuracy, y_true, (y_true + 1) % 5)
+        return y_true, y_pred
+
+    for metric, point in (("accuracy", 0.7), ("macro_f1", None)):
+        small, large = tracks(50), tracks(800)
+        if point is None:
+            point = classification_report(*small, genres=list("abcde")).macro_f1
+        low, high = bootstrap_interval(*small, metric=metric, n_classes=5)
+        assert low < point < high
+        assert 0.1 < high - low < 0.4
+        low_l, high_l = bootstrap_interval(*large, metric=metric, n_classes=5)
+        assert low_l < point < high_l
+        assert (high_l - low_l) < 0.5 * (high - low)  # ~ 1 / sqrt(16) as wide
+        narrow = bootstrap_interval(*small, metric=metric, level=0.5, n_classes=5)
+        assert low < narrow[0] < narrow[1] < high
+    y_true, y_pred = tracks(50)
+    assert bootstrap_interval(y_true, y_pred, seed=1) == bootstrap_interval(y_true, y_pred, seed=1)
+    assert bootstrap_interval(y_true, y_true) == (1.0, 1.0)
+    custom = bootstrap_interval(y_true, y_pred, metric=lambda t, p: float(np.mean(t == p)),
+                                n_resamples=200, seed=2)
+    assert custom == bootstrap_interval(y_true, y_pred, n_resamples=200, seed=2)
+    for bad, match in (({"metric": "median"}, "metric must be one of"), ({"level": 1.0}, "level"),
+                       ({"n_resamples": 0}, "n_resamples")):
+        with pytest.raises(ValueError, match=match):
+            bootstrap_interval(y_true, y_pred, **bad)
+    with pytest.raises(ValueError, match="at least one track"):
+        bootstrap_interval([], [])
+

@@ -1,0 +1,49 @@
+"""The cost of the full tuning grid (genrelib.tuning.analysis.grid_cost): estimated from the
+rate of the model the grid is about, never from another one."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from genrelib.config import FeatureConfig
+from genrelib.tuning.analysis import grid_cost, measured_rates
+
+
+def _run(model: str, *, parameters: int, seconds_per_epoch: float, train_segments: int,
+         device: str = "CPU (2 cores)") -> SimpleNamespace:
+    """What grid_cost reads of a RunResult."""
+    return SimpleNamespace(
+        config=SimpleNamespace(model=model, parameters=parameters, device=device),
+        metrics=SimpleNamespace(seconds_per_epoch=seconds_per_epoch,
+                                n_segments=SimpleNamespace(train=train_segments)))
+
+
+def test_the_estimate_uses_the_measured_rate_of_the_model() -> None:
+    """Break tried: the rate taken as seconds per epoch alone (not / train_segments) -> fails."""
+    runs = [_run("cnn", parameters=2_880_138, seconds_per_epoch=16.2, train_segments=1000),
+            _run("cnn", parameters=2_880_138, seconds_per_epoch=18.0, train_segments=1000)]
+    cost = grid_cost(measured_rates(runs), model="cnn", factors={"kernel_size": [3, 5]})
+    segments = 2 * 800 * FeatureConfig().segments_per_clip  # kernel 3 (the recipe's) and 5, 3 s segments
+    cpu = cost.loc["CPU"]
+    assert cpu["trainings"] == 2 and cpu["max epochs each"] == 50
+    assert cpu["measured ms/segment"] == pytest.approx(17.1)  # the median of 16.2 and 18.0
+    assert cpu["estimated hours"] == pytest.approx(round(0.0171 * segments * 50 / 3600, 1))
+    assert "2 cnn run(s), 2,880,138 parameters" in cpu["measured on"]
+    assert cost.loc["GPU", "estimated hours"] == "not measured yet"
+
+
+def test_runs_of_another_model_are_refused() -> None:
+    """Break tried: the model check removed -> no error, fails."""
+    measured = measured_rates([_run("crnn", parameters=400_000, seconds_per_epoch=5.0, train_segments=500)])
+    with pytest.raises(ValueError, match="needs runs of 'cnn'.*'crnn'"):
+        grid_cost(measured, model="cnn")
+
+
+def test_shared_trials_are_skipped() -> None:
+    """A sweep's trials frame still works (no model column; rows that shared a run skipped)."""
+    trials = pd.DataFrame({"device": ["CPU (2 cores)"] * 2, "seconds_per_epoch": [1.0, 100.0],
+                           "train_segments": [1000, 1000], "shared": [False, True]})
+    assert grid_cost(trials, model="cnn").loc["CPU", "measured ms/segment"] == pytest.approx(1.0)
