@@ -290,3 +290,21 @@ def tiny_spec(model: str = "cnn", **changes):
                 "test_fraction": 0.34, "features": TINY_FEATURES.get(model),
                 "options": TINY_OPTIONS.get(model, {})}
     return RunSpec(**{**settings, **changes})
+
+
+FOUR_GENRES = ("blues", "classical", "country", "disco")
+
+
+def artist_tracks(per_genre: int = 6, artists_per_genre: int = 3) -> pd.DataFrame:
+    """A track table of FOUR_GENRES with made-up paths and ``artists_per_genre`` artists each."""
+    rows = []
+    for g in FOUR_GENRES:
+        for i in range(per_genre):
+            rows.append({"track_id": f"{g}.{i:05d}", "genre": g, "path": f"/x/{g}.{i:05d}.wav",
+                         "duration": 30.0 + 0.01 * i, "artist": f"{g}-artist-{i % artists_per_genre}"})
+    return pd.DataFrame(rows)
+
+
+def main_axes(fig) -> list:
+    """A matplotlib figure's visible axes without colorbars."""
+    return [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]

@@ -10,17 +10,9 @@ import pytest
 from genrelib.config import FeatureConfig
 from genrelib.features import FeatureSet
 from genrelib.leakage import leakage_experiment, segment_split, segment_statistics
+from helpers import FOUR_GENRES, artist_tracks
 
-GENRES = ("blues", "classical", "country", "disco")
-
-
-def _tracks(per_genre: int = 6, artists_per_genre: int = 3) -> pd.DataFrame:
-    rows = []
-    for g in GENRES:
-        for i in range(per_genre):
-            rows.append({"track_id": f"{g}.{i:05d}", "genre": g, "path": f"/x/{g}.{i:05d}.wav",
-                         "duration": 30.0 + 0.01 * i, "artist": f"{g}-artist-{i % artists_per_genre}"})
-    return pd.DataFrame(rows)
+GENRES = FOUR_GENRES
 
 
 def _memorisable_features(tracks: pd.DataFrame, *, segments: int = 10, seed: int = 0) -> FeatureSet:
@@ -55,7 +47,7 @@ def test_segment_split_is_stratified_and_disjoint() -> None:
 
 
 def test_leakage_experiment_exposes_the_segment_leak() -> None:
-    tracks = _tracks()
+    tracks = artist_tracks()
     results = leakage_experiment(_memorisable_features(tracks), tracks, repeats=2, seed=0)
     assert set(results["protocol"]) == {"segment", "track", "artist"}
     mean = results.groupby("protocol")["accuracy"].mean()
@@ -69,7 +61,7 @@ def test_leakage_experiment_exposes_the_segment_leak() -> None:
 
 
 def test_leakage_experiment_rejects_bad_options() -> None:
-    tracks = _tracks()
+    tracks = artist_tracks()
     features = _memorisable_features(tracks)
     with pytest.raises(ValueError, match="unknown protocol"):
         leakage_experiment(features, tracks, protocols=("random",))

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from genrelib.datasets import artist_split, random_split
 from genrelib.explore import artist_summary, examples_per_genre, split_summary
+from helpers import FOUR_GENRES, artist_tracks
 
-GENRES = ("blues", "classical", "country", "disco")
-
-
-def _tracks(per_genre: int = 6, artists_per_genre: int = 3) -> pd.DataFrame:
-    rows = []
-    for g in GENRES:
-        for i in range(per_genre):
-            rows.append({"track_id": f"{g}.{i:05d}", "genre": g, "path": f"/x/{g}.{i:05d}.wav",
-                         "duration": 30.0 + 0.01 * i, "artist": f"{g}-artist-{i % artists_per_genre}"})
-    return pd.DataFrame(rows)
+GENRES = FOUR_GENRES
 
 
 def test_examples_per_genre_is_reproducible() -> None:
-    tracks = _tracks()
+    tracks = artist_tracks()
     a = examples_per_genre(tracks, seed=1, genres=GENRES)
     b = examples_per_genre(tracks, seed=1, genres=GENRES)
     assert a["track_id"].tolist() == b["track_id"].tolist()
@@ -32,7 +23,7 @@ def test_examples_per_genre_is_reproducible() -> None:
 
 
 def test_artist_and_split_summaries() -> None:
-    tracks = _tracks()
+    tracks = artist_tracks()
     tracks.loc[0, "artist"] = None
     summary = artist_summary(tracks)
     assert summary.loc["blues", "tracks"] == 6 and summary.loc["blues", "unknown"] == 1

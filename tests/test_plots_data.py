@@ -10,17 +10,9 @@ from matplotlib.figure import Figure
 
 from genrelib import plots
 from genrelib.datasets import artist_split, random_split
+from helpers import FOUR_GENRES, artist_tracks, main_axes
 
-GENRES = ("blues", "classical", "country", "disco")
-
-
-def _tracks(per_genre: int = 6, artists_per_genre: int = 3) -> pd.DataFrame:
-    rows = []
-    for g in GENRES:
-        for i in range(per_genre):
-            rows.append({"track_id": f"{g}.{i:05d}", "genre": g, "path": f"/x/{g}.{i:05d}.wav",
-                         "duration": 30.0 + 0.01 * i, "artist": f"{g}-artist-{i % artists_per_genre}"})
-    return pd.DataFrame(rows)
+GENRES = FOUR_GENRES
 
 
 @pytest.fixture(autouse=True)
@@ -29,22 +21,17 @@ def _close_figures():
     plt.close("all")
 
 
-def _main_axes(fig: Figure) -> list:
-    """The figure's visible axes without colorbars."""
-    return [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
-
-
 def _bar_heights(ax) -> list[float]:
     return [patch.get_height() for patch in ax.patches]
 
 
 def test_chapter_1_figures_draw_their_data() -> None:
-    tracks = _tracks()
+    tracks = artist_tracks()
     y = np.random.default_rng(0).normal(scale=0.1, size=2000).astype(np.float32)
     signals = {"a": y[:1000], "b": y[:2000], "c": y[:500]}
     fig = plots.plot_waveforms(signals, sample_rate=1000)
     assert isinstance(fig, Figure) and len(fig.axes) == 4  # 2 x 2 grid, the 4th hidden
-    shown = _main_axes(fig)
+    shown = main_axes(fig)
     assert [ax.get_title(loc="left") for ax in shown] == list(signals)
     for ax, signal in zip(shown, signals.values()):
         (line,) = ax.lines
@@ -52,13 +39,13 @@ def test_chapter_1_figures_draw_their_data() -> None:
         np.testing.assert_allclose(line.get_xdata(), np.arange(signal.size) / 1000)
 
     fig = plots.plot_durations(tracks)
-    (ax,) = _main_axes(fig)
+    (ax,) = main_axes(fig)
     assert sum(_bar_heights(ax)) == len(tracks) == 24  # every clip in one bin
     assert ax.get_title() == "24 clips, 30.00-30.05 s"
     assert [line.get_xdata()[0] for line in ax.lines] == [30.0]  # the cut/pad length
 
     fig = plots.plot_genre_artists(tracks)
-    left, right = _main_axes(fig)
+    left, right = main_axes(fig)
     assert _bar_heights(left) == [6] * len(GENRES)
     assert [t.get_text() for t in left.get_xticklabels()] == list(GENRES)
     # right: per genre one block of 2 tracks for each of its 3 artists
@@ -67,7 +54,7 @@ def test_chapter_1_figures_draw_their_data() -> None:
 
     splits = {"random": random_split(tracks, seed=0), "artist": artist_split(tracks, seed=0)}
     fig = plots.plot_split_protocols(splits, tracks)
-    (ax,) = _main_axes(fig)
+    (ax,) = main_axes(fig)
     (image,) = ax.images
     order = tracks.sort_values(["genre", "artist", "track_id"])["track_id"]  # GENRES are sorted
     codes = {"train": 0, "valid": 1, "test": 2}
@@ -79,7 +66,7 @@ def test_chapter_1_figures_draw_their_data() -> None:
     results = pd.DataFrame({"protocol": ["segment", "segment", "track", "track", "artist", "artist"],
                             "accuracy": [0.97, 0.93, 0.31, 0.24, 0.22, 0.28]})
     fig = plots.plot_leakage(results, n_classes=len(GENRES))
-    (ax,) = _main_axes(fig)
+    (ax,) = main_axes(fig)
     mean = results.groupby("protocol", sort=False)["accuracy"].mean()
     assert list(mean.index) == ["segment", "track", "artist"]
     np.testing.assert_allclose(_bar_heights(ax), mean.to_numpy())

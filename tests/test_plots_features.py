@@ -7,22 +7,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection, QuadMesh
-from matplotlib.figure import Figure
 
 from genrelib import plots
 from genrelib.config import FeatureConfig
 from genrelib.features import feature_steps
+from helpers import main_axes
 
 
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
     plt.close("all")
-
-
-def _main_axes(fig: Figure) -> list:
-    """The figure's visible axes without colorbars."""
-    return [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
 
 
 def _mesh(ax) -> np.ndarray:
@@ -40,13 +35,13 @@ def test_chapter_2_figures_draw_their_data() -> None:
     steps = feature_steps(short, cfg)
 
     fig = plots.plot_stft(short, steps, cfg)
-    top, bottom = _main_axes(fig)
+    top, bottom = main_axes(fig)
     np.testing.assert_array_equal(top.lines[0].get_ydata(), short)
     np.testing.assert_allclose(_mesh(bottom), librosa.amplitude_to_db(steps["stft"], ref=np.max))
     assert "1025 bins x 259 frames" in bottom.get_title()
 
     fig = plots.plot_mel_filterbank(cfg)
-    (ax,) = _main_axes(fig)
+    (ax,) = main_axes(fig)
     bank = mel_filterbank(cfg)
     assert len(ax.lines) == 128 // 8
     for i, line in enumerate(ax.lines):
@@ -54,18 +49,18 @@ def test_chapter_2_figures_draw_their_data() -> None:
         np.testing.assert_allclose(line.get_xdata(), np.linspace(0, 11025, 1025))
 
     fig = plots.plot_mel_steps(steps, cfg)
-    left, right = _main_axes(fig)
+    left, right = main_axes(fig)
     np.testing.assert_array_equal(_mesh(left), steps["mel_power"])
     np.testing.assert_array_equal(_mesh(right), steps["log_mel"])
     assert len(fig.axes) == 4  # one colorbar each
 
     fig = plots.plot_mfcc(steps, cfg)
-    (ax,) = _main_axes(fig)
+    (ax,) = main_axes(fig)
     np.testing.assert_array_equal(_mesh(ax), steps["mfcc"])
     assert ax.get_title() == "MFCC: 20 coefficients x 259 frames"
 
     fig = plots.plot_segmentation(y, cfg)
-    top, bottom = _main_axes(fig)
+    top, bottom = main_axes(fig)
     np.testing.assert_array_equal(top.lines[0].get_ydata(), y)
     assert len(bottom.patches) == cfg.segments_per_clip == 19  # one bar per segment
     np.testing.assert_allclose([bar.get_x() for bar in bottom.patches], np.arange(19) * 1.5)
@@ -76,7 +71,7 @@ def test_chapter_2_figures_draw_their_data() -> None:
     before = rng.normal(loc=5.0, size=(20, 8, 5)).astype(np.float32)
     train_after, test_after = before - before.mean(), before * 2.0
     fig = plots.plot_standardization(before, train_after, test_after)
-    left, right = _main_axes(fig)
+    left, right = main_axes(fig)
     (line,) = left.lines
     np.testing.assert_allclose(line.get_ydata(), before.mean(axis=(0, 2)), rtol=1e-6)
     np.testing.assert_allclose([line.get_ydata() for line in right.lines],
