@@ -55,3 +55,15 @@ def test_the_kinds_import_neither_keras_nor_scikit_learn() -> None:
             "print([m for m in ('keras', 'tensorflow', 'sklearn') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_table_of_the_kinds_is_re_exported_by_the_package() -> None:
+    """``from genrelib.models import PROBE_FIT_ON`` (etc.) works like the other kinds tables."""
+    from genrelib.models import kinds
+
+    tables = [name for name, value in vars(kinds).items() if name.isupper() and not name.startswith("_")
+              and isinstance(value, (tuple, dict, float))]  # not TYPE_CHECKING
+    assert "PROBE_FIT_ON" in tables
+    missing = [name for name in tables
+               if name not in models.__all__ or getattr(models, name) is not getattr(kinds, name)]
+    assert missing == []

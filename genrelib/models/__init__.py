@@ -18,8 +18,8 @@ from typing import Any
 
 from genrelib.models.kinds import (ALL_MODEL_KINDS, CLASSICAL_KINDS, FINETUNE_KINDS, FINETUNE_LEARNING_RATE,
                                    MODEL_FEATURES, MODEL_KINDS, PRETRAINED_KINDS, PRETRAINED_SOURCES,
-                                   PROBE_KINDS, check_model_kind, default_feature_config, feature_kind,
-                                   feature_table, input_shape_for, is_classical, model_input,
+                                   PROBE_FIT_ON, PROBE_KINDS, check_model_kind, default_feature_config,
+                                   feature_kind, feature_table, input_shape_for, is_classical, model_input,
                                    read_feature_config)
 
 #: The module of every name that is loaded on first use (Keras or scikit-learn inside).
@@ -36,8 +36,8 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = ["ALL_MODEL_KINDS", "CLASSICAL_KINDS", "FINETUNE_KINDS", "FINETUNE_LEARNING_RATE", "MODEL_FEATURES",
-           "MODEL_KINDS", "PRETRAINED_KINDS", "PRETRAINED_SOURCES", "PROBE_KINDS", "check_model_kind",
-           "default_feature_config", "feature_kind", "feature_table", "input_shape_for",
+           "MODEL_KINDS", "PRETRAINED_KINDS", "PRETRAINED_SOURCES", "PROBE_FIT_ON", "PROBE_KINDS",
+           "check_model_kind", "default_feature_config", "feature_kind", "feature_table", "input_shape_for",
            "is_classical", "model_input", "read_feature_config", *_LAZY]
 
 
