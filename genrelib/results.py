@@ -2,8 +2,9 @@
 under ``results/reference/``. ``export_records`` copies them from run folders with a portable
 data label, ``load_records`` reads them back (one row per run), ``summarize`` pools the folds
 of a cross-validation into one track accuracy and macro F1 per model and protocol with
-bootstrap 95 % intervals, beside the study's figures; ``display_table`` formats them. The
-book's results page (``genrelib.build.pages``) is made from them.
+bootstrap 95 % intervals, beside the study's figures; ``display_table`` formats them;
+``paired_records`` pairs two records' per-track predictions (McNemar). The book's results
+page (``genrelib.build.pages``) is made from them.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ import numpy as np
 import pandas as pd
 
 from genrelib import runs
+from genrelib.cache import atomic_file
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE
-from genrelib.evaluation import bootstrap_interval, classification_report
+from genrelib.evaluation import PairedTest, bootstrap_interval, classification_report, mcnemar_exact
 from genrelib.models import MODEL_KINDS
 
-__all__ = ["RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2", "STUDY_TEST_ACCURACY", "data_label",
-           "display_table", "export_records", "load_records", "reference_summary", "shared_values",
-           "summarize", "table2", "training_hours", "write_evaluation_record"]
+__all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
+           "STUDY_TEST_ACCURACY", "data_label", "display_paired", "display_table", "export_records",
+           "load_predictions", "load_records", "paired_records", "paired_table", "reference_summary",
+           "shared_values", "summarize", "table2", "training_hours", "write_evaluation_record",
+           "write_predictions"]
 
 #: Where the reference records live in the repository.
 RECORDS_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
@@ -39,8 +43,17 @@ STUDY_TABLE2: dict[str, dict[str, float]] = {
 STUDY_TEST_ACCURACY: dict[str, float] = {model: row["accuracy"] for model, row in STUDY_TABLE2.items()}
 #: The order of the protocols on the page: cross-validation and random splits first.
 PROTOCOL_ORDER: tuple[str, ...] = ("kfold", "random", "artist", "artist_kfold", "lists")
+#: A record's per-track predictions on its test set: one row per test track, columns
+#: ``PREDICTION_COLUMNS`` (written by ``genrelib reference`` beside each run's metrics.json).
+PREDICTIONS_FILE = "predictions.csv"
+PREDICTION_COLUMNS: tuple[str, ...] = ("track_id", "true", "predicted")
 #: The files of a run folder that are records (small, no weights).
-RECORD_FILES: tuple[str, ...] = (runs.CONFIG_FILE, runs.METRICS_FILE, runs.SPLIT_FILE, runs.HISTORY_FILE)
+RECORD_FILES: tuple[str, ...] = (runs.CONFIG_FILE, runs.METRICS_FILE, runs.SPLIT_FILE, runs.HISTORY_FILE,
+                                 PREDICTIONS_FILE)
+#: The paired tests chapter 10 and the results page show: (model A, model B), each a record
+#: label of ``load_records``; the best probe, and the MSD and MTT VGG probes fitted alike.
+PAIRED_RECORDS: tuple[tuple[str, str], ...] = (("vgg-probe-tracks", "logreg"), ("vgg-probe", "logreg"),
+                                               ("vgg-probe-mtt", "logreg"))
 
 
 def data_label(config: dict[str, Any]) -> str:
@@ -72,7 +85,36 @@ def write_evaluation_record(result: Any, out: str | Path, *, model: str, protoco
     out = Path(out)
     runs.save_json(config, out / runs.CONFIG_FILE)
     runs.save_json({"model": model, "protocol": protocol, "test": result.to_dict()}, out / runs.METRICS_FILE)
+    write_predictions(result, out)
     return out
+
+
+def write_predictions(result: Any, folder: str | Path) -> Path:
+    """Write ``folder/PREDICTIONS_FILE``: the true and predicted genre of every track of an
+    evaluation, so that two records can be paired track by track (:func:`paired_records`).
+
+    Parameters
+    ----------
+    result : EvaluationResult
+        E.g. a run's ``test`` (``train_run(...).test``): ``track_ids``, ``track_true`` and
+        ``track_pred`` (n_tracks,), indices into ``genres``.
+    folder : str or Path
+        A run folder or a record folder.
+
+    Returns
+    -------
+    Path
+        The CSV written (columns ``PREDICTION_COLUMNS``, one row per track), atomically.
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    genres = np.asarray(result.genres)
+    table = pd.DataFrame(dict(zip(PREDICTION_COLUMNS, (np.asarray(result.track_ids).astype(str),
+                                                       genres[result.track_true], genres[result.track_pred]))))
+    path = Path(folder) / PREDICTIONS_FILE
+    with atomic_file(path, "w", encoding="utf-8", newline="") as handle:
+        table.to_csv(handle, index=False)
+    return path
 
 
 def _run_folders(root: Path) -> list[Path]:
@@ -132,6 +174,125 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             "confusion": np.asarray(test["confusion"], dtype=np.int64), "genres": tuple(test["genres"]),
         })
     return pd.DataFrame(rows)
+
+
+def load_predictions(folder: str | Path) -> pd.DataFrame:
+    """The per-track predictions a record keeps: its own ``PREDICTIONS_FILE``, or for a
+    cross-validation (``<label>/kfold5``) its folds' (``fold<k>/PREDICTIONS_FILE``), each
+    track tested once.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``PREDICTION_COLUMNS`` (strings), one row per tested track, in fold order.
+        ValueError names a folder that keeps no predictions (a record written before they
+        were kept: regenerate it with ``genrelib reference``) or a track tested twice.
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    folder = Path(folder)
+    files = ([folder / PREDICTIONS_FILE] if (folder / PREDICTIONS_FILE).is_file() else
+             [f / PREDICTIONS_FILE for f in sorted(folder.glob("fold*"), key=lambda f: (len(f.name), f.name))
+              if (f / runs.METRICS_FILE).is_file()])
+    missing = [str(f) for f in files if not f.is_file()]
+    if not files or missing:
+        raise ValueError(f"{', '.join(missing) or folder / PREDICTIONS_FILE}: no per-track predictions in "
+                         "this record (written before records kept them); regenerate it with genrelib reference")
+    table = pd.concat([pd.read_csv(f, dtype=str) for f in files], ignore_index=True)
+    if list(table.columns) != list(PREDICTION_COLUMNS):
+        raise ValueError(f"{folder}: expected columns {list(PREDICTION_COLUMNS)} in {PREDICTIONS_FILE}, "
+                         f"got {list(table.columns)}")
+    twice = table["track_id"][table["track_id"].duplicated()].tolist()
+    if twice:
+        raise ValueError(f"{folder}: track {twice[0]!r} is tested more than once ({len(twice)} repeats)")
+    return table
+
+
+def paired_records(a: str | Path, b: str | Path, *, root: str | Path = RECORDS_DIR) -> PairedTest:
+    """McNemar's exact test of two records on the same tracks, from their kept predictions.
+
+    Parameters
+    ----------
+    a, b : str or Path
+        Record folders, relative to ``root`` (e.g. "vgg-probe-tracks/kfold5" and
+        "logreg/kfold5", ``load_records``' ``group``) or absolute.
+    root : str or Path
+        The records' folder.
+
+    Returns
+    -------
+    PairedTest
+        ``evaluation.mcnemar_exact`` of their per-track correctness, the tracks paired by
+        id whatever their order (``only_a_right``: tracks only ``a`` got right). ValueError
+        names a track only one of them predicted, or one whose true genre they disagree on.
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    left, right = (load_predictions(Path(root) / name) for name in (a, b))
+    for one, other, one_name, other_name in ((left, right, a, b), (right, left, b, a)):
+        alone = sorted(set(one["track_id"]) - set(other["track_id"]))
+        if alone:
+            raise ValueError(f"{one_name} and {other_name} must predict the same tracks: {len(alone)} only in "
+                             f"{one_name}: {', '.join(map(repr, alone[:5]))}{', ...' * (len(alone) > 5)}")
+    both = left.merge(right, on="track_id", suffixes=("_a", "_b"), validate="one_to_one")
+    differ = both[both["true_a"] != both["true_b"]]
+    if len(differ):
+        row = differ.iloc[0]
+        raise ValueError(f"{a} and {b} disagree on the true genre of track {row.track_id!r}: "
+                         f"{row.true_a!r} vs {row.true_b!r}")
+    return mcnemar_exact(both["predicted_a"] == both["true_a"], both["predicted_b"] == both["true_b"])
+
+
+def paired_table(records: pd.DataFrame, pairs: tuple[tuple[str, str], ...] = PAIRED_RECORDS, *,
+                 protocols: tuple[str, ...] = ("kfold", "artist_kfold"),
+                 root: str | Path = RECORDS_DIR) -> pd.DataFrame:
+    """One row per pair of models and protocol: :func:`paired_records` of their records.
+
+    Parameters
+    ----------
+    records : pd.DataFrame
+        :func:`load_records` rows of ``root`` (they name each model's record folder).
+    pairs : tuple of (str, str)
+        (model A, model B) as in ``records``' ``model`` column.
+    protocols : tuple of str
+        The protocols paired; a pair without a record of a protocol is left out.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``a``, ``b``, ``protocol``, ``tracks``, ``a_accuracy``, ``b_accuracy``,
+        ``only_a_right``, ``only_b_right`` and ``pvalue`` (McNemar, exact, two-sided).
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    rows = []
+    for a, b in pairs:
+        for protocol in protocols:
+            groups = [records.loc[(records["model"] == m) & (records["protocol"] == protocol), "group"].unique()
+                      for m in (a, b)]
+            if any(len(g) != 1 for g in groups):
+                continue
+            test = paired_records(groups[0][0], groups[1][0], root=root)
+            rows.append({"a": a, "b": b, "protocol": protocol, "tracks": test.n_tracks,
+                         "a_accuracy": (test.both_right + test.only_a_right) / test.n_tracks,
+                         "b_accuracy": (test.both_right + test.only_b_right) / test.n_tracks,
+                         "only_a_right": test.only_a_right, "only_b_right": test.only_b_right,
+                         "pvalue": test.pvalue})
+    return pd.DataFrame(rows, columns=["a", "b", "protocol", "tracks", "a_accuracy", "b_accuracy",
+                                       "only_a_right", "only_b_right", "pvalue"])
+
+
+def display_paired(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`paired_table` rows as the book shows them: accuracies in per cent, the counts
+    of tracks only one model got right, McNemar's p-value to three significant digits.
+    Notebook: 10_transfer_learning.ipynb
+    """
+    return pd.DataFrame([{
+        "model A": row.a, "model B": row.b, "protocol": row.protocol, "tracks": row.tracks,
+        "A right": _percent(row.a_accuracy), "B right": _percent(row.b_accuracy),
+        "only A right": row.only_a_right, "only B right": row.only_b_right,
+        "McNemar p (exact)": f"{row.pvalue:.3g}",
+    } for row in table.itertuples(index=False)])
 
 
 def _pairs(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,8 @@ import pytest
 from genrelib import runs
 from genrelib.evaluation import bootstrap_interval
 from genrelib.build.pages import GPU_REFERENCE_COMMAND, results_page
-from genrelib.results import (REFERENCE_COMMAND, STUDY_TEST_ACCURACY, data_label, export_records, load_records,
+from genrelib.results import (PREDICTIONS_FILE, REFERENCE_COMMAND, STUDY_TEST_ACCURACY, data_label, display_paired,
+                              export_records, load_predictions, load_records, paired_records, paired_table,
                               reference_summary, shared_values, summarize, training_hours)
 
 GENRES = ["blues", "classical", "country"]
@@ -209,3 +210,66 @@ def test_records_say_which_augmentations_made_them() -> None:
     by_model = records.groupby("model")["augment"].agg(lambda column: set(column))
     assert by_model["cnn-small-crop"] == {("crop",)} and by_model["cnn"] == {()}
     assert by_model["cnn-small"] == {()}
+
+
+def _predictions(folder: Path, rows: list[tuple[str, str, str]]) -> None:
+    """A record's kept predictions: (track id, true genre, predicted genre) per test track."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = "track_id,true,predicted\n" + "".join(f"{t},{g},{p}\n" for t, g, p in rows)
+    (folder / PREDICTIONS_FILE).write_text(text)
+
+
+#: Six tracks: A right on t0-t4, B right on t0, t1 and t5 (only A: t2, t3, t4; only B: t5).
+_TRUTH = [("t0", "blues"), ("t1", "blues"), ("t2", "classical"), ("t3", "classical"), ("t4", "country"),
+          ("t5", "country")]
+_A = ["blues", "blues", "classical", "classical", "country", "blues"]
+_B = ["blues", "blues", "country", "blues", "blues", "country"]
+
+
+def _two_records(root: Path) -> None:
+    """Model a as two folds of a cross-validation, model b as one file in another order."""
+    for fold, tracks in enumerate(((0, 2, 4), (1, 3, 5))):
+        _run(root / "a" / "kfold2" / f"fold{fold}", model="a", protocol="kfold", fold=fold, confusion=np.eye(3, dtype=int))
+        _predictions(root / "a" / "kfold2" / f"fold{fold}", [(*_TRUTH[i], _A[i]) for i in tracks])
+    _run(root / "b" / "kfold2", model="b", protocol="kfold", confusion=np.eye(3, dtype=int))
+    _predictions(root / "b" / "kfold2", [(*_TRUTH[i], _B[i]) for i in (5, 3, 1, 0, 2, 4)])
+
+
+def test_two_records_are_paired_by_track_whatever_their_order(tmp_path: Path) -> None:
+    """Break tried: pairing by row position instead of by track id -> the counts differ, fails."""
+    from genrelib.evaluation import mcnemar_exact
+
+    _two_records(tmp_path)
+    test = paired_records("a/kfold2", "b/kfold2", root=tmp_path)
+    truth = np.array([g for _, g in _TRUTH])
+    expected = mcnemar_exact(np.array(_A) == truth, np.array(_B) == truth)
+    assert (test.only_a_right, test.only_b_right, test.both_right, test.both_wrong) == (3, 1, 2, 0)
+    assert test == expected and test.pvalue == pytest.approx(0.625)  # 2 * P(X >= 3), X ~ Bin(4, 1/2)
+    assert paired_records(tmp_path / "b" / "kfold2", tmp_path / "a" / "kfold2").only_a_right == 1
+    assert list(load_predictions(tmp_path / "a" / "kfold2")["track_id"]) == ["t0", "t2", "t4", "t1", "t3", "t5"]
+
+
+def test_pairing_names_a_track_one_record_lacks_or_a_record_without_predictions(tmp_path: Path) -> None:
+    """Break tried: the check of the track sets removed -> the merge drops t5 silently, no error, fails."""
+    _two_records(tmp_path)
+    _predictions(tmp_path / "b" / "kfold2", [(*_TRUTH[i], _B[i]) for i in range(5)])  # t5 missing
+    with pytest.raises(ValueError, match=r"must predict the same tracks: 1 only in a/kfold2: 't5'"):
+        paired_records("a/kfold2", "b/kfold2", root=tmp_path)
+    _predictions(tmp_path / "b" / "kfold2", [("t0", "rock", "rock"), *[(*_TRUTH[i], _B[i]) for i in range(1, 6)]])
+    with pytest.raises(ValueError, match=r"disagree on the true genre of track 't0': 'blues' vs 'rock'"):
+        paired_records("a/kfold2", "b/kfold2", root=tmp_path)
+    (tmp_path / "a" / "kfold2" / "fold1" / PREDICTIONS_FILE).unlink()
+    with pytest.raises(ValueError, match=r"fold1/predictions.csv: no per-track predictions .* genrelib reference"):
+        paired_records("a/kfold2", "b/kfold2", root=tmp_path)
+
+
+def test_the_paired_table_shows_mcnemar_p_values_of_both_protocols(tmp_path: Path) -> None:
+    """Break tried: the p-value column filled with the t-test's p -> 0.625 not shown, fails."""
+    _two_records(tmp_path)
+    records = load_records(tmp_path)
+    table = paired_table(records, (("a", "b"), ("a", "absent")), protocols=("kfold", "artist_kfold"), root=tmp_path)
+    assert table[["a", "b", "protocol", "tracks", "only_a_right", "only_b_right"]].values.tolist() == [
+        ["a", "b", "kfold", 6, 3, 1]]  # no artist_kfold records, no model "absent": left out
+    assert table["a_accuracy"].tolist() == [5 / 6] and table["b_accuracy"].tolist() == [3 / 6]
+    shown = display_paired(table).iloc[0]
+    assert (shown["A right"], shown["B right"], shown["McNemar p (exact)"]) == ("83.3 %", "50.0 %", "0.625")

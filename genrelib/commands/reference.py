@@ -2,8 +2,9 @@
 
 For every model kind: a k-fold cross-validation by track (``--folds``, default 5) and one
 artist-grouped split, with the ``full`` profile; run folders go to ``--runs`` (resumable:
-finished runs are reused), their small records (configuration, metrics, split, history; no
-weights) to ``--records``, which the book's results page reads. Prints the summary.
+finished runs are reused), their small records (configuration, metrics, split, history, each
+test track's prediction; no weights) to ``--records``, which the book's results page reads.
+Prints the summary.
 
 ``--protocols``, ``--augment``, ``--epochs``, ``--option`` and ``--name`` run one variant
 (e.g. chapter 8's augmented small CNN) under its own folder and label.
@@ -163,7 +164,7 @@ def run_reference(args: argparse.Namespace) -> int:
         raise UserError(f"--augment: {error}") from None
     options = parse_options(args.option)
     from genrelib.pipeline import RunSpec, cross_validate, train_run
-    from genrelib.results import export_records, load_records, summarize
+    from genrelib.results import export_records, load_records, summarize, write_predictions
 
     try:  # every model's options refused before any data is read or trained
         specs = {model: RunSpec(model=model, options=options, profile=args.profile, seed=args.seed,
@@ -177,11 +178,14 @@ def run_reference(args: argparse.Namespace) -> int:
         print(f"== {args.name or model}: {', '.join(args.protocols)}", flush=True)
         for protocol in args.protocols:
             if protocol == "artist":
-                train_run(args.data, specs[model].with_(split="artist"), out_dir=folder / "artist",
-                          reuse=True, verbose=verbose)
+                done = [train_run(args.data, specs[model].with_(split="artist"), out_dir=folder / "artist",
+                                  reuse=True, verbose=verbose)]
             else:
-                cross_validate(args.data, specs[model], folds=args.folds, protocol=protocol,
-                               reuse=True, verbose=verbose, out_dir=folder / f"{protocol}{args.folds}")
+                done = cross_validate(args.data, specs[model], folds=args.folds, protocol=protocol,
+                                      reuse=True, verbose=verbose, out_dir=folder / f"{protocol}{args.folds}")
+            for result in done:  # the records keep each test track's prediction (paired tests)
+                if result.test is not None:
+                    write_predictions(result.test, result.run_dir)
     export_records(runs_dir, args.records)
     summary = summarize(load_records(args.records))
     columns = ["model", "protocol", "data", "runs", "test_tracks", "track_accuracy", "macro_f1", "study"]
