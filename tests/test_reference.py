@@ -31,6 +31,26 @@ def test_cross_validations_become_records(reference) -> None:
         assert not list((root / "records").rglob("model.*"))  # no weights in the records
 
 
+def test_the_records_keep_every_test_tracks_prediction(reference) -> None:
+    """Each fold's record keeps predictions.csv: its split's test tracks, as many right as its
+    metrics say; the two seeds' records pair by track. Break tried: the reference command
+    without write_predictions -> no predictions.csv in the records, fails."""
+    import pandas as pd
+
+    from genrelib.results import PREDICTIONS_FILE, paired_records
+
+    _, root = reference
+    for fold in sorted((root / "records" / "lr" / "kfold2").glob("fold*")):
+        kept = pd.read_csv(fold / PREDICTIONS_FILE, dtype=str)
+        split = json.loads((fold / "split.json").read_text())
+        test = json.loads((fold / "metrics.json").read_text())["test"]
+        assert list(kept.columns) == ["track_id", "true", "predicted"]
+        assert sorted(kept["track_id"]) == sorted(split["test"]) and len(kept) == test["n_tracks"]
+        assert (kept["true"] == kept["predicted"]).mean() == pytest.approx(test["track_accuracy"])
+    paired = paired_records("lr/kfold2", "lr-seed1/kfold2", root=root / "records")
+    assert paired.n_tracks == 30  # every track, each once
+
+
 def test_ensemble_record_equals_the_library_ensemble(reference, capsys) -> None:
     from genrelib.evaluation import ensemble_predictions
     from genrelib.pipeline import cross_validated_predictions
@@ -50,6 +70,8 @@ def test_ensemble_record_equals_the_library_ensemble(reference, capsys) -> None:
     assert metrics["test"]["track_accuracy"] == pytest.approx(expected.track_accuracy)
     assert np.array_equal(metrics["test"]["confusion"], expected.to_dict()["confusion"])
     assert len(expected.track_ids) == 30  # every track, each once, out of fold
+    kept = (folder / "predictions.csv").read_text().splitlines()
+    assert len(kept) == 31 and kept[0] == "track_id,true,predicted"  # the ensemble's too
     from genrelib.results import load_records
 
     records = load_records(root / "records")

@@ -236,7 +236,7 @@ def _two_records(root: Path) -> None:
 
 
 def test_two_records_are_paired_by_track_whatever_their_order(tmp_path: Path) -> None:
-    """Break tried: pairing by row position instead of by track id -> the counts differ, fails."""
+    """Break tried: pairing by row position instead of by track id -> t0 is paired with t5, fails."""
     from genrelib.evaluation import mcnemar_exact
 
     _two_records(tmp_path)
