@@ -284,14 +284,15 @@ def paired_table(records: pd.DataFrame, pairs: tuple[tuple[str, str], ...] = PAI
 
 def display_paired(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`paired_table` rows as the book shows them: accuracies in per cent, the counts
-    of tracks only one model got right, McNemar's p-value to three significant digits.
+    of tracks only one model got right, McNemar's p-value to three decimals (below 0.001: two
+    significant digits).
     Notebook: 10_transfer_learning.ipynb
     """
     return pd.DataFrame([{
         "model A": row.a, "model B": row.b, "protocol": row.protocol, "tracks": row.tracks,
         "A right": _percent(row.a_accuracy), "B right": _percent(row.b_accuracy),
         "only A right": row.only_a_right, "only B right": row.only_b_right,
-        "McNemar p (exact)": f"{row.pvalue:.3g}",
+        "McNemar p (exact)": f"{row.pvalue:.3f}" if row.pvalue >= 0.001 else f"{row.pvalue:.1e}",
     } for row in table.itertuples(index=False)])
 
 

@@ -273,3 +273,23 @@ def test_the_paired_table_shows_mcnemar_p_values_of_both_protocols(tmp_path: Pat
     assert table["a_accuracy"].tolist() == [5 / 6] and table["b_accuracy"].tolist() == [3 / 6]
     shown = display_paired(table).iloc[0]
     assert (shown["A right"], shown["B right"], shown["McNemar p (exact)"]) == ("83.3 %", "50.0 %", "0.625")
+
+
+def test_the_committed_records_of_the_paired_tests_keep_predictions_matching_their_confusions() -> None:
+    """Every fold record of the models ``PAIRED_RECORDS`` names keeps predictions.csv, and its
+    rows make the very confusion matrix of its metrics.json. Break tried: one committed row's
+    predicted genre changed -> that fold's confusion differs, fails."""
+    import pandas as pd
+
+    from genrelib.results import PAIRED_RECORDS, RECORDS_DIR
+
+    records = load_records()
+    shown = records[records["model"].isin({m for pair in PAIRED_RECORDS for m in pair})]
+    assert set(shown["protocol"]) >= {"kfold", "artist_kfold"}
+    for row in shown.itertuples(index=False):
+        folder = RECORDS_DIR / row.group / (f"fold{int(row.fold)}" if pd.notna(row.fold) else "")
+        kept = pd.read_csv(folder / PREDICTIONS_FILE, dtype=str)
+        index = {g: i for i, g in enumerate(row.genres)}
+        counts = np.zeros_like(row.confusion)
+        np.add.at(counts, (kept["true"].map(index), kept["predicted"].map(index)), 1)
+        assert np.array_equal(counts, row.confusion), folder
