@@ -229,7 +229,8 @@ _B = ["blues", "blues", "country", "blues", "blues", "country"]
 def _two_records(root: Path) -> None:
     """Model a as two folds of a cross-validation, model b as one file in another order."""
     for fold, tracks in enumerate(((0, 2, 4), (1, 3, 5))):
-        _run(root / "a" / "kfold2" / f"fold{fold}", model="a", protocol="kfold", fold=fold, confusion=np.eye(3, dtype=int))
+        _run(root / "a" / "kfold2" / f"fold{fold}", model="a", protocol="kfold", fold=fold,
+             confusion=np.eye(3, dtype=int))
         _predictions(root / "a" / "kfold2" / f"fold{fold}", [(*_TRUTH[i], _A[i]) for i in tracks])
     _run(root / "b" / "kfold2", model="b", protocol="kfold", confusion=np.eye(3, dtype=int))
     _predictions(root / "b" / "kfold2", [(*_TRUTH[i], _B[i]) for i in (5, 3, 1, 0, 2, 4)])
