@@ -294,3 +294,15 @@ def test_the_committed_records_of_the_paired_tests_keep_predictions_matching_the
         counts = np.zeros_like(row.confusion)
         np.add.at(counts, (kept["true"].map(index), kept["predicted"].map(index)), 1)
         assert np.array_equal(counts, row.confusion), folder
+
+
+def test_the_results_page_shows_the_paired_tests_of_the_records() -> None:
+    """Break tried: _paired_lines left out of results_page -> no such section, fails."""
+    page = results_page()
+    assert "## Paired tests: chapter 10's probes against logreg" in page
+    section = page.split("## Paired tests")[1]
+    table = paired_table(load_records())
+    assert len(table) == 6  # three pairs, two protocols
+    for row in table.itertuples():
+        line = next(x for x in section.splitlines() if x.startswith(f"| {row.a} | {row.b} | {row.protocol} |"))
+        assert line.endswith(f"| {row.only_a_right} | {row.only_b_right} | {row.pvalue:.3f} |")

@@ -10,8 +10,8 @@ import pandas as pd
 
 from genrelib.build.chapters import REPO_ROOT
 from genrelib.models import MODEL_KINDS
-from genrelib.results import (RECORDS_DIR, REFERENCE_COMMAND, display_table, load_records, shared_values,
-                              summarize, training_hours)
+from genrelib.results import (RECORDS_DIR, REFERENCE_COMMAND, display_paired, display_table, load_records,
+                              paired_table, shared_values, summarize, training_hours)
 
 #: Pages of the book made at build time from the repository's records, not written by hand.
 GENERATED_PAGES: tuple[str, ...] = ("book/results", "book/speed")
@@ -73,6 +73,18 @@ def _data_section(shown: pd.DataFrame, is_study: pd.Series) -> list[str]:
     return lines
 
 
+def _paired_lines(records: pd.DataFrame, root: str | Path) -> list[str]:
+    """Chapter 10's paired tests (``results.PAIRED_RECORDS``), from the records' predictions."""
+    table = paired_table(records, root=root)
+    if table.empty:
+        return []
+    return ["## Paired tests: chapter 10's probes against logreg", "",
+            "McNemar's exact test (chapter 7) of two models on the same tracks, computed from the "
+            "per-track predictions the records keep: only the tracks exactly one of the two got right "
+            "count (*only A right*, *only B right*); p is two-sided.", "",
+            *markdown_table(display_paired(table)), ""]
+
+
 def _hours(records: pd.DataFrame) -> str:
     hours = training_hours(records)
     return "; ".join(f"{h:.1f} h on {device}" for device, h in hours.items()) or "not recorded"
@@ -104,6 +116,7 @@ def results_page(root: str | Path = RECORDS_DIR) -> str:
         for (data, profile), group in summary.groupby(["data", "profile"], sort=False):
             lines += [f"## {data}, {profile} profile", ""]
             lines += _data_section(display_table(group), group["model"].isin(MODEL_KINDS))
+        lines += _paired_lines(records, root)
         lines += _cost_lines(records)
     lines += ["```bash", REFERENCE_COMMAND, "```", ""]
     return "\n".join(lines)
