@@ -240,6 +240,46 @@ def test_compare_and_ensembles_take_probes_like_any_run(probe_run: Path, data, t
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("kind", ["vgg-finetune", "musicnn-finetune"])
+def test_training_on_the_frozen_fronts_outputs_equals_training_the_whole_tagger(kind: str) -> None:
+    """split_frozen_front: the learner on the front's outputs computes the model, and training
+    it (what a fine-tuned run does: the front once per patch) gives the same history and
+    weights as training the whole model on the patches, the frozen layers untouched."""
+    import keras
+
+    from genrelib.config import TrainConfig
+    from genrelib.models import build_model, split_frozen_front
+    from genrelib.training import fit_model, set_seed
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(2.0, 1.0, size=(40, 187, 96)).astype("float32")  # log-mel-like patches
+    y = rng.integers(0, 10, size=40)
+    train = TrainConfig(epochs=2, batch_size=8, learning_rate=1e-3, seed=0)
+
+    def trained(through_front: bool) -> tuple[keras.Model, list]:
+        set_seed(0)
+        model = build_model(kind, input_shape=(187, 96), n_classes=10, dropout=0.0)
+        front, learner = split_frozen_front(model, kind)
+        if not through_front:
+            return model, fit_model(model, x[:32], y[:32], x[32:], y[32:], train=train, verbose=0)
+        np.testing.assert_allclose(learner.predict(front.predict(x, verbose=0), verbose=0),
+                                   model.predict(x, verbose=0), atol=1e-5)
+        features = front.predict(x, verbose=0)
+        return model, fit_model(learner, features[:32], y[:32], features[32:], y[32:], train=train, verbose=0)
+
+    (whole, history_whole), (split, history_split) = trained(False), trained(True)
+    for column in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(history_split[column], history_whole[column], atol=1e-4, err_msg=column)
+    for a, b in zip(split.get_weights(), whole.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-4)
+    set_seed(0)
+    fresh = build_model(kind, input_shape=(187, 96), n_classes=10, dropout=0.0)
+    changed = {w.path for w, before in zip(split.weights, fresh.weights, strict=True)
+               if not np.array_equal(keras.ops.convert_to_numpy(w), keras.ops.convert_to_numpy(before))}
+    assert changed and all(path.split("/")[-2] in ("conv5", "dense", "genre") for path in changed), changed
+
+
+@pytest.mark.slow
 def test_fine_tuning_trains_the_last_block_and_the_head_only(data, tmp_path) -> None:
     from genrelib.pipeline import RunSpec, evaluate_run, train_run
     from genrelib.predict import load_predictor, predict_file

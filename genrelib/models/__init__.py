@@ -32,7 +32,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("receptive_field", "summary_table"), "inspection"),
     **dict.fromkeys(("build_classical", "build_logreg", "build_musicnn_probe", "build_svm", "build_vgg_probe",
                      "fit_classical", "parameter_count", "predict_classical"), "classical"),
-    **dict.fromkeys(("FINETUNE_BLOCKS", "build_musicnn_finetune", "build_vgg_finetune"), "finetune"),
+    **dict.fromkeys(("FINETUNE_BLOCKS", "build_musicnn_finetune", "build_vgg_finetune", "split_frozen_front"),
+                    "finetune"),
 }
 
 __all__ = ["ALL_MODEL_KINDS", "CLASSICAL_KINDS", "FINETUNE_KINDS", "FINETUNE_LEARNING_RATE", "MODEL_FEATURES",

@@ -19,7 +19,7 @@ from genrelib.models.kinds import PRETRAINED_SOURCES, default_feature_config
 from genrelib.models.layers import check_option, l2_penalty
 from genrelib.pretrained.inputs import N_MELS, PATCH_FRAMES
 
-__all__ = ["FINETUNE_BLOCKS", "FINETUNE_BUILDERS", "build_musicnn_finetune", "build_vgg_finetune"]
+__all__ = ["FINETUNE_BLOCKS", "FINETUNE_BUILDERS", "build_musicnn_finetune", "build_vgg_finetune", "split_frozen_front"]
 
 #: Per architecture: (the layer the head reads, the layers of the last block that learn).
 #: The VGG-like's last block is its fifth convolution (its batch norm stays as trained);
@@ -118,3 +118,40 @@ def build_musicnn_finetune(
 
 #: The builder of every fine-tuned kind.
 FINETUNE_BUILDERS = {"vgg-finetune": build_vgg_finetune, "musicnn-finetune": build_musicnn_finetune}
+
+
+def split_frozen_front(model: keras.Model, model_kind: str) -> tuple[keras.Model, keras.Model]:
+    """A fine-tuned model as two models sharing its layers: the frozen front (patch -> the
+    input of the last block) and the part that learns (that input -> genre probabilities).
+
+    Everything before the last block is a fixed function (frozen weights, batch norms in
+    inference mode, dropouts off), so a run computes the front once per patch and trains the
+    second model on its outputs: the same updates as training ``model`` on the patches, for
+    a fraction of the cost (the VGG-like's four frozen convolutions are most of it). The
+    layers are shared, so training the second model trains ``model``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Built by ``build_vgg_finetune`` or ``build_musicnn_finetune``.
+    model_kind : {"vgg-finetune", "musicnn-finetune"}
+
+    Returns
+    -------
+    (front, learner) : keras.Model, keras.Model
+        ``front``: (batch, 187, 96) -> the last block's input (VGG-like: (batch, 11, 6, 128)
+        before "conv5"; musicnn: (batch, 1506) before "dense"). ``learner``: that input ->
+        (batch, n_classes), the last block and the head.
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    _, learning = FINETUNE_BLOCKS[model_kind.split("-")[0]]
+    body = next(layer for layer in model.layers if isinstance(layer, keras.Model))
+    first = body.get_layer(learning[0])
+    front = keras.Model(body.input, first.input, name=f"{body.name}_front")
+    block = keras.Model(first.input, body.output, name=f"{body.name}_last_block")
+    x = inputs = keras.Input(tuple(first.input.shape[1:]), name="front_output")
+    x = block(x)
+    for layer in model.layers[model.layers.index(body) + 1:]:  # the head: dropout, "genre"
+        x = layer(x)
+    return front, keras.Model(inputs, x, name=f"{model.name}_learner")

@@ -23,13 +23,13 @@ from genrelib.datasets.source import DataSource, as_index
 from genrelib.datasets.splits import TrackSplit, make_split
 from genrelib.evaluation import EvaluationResult, evaluate_predictions
 from genrelib.features import FeatureSet, Standardizer, extract_features
-from genrelib.models import (build_classical, build_model, fit_classical, input_shape_for,
-                             is_classical, model_input, parameter_count)
+from genrelib.models import (FINETUNE_KINDS, build_classical, build_model, fit_classical, input_shape_for,
+                             is_classical, model_input, parameter_count, split_frozen_front)
 from genrelib.models.track_rows import track_means
 from genrelib.pipeline import folder
 from genrelib.pipeline.records import RunConfig, RunMetrics, RunResult, SetSizes
 from genrelib.pipeline.spec import Hardware, RunSpec, train_config
-from genrelib.training import fit_model, plan_devices, predict_probs, set_seed, training_scope
+from genrelib.training import compile_model, fit_model, plan_devices, predict_probs, set_seed, training_scope
 
 if TYPE_CHECKING:
     from genrelib.pretrained import EmbeddingSpec
@@ -207,9 +207,16 @@ def fit(model_kind: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
         else:
             net = builder(input_shape=shape, n_classes=len(genres), standardizer=standardizer, **options)
         start = time.perf_counter()
+        learner, x_train, x_valid = net, model_input(train_fs.X, model_kind), model_input(valid_fs.X, model_kind)
+        if model_kind in FINETUNE_KINDS and augment is None:
+            # The frozen front is a fixed function: computed once per patch, not once per epoch.
+            compile_model(net, train_cfg)  # saved like any run's model, with its recipe
+            front, learner = split_frozen_front(net, model_kind)
+            x_train, x_valid = (front.predict(x, batch_size=64, verbose=0) if len(x) else x
+                                for x in (x_train, x_valid))
         history = fit_model(
-            net, model_input(train_fs.X, model_kind), train_fs.y,
-            model_input(valid_fs.X, model_kind) if len(valid_fs) else None,
+            learner, x_train, train_fs.y,
+            x_valid if len(valid_fs) else None,
             valid_fs.y if len(valid_fs) else None,
             train=train_cfg, run_dir=run_dir, verbose=verbose, augment=augment,
         )
