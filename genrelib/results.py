@@ -51,9 +51,11 @@ PREDICTION_COLUMNS: tuple[str, ...] = ("track_id", "true", "predicted")
 RECORD_FILES: tuple[str, ...] = (runs.CONFIG_FILE, runs.METRICS_FILE, runs.SPLIT_FILE, runs.HISTORY_FILE,
                                  PREDICTIONS_FILE)
 #: The paired tests chapter 10 and the results page show: (model A, model B), each a record
-#: label of ``load_records``; the best probe, and the MSD and MTT VGG probes fitted alike.
+#: label of ``load_records``; the best probe, the MSD and MTT VGG probes fitted alike, the
+#: fine-tuned MSD and MTT VGGs against logreg, and fine-tuning against probing.
 PAIRED_RECORDS: tuple[tuple[str, str], ...] = (("vgg-probe-tracks", "logreg"), ("vgg-probe", "logreg"),
-                                               ("vgg-probe-mtt", "logreg"))
+                                               ("vgg-probe-mtt", "logreg"), ("vgg-finetune", "logreg"),
+                                               ("vgg-finetune-mtt", "logreg"), ("vgg-finetune", "vgg-probe"))
 
 
 def data_label(config: dict[str, Any]) -> str:

@@ -13,9 +13,9 @@ import pytest
 from genrelib import runs
 from genrelib.evaluation import bootstrap_interval
 from genrelib.build.pages import GPU_REFERENCE_COMMAND, results_page
-from genrelib.results import (PREDICTIONS_FILE, REFERENCE_COMMAND, STUDY_TEST_ACCURACY, data_label, display_paired,
-                              export_records, load_predictions, load_records, paired_records, paired_table,
-                              reference_summary, shared_values, summarize, training_hours)
+from genrelib.results import (PAIRED_RECORDS, PREDICTIONS_FILE, REFERENCE_COMMAND, STUDY_TEST_ACCURACY, data_label,
+                              display_paired, export_records, load_predictions, load_records, paired_records,
+                              paired_table, reference_summary, shared_values, summarize, training_hours)
 
 GENRES = ["blues", "classical", "country"]
 
@@ -299,10 +299,10 @@ def test_the_committed_records_of_the_paired_tests_keep_predictions_matching_the
 def test_the_results_page_shows_the_paired_tests_of_the_records() -> None:
     """Break tried: _paired_lines left out of results_page -> no such section, fails."""
     page = results_page()
-    assert "## Paired tests: chapter 10's probes against logreg" in page
+    assert "## Paired tests: chapter 10's pretrained models against logreg" in page
     section = page.split("## Paired tests")[1]
     table = paired_table(load_records())
-    assert len(table) == 6  # three pairs, two protocols
+    assert len(table) == 2 * len(PAIRED_RECORDS)  # every pair, two protocols
     for row in table.itertuples():
         line = next(x for x in section.splitlines() if x.startswith(f"| {row.a} | {row.b} | {row.protocol} |"))
         assert line.endswith(f"| {row.only_a_right} | {row.only_b_right} | {row.pvalue:.3f} |")
