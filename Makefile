@@ -41,7 +41,7 @@ help:
 
 setup: $(STAMP)
 
-# One install recipe for both stamps: EXTRAS are the pyproject extras it installs.
+# One install recipe for both stamps; its argument is the pyproject extras to install (comma-separated).
 define install
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -262,9 +262,8 @@ def test_training_on_the_frozen_fronts_outputs_equals_training_the_whole_tagger(
         front, learner = split_frozen_front(model, kind)
         if not through_front:
             return model, fit_model(model, x[:32], y[:32], x[32:], y[32:], train=train, verbose=0)
-        np.testing.assert_allclose(learner.predict(front.predict(x, verbose=0), verbose=0),
-                                   model.predict(x, verbose=0), atol=1e-5)
         features = front.predict(x, verbose=0)
+        np.testing.assert_allclose(learner.predict(features, verbose=0), model.predict(x, verbose=0), atol=1e-5)
         return model, fit_model(learner, features[:32], y[:32], features[32:], y[32:], train=train, verbose=0)
 
     (whole, history_whole), (split, history_split) = trained(False), trained(True)

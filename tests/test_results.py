@@ -299,7 +299,7 @@ def test_the_committed_records_of_the_paired_tests_keep_predictions_matching_the
 def test_the_results_page_shows_the_paired_tests_of_the_records() -> None:
     """Break tried: _paired_lines left out of results_page -> no such section, fails."""
     page = results_page()
-    assert "## Paired tests: chapter 10's pretrained models against logreg" in page
+    assert "## Paired tests: chapter 10's pretrained models against logreg and each other" in page
     section = page.split("## Paired tests")[1]
     table = paired_table(load_records())
     assert len(table) == 2 * len(PAIRED_RECORDS)  # every pair, two protocols

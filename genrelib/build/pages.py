@@ -78,7 +78,7 @@ def _paired_lines(records: pd.DataFrame, root: str | Path) -> list[str]:
     table = paired_table(records, root=root)
     if table.empty:
         return []
-    return ["## Paired tests: chapter 10's pretrained models against logreg", "",
+    return ["## Paired tests: chapter 10's pretrained models against logreg and each other", "",
             "McNemar's exact test (chapter 7) of two models on the same tracks, computed from the "
             "per-track predictions the records keep: only the tracks exactly one of the two got right "
             "count (*only A right*, *only B right*); p is two-sided.", "",

@@ -19,7 +19,8 @@ from genrelib.models.kinds import PRETRAINED_SOURCES, default_feature_config
 from genrelib.models.layers import check_option, l2_penalty
 from genrelib.pretrained.inputs import N_MELS, PATCH_FRAMES
 
-__all__ = ["FINETUNE_BLOCKS", "FINETUNE_BUILDERS", "build_musicnn_finetune", "build_vgg_finetune", "split_frozen_front"]
+__all__ = ["FINETUNE_BLOCKS", "FINETUNE_BUILDERS", "build_musicnn_finetune", "build_vgg_finetune",
+           "split_frozen_front"]
 
 #: Per architecture: (the layer the head reads, the layers of the last block that learn).
 #: The VGG-like's last block is its fifth convolution (its batch norm stays as trained);
