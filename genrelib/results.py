@@ -52,10 +52,12 @@ RECORD_FILES: tuple[str, ...] = (runs.CONFIG_FILE, runs.METRICS_FILE, runs.SPLIT
                                  PREDICTIONS_FILE)
 #: The paired tests chapter 10 and the results page show: (model A, model B), each a record
 #: label of ``load_records``; the best probe, the MSD and MTT VGG probes fitted alike, the
-#: fine-tuned MSD and MTT VGGs against logreg, and fine-tuning against probing.
+#: fine-tuned MSD and MTT VGGs and the fine-tuned musicnn against logreg, fine-tuning against
+#: probing, and the probe against logreg with C chosen in training for both.
 PAIRED_RECORDS: tuple[tuple[str, str], ...] = (("vgg-probe-tracks", "logreg"), ("vgg-probe", "logreg"),
                                                ("vgg-probe-mtt", "logreg"), ("vgg-finetune", "logreg"),
-                                               ("vgg-finetune-mtt", "logreg"), ("vgg-finetune", "vgg-probe"))
+                                               ("vgg-finetune-mtt", "logreg"), ("musicnn-finetune", "logreg"),
+                                               ("vgg-finetune", "vgg-probe"), ("vgg-probe-cv", "logreg-cv"))
 
 
 def data_label(config: dict[str, Any]) -> str:

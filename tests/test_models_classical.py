@@ -19,7 +19,7 @@ import pytest
 
 from genrelib import runs
 from genrelib.config import FeatureConfig
-from genrelib.models import CLASSICAL_KINDS, classical
+from genrelib.models import CLASSICAL_KINDS, classical, penalty
 
 #: 8 s clips, 3 s segments at 50 % overlap: 4 segments of 130 frames each.
 STATS = FeatureConfig(kind="stats", clip_seconds=8.0)
@@ -249,3 +249,87 @@ def test_a_genre_absent_from_training_gets_probability_zero(tmp_path) -> None:
     path = save_run_model(model, tmp_path / "model.skops", {"genres": list("abcd"), "model_kind": "logreg"})
     loaded, _ = load_run_model(path)
     np.testing.assert_array_equal(predict_classical(loaded, X), probs)
+
+
+# --------------------------------------------------------------------------- C chosen in training
+
+
+def test_choose_C_equals_a_grid_search_grouped_by_track() -> None:
+    """penalty.choose_C is scikit-learn's grid search over C with stratified folds grouped by track,
+    scored by log loss (folds of equal size here, so its row-weighted mean is their mean)."""
+    from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
+
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(3), 40)  # 10 tracks per genre, 4 rows each
+    groups = np.repeat(np.arange(30), 4)
+    table = (rng.normal(size=(120, 8)) + 0.5 * y[:, None]).astype(np.float32)
+    candidates = (0.001, 0.01, 0.1, 1.0, 10.0)
+    model = classical.build_logreg(seed=2)
+    C, losses = penalty.choose_C(model, table, y, groups=groups, candidates=candidates)
+    grid = GridSearchCV(model, {"logreg__C": list(candidates)}, scoring="neg_log_loss",
+                        cv=StratifiedGroupKFold(n_splits=penalty.INNER_FOLDS, shuffle=True, random_state=2))
+    grid.fit(table, y, groups=groups)
+    np.testing.assert_allclose(losses, -grid.cv_results_["mean_test_score"], rtol=1e-6)
+    assert C == grid.best_params_["logreg__C"] and 0.001 < C < 10.0, losses
+
+
+def test_choose_C_never_scores_a_track_it_trained_on() -> None:
+    """Rows of one track are near-copies and the genres are noise: held-out rows of a seen
+    track would reward memorising (the weakest penalty); unseen tracks reward the strongest."""
+    rng = np.random.default_rng(0)
+    tracks = rng.normal(size=(40, 20))
+    groups = np.repeat(np.arange(40), 6)
+    y = np.repeat(np.arange(4), 10)[rng.permutation(40)][groups]
+    table = tracks[groups] + 0.01 * rng.normal(size=(240, 20))
+    candidates = (0.001, 100.0)
+    model = classical.build_logreg(seed=0)
+    assert penalty.choose_C(model, table, y, groups=groups, candidates=candidates)[0] == 0.001
+    assert penalty.choose_C(model, table, y, groups=None, candidates=candidates)[0] == 100.0  # rows as tracks
+
+
+def test_a_list_of_C_is_checked() -> None:
+    from genrelib.pipeline import RunSpec
+
+    model = classical.build_classical("logreg", seed=0, C=[1, 0.01, 0.1, 1.0])
+    assert model.C_candidates_ == (0.01, 0.1, 1.0)
+    assert model.named_steps["logreg"].C == 0.01
+    assert not hasattr(classical.build_classical("logreg", C=0.5), "C_candidates_")
+    assert not hasattr(classical.build_classical("vgg-probe", C=[2]), "C_candidates_")
+    for bad, message in (([], "or a non-empty list of them"), ([0, 1], "or a non-empty list of them"),
+                         (-1.0, "a positive number"), ([1, "a"], "a number or a list of numbers"),
+                         ("big", "a number or a list of numbers")):
+        with pytest.raises(ValueError, match=message):
+            classical.build_classical("vgg-probe", C=bad)
+    assert RunSpec(model="musicnn-probe", options={"C": [0.1, 1]}).options == {"C": [0.1, 1]}
+    with pytest.raises(ValueError, match=r"option C: expected a number, got \[1, 10\]"):
+        RunSpec(model="svm", options={"C": [1, 10]})  # the svm takes one C
+    with pytest.raises(ValueError, match="at least 2 training tracks"):
+        penalty.choose_C(classical.build_logreg(), np.zeros((4, 2)), np.zeros(4, dtype=int),
+                           groups=np.zeros(4), candidates=(1.0,))
+
+
+@pytest.mark.slow
+def test_a_run_chooses_C_on_its_training_tracks_alone(tiny_synthetic, tmp_path, module_cache,
+                                                      monkeypatch) -> None:
+    """train_run with C=[...]: the inner folds see the training tracks' segments only, the
+    model keeps the chosen C, and history.csv records it beside its inner log loss."""
+    from genrelib.pipeline import RunSpec, train_run
+
+    seen: list[tuple[int, set]] = []
+    real = penalty.choose_C
+
+    def recording(model, table, y, *, groups, candidates, **kwargs):
+        seen.append((len(table), set(groups)))
+        losses = real(model, table, y, groups=groups, candidates=candidates, **kwargs)[1]
+        return candidates[-1], losses  # not the builder's first candidate: the fit must apply it
+
+    monkeypatch.setattr(classical, "choose_C", recording)
+    spec = RunSpec(model="logreg", seed=0, valid_fraction=0.34, test_fraction=0.34,
+                   options={"C": [0.01, 0.1, 1.0, 10.0]})
+    result = train_run(tiny_synthetic, spec, out_dir=tmp_path / "run", verbose=0)
+    train_tracks = set(result.split.train)
+    assert seen == [(len(train_tracks) * 19, train_tracks)]
+    history = pd.read_csv(tmp_path / "run" / runs.HISTORY_FILE)
+    assert history["C"].iloc[0] == 10.0 and history["inner_log_loss"].iloc[0] > 0
+    assert result.model.named_steps["logreg"].C == 10.0
+    assert runs.load_run_model(tmp_path / "run")[0].named_steps["logreg"].C == 10.0

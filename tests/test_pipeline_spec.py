@@ -110,7 +110,7 @@ BAD_OPTIONS = [
     ("cnn", {"batch_norm": 1}, "option batch_norm: expected true or false, got 1"),
     ("crnn", {"rnn": 3}, "option rnn: expected a string, got 3"),
     ("rnn", {"units": None}, "option units: expected an integer, got None"),
-    ("logreg", {"C": "x"}, "option C: expected a number, got 'x'"),
+    ("logreg", {"C": "x"}, "option C: expected a number or a list of numbers, got 'x'"),
     ("svm", {"gamma": [1]}, r"option gamma: expected a number or a string, got \[1\]"),
     ("cnn", {"kernal_size": 3}, "model 'cnn' has no option 'kernal_size'; its options: batch_norm, "
                                 "dense_dropout, dense_units, dropout, filters, kernel_size, l2"),

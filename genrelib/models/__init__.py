@@ -5,7 +5,7 @@ networks, and which features each kind reads.
 Modules: ``kinds`` (model kinds, their features and input shapes), ``layers`` (the blocks
 the builders share), ``cnn``, ``rnn``, ``crnn``, ``builders`` (``build_model`` by kind
 name), ``inspection`` (receptive field, layer table), ``classical`` (logreg, svm, the
-probes), ``finetune`` (a tagger's last block and a head).
+probes), ``penalty`` (their C, chosen in training), ``finetune`` (a tagger's last block and a head).
 Importing this package imports neither Keras nor scikit-learn; a name of the other modules
 loads its module on first use.
 Notebook: 03_cnn.ipynb
@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("receptive_field", "summary_table"), "inspection"),
     **dict.fromkeys(("build_classical", "build_logreg", "build_musicnn_probe", "build_svm", "build_vgg_probe",
                      "fit_classical", "parameter_count", "predict_classical"), "classical"),
+    **dict.fromkeys(("INNER_FOLDS", "C_candidates", "choose_C"), "penalty"),
     **dict.fromkeys(("FINETUNE_BLOCKS", "build_musicnn_finetune", "build_vgg_finetune", "split_frozen_front"),
                     "finetune"),
 }

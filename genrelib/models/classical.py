@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -23,18 +24,21 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from genrelib.models.kinds import PRETRAINED_SOURCES, check_model_kind, default_feature_config, feature_table
+from genrelib.models.penalty import C_candidates, choose_C
 
 __all__ = ["build_classical", "build_logreg", "build_musicnn_probe", "build_svm", "build_vgg_probe",
            "feature_table", "fit_classical", "parameter_count", "predict_classical"]
 
 
-def build_logreg(*, C: float = 1.0, max_iter: int = 5000, seed: int = 0) -> Pipeline:
+
+def build_logreg(*, C: float | Sequence[float] = 1.0, max_iter: int = 5000, seed: int = 0) -> Pipeline:
     """StandardScaler -> multinomial logistic regression (lbfgs).
 
     Parameters
     ----------
-    C : float
-        Inverse strength of the L2 penalty.
+    C : float or list of float
+        Inverse strength of the L2 penalty. A list gives candidates: ``fit_classical`` picks
+        one by cross-validation on the training tracks (``choose_C``).
     max_iter : int
         Bound on the lbfgs iterations.
     seed : int
@@ -45,8 +49,12 @@ def build_logreg(*, C: float = 1.0, max_iter: int = 5000, seed: int = 0) -> Pipe
     sklearn.pipeline.Pipeline
         Steps "scale" and "logreg"; it reads (n_segments, n_features) (``feature_table``).
     """
-    return Pipeline([("scale", StandardScaler()),
-                     ("logreg", LogisticRegression(C=C, max_iter=max_iter, random_state=seed))])
+    candidates = C_candidates(C)
+    model = Pipeline([("scale", StandardScaler()),
+                      ("logreg", LogisticRegression(C=candidates[0], max_iter=max_iter, random_state=seed))])
+    if len(candidates) > 1:
+        model.C_candidates_ = candidates  # fit_classical chooses among them
+    return model
 
 
 def build_svm(*, C: float = 1.0, gamma: float | str = "scale", calibration_folds: int = 5,
@@ -78,8 +86,9 @@ def build_svm(*, C: float = 1.0, gamma: float | str = "scale", calibration_folds
                                                     ensemble=False))])
 
 
-def build_vgg_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None, C: float = 1.0,
-                    max_iter: int = 5000, fit_on: str = "patches", seed: int = 0) -> Pipeline:
+def build_vgg_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None,
+                    C: float | Sequence[float] = 1.0, max_iter: int = 5000, fit_on: str = "patches",
+                    seed: int = 0) -> Pipeline:
     """A linear probe of a VGG-like tagger: ``build_logreg`` on its per-patch embeddings.
 
     Parameters
@@ -108,8 +117,9 @@ def build_vgg_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = 
     return build_logreg(C=C, max_iter=max_iter, seed=seed)
 
 
-def build_musicnn_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None, C: float = 1.0,
-                        max_iter: int = 5000, fit_on: str = "patches", seed: int = 0) -> Pipeline:
+def build_musicnn_probe(*, source: str = PRETRAINED_SOURCES[0], layer: str | None = None,
+                        C: float | Sequence[float] = 1.0, max_iter: int = 5000, fit_on: str = "patches",
+                        seed: int = 0) -> Pipeline:
     """A linear probe of a musicnn tagger: ``build_logreg`` on its per-patch embeddings.
 
     Parameters
@@ -148,7 +158,8 @@ def build_classical(model_kind: str, *, seed: int = 0, **options: Any) -> Pipeli
     seed : int
         The model's ``random_state``.
     **options
-        The builder's other arguments (e.g. ``C=10``, ``gamma=0.01``).
+        The builder's other arguments (e.g. ``C=10``, ``gamma=0.01``; for logreg and the
+        probes ``C`` may be a list of candidates, see ``build_logreg``).
 
     Returns
     -------
@@ -178,11 +189,14 @@ def _scores(model: Pipeline, X: np.ndarray, y: np.ndarray, n_classes: int) -> tu
 def fit_classical(
     model: Pipeline, X_train: np.ndarray, y_train: np.ndarray,
     X_valid: np.ndarray | None = None, y_valid: np.ndarray | None = None, *, n_classes: int,
+    groups: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Fit a classical model once on "stats" features.
 
     A genre absent from training (e.g. a genre of one artist under the artist protocol)
     can never be predicted: its probability column is 0 (``n_genres_`` records the width).
+    A model built with a list of C (``build_classical``) first picks one by
+    ``choose_C`` on the training rows grouped by ``groups``, then is fitted on them all.
 
     Parameters
     ----------
@@ -194,13 +208,18 @@ def fit_classical(
         Labels in [0, n_classes).
     n_classes : int
         Genres (probability columns), trained or not.
+    groups : np.ndarray, shape (n,), optional
+        The track of every training row, for the choice of C (a track's rows never sit on
+        both sides of an inner fold); None: every row is its own track.
 
     Returns
     -------
     pandas.DataFrame
         ONE row (a single fit, no epochs): ``fit_seconds`` (s), ``loss`` (log loss) and
         ``accuracy`` on the training segments, ``val_loss``/``val_accuracy`` with
-        validation data. Raises ValueError for an empty training set or NaN/inf values.
+        validation data; with C candidates also ``C`` (the one chosen) and
+        ``inner_log_loss`` (its cross-validated log loss). Raises ValueError for an empty
+        training set or NaN/inf values.
     """
     table = feature_table(X_train)
     y_train = np.asarray(y_train)
@@ -210,13 +229,20 @@ def fit_classical(
         raise ValueError("the training features contain NaN/inf values: recompute them "
                          "(genrelib features) or drop the clips they come from")
     start = time.perf_counter()
+    chosen: dict[str, float] = {}
+    candidates = getattr(model, "C_candidates_", None)
+    if candidates:
+        C, losses = choose_C(model, table, y_train, groups=groups, candidates=candidates)
+        model.set_params(logreg__C=C)
+        chosen = {"C": C, "inner_log_loss": losses[candidates.index(C)]}
     model.fit(table, y_train)
     model.n_genres_ = int(n_classes)  # probability columns, trained genres or not
     row: dict[str, float] = {"fit_seconds": time.perf_counter() - start}
     row["loss"], row["accuracy"] = _scores(model, X_train, y_train, n_classes)
     if X_valid is not None and y_valid is not None and len(X_valid):
         row["val_loss"], row["val_accuracy"] = _scores(model, X_valid, np.asarray(y_valid), n_classes)
-    return pd.DataFrame([row])
+    return pd.DataFrame([{**row, **chosen}])
+
 
 
 def predict_classical(model: Pipeline, X: np.ndarray) -> np.ndarray:

@@ -193,10 +193,10 @@ def fit(model_kind: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
     train_fs, valid_fs = sets["train"], sets["valid"]
     if is_classical(model_kind):
         net = build_classical(model_kind, seed=train_cfg.seed, **options)
-        X, y = train_fs.X, train_fs.y
+        X, y, groups = train_fs.X, train_fs.y, train_fs.track_ids
         if options.get("fit_on") == "tracks":  # a probe fitted on one mean row per training track
-            X, y = track_means(X, y, train_fs.track_ids)
-        history = fit_classical(net, X, y, valid_fs.X, valid_fs.y, n_classes=len(genres))
+            (X, y), groups = track_means(X, y, train_fs.track_ids), None
+        history = fit_classical(net, X, y, valid_fs.X, valid_fs.y, n_classes=len(genres), groups=groups)
         return net, history, float(history["fit_seconds"].iloc[0]), None
     set_seed(train_cfg.seed)
     with training_scope(train_cfg) as plan:
