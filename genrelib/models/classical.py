@@ -30,7 +30,6 @@ __all__ = ["build_classical", "build_logreg", "build_musicnn_probe", "build_svm"
            "feature_table", "fit_classical", "parameter_count", "predict_classical"]
 
 
-
 def build_logreg(*, C: float | Sequence[float] = 1.0, max_iter: int = 5000, seed: int = 0) -> Pipeline:
     """StandardScaler -> multinomial logistic regression (lbfgs).
 
@@ -242,7 +241,6 @@ def fit_classical(
     if X_valid is not None and y_valid is not None and len(X_valid):
         row["val_loss"], row["val_accuracy"] = _scores(model, X_valid, np.asarray(y_valid), n_classes)
     return pd.DataFrame([{**row, **chosen}])
-
 
 
 def predict_classical(model: Pipeline, X: np.ndarray) -> np.ndarray:
