@@ -83,8 +83,9 @@ def register(subparsers: Any) -> None:
                         help="fraction of tracks for test; 0 puts every track in train/validation")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="model option, e.g. kernel_size=5, rnn=lstm, bidirectional=false, "
-                             "C=10 (logreg/svm), gamma=0.01 (svm) (repeatable; VALUE is read as "
-                             "JSON when it parses)")
+                             "C=10 (logreg/svm), C=[0.01,0.1,1,10] (logreg and the probes: one chosen by "
+                             "5-fold CV on the training tracks), gamma=0.01 (svm) (repeatable; VALUE is "
+                             "read as JSON when it parses)")
     parser.add_argument("--augment", default=None, metavar="LIST",
                         help="augment the training stream of a deep model: comma-separated names of "
                              "crop, gain, freq_mask, time_mask, mixup, noise, pitch, stretch, or "
