@@ -153,6 +153,11 @@ GTZAN_TRAIN_SEGMENTS: int = (round(0.8 * len(GTZAN_GENRES) * GTZAN_TRACKS_PER_GE
                              * FeatureConfig().segments_per_clip)
 
 
+#: How a track's segment probabilities become its genre (``evaluation.aggregate_tracks``):
+#: the majority vote (the study's, the default), the highest mean probability, or the
+#: highest mean log-probability (the geometric mean, the product rule).
+AGGREGATION_METHODS: tuple[str, ...] = ("vote", "mean", "geometric")
+
 #: ``TrainConfig.precision`` values: "float32" everywhere, or "mixed": 16-bit compute with
 #: float32 variables (``genrelib.training.precision_policy`` picks bfloat16 or float16).
 PRECISIONS: tuple[str, ...] = ("float32", "mixed")

@@ -214,6 +214,17 @@ def test_user_errors_are_reported(argv, message, capsys) -> None:
     assert message in err and err.startswith(f"genrelib {argv[0]}: error: ")
 
 
+@pytest.mark.parametrize("argv", [["train", ".", "--out", "x", "--aggregation", "median"],
+                                  ["evaluate", ".", "--data", ".", "--method", "median"],
+                                  ["compare", ".", ".", "--data", ".", "--method", "median"],
+                                  ["reference", ".", "--runs", "r", "--records", "s", "--aggregation", "median"]])
+def test_an_unknown_track_rule_is_refused_with_the_choices(argv, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "invalid choice: 'median' (choose from 'vote', 'mean', 'geometric')" in capsys.readouterr().err
+
+
 def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
     """(genrelib evaluate arguments, expected message) for one bad input, built under root."""
     folder = root / case

@@ -170,7 +170,7 @@ def test_a_summary_reads_back_from_its_json(tmp_path) -> None:
     assert loaded.extra == {"ensemble_of": ["a", "b"]}
     # an old record: no intervals, top-k, bootstrap or per-method accuracies
     old = {k: v for k, v in record.items() if k not in (
-        "track_accuracy_ci", "macro_f1_ci", "top_k_accuracy", "bootstrap", "track_accuracy_vote",
+        "track_accuracy_ci", "macro_f1_ci", "top_k_accuracy", "bootstrap", "track_accuracy_vote", "track_accuracy_geometric",
         "track_accuracy_mean", "ensemble_of")}
     loaded_old = EvaluationSummary.from_dict(old)
     assert (loaded_old.track_accuracy_ci, loaded_old.macro_f1_ci, loaded_old.bootstrap) == (None,) * 3

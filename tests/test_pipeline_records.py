@@ -27,7 +27,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "results" / "reference"
 #: "not recorded" values (no device plan, no data-wait measure, the recipe's float32).
 ADDED_TO_OLD = {"metrics.json": {"data_wait_fraction": None},
                 "config.json": {"devices": None, "train_config.devices": None,
-                                "train_config.precision": "float32"}}
+                                "train_config.precision": "float32", "aggregation": "vote"}}
 
 
 def _json(path: Path) -> dict:

@@ -141,6 +141,36 @@ def test_artist_split_through_a_whole_run(tiny_index, tiny_cache, tmp_path) -> N
     assert result.config.split == "artist"
 
 
+def test_a_runs_track_rule_is_recorded_and_a_finished_run_is_only_evaluated_again(
+        tiny_index, tiny_cache, tmp_path) -> None:
+    """aggregation="geometric": the run's track-level metrics and predictions use the geometric
+    mean, config.json records it, a finished run is reused (not refitted) under the new rule,
+    and ``evaluate_run`` defaults to the run's own rule.
+
+    Breaks tried: train_run evaluating with the default "vote" whatever the spec says, and
+    evaluate_run ignoring config.json's rule -> this test fails."""
+    from genrelib.pipeline import evaluate_run
+
+    out = tmp_path / "lr"
+    voted = _train(tiny_index, tiny_cache, out, model="logreg")
+    model_bytes = (out / runs.SKOPS_MODEL_FILE).read_bytes()
+    again = train_run(tiny_index, tiny_spec("logreg", aggregation="geometric"), out_dir=out, reuse=True,
+                      cache_dir=tiny_cache, verbose=0)
+    assert (out / runs.SKOPS_MODEL_FILE).read_bytes() == model_bytes  # reused, not refitted
+    assert (voted.config.aggregation, again.config.aggregation) == ("vote", "geometric")
+    assert runs.load_json(out / runs.CONFIG_FILE)["aggregation"] == "geometric"
+    for before, after in ((voted.test, again.test), (voted.valid, again.valid)):
+        assert (before.method, after.method) == ("vote", "geometric")
+        assert after.track_accuracy == before.track_accuracy_by_method["geometric"]
+        assert after.segment_accuracy == before.segment_accuracy
+    metrics = runs.load_json(out / runs.METRICS_FILE)["test"]
+    assert metrics["aggregation"] == "geometric" and metrics["track_accuracy"] == again.test.track_accuracy
+    assert evaluate_run(out, tiny_index, cache_dir=tiny_cache, progress=False).method == "geometric"
+    assert evaluate_run(out, tiny_index, method="vote", cache_dir=tiny_cache, progress=False).method == "vote"
+    with pytest.raises(ValueError, match=r"aggregation must be one of \['vote', 'mean', 'geometric'\]"):
+        tiny_spec("logreg", aggregation="median")
+
+
 @pytest.mark.slow
 def test_split_lists_through_a_whole_run(tiny_index, tiny_cache, tmp_path) -> None:
     """split="lists:DIR": the run uses exactly the listed tracks (no valid list: valid empty)."""

@@ -51,6 +51,29 @@ def test_the_records_keep_every_test_tracks_prediction(reference) -> None:
     assert paired.n_tracks == 30  # every track, each once
 
 
+def test_aggregation_makes_the_records_of_another_track_rule(reference) -> None:
+    """--aggregation geometric: every fold's record (config, metrics, predictions.csv) uses the
+    geometric mean; its accuracy is the one the vote's records list for that rule. Break
+    tried: run_reference not passing --aggregation to the RunSpec -> the records say "vote"."""
+    import pandas as pd
+
+    from genrelib.results import PREDICTIONS_FILE
+
+    data, root = reference
+    assert main(["reference", str(data), "--runs", str(root / "runs"), "--records", str(root / "records"),
+                 "--models", "logreg", "--folds", "2", "--protocols", "kfold", "--name", "lr-geometric",
+                 "--aggregation", "geometric", "--quiet"]) == 0
+    for fold in ("fold0", "fold1"):
+        geometric, vote = (root / "records" / name / "kfold2" / fold for name in ("lr-geometric", "lr"))
+        assert json.loads((geometric / "config.json").read_text())["aggregation"] == "geometric"
+        test = json.loads((geometric / "metrics.json").read_text())["test"]
+        assert test["aggregation"] == "geometric"
+        assert test["track_accuracy"] == json.loads((vote / "metrics.json").read_text())["test"][
+            "track_accuracy_geometric"]
+        kept = pd.read_csv(geometric / PREDICTIONS_FILE, dtype=str)
+        assert (kept["true"] == kept["predicted"]).mean() == pytest.approx(test["track_accuracy"])
+
+
 def test_ensemble_record_equals_the_library_ensemble(reference, capsys) -> None:
     from genrelib.evaluation import ensemble_predictions
     from genrelib.pipeline import cross_validated_predictions

@@ -1,4 +1,4 @@
-"""``genrelib compare RUN_A RUN_B --data DATA [--json] [--method vote|mean]``: two runs,
+"""``genrelib compare RUN_A RUN_B --data DATA [--json] [--method vote|mean|geometric]``: two runs,
 paired on the same tracks.
 
 Both runs are evaluated on every track of DATA (each with its own features); the JSON
@@ -16,6 +16,7 @@ from typing import Any
 
 from genrelib.commands.console import progress_bars
 from genrelib.commands.evaluate import check_data, check_run_dir, format_interval
+from genrelib.config import AGGREGATION_METHODS
 
 __all__ = ["register", "run_compare", "format_comparison"]
 
@@ -30,8 +31,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("run_a", metavar="RUN_A", help="run folder written by genrelib train")
     parser.add_argument("run_b", metavar="RUN_B", help="another run folder")
     parser.add_argument("--data", required=True, metavar="DATA", help="dataset folder")
-    parser.add_argument("--method", choices=("vote", "mean"), default="vote",
-                        help="segment -> track aggregation (default vote)")
+    parser.add_argument("--method", choices=AGGREGATION_METHODS, default=None,
+                        help="segment -> track aggregation: vote, mean or geometric (default: "
+                             "each run's own (config.json's aggregation; vote for older runs))")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_compare)
 

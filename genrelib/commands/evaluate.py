@@ -1,8 +1,8 @@
-"""``genrelib evaluate RUN_DIR [RUN_DIR ...] --data DATA [--json] [--method vote|mean] [--hop FRAMES]``:
+"""``genrelib evaluate RUN_DIR [RUN_DIR ...] --data DATA [--json] [--method vote|mean|geometric] [--hop FRAMES]``:
 score trained runs on every track of DATA.
 
 Every track of DATA is a test track. Features are computed with each run's own feature
-configuration; predictions are aggregated per track by majority vote (or mean). With one
+configuration; predictions are aggregated per track by the run's own rule (``--method``). With one
 run the JSON object has ``track_accuracy``, ``segment_accuracy``, ``macro_f1`` (track
 level), ``per_genre``, ``confusion`` (rows true, columns predicted, in the order of
 ``genres``), ``track_accuracy_ci``/``macro_f1_ci`` (bootstrap intervals over tracks) and
@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from genrelib.config import AGGREGATION_METHODS
 from genrelib.errors import UserError
 from genrelib.runs import MODEL_FILES
 
@@ -38,8 +39,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("run_dirs", metavar="RUN_DIR", nargs="+",
                         help="run folder written by genrelib train")
     parser.add_argument("--data", required=True, metavar="DATA", help="dataset folder")
-    parser.add_argument("--method", choices=("vote", "mean"), default="vote",
-                        help="segment -> track aggregation (default vote)")
+    parser.add_argument("--method", choices=AGGREGATION_METHODS, default=None,
+                        help="segment -> track aggregation: vote, mean or geometric (default: "
+                             "the run's own (config.json's aggregation; vote for older runs))")
     parser.add_argument("--hop", type=int, metavar="FRAMES",
                         help="test-time averaging: a segment every FRAMES frames (deep models; "
                              "default the 65-frame grid, 1.5 s)")

@@ -6,8 +6,8 @@ finished runs are reused), their small records (configuration, metrics, split, h
 test track's prediction; no weights) to ``--records``, which the book's results page reads.
 Prints the summary.
 
-``--protocols``, ``--augment``, ``--epochs``, ``--option`` and ``--name`` run one variant
-(e.g. chapter 8's augmented small CNN) under its own folder and label.
+``--protocols``, ``--augment``, ``--epochs``, ``--option``, ``--aggregation`` and ``--name``
+run one variant (e.g. chapter 8's augmented small CNN) under its own folder and label.
 
 ``--ensemble LABEL=MEMBER[@HOP]+MEMBER[@HOP]...`` trains nothing: for each protocol it
 averages the out-of-fold track probabilities of finished cross-validations under --runs
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from genrelib.commands.outputs import FOLDER
-from genrelib.config import PROFILE_NAMES
+from genrelib.config import AGGREGATION_METHODS, PROFILE_NAMES
 from genrelib.errors import UserError
 from genrelib.models import ALL_MODEL_KINDS, MODEL_KINDS
 
@@ -61,6 +61,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--epochs", type=int, metavar="N", help="override the profile's epochs")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="model option, as genrelib train --option (repeatable)")
+    parser.add_argument("--aggregation", choices=AGGREGATION_METHODS, default="vote",
+                        help="how the records turn a track's segments into its genre (default "
+                             "vote; see genrelib train --aggregation)")
     parser.add_argument("--name", metavar="NAME",
                         help="folder of these runs and records under --runs/--records, and their "
                              "label on the results page (default: the model kind; one model only)")
@@ -168,7 +171,8 @@ def run_reference(args: argparse.Namespace) -> int:
 
     try:  # every model's options refused before any data is read or trained
         specs = {model: RunSpec(model=model, options=options, profile=args.profile, seed=args.seed,
-                                epochs=args.epochs, augment=augment) for model in args.models}
+                                epochs=args.epochs, augment=augment, aggregation=args.aggregation)
+                 for model in args.models}
     except ValueError as error:
         raise UserError(f"--option/--augment/--epochs: {error}") from None
 

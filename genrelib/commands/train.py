@@ -22,7 +22,7 @@ from typing import Any
 
 from genrelib.commands.features import add_scheduler_argument
 from genrelib.commands.outputs import FOLDER
-from genrelib.config import PRECISIONS, PROFILE_NAMES, PROFILES
+from genrelib.config import AGGREGATION_METHODS, PRECISIONS, PROFILE_NAMES, PROFILES
 from genrelib.datasets.splits import SPLIT_CHOICES
 from genrelib.errors import UserError
 from genrelib.models import ALL_MODEL_KINDS
@@ -91,6 +91,11 @@ def register(subparsers: Any) -> None:
                              "crop, gain, freq_mask, time_mask, mixup, noise, pitch, stretch, or "
                              "'default' (chapter 8's combination); recorded in config.json "
                              "(default: none, the study's recipe)")
+    parser.add_argument("--aggregation", choices=AGGREGATION_METHODS, default="vote",
+                        help="how the run's track-level metrics turn a track's segments into its "
+                             "genre: vote (the study's), mean (highest mean probability) or geometric "
+                             "(highest mean log-probability; for logreg and the probes, the genre of the "
+                             "track's mean feature row); recorded in config.json (default vote)")
     add_scheduler_argument(parser)
     parser.add_argument("--overwrite", action="store_true",
                         help="replace a finished run in RUN_DIR (without it, train refuses to)")
@@ -121,7 +126,7 @@ def run_train(args: argparse.Namespace) -> int:
         spec = RunSpec(model=args.model, options=parse_options(args.option), profile=args.profile,
                        epochs=args.epochs, learning_rate=args.lr, split=args.split, seed=args.seed,
                        valid_fraction=args.val_fraction, test_fraction=args.test_fraction,
-                       augment=args.augment)
+                       augment=args.augment, aggregation=args.aggregation)
         hardware = Hardware(batch_size=args.batch_size, precision=args.precision,
                             devices=args.devices, scheduler=args.scheduler)
     except ValueError as error:

@@ -1,4 +1,5 @@
-"""From segment probabilities to one genre per track: the majority vote or the mean.
+"""From segment probabilities to one genre per track: the majority vote, the mean or the
+geometric mean (the product rule).
 
 A model scores 3 s segments; a listener labels a whole track, so the book reports both.
 Notebook: 03_cnn.ipynb
@@ -11,8 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: The ways ``aggregate_tracks`` turns a track's segments into one genre.
-AGGREGATION_METHODS: tuple[str, ...] = ("vote", "mean")
+from genrelib.config import AGGREGATION_METHODS
+
+__all__ = ["AGGREGATION_METHODS", "LOG_FLOOR", "TrackPredictions", "aggregate_tracks", "check_segments",
+           "group_segments", "track_truth"]
+#: The smallest probability whose logarithm the geometric mean takes (a 0 would veto a genre).
+LOG_FLOOR = 1e-12
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,8 @@ class TrackPredictions:
     labels : np.ndarray of int, shape (n_tracks,)
         The predicted class of each track.
     probs : np.ndarray, shape (n_tracks, n_classes)
-        Each track's mean segment probabilities.
+        Each track's mean segment probabilities (the normalised geometric mean for the
+        "geometric" method).
 
     Notebook: 03_cnn.ipynb
     """
@@ -103,15 +109,18 @@ def aggregate_tracks(
     ----------
     probs : np.ndarray, shape (n_segments, n_classes)
     track_ids : sequence of str, length n_segments
-    method : {"vote", "mean"}
+    method : {"vote", "mean", "geometric"}
         "vote": each segment votes for its likeliest class, the most votes win and a tie
-        goes to the higher mean probability; "mean": the highest mean probability.
+        goes to the higher mean probability; "mean": the highest mean probability;
+        "geometric": the highest mean log-probability (the product rule). For a linear
+        softmax classifier this is the class of the track's mean feature row.
 
     Returns
     -------
     TrackPredictions
         Track ids (n_tracks,) in order of first appearance, their labels (n_tracks,) and
-        mean probabilities (n_tracks, n_classes).
+        mean probabilities (n_tracks, n_classes); "geometric": the geometric means,
+        normalised to sum to 1.
 
     Notebook: 03_cnn.ipynb
     """
@@ -122,6 +131,13 @@ def aggregate_tracks(
     np.add.at(mean, track_of, probs)  # sum of each track's segment probabilities
     mean /= np.bincount(track_of, minlength=n_tracks)[:, None]
     if method == "mean":
+        labels = mean.argmax(axis=1)
+    elif method == "geometric":
+        log_mean = np.zeros((n_tracks, n_classes))
+        np.add.at(log_mean, track_of, np.log(np.maximum(probs, LOG_FLOOR)))
+        log_mean /= np.bincount(track_of, minlength=n_tracks)[:, None]
+        mean = np.exp(log_mean - log_mean.max(axis=1, keepdims=True))
+        mean /= mean.sum(axis=1, keepdims=True)  # the normalised geometric mean
         labels = mean.argmax(axis=1)
     else:
         votes = np.zeros((n_tracks, n_classes))

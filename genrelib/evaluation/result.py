@@ -53,7 +53,7 @@ class EvaluationSummary:
         Track level unless named segment; macro averages over every genre.
     segment_macro_f1 : float
     n_tracks, n_segments : int
-    method : {"vote", "mean"}
+    method : {"vote", "mean", "geometric"}
         How segments became a track's genre ("aggregation" in JSON).
     genres : tuple of str, length n_classes
     per_genre : dict[str, GenreScores]
@@ -66,7 +66,8 @@ class EvaluationSummary:
         Track accuracy when any of the k most probable genres counts.
     bootstrap : Bootstrap or None
     track_accuracy_by_method : dict[str, float]
-        The track accuracy of every aggregation method ("vote" and "mean").
+        The track accuracy of every aggregation method ("vote", "mean", "geometric"; records
+        written before the geometric mean existed lack it).
     extra : dict
         Annotations (e.g. ``ensemble_of``), written after the fields.
     """
@@ -178,9 +179,10 @@ def evaluate_predictions(
         True class indices into ``genres``.
     track_ids : sequence of str, length n_segments
     genres : sequence of str, length n_classes
-    method : {"vote", "mean"}
+    method : {"vote", "mean", "geometric"}
         How a track's segments give its genre (``aggregate_tracks``); the track accuracy
-        of the other method is recorded too (``track_accuracy_by_method``).
+        of the other methods is recorded too (``track_accuracy_by_method``). The top-k
+        accuracies and ``track_probs`` use the mean probabilities whatever the method.
     n_resamples, level, seed
         Of the bootstrap intervals of track accuracy and macro F1.
 

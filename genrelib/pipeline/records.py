@@ -98,7 +98,7 @@ class RunMetrics:
 _CONFIG_FIELDS = ("model", "model_options", "profile", "train_config", "feature_config",
                   "data_fingerprint", "split", "valid_fraction", "test_fraction", "seed", "data",
                   "n_tracks", "genres", "parameters", "devices", "versions", "finished",
-                  "machine", "device")
+                  "machine", "device", "aggregation")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +125,9 @@ class RunConfig:
         Package versions and the Keras backend.
     finished, machine, device : str
         When and where it finished.
+    aggregation : str
+        The rule of its track-level metrics and predictions ("vote" in records written
+        before a run could choose).
     extra : dict
         Any other key (e.g. ``builder`` for a model built outside the library).
     """
@@ -148,6 +151,7 @@ class RunConfig:
     finished: str
     machine: str
     device: str
+    aggregation: str = "vote"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -166,7 +170,8 @@ class RunConfig:
                      feature_config=read_feature_config(data["feature_config"]),
                      genres=tuple(data["genres"]),
                      model_options=json.loads(json.dumps(dict(data.get("model_options") or {}))),
-                     versions=dict(data.get("versions") or {}))
+                     versions=dict(data.get("versions") or {}),
+                     aggregation=str(data.get("aggregation") or "vote"))
         return cls(**known, extra={k: v for k, v in data.items() if k not in _CONFIG_FIELDS})
 
 

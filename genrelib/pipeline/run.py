@@ -132,14 +132,14 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
                                               train_cfg, options=options, run_dir=work_dir,
                                               verbose=verbose, augment=augmenter, builder=builder)
         # 5. evaluate, segment and track level
-        valid = evaluate_features(net, sets["valid"], model_kind=spec.model, genres=features.genres)
-        test = evaluate_features(net, sets["test"], model_kind=spec.model, genres=features.genres)
+        valid, test = (evaluate_features(net, sets[name], model_kind=spec.model, genres=features.genres,
+                                         method=spec.aggregation) for name in ("valid", "test"))
         metrics = run_metrics(spec.model, track_split, sets, history, seconds, valid=valid, test=test)
         parameters = parameter_count(net) if classical else int(net.count_params())
         config = RunConfig.from_dict({
             **settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
             "genres": list(features.genres), "parameters": parameters, "devices": used,
-            "versions": folder.run_versions(), **folder.provenance()})
+            "versions": folder.run_versions(), **folder.provenance(), "aggregation": spec.aggregation})
         # 6. the run folder
         folder.save_run(work_dir, net=None if previous is not None else net, history=history, config=config,
                         metrics=metrics, split=track_split, standardizer=standardizer)

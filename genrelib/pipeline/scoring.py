@@ -73,19 +73,29 @@ def run_predictions(run_dir: str | Path, data: DataSource, *, cache_dir: str | P
     return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres)
 
 
-def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str = "vote",
+def run_aggregation(run_dir: str | Path) -> str:
+    """The track rule a saved run's records use (config.json's "aggregation"): "vote" for a
+    run written before a run could choose, or a bare model file without its config.json."""
+    path = runs.find_model_file(run_dir).parent / runs.CONFIG_FILE
+    config = runs.load_json(path) if path.is_file() else {}
+    return str(config.get("aggregation") or "vote")
+
+
+def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str | None = None,
                  cache_dir: str | Path | None = None, progress: bool = True,
                  hop_frames: int | None = None) -> EvaluationResult:
     """Evaluate a saved run on every track of ``data`` (a folder or DatasetIndex):
-    ``run_predictions(...).evaluate(method=method)``, same errors; ``hop_frames`` for
-    test-time averaging over a denser hop (deep models).
+    ``run_predictions(...).evaluate(method=method)``, same errors; ``method`` None: the
+    run's own rule (``run_aggregation``); ``hop_frames`` for test-time averaging over a
+    denser hop (deep models).
     """
+    method = method or run_aggregation(run_dir)
     predictions = run_predictions(run_dir, data, cache_dir=cache_dir, progress=progress,
                                   hop_frames=hop_frames)
     return predictions.evaluate(method=method)
 
 
-def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str = "vote",
+def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str | None = None,
                   cache_dir: str | Path | None = None, progress: bool = True,
                   hop_frames: int | None = None) -> EnsembleEvaluation:
     """Evaluate several saved runs on every track of ``data`` and their ensemble (the mean
@@ -96,27 +106,32 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str =
     name). The ensemble's
     ``extra`` says ``ensemble_of`` (the names) and ``ensemble_level`` ("segment" when the
     runs share their segment settings, else "track"). Runs whose genre lists differ raise
-    ValueError naming the difference, before any feature is computed.
+    ValueError naming the difference, before any feature is computed. ``method`` None:
+    each member's own rule, and the ensemble's the members' shared rule ("vote" when they
+    differ).
     """
     names = _run_names(run_dirs)
+    rules = [method or run_aggregation(d) for d in run_dirs]
     metadata = {n: runs.read_model_metadata(d) for n, d in zip(names, run_dirs)}
     check_same_genres({n: m["genres"] for n, m in metadata.items() if "genres" in m})
     index = as_index(data, progress=progress)
     preds = [run_predictions(d, index, cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
              for d in run_dirs]
-    ensemble = ensemble_predictions(preds, names=names).evaluate(method=method)
+    ensemble = ensemble_predictions(preds, names=names).evaluate(
+        method=rules[0] if len(set(rules)) == 1 else "vote")
     ensemble.extra.update(ensemble_of=names,
                           ensemble_level="segment" if same_segments(preds) else "track")
-    return EnsembleEvaluation(members={n: p.evaluate(method=method) for n, p in zip(names, preds)},
+    return EnsembleEvaluation(members={n: p.evaluate(method=rule) for n, p, rule in zip(names, preds, rules)},
                               ensemble=ensemble)
 
 
-def compare_runs(run_a: str | Path, run_b: str | Path, data: DataSource, *, method: str = "vote",
+def compare_runs(run_a: str | Path, run_b: str | Path, data: DataSource, *, method: str | None = None,
                  cache_dir: str | Path | None = None, progress: bool = True) -> PairedComparison:
     """Two saved runs on the same tracks of ``data``: ``evaluation.compare_predictions`` of
     their evaluations (both accuracies, McNemar's exact and the paired t-test on per-track
     correctness, the tracks where their predictions differ). The runs may know different
-    genres or read different features; names as in ``evaluate_runs``.
+    genres or read different features; names as in ``evaluate_runs``; ``method`` None:
+    each run's own rule.
     """
     names = _run_names([run_a, run_b])
     index = as_index(data, progress=progress)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from genrelib.augment import parse_augment
-from genrelib.config import PRECISIONS, FeatureConfig, TrainConfig, get_profile
+from genrelib.config import AGGREGATION_METHODS, PRECISIONS, FeatureConfig, TrainConfig, get_profile
 from genrelib.datasets.splits import TrackSplit, check_split_spec
 from genrelib.models import (FINETUNE_KINDS, FINETUNE_LEARNING_RATE, PRETRAINED_KINDS, builder_for,
                              check_model_kind, default_feature_config, feature_kind, is_classical)
@@ -68,6 +68,10 @@ class RunSpec:
         the EmbeddingSpec its options name (``features`` must be None).
     augment : str or sequence of str
         Augmentations of a deep model's training stream ("crop,mixup", "default", ...).
+    aggregation : {"vote", "mean", "geometric"}
+        How the run's metrics and predictions turn segments into a track's genre
+        (``evaluation.aggregate_tracks``); it changes no weight, so a finished run is reused
+        under another rule and only evaluated again.
 
     Raises
     ------
@@ -88,9 +92,12 @@ class RunSpec:
     test_fraction: float = 0.1
     features: FeatureConfig | None = None
     augment: str | Sequence[str] | None = ()
+    aggregation: str = "vote"
 
     def __post_init__(self) -> None:
         check_model_kind(self.model)
+        if self.aggregation not in AGGREGATION_METHODS:
+            _fail(f"aggregation must be one of {list(AGGREGATION_METHODS)}, got {self.aggregation!r}")
         get_profile(self.profile)
         if self.epochs is not None and not (_is_integer(self.epochs) and self.epochs >= 1):
             _fail(f"epochs must be an integer >= 1, got {self.epochs!r}")
