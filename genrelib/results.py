@@ -53,11 +53,15 @@ RECORD_FILES: tuple[str, ...] = (runs.CONFIG_FILE, runs.METRICS_FILE, runs.SPLIT
 #: The paired tests chapter 10 and the results page show: (model A, model B), each a record
 #: label of ``load_records``; the best probe, the MSD and MTT VGG probes fitted alike, the
 #: fine-tuned MSD and MTT VGGs and the fine-tuned musicnn against logreg, fine-tuning against
-#: probing, and the probe against logreg with C chosen in training for both.
+#: probing, the probe against logreg with C chosen in training for both, and the probe of
+#: issue 19's feasibility protocol (mean rows, the geometric rule) against logreg voting and
+#: logreg under the same rule.
 PAIRED_RECORDS: tuple[tuple[str, str], ...] = (("vgg-probe-tracks", "logreg"), ("vgg-probe", "logreg"),
                                                ("vgg-probe-mtt", "logreg"), ("vgg-finetune", "logreg"),
                                                ("vgg-finetune-mtt", "logreg"), ("musicnn-finetune", "logreg"),
-                                               ("vgg-finetune", "vgg-probe"), ("vgg-probe-cv", "logreg-cv"))
+                                               ("vgg-finetune", "vgg-probe"), ("vgg-probe-cv", "logreg-cv"),
+                                               ("vgg-probe-tracks-geometric", "logreg"),
+                                               ("vgg-probe-tracks-geometric", "logreg-geometric"))
 
 
 def data_label(config: dict[str, Any]) -> str:
