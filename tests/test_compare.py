@@ -117,6 +117,33 @@ def test_evaluate_several_runs_json(method, runs, tiny_synthetic, predictions, e
     assert ensemble["segment_accuracy"] != record["members"][NAMES[0]]["segment_accuracy"]
 
 
+def test_without_method_each_run_and_the_pair_use_the_rule_they_record(runs, tiny_synthetic, predictions,
+                                                                       tmp_path) -> None:
+    """A run whose config.json says "geometric" is scored with it by evaluate_runs and, when both
+    runs say it, by compare_runs; runs that differ are compared, and ensembled, by the vote.
+
+    Breaks tried: evaluate_runs scoring every member with "vote", and compare_runs taking
+    the first run's rule when the two differ -> this test fails."""
+    from genrelib.pipeline import compare_runs
+
+    def with_rule(run: Path, name: str) -> Path:
+        copy = tmp_path / name
+        shutil.copytree(run, copy)
+        config = json.loads((copy / "config.json").read_text())
+        (copy / "config.json").write_text(json.dumps({**config, "aggregation": "geometric"}))
+        return copy
+
+    geometric = [with_rule(run, name) for run, name in zip(runs, NAMES)]
+    mixed = evaluate_runs([geometric[0], runs[1]], tiny_synthetic, progress=False)
+    assert [r.method for r in mixed.members.values()] == ["geometric", "vote"]
+    assert mixed.members[NAMES[0]].to_dict() == predictions[0].evaluate(method="geometric").to_dict()
+    assert mixed.ensemble.method == "vote"
+    assert evaluate_runs(geometric, tiny_synthetic, progress=False).ensemble.method == "geometric"
+    assert compare_runs(geometric[0], runs[1], tiny_synthetic, progress=False).a.method == "vote"
+    both = compare_runs(*geometric, tiny_synthetic, progress=False)
+    assert (both.a.method, both.b.method) == ("geometric", "geometric")
+
+
 def test_evaluate_several_runs_library_equals_cli(runs, tiny_synthetic, ensemble_record) -> None:
     results = evaluate_runs(runs, tiny_synthetic, progress=False)
     assert {name: r.to_dict() for name, r in results.members.items()} == ensemble_record["members"]

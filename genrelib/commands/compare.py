@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--data", required=True, metavar="DATA", help="dataset folder")
     parser.add_argument("--method", choices=AGGREGATION_METHODS, default=None,
                         help="segment -> track aggregation: vote, mean or geometric (default: "
-                             "each run's own (config.json's aggregation; vote for older runs))")
+                             "the rule both runs record in config.json; vote when they differ or for older runs)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_compare)
 

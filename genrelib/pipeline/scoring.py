@@ -131,9 +131,13 @@ def compare_runs(run_a: str | Path, run_b: str | Path, data: DataSource, *, meth
     their evaluations (both accuracies, McNemar's exact and the paired t-test on per-track
     correctness, the tracks where their predictions differ). The runs may know different
     genres or read different features; names as in ``evaluate_runs``; ``method`` None:
-    each run's own rule.
+    the rule both runs use (``run_aggregation``), "vote" when they differ, so that both are
+    scored alike.
     """
     names = _run_names([run_a, run_b])
+    if method is None:
+        rules = {run_aggregation(run) for run in (run_a, run_b)}
+        method = rules.pop() if len(rules) == 1 else "vote"
     index = as_index(data, progress=progress)
     a, b = (evaluate_run(run, index, method=method, cache_dir=cache_dir, progress=progress)
             for run in (run_a, run_b))
