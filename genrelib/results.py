@@ -407,7 +407,7 @@ def shared_values(table: pd.DataFrame, columns: tuple[str, ...] = SHARED_COLUMNS
 def table2(evaluations: dict[str, Any]) -> pd.DataFrame:
     """The study's Table 2 rebuilt: one row per model (``evaluations`` maps a model kind to
     its test EvaluationResult): segment accuracy, track accuracy by vote with its 95 %
-    interval and by mean probability, macro precision / recall / F1 (tracks), top-2 and
+    interval, by mean probability and by geometric mean, macro precision / recall / F1 (tracks), top-2 and
     top-3 accuracy, and the study's accuracy / precision / recall / F1 beside ("–" for a
     model it did not train). Numbers are fractions, intervals "[low, high]".
     Notebook: 07_evaluation.ipynb
@@ -421,6 +421,7 @@ def table2(evaluations: dict[str, Any]) -> pd.DataFrame:
             "track acc. (vote)": round(result.track_accuracy, 3),
             "95 % CI": "[{:.2f}, {:.2f}]".format(*result.track_accuracy_ci),
             "track acc. (mean)": round(result.track_accuracy_by_method["mean"], 3),
+            "track acc. (geometric)": round(result.track_accuracy_by_method["geometric"], 3),
             "precision": round(result.macro_precision, 3),
             "recall": round(result.macro_recall, 3),
             "F1": round(result.macro_f1, 3),

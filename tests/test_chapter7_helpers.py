@@ -34,6 +34,12 @@ def test_table2_puts_our_numbers_beside_the_study() -> None:
     table = table2({"cnn": result, "svm": result})
     assert table.loc["cnn", "track acc. (vote)"] == pytest.approx(0.75)
     assert table.loc["cnn", "segment acc."] == pytest.approx(0.75)
+    # the three rules side by side: track "a" is lost by the vote and the mean, won by the
+    # geometric mean (one sure segment vetoes the first genre)
+    probs = np.array([[.9, .1, 0], [.9, .1, 0], [.01, .99, 0]] + [[.8, .1, .1]] * 3)
+    rules = evaluate_predictions(probs, [1, 1, 1, 0, 0, 0], ["a"] * 3 + ["b"] * 3, genres=GENRES, n_resamples=50)
+    columns = table2({"cnn": rules}).loc["cnn", ["track acc. (vote)", "track acc. (mean)", "track acc. (geometric)"]]
+    assert columns.tolist() == [0.5, 0.5, 1.0]
     assert table.loc["cnn", "F1"] == pytest.approx(round(result.macro_f1, 3))
     assert table.loc["cnn", "95 % CI"] == "[{:.2f}, {:.2f}]".format(*result.track_accuracy_ci)
     assert table.loc["cnn", "top-2"] == pytest.approx(1.0)
