@@ -165,6 +165,7 @@ def test_a_runs_track_rule_is_recorded_and_a_finished_run_is_only_evaluated_agai
         assert after.segment_accuracy == before.segment_accuracy
     metrics = runs.load_json(out / runs.METRICS_FILE)["test"]
     assert metrics["aggregation"] == "geometric" and metrics["track_accuracy"] == again.test.track_accuracy
+    assert f"test: track accuracy (geometric) {again.test.track_accuracy:.3f}," in pipeline.describe_run(again)
     assert evaluate_run(out, tiny_index, cache_dir=tiny_cache, progress=False).method == "geometric"
     assert evaluate_run(out, tiny_index, method="vote", cache_dir=tiny_cache, progress=False).method == "vote"
     with pytest.raises(ValueError, match=r"aggregation must be one of \['vote', 'mean', 'geometric'\]"):

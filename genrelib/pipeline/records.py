@@ -234,14 +234,16 @@ def load_run_record(run_dir: str | Path) -> RunRecord:
 
 
 def describe_run(result: RunResult) -> str:
-    """A short text summary of a run (what ``genrelib train`` prints)."""
+    """A short text summary of a run (what ``genrelib train`` prints); a track rule other
+    than the vote is named."""
     m = result.metrics
     lines = [f"run folder: {result.run_dir}",
              f"epochs: {m.epochs_run} (best {m.best_epoch}), {m.train_seconds} s"
              if m.epochs_run is not None else f"one fit (no epochs), {m.train_seconds} s"]
     for name, r in (("valid", m.valid), ("test", m.test)):
         if r:
-            lines.append(f"{name}: track accuracy {r.track_accuracy:.3f}, segment accuracy "
+            rule = "" if r.method == "vote" else f" ({r.method})"  # the study's vote goes unsaid
+            lines.append(f"{name}: track accuracy{rule} {r.track_accuracy:.3f}, segment accuracy "
                          f"{r.segment_accuracy:.3f}, macro F1 {r.macro_f1:.3f} "
                          f"({r.n_tracks} tracks)")
     return "\n".join(lines)
