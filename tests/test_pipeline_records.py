@@ -115,7 +115,8 @@ def test_typed_attributes_read_what_the_json_holds(tiny_run) -> None:
     assert m.test.track_accuracy_ci == tuple(metrics["test"]["track_accuracy_ci"])
     assert m.test.top_k_accuracy == {int(k): v for k, v in metrics["test"]["top_k_accuracy"].items()}
     assert m.test.track_accuracy_by_method == {"vote": metrics["test"]["track_accuracy_vote"],
-                                               "mean": metrics["test"]["track_accuracy_mean"]}
+                                               "mean": metrics["test"]["track_accuracy_mean"],
+                                               "geometric": metrics["test"]["track_accuracy_geometric"]}
     assert m.n_segments == SetSizes(**metrics["n_segments"]) and m.n_segments.train == metrics["n_segments"]["train"]
     assert m.n_tracks.test == 10 and (m.epochs_run, m.best_epoch) == (1, 1)
     assert (m.model, m.protocol) == ("cnn", "random") and m.train_seconds == metrics["train_seconds"]
