@@ -81,6 +81,12 @@ def run_aggregation(run_dir: str | Path) -> str:
     return str(config.get("aggregation") or "vote")
 
 
+def shared_aggregation(rules: list[str]) -> str:
+    """The rule several runs are scored alike by: the one their ``rules`` (each run's
+    ``run_aggregation``) agree on, or "vote" when they differ."""
+    return rules[0] if len(set(rules)) == 1 else "vote"
+
+
 def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str | None = None,
                  cache_dir: str | Path | None = None, progress: bool = True,
                  hop_frames: int | None = None) -> EvaluationResult:
@@ -107,8 +113,8 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str |
     ``extra`` says ``ensemble_of`` (the names) and ``ensemble_level`` ("segment" when the
     runs share their segment settings, else "track"). Runs whose genre lists differ raise
     ValueError naming the difference, before any feature is computed. ``method`` None:
-    each member's own rule, and the ensemble's the members' shared rule ("vote" when they
-    differ).
+    each member's own rule, and the ensemble's the members' shared rule
+    (``shared_aggregation``: "vote" when they differ).
     """
     names = _run_names(run_dirs)
     rules = [method or run_aggregation(d) for d in run_dirs]
@@ -117,8 +123,7 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str |
     index = as_index(data, progress=progress)
     preds = [run_predictions(d, index, cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
              for d in run_dirs]
-    ensemble = ensemble_predictions(preds, names=names).evaluate(
-        method=rules[0] if len(set(rules)) == 1 else "vote")
+    ensemble = ensemble_predictions(preds, names=names).evaluate(method=shared_aggregation(rules))
     ensemble.extra.update(ensemble_of=names,
                           ensemble_level="segment" if same_segments(preds) else "track")
     return EnsembleEvaluation(members={n: p.evaluate(method=rule) for n, p, rule in zip(names, preds, rules)},
@@ -131,13 +136,11 @@ def compare_runs(run_a: str | Path, run_b: str | Path, data: DataSource, *, meth
     their evaluations (both accuracies, McNemar's exact and the paired t-test on per-track
     correctness, the tracks where their predictions differ). The runs may know different
     genres or read different features; names as in ``evaluate_runs``; ``method`` None:
-    the rule both runs use (``run_aggregation``), "vote" when they differ, so that both are
-    scored alike.
+    the rule both runs use, "vote" when they differ (``shared_aggregation``), so that both
+    are scored alike.
     """
     names = _run_names([run_a, run_b])
-    if method is None:
-        rules = {run_aggregation(run) for run in (run_a, run_b)}
-        method = rules.pop() if len(rules) == 1 else "vote"
+    method = method or shared_aggregation([run_aggregation(run) for run in (run_a, run_b)])
     index = as_index(data, progress=progress)
     a, b = (evaluate_run(run, index, method=method, cache_dir=cache_dir, progress=progress)
             for run in (run_a, run_b))
