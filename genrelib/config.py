@@ -153,8 +153,8 @@ GTZAN_TRAIN_SEGMENTS: int = (round(0.8 * len(GTZAN_GENRES) * GTZAN_TRACKS_PER_GE
                              * FeatureConfig().segments_per_clip)
 
 
-#: How a track's segment probabilities become its genre (``evaluation.aggregate_tracks``):
-#: the majority vote (the study's, the default), the highest mean probability, or the
+#: How a track's segment probabilities become its genre (``evaluation.aggregate_tracks``),
+#: default first: the majority vote (the study's), the highest mean probability, or the
 #: highest mean log-probability (the geometric mean, the product rule).
 AGGREGATION_METHODS: tuple[str, ...] = ("vote", "mean", "geometric")
 

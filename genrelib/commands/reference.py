@@ -61,7 +61,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--epochs", type=int, metavar="N", help="override the profile's epochs")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="model option, as genrelib train --option (repeatable)")
-    parser.add_argument("--aggregation", choices=AGGREGATION_METHODS, default="vote",
+    parser.add_argument("--aggregation", choices=AGGREGATION_METHODS, default=AGGREGATION_METHODS[0],
                         help="how the records turn a track's segments into its genre (default "
                              "vote; see genrelib train --aggregation)")
     parser.add_argument("--name", metavar="NAME",

@@ -91,7 +91,7 @@ def register(subparsers: Any) -> None:
                              "crop, gain, freq_mask, time_mask, mixup, noise, pitch, stretch, or "
                              "'default' (chapter 8's combination); recorded in config.json "
                              "(default: none, the study's recipe)")
-    parser.add_argument("--aggregation", choices=AGGREGATION_METHODS, default="vote",
+    parser.add_argument("--aggregation", choices=AGGREGATION_METHODS, default=AGGREGATION_METHODS[0],
                         help="how the run's track-level metrics turn a track's segments into its "
                              "genre: vote (the study's), mean (highest mean probability) or geometric "
                              "(highest mean log-probability; for logreg and the probes, the genre of the "

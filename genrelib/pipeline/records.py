@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from genrelib import runs
-from genrelib.config import GTZAN_TRAIN_SEGMENTS, FeatureConfig, TrainConfig
+from genrelib.config import AGGREGATION_METHODS, GTZAN_TRAIN_SEGMENTS, FeatureConfig, TrainConfig
 from genrelib.datasets.splits import TrackSplit
 from genrelib.evaluation import EvaluationResult, EvaluationSummary
 from genrelib.models.kinds import read_feature_config
@@ -151,7 +151,7 @@ class RunConfig:
     finished: str
     machine: str
     device: str
-    aggregation: str = "vote"
+    aggregation: str = AGGREGATION_METHODS[0]
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -171,7 +171,7 @@ class RunConfig:
                      genres=tuple(data["genres"]),
                      model_options=json.loads(json.dumps(dict(data.get("model_options") or {}))),
                      versions=dict(data.get("versions") or {}),
-                     aggregation=str(data.get("aggregation") or "vote"))
+                     aggregation=str(data.get("aggregation") or AGGREGATION_METHODS[0]))
         return cls(**known, extra={k: v for k, v in data.items() if k not in _CONFIG_FIELDS})
 
 
@@ -242,7 +242,7 @@ def describe_run(result: RunResult) -> str:
              if m.epochs_run is not None else f"one fit (no epochs), {m.train_seconds} s"]
     for name, r in (("valid", m.valid), ("test", m.test)):
         if r:
-            rule = "" if r.method == "vote" else f" ({r.method})"  # the study's vote goes unsaid
+            rule = "" if r.method == AGGREGATION_METHODS[0] else f" ({r.method})"  # the study's vote goes unsaid
             lines.append(f"{name}: track accuracy{rule} {r.track_accuracy:.3f}, segment accuracy "
                          f"{r.segment_accuracy:.3f}, macro F1 {r.macro_f1:.3f} "
                          f"({r.n_tracks} tracks)")

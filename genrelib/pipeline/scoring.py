@@ -12,7 +12,7 @@ import numpy as np
 
 from genrelib import runs
 from genrelib.augment import dense_segments
-from genrelib.config import FeatureConfig
+from genrelib.config import AGGREGATION_METHODS, FeatureConfig
 from genrelib.datasets.source import DataSource, as_index
 from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
                                  check_same_genres, compare_predictions, ensemble_predictions,
@@ -78,13 +78,13 @@ def run_aggregation(run_dir: str | Path) -> str:
     run written before a run could choose, or a bare model file without its config.json."""
     path = runs.find_model_file(run_dir).parent / runs.CONFIG_FILE
     config = runs.load_json(path) if path.is_file() else {}
-    return str(config.get("aggregation") or "vote")
+    return str(config.get("aggregation") or AGGREGATION_METHODS[0])
 
 
 def shared_aggregation(rules: list[str]) -> str:
     """The rule several runs are scored alike by: the one their ``rules`` (each run's
     ``run_aggregation``) agree on, or "vote" when they differ."""
-    return rules[0] if len(set(rules)) == 1 else "vote"
+    return rules[0] if len(set(rules)) == 1 else AGGREGATION_METHODS[0]
 
 
 def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str | None = None,

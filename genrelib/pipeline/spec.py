@@ -92,7 +92,7 @@ class RunSpec:
     test_fraction: float = 0.1
     features: FeatureConfig | None = None
     augment: str | Sequence[str] | None = ()
-    aggregation: str = "vote"
+    aggregation: str = AGGREGATION_METHODS[0]
 
     def __post_init__(self) -> None:
         check_model_kind(self.model)
