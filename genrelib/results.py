@@ -24,7 +24,7 @@ from genrelib.models import MODEL_KINDS
 
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
            "STUDY_TEST_ACCURACY", "data_label", "display_paired", "display_table", "export_records",
-           "load_predictions", "load_records", "paired_records", "paired_table", "reference_summary",
+           "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table", "reference_summary",
            "shared_values", "summarize", "table2", "training_hours", "write_evaluation_record",
            "write_predictions"]
 
@@ -55,13 +55,16 @@ RECORD_FILES: tuple[str, ...] = (runs.CONFIG_FILE, runs.METRICS_FILE, runs.SPLIT
 #: fine-tuned MSD and MTT VGGs and the fine-tuned musicnn against logreg, fine-tuning against
 #: probing, the probe against logreg with C chosen in training for both, and the probe of
 #: issue 19's feasibility protocol (mean rows, the geometric rule) against logreg voting and
-#: logreg under the same rule.
+#: logreg under the same rule; then the best MSD probe, the MTT probe and logreg against the
+#: CRNN trained from scratch (chapter 5, the study's best model).
 PAIRED_RECORDS: tuple[tuple[str, str], ...] = (("vgg-probe-tracks", "logreg"), ("vgg-probe", "logreg"),
                                                ("vgg-probe-mtt", "logreg"), ("vgg-finetune", "logreg"),
                                                ("vgg-finetune-mtt", "logreg"), ("musicnn-finetune", "logreg"),
                                                ("vgg-finetune", "vgg-probe"), ("vgg-probe-cv", "logreg-cv"),
                                                ("vgg-probe-tracks-geometric", "logreg"),
-                                               ("vgg-probe-tracks-geometric", "logreg-geometric"))
+                                               ("vgg-probe-tracks-geometric", "logreg-geometric"),
+                                               ("vgg-probe-tracks", "crnn"), ("vgg-probe-mtt", "crnn"),
+                                               ("logreg", "crnn"))
 
 
 def data_label(config: dict[str, Any]) -> str:
@@ -290,6 +293,14 @@ def paired_table(records: pd.DataFrame, pairs: tuple[tuple[str, str], ...] = PAI
                                        "only_a_right", "only_b_right", "pvalue"])
 
 
+def format_pvalue(pvalue: float) -> str:
+    """A p-value as the book prints it: three decimals, below 0.001 two significant digits
+    ("2.2e-04"), so that a small p never reads as 0.000.
+    Notebook: 10_transfer_learning.ipynb
+    """
+    return f"{pvalue:.3f}" if pvalue >= 0.001 else f"{pvalue:.1e}"
+
+
 def display_paired(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`paired_table` rows as the book shows them: accuracies in per cent, the counts
     of tracks only one model got right, McNemar's p-value to three decimals (below 0.001: two
@@ -300,7 +311,7 @@ def display_paired(table: pd.DataFrame) -> pd.DataFrame:
         "model A": row.a, "model B": row.b, "protocol": row.protocol, "tracks": row.tracks,
         "A right": _percent(row.a_accuracy), "B right": _percent(row.b_accuracy),
         "only A right": row.only_a_right, "only B right": row.only_b_right,
-        "McNemar p (exact)": f"{row.pvalue:.3f}" if row.pvalue >= 0.001 else f"{row.pvalue:.1e}",
+        "McNemar p (exact)": format_pvalue(row.pvalue),
     } for row in table.itertuples(index=False)])
 
 

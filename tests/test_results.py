@@ -14,7 +14,7 @@ from genrelib import runs
 from genrelib.evaluation import bootstrap_interval
 from genrelib.build.pages import GPU_REFERENCE_COMMAND, results_page
 from genrelib.results import (PAIRED_RECORDS, PREDICTIONS_FILE, REFERENCE_COMMAND, STUDY_TEST_ACCURACY, data_label,
-                              display_paired, export_records, load_predictions, load_records, paired_records,
+                              display_paired, export_records, format_pvalue, load_predictions, load_records, paired_records,
                               paired_table, reference_summary, shared_values, summarize, training_hours)
 
 GENRES = ["blues", "classical", "country"]
@@ -276,6 +276,11 @@ def test_the_paired_table_shows_mcnemar_p_values_of_both_protocols(tmp_path: Pat
     assert (shown["A right"], shown["B right"], shown["McNemar p (exact)"]) == ("83.3 %", "50.0 %", "0.625")
 
 
+def test_a_small_p_value_is_never_printed_as_zero() -> None:
+    """Break tried: three decimals for every p -> 2.2e-04 reads "0.000", fails."""
+    assert [format_pvalue(p) for p in (0.5, 0.001, 2.2e-4, 3e-9)] == ["0.500", "0.001", "2.2e-04", "3.0e-09"]
+
+
 def test_the_committed_records_of_the_paired_tests_keep_predictions_matching_their_confusions() -> None:
     """Every fold record of the models ``PAIRED_RECORDS`` names keeps predictions.csv, and its
     rows make the very confusion matrix of its metrics.json. Break tried: one committed row's
@@ -297,12 +302,17 @@ def test_the_committed_records_of_the_paired_tests_keep_predictions_matching_the
 
 
 def test_the_results_page_shows_the_paired_tests_of_the_records() -> None:
-    """Break tried: _paired_lines left out of results_page -> no such section, fails."""
+    """Break tried: _paired_lines left out of results_page -> no such section, fails; the p-values
+    below 0.05 counted instead of those below the bar -> fails."""
     page = results_page()
-    assert "## Paired tests: chapter 10's pretrained models against logreg and each other" in page
+    assert "## Paired tests: chapter 10's pretrained models against logreg, the CRNN and each other" in page
     section = page.split("## Paired tests")[1]
     table = paired_table(load_records())
     assert len(table) == 2 * len(PAIRED_RECORDS)  # every pair, two protocols
-    for row in table.itertuples():
+    below = int((table["pvalue"] < 0.05 / len(table)).sum())
+    assert f"{len(table)} tests in all: Bonferroni's bar for a 5 % chance of any false alarm is " \
+           f"{0.05 / len(table):.4f}, and {below} of the p-values" in section
+    assert (table["pvalue"] < 0.05 / len(table)).any(), "the records hold a difference past the bar (probe vs CRNN)"
+    for row, shown in zip(table.itertuples(), display_paired(table)["McNemar p (exact)"]):
         line = next(x for x in section.splitlines() if x.startswith(f"| {row.a} | {row.b} | {row.protocol} |"))
-        assert line.endswith(f"| {row.only_a_right} | {row.only_b_right} | {row.pvalue:.3f} |")
+        assert line.endswith(f"| {row.only_a_right} | {row.only_b_right} | {shown} |")

@@ -78,11 +78,15 @@ def _paired_lines(records: pd.DataFrame, root: str | Path) -> list[str]:
     table = paired_table(records, root=root)
     if table.empty:
         return []
-    return ["## Paired tests: chapter 10's pretrained models against logreg and each other", "",
+    bar = 0.05 / len(table)
+    below = int((table["pvalue"] < bar).sum())
+    return ["## Paired tests: chapter 10's pretrained models against logreg, the CRNN and each other", "",
             "McNemar's exact test (chapter 7) of two models on the same tracks, computed from the "
             "per-track predictions the records keep: only the tracks exactly one of the two got right "
             "count (*only A right*, *only B right*); p is two-sided.", "",
-            *markdown_table(display_paired(table)), ""]
+            *markdown_table(display_paired(table)), "",
+            f"{len(table)} tests in all: Bonferroni's bar for a 5 % chance of any false alarm is "
+            f"{bar:.4f}, and {below} of the p-values {'is' if below == 1 else 'are'} below it.", ""]
 
 
 def _hours(records: pd.DataFrame) -> str:
