@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from genrelib.evaluation import compare_predictions, evaluate_predictions, mcnemar_exact, paired_t_test
+from genrelib.evaluation import (bonferroni_bar, compare_predictions, evaluate_predictions, mcnemar_exact,
+                                 paired_t_test)
 
 
 def _pairs(both_right, only_a, only_b, both_wrong):
@@ -36,6 +37,16 @@ def test_mcnemar_exact_known_p_values(counts, pvalue) -> None:
     swapped = mcnemar_exact(*reversed(_pairs(*counts)))
     assert swapped.pvalue == pytest.approx(result.pvalue)
     assert (swapped.only_a_right, swapped.only_b_right) == (counts[2], counts[1])
+
+
+def test_bonferroni_bar_shares_the_family_alpha_among_the_tests() -> None:
+    assert bonferroni_bar(1) == 0.05 and bonferroni_bar(20) == pytest.approx(0.0025)
+    assert bonferroni_bar(4, family_alpha=0.01) == pytest.approx(0.0025)
+    # n tests each at the bar: the chance of any false alarm is at most family_alpha (union bound)
+    assert 12 * bonferroni_bar(12) == pytest.approx(0.05)
+    for bad in ({"n_tests": 0}, {"n_tests": 3, "family_alpha": 1.5}):
+        with pytest.raises(ValueError, match="Bonferroni's bar needs"):
+            bonferroni_bar(**bad)
 
 
 def test_paired_t_test_known_values() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from genrelib.build.chapters import REPO_ROOT
+from genrelib.evaluation import bonferroni_bar
 from genrelib.models import MODEL_KINDS
 from genrelib.results import (RECORDS_DIR, REFERENCE_COMMAND, display_paired, display_table, load_records,
                               paired_table, shared_values, summarize, training_hours)
@@ -78,7 +79,7 @@ def _paired_lines(records: pd.DataFrame, root: str | Path) -> list[str]:
     table = paired_table(records, root=root)
     if table.empty:
         return []
-    bar = 0.05 / len(table)
+    bar = bonferroni_bar(len(table))
     below = int((table["pvalue"] < bar).sum())
     return ["## Paired tests: chapter 10's pretrained models against logreg, the CRNN and each other", "",
             "McNemar's exact test (chapter 7) of two models on the same tracks, computed from the "

@@ -15,13 +15,14 @@ from genrelib.evaluation.metrics import (TOP_K, GenreScores, LevelReport, classi
                                          confusion, top_k_accuracy)
 from genrelib.evaluation.result import (Bootstrap, EvaluationResult, EvaluationSummary,
                                         evaluate_predictions, top_genres)
-from genrelib.evaluation.significance import (PairedComparison, PairedTest, compare_predictions,
-                                              mcnemar_exact, paired_t_test)
+from genrelib.evaluation.significance import (PairedComparison, PairedTest, bonferroni_bar,
+                                              compare_predictions, mcnemar_exact, paired_t_test)
 
 __all__ = [
     "AGGREGATION_METHODS", "BOOTSTRAP_METRICS", "Bootstrap", "EvaluationResult",
     "EvaluationSummary", "GenreScores", "LevelReport", "PairedComparison", "PairedTest",
-    "SegmentPredictions", "TOP_K", "TrackPredictions", "aggregate_tracks", "bootstrap_interval",
+    "SegmentPredictions", "TOP_K", "TrackPredictions", "aggregate_tracks", "bonferroni_bar",
+    "bootstrap_interval",
     "check_same_genres", "classification_report", "compare_predictions", "confusion",
     "ensemble_predictions", "evaluate_predictions", "group_segments", "mcnemar_exact",
     "paired_t_test", "same_segments", "top_genres", "top_k_accuracy", "track_truth",

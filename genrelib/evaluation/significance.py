@@ -99,6 +99,29 @@ def mcnemar_exact(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> Paire
     return PairedTest(test="mcnemar_exact", statistic=float(min(b, c)), pvalue=pvalue, **counts)
 
 
+def bonferroni_bar(n_tests: int, family_alpha: float = 0.05) -> float:
+    """Bonferroni's bar: the p-value below which one of ``n_tests`` tests counts, so that the
+    chance of any false alarm among them all stays at most ``family_alpha``.
+
+    Parameters
+    ----------
+    n_tests : int, >= 1
+        How many tests were made (every one, not only those shown).
+    family_alpha : float in (0, 1)
+
+    Returns
+    -------
+    float
+        ``family_alpha / n_tests``.
+
+    Notebook: 10_transfer_learning.ipynb
+    """
+    if n_tests < 1 or not 0 < family_alpha < 1:
+        raise ValueError(f"Bonferroni's bar needs n_tests >= 1 and 0 < family_alpha < 1; got "
+                         f"n_tests={n_tests}, family_alpha={family_alpha}")
+    return family_alpha / n_tests
+
+
 def paired_t_test(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> PairedTest:
     """The study's two-tailed paired t-test on the per-track correctness of A and B.
 
