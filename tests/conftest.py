@@ -22,9 +22,20 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
-def _data_dir(variable: str, default: Path, what: str) -> Path:
+def _configured(variable: str, default: Path) -> Path:
     value = os.environ.get(variable)
-    path = Path(value) if value else default
+    return Path(value) if value else default
+
+
+def real_mini_set() -> Path | None:
+    """The real GTZAN mini set as the ``gtzan_mini`` fixture finds it, or None where it is
+    absent (tests/test_book.py then builds the book on synthetic data)."""
+    path = _configured("GENREBOOK_GTZAN_MINI", SHARED_DATA / "gtzan-mini")
+    return path.resolve() if path.is_dir() else None
+
+
+def _data_dir(variable: str, default: Path, what: str) -> Path:
+    path = _configured(variable, default)
     if not path.is_dir():
         pytest.skip(
             f"{what} not found at {path}: set {variable} to its folder "
