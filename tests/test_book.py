@@ -161,6 +161,16 @@ def test_chapter_1_has_an_audio_player_per_genre(built_book: dict) -> None:
 
 
 @pytest.mark.slow
+def test_chapter_10_reads_five_fold_assignments_from_the_records(built_book: dict) -> None:
+    """The probe and logreg at seeds 0-4 (results/reference: vgg-probe-tracks[-seedN],
+    logreg[-seedN]) on both protocols: a record lost or unread shortens the list."""
+    text = _visible_text(built_book["html"] / "notebooks" / "10_transfer_learning.html")
+    for protocol in ("by track", "on unheard artists"):
+        line = f"Over 5 assignments of the tracks to folds (seeds 0, 1, 2, 3, 4; records), {protocol}"
+        assert line in text, f"chapter 10 does not say: {line}"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_page_shows_one_parameters_cell_with_the_values_used(built_book: dict, chapter: Path) -> None:
     cells = _cells(_page(built_book, chapter))
