@@ -3,6 +3,7 @@
 #   make test   - set up .venv (with JAX, for the backend tests), run the whole test suite
 # Options: DATA=/path/to/gtzan (default: built-in synthetic data), PROFILE=quick|full,
 #          FRESH=1 (execute every chapter again instead of reusing unchanged ones),
+#          JOBS=N (chapters executed side by side; default 2 on two or more cores),
 #          TEST_JOBS=N (test workers; default one per core), PYTEST_ARGS=... (passed to pytest).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -11,6 +12,7 @@ VENV    ?= .venv
 PROFILE ?= quick
 DATA    ?=
 FRESH   ?=
+JOBS    ?=
 PYTEST_ARGS ?=
 # The tests run in one worker per CPU core (pytest-xdist), a test file per worker at a time:
 # the book's build (tests/test_book.py) on one core while the other files run on the others.
@@ -34,7 +36,7 @@ MUSICNN := $(shell sed -n 's/^ *"\(musicnn==[^"]*\)".*/\1/p' pyproject.toml)
 .PHONY: help setup book test lab clean
 
 help:
-	@echo "make book  [DATA=path] [PROFILE=quick|full] [FRESH=1]  execute the notebooks and build _build/html/index.html"
+	@echo "make book  [DATA=path] [PROFILE=quick|full] [FRESH=1] [JOBS=N]  execute the notebooks and build _build/html/index.html"
 	@echo "make test  run the test suite (sets up .venv first)"
 	@echo "make lab   open JupyterLab on notebooks/"
 	@echo "make clean remove _build/ (keeps .venv and the data cache)"
@@ -61,7 +63,7 @@ $(TEST_STAMP): pyproject.toml
 	@touch $(STAMP) $@
 
 book: $(STAMP)
-	$(BIN)/genrelib book --profile $(PROFILE) $(if $(DATA),--data "$(DATA)",) $(if $(FRESH),--fresh,)
+	$(BIN)/genrelib book --profile $(PROFILE) $(if $(DATA),--data "$(DATA)",) $(if $(FRESH),--fresh,) $(if $(JOBS),--jobs $(JOBS),)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)

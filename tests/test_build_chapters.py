@@ -16,3 +16,37 @@ def test_find_notebooks_orders_and_filters(tmp_path: Path) -> None:
     assert [p.name for p in find_notebooks(tmp_path, only=["2", "01_a"])] == ["01_a.ipynb", "02_b.ipynb"]
     with pytest.raises(ValueError, match="no notebook matches '07'"):
         find_notebooks(tmp_path, only=["07"])
+
+
+def _chapter(path: Path, *sources: str) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('"09_not_code"')]
+                                  + [nbformat.v4.new_code_cell(s) for s in sources])
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_chapter_waits_for_chapters_1_and_2_and_for_the_earlier_chapters_whose_runs_it_reuses(tmp_path: Path) -> None:
+    from genrelib.build.chapters import chapter_dependencies
+
+    one, two = _chapter(tmp_path / "01_a.ipynb", "x = 1"), _chapter(tmp_path / "02_b.ipynb", "y = 2")
+    three = _chapter(tmp_path / "03_c.ipynb", 'run = default_run_dir("03_cnn")')
+    four = _chapter(tmp_path / "04_d.ipynb", "run = default_run_dir('03_cnn')")
+    five = _chapter(tmp_path / "05_e.ipynb", 'folder = f"04_cv_{seed}"', '"07_later" and "99"')
+    needs = chapter_dependencies([one, two, three, four, five])
+    assert needs == {one: [], two: [one], three: [one, two], four: [one, two, three],
+                     five: [one, two, four]}, "a later chapter's name or a markdown cell must not count"
+    # Chapters left out of the build are not waited for.
+    assert chapter_dependencies([three, four]) == {three: [], four: [three]}
+
+
+def test_the_books_chapters_wait_for_the_runs_they_reuse() -> None:
+    """The run folders the chapters share (chapter 3's CNN, 5's CRNN, 7's logistic regression)."""
+    from genrelib.build.chapters import chapter_dependencies
+
+    needs = {p.name[:2]: {q.name[:2] for q in qs} for p, qs in chapter_dependencies(find_notebooks()).items()}
+    assert needs["01"] == set() and needs["02"] == {"01"}
+    assert {"03"} <= needs["05"] and {"03", "04", "05"} <= needs["07"]
+    assert {"03", "05"} <= needs["09"] and {"03", "07"} <= needs["10"]
+    assert all(n < chapter for chapter, ns in needs.items() for n in ns)

@@ -74,6 +74,23 @@ def test_cli_reports_the_failing_notebook(tmp_path: Path, monkeypatch: pytest.Mo
     assert "01_broken.ipynb" in err and "cell 2" in err and "ZeroDivisionError" in err
 
 
+def test_cli_jobs_reach_the_runner_and_a_bad_count_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import genrelib.build as build
+    from genrelib.build.execute import default_jobs
+    from genrelib.cli import main
+
+    asked: list[int] = []
+    monkeypatch.setattr(build, "execute_notebooks", lambda **options: asked.append(options["jobs"]) or [])
+    out = str(tmp_path / "build")
+    assert main(["book", "--no-html", "--out", out, "--jobs", "3"]) == 0
+    assert main(["book", "--no-html", "--out", out]) == 0
+    assert asked == [3, default_jobs()] and default_jobs() in (1, 2)
+    assert main(["book", "--no-html", "--out", out, "--jobs", "0"]) == 2
+    assert "genrelib book: error: --jobs must be an integer >= 1, got 0" in capsys.readouterr().err
+    assert asked == [3, default_jobs()], "a refused count must not start a build"
+
+
 def test_unknown_profile_and_missing_data_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown profile"):
         execute_notebooks(profile="fast", out_dir=tmp_path)
@@ -210,3 +227,51 @@ def test_a_notebook_without_parameters_cell_runs_and_is_not_kept(tmp_path: Path)
     assert not _build(folder, tmp_path, lines)[0].cached
     assert "seed = 0" in nbformat.read(tmp_path / "out" / "01_bare.ipynb", as_version=4).cells[0].source
     assert not _build(folder, tmp_path, lines)[0].cached
+
+
+def _span(path: Path) -> tuple[float, float]:
+    """When a throwaway chapter's kernel started and ended its work (it printed both)."""
+    nb = nbformat.read(path, as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    start, end = re.search(r"span ([\d.]+) ([\d.]+)", text).groups()
+    return float(start), float(end)
+
+
+SPAN = "import time; t0 = time.time(); time.sleep({}); print('span', t0, time.time())"
+
+
+def test_with_two_jobs_independent_chapters_overlap_and_a_chapter_waits_for_the_runs_it_reuses(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_data.ipynb", [SPAN.format(0)])
+    _write_notebook(folder / "02_features.ipynb", [SPAN.format(0)])
+    _write_notebook(folder / "03_slow.ipynb", ['run = "03_model"', SPAN.format(6)])
+    _write_notebook(folder / "04_other.ipynb", [SPAN.format(3)])
+    _write_notebook(folder / "05_reuses_3.ipynb", ['run = "03_model"', SPAN.format(0),
+                                                   "import os; os.write(2, b'noise of chapter 5\\n')"])
+    lines: list[str] = []
+    runs = _build(folder, tmp_path, lines, jobs=2)
+    assert [r.notebook.name[:2] for r in runs] == ["01", "02", "03", "04", "05"]
+    span = {r.notebook.name[:2]: _span(r.output) for r in runs}
+    assert span["01"][1] <= span["02"][0] and span["02"][1] <= span["03"][0], "chapters 1 and 2 come first"
+    assert span["04"][0] < span["03"][1], "chapter 4 needs nothing of chapter 3: it runs beside it"
+    assert span["05"][0] >= span["03"][1], "chapter 5 reuses chapter 3's run: it waits for it"
+    assert _logged(lines, r"jobs=2"), lines
+    assert "noise of chapter 5" in (tmp_path / "out" / "05_reuses_3.kernel.log").read_text()
+    assert "noise" not in (tmp_path / "out" / "04_other.kernel.log").read_text()
+    # Run again: every chapter from the cache, whatever the order they finished in.
+    assert all(r.cached for r in _build(folder, tmp_path, lines, jobs=2))
+
+
+def test_with_two_jobs_a_failure_starts_no_further_chapter_and_is_raised(tmp_path: Path) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_data.ipynb", ["x = 1"])
+    _write_notebook(folder / "02_features.ipynb", ["raise RuntimeError('deliberate failure')"])
+    _write_notebook(folder / "03_after.ipynb", ["print('must not run')"])
+    with pytest.raises(NotebookExecutionError, match="02_features.ipynb failed in cell 2"):
+        _build(folder, tmp_path, [], jobs=2)
+    assert not (tmp_path / "out" / "03_after.ipynb").exists()
+    with pytest.raises(ValueError, match="jobs must be an integer >= 1, got 0"):
+        _build(folder, tmp_path, [], jobs=0)

@@ -60,3 +60,28 @@ def toc_files(toc_path: Path) -> list[str]:
 
     walk(data)
     return files
+
+
+#: Chapters every later chapter waits for when chapters run side by side: chapter 1 makes
+#: (or indexes) the data and chapter 2 computes its features, which the others read.
+PREPARING_CHAPTERS: tuple[str, ...] = ("01", "02")
+# A run folder of chapter NN in a code cell: default_run_dir("03_cnn", ...), "05_crnn", f"08_cnn_{x}".
+_RUN_FOLDER_LITERAL = re.compile(r"""["'](\d\d)_[A-Za-z]""")
+
+
+def chapter_dependencies(notebooks: Sequence[Path]) -> dict[Path, list[Path]]:
+    """For each chapter, the chapters of ``notebooks`` that must finish before it starts when
+    chapters run side by side (``genrelib book --jobs``): the earlier chapters whose run
+    folders (a string starting "NN_" in a code cell, e.g. ``default_run_dir("03_cnn")``) it
+    reuses, and the ``PREPARING_CHAPTERS`` before it. A chapter never waits for a later one.
+    """
+    import nbformat
+
+    by_number = {p.name[:2]: p for p in notebooks}
+    needs: dict[Path, list[Path]] = {}
+    for path in notebooks:
+        number = path.name[:2]
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        wanted = set(_RUN_FOLDER_LITERAL.findall(code)) | set(PREPARING_CHAPTERS)
+        needs[path] = [by_number[n] for n in sorted(wanted) if n < number and n in by_number]
+    return needs

@@ -1,9 +1,10 @@
-"""Execute the chapters in order with papermill, or take them from the executed-chapter cache.
+"""Execute the chapters with papermill, or take them from the executed-chapter cache.
 
 Each chapter gets the parameters ``data_dir``, ``profile`` and ``seed``; the run stops at
 the first failing chapter with an error naming it and the cell. Each executed copy is tidied
 (``genrelib.build.tidy``) and cached (``genrelib.build.notebook_cache``); the log shows every
-chapter as it starts and ends, with its time or "cached".
+chapter as it starts and ends, with its time or "cached". With ``jobs`` > 1, chapters whose
+inputs are ready run side by side (``genrelib.build.chapters.chapter_dependencies``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from genrelib.build.chapters import NOTEBOOKS_DIR, find_notebooks
+from genrelib.build.chapters import NOTEBOOKS_DIR, chapter_dependencies, find_notebooks
 from genrelib.build.log import say_now
 from genrelib.build.notebook_cache import (CACHE_SUBDIR, NotebookCache, data_fingerprint,
                                            environment_digest, library_digest, merge_outputs,
@@ -126,6 +128,12 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def default_jobs() -> int:
+    """How many chapters ``genrelib book`` runs side by side by default: 2 where there are two
+    or more CPU cores (a chapter's training alone keeps about one and a half busy), else 1."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
 def execute_notebooks(
     *,
     profile: str = "quick",
@@ -138,29 +146,33 @@ def execute_notebooks(
     cache_dir: Path | None = None,
     timeout: int | None = None,
     fresh: bool = False,
+    jobs: int = 1,
     log: Callable[[str], None] | None = say_now,
 ) -> list[NotebookRun]:
-    """Execute the chapters in order with papermill into ``out_dir`` (same file names).
+    """Execute the chapters with papermill into ``out_dir`` (same file names).
 
     Every notebook gets the parameters ``data_dir`` (absolute path, or "" for the
     synthetic data generated and cached on the fly), ``profile`` and ``seed``; it runs
     with ``notebooks_dir`` (default: the repository's ``notebooks/``) as working directory
     and ``$GENREBOOK_CACHE`` set to ``cache_dir`` (default: ``genrelib.cache.cache_root()``),
-    so later chapters reuse the data and features of earlier ones. ``notebooks`` picks
+    so later chapters reuse the data, features and runs of earlier ones. ``notebooks`` picks
     chapters (see :func:`~genrelib.build.chapters.find_notebooks`). Each executed copy is
     tidied (:func:`~genrelib.build.tidy.tidy_executed_notebook`) and kept in
     ``cache_dir/executed-notebooks``; a chapter whose key (code cells, parameters, genrelib
     source, data, environment) is there is not executed again unless ``fresh``.
+    ``jobs`` chapters run at a time: with 1, in chapter order; with more, a chapter starts as
+    soon as the chapters it needs have finished (:func:`~genrelib.build.chapters.chapter_dependencies`:
+    chapters 1 and 2, and those whose run folders it reuses), in chapter order among those ready.
     ``log`` gets a line as each chapter starts and ends (its time, or "cached"); the
     kernel's own output (TensorFlow's C++ logs...) goes to ``out_dir/NN_name.kernel.log``.
-    Stops at the first failure with :class:`NotebookExecutionError`; the notebooks after it
-    are not run and the failed copy is left untidied, machine paths included, for debugging.
-    Returns one :class:`NotebookRun` per chapter, in order.
+    Stops at the first failure with :class:`NotebookExecutionError`: no chapter starts after
+    it (those already running finish), and the failed copy is left untidied, machine paths
+    included, for debugging. Returns one :class:`NotebookRun` per chapter, in chapter order.
     """
-    import nbformat
-
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {list(PROFILES)}")
+    if int(jobs) < 1:
+        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
     data_text = ""
     if data_dir not in ("", None):
         data_path = Path(data_dir).expanduser().resolve()
@@ -178,50 +190,106 @@ def execute_notebooks(
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = Path(cache_dir).expanduser().resolve() if cache_dir else cache_root().resolve()
     cache.mkdir(parents=True, exist_ok=True)
-    names = portable_names(cache_dir=cache, data_dir=data_text or None)
     kernel = kernel_name or default_kernel_name()
-    parameters = {"data_dir": data_text, "profile": profile, "seed": int(seed)}
+    jobs = min(int(jobs), len(chosen))
     say = log or (lambda message: None)
     say(f"executing {len(chosen)} notebook(s): profile={profile} data_dir={data_text or '(synthetic)'} "
-        f"seed={seed} kernel={kernel} cache={cache}{' (fresh: cache not read)' if fresh else ''}")
-    store = NotebookCache(cache / CACHE_SUBDIR)
-    inputs = {"library": library_digest(), "data": data_fingerprint(data_text, profile),
-              "environment": environment_digest(kernel)}
+        f"seed={seed} kernel={kernel} cache={cache}" + (f" jobs={jobs}" if jobs > 1 else "")
+        + (" (fresh: cache not read)" if fresh else ""))
+    chapter = _Chapter(
+        parameters={"data_dir": data_text, "profile": profile, "seed": int(seed)},
+        names=portable_names(cache_dir=cache, data_dir=data_text or None), kernel=kernel,
+        timeout=timeout, fresh=fresh, out_dir=out_dir, store=NotebookCache(cache / CACHE_SUBDIR),
+        inputs={"library": library_digest(), "data": data_fingerprint(data_text, profile),
+                "environment": environment_digest(kernel)},
+        say=say, count=len(chosen))
 
-    runs: list[NotebookRun] = []
     total_start = time.perf_counter()
     with _environment(**_kernel_environment(cache)):
-        for number, notebook in enumerate(chosen, start=1):
-            start = time.perf_counter()
-            label = f"  [{number}/{len(chosen)}] {notebook.name:<28}"
-            source = nbformat.read(notebook, as_version=4)
-            key = notebook_key(source, notebook.name, parameters=parameters, **inputs)
-            output = out_dir / notebook.name
-            kept = None if fresh else store.load(key)
-            merged = _publish(source, kept, names)[0] if kept is not None else None
-            if merged is not None:
-                _write_if_changed(output, nbformat.writes(merged))
-                seconds = time.perf_counter() - start
-                say(f"{label} cached ({seconds:.1f} s)")
-                runs.append(NotebookRun(notebook=notebook, output=output, seconds=seconds, cached=True))
-                continue
-            say(f"{label} started ({'--fresh' if fresh else store.why_missed(key)})")
-            _execute(notebook, output, parameters=parameters, kernel=kernel, timeout=timeout,
-                     start=start, say=lambda message, label=label: say(f"{label} {message}"))
-            executed = nbformat.read(output, as_version=4)
-            merged, tidied = _publish(source, executed, names)
-            if merged is None:  # no parameters cell: papermill added one, the copy does not pair
-                nbformat.write(executed, output)
-            else:
-                store.store(key, output)  # as papermill wrote it; a hit writes the same bytes
-                _write_if_changed(output, nbformat.writes(merged))
-            seconds = time.perf_counter() - start
-            say(f"{label} {seconds:6.1f} s" + (f" ({tidied.describe()})" if tidied.describe() else ""))
-            runs.append(NotebookRun(notebook=notebook, output=output, seconds=seconds))
+        if jobs == 1:
+            runs = [chapter.run(number, notebook) for number, notebook in enumerate(chosen, start=1)]
+        else:
+            runs = _run_side_by_side(chosen, chapter, jobs=jobs)
     n_executed = sum(not run.cached for run in runs)
     say(f"  {'all notebooks':<34} {time.perf_counter() - total_start:6.1f} s "
         f"({n_executed} executed, {len(runs) - n_executed} cached)")
     return runs
+
+
+@dataclass(frozen=True)
+class _Chapter:
+    """What every chapter of one build shares; ``run`` executes one (or takes it from the cache)."""
+
+    parameters: dict[str, Any]
+    names: Sequence[tuple[str, str]]
+    kernel: str
+    timeout: int | None
+    fresh: bool
+    out_dir: Path
+    store: NotebookCache
+    inputs: dict[str, str]
+    say: Callable[[str], None]
+    count: int
+
+    def run(self, number: int, notebook: Path) -> NotebookRun:
+        import nbformat
+
+        start = time.perf_counter()
+        label = f"  [{number}/{self.count}] {notebook.name:<28}"
+        source = nbformat.read(notebook, as_version=4)
+        key = notebook_key(source, notebook.name, parameters=self.parameters, **self.inputs)
+        output = self.out_dir / notebook.name
+        kept = None if self.fresh else self.store.load(key)
+        merged = _publish(source, kept, self.names)[0] if kept is not None else None
+        if merged is not None:
+            _write_if_changed(output, nbformat.writes(merged))
+            seconds = time.perf_counter() - start
+            self.say(f"{label} cached ({seconds:.1f} s)")
+            return NotebookRun(notebook=notebook, output=output, seconds=seconds, cached=True)
+        self.say(f"{label} started ({'--fresh' if self.fresh else self.store.why_missed(key)})")
+        _execute(notebook, output, parameters=self.parameters, kernel=self.kernel, timeout=self.timeout,
+                 start=start, say=lambda message: self.say(f"{label} {message}"))
+        executed = nbformat.read(output, as_version=4)
+        merged, tidied = _publish(source, executed, self.names)
+        if merged is None:  # no parameters cell: papermill added one, the copy does not pair
+            nbformat.write(executed, output)
+        else:
+            self.store.store(key, output)  # as papermill wrote it; a hit writes the same bytes
+            _write_if_changed(output, nbformat.writes(merged))
+        seconds = time.perf_counter() - start
+        self.say(f"{label} {seconds:6.1f} s" + (f" ({tidied.describe()})" if tidied.describe() else ""))
+        return NotebookRun(notebook=notebook, output=output, seconds=seconds)
+
+
+def _run_side_by_side(chosen: Sequence[Path], chapter: _Chapter, *, jobs: int) -> list[NotebookRun]:
+    """Up to ``jobs`` chapters at a time, each started once the chapters it needs are done
+    (in chapter order among those ready); after a failure none starts, the running ones
+    finish, and the first failure is raised."""
+    needs = chapter_dependencies(chosen)
+    numbers = {notebook: number for number, notebook in enumerate(chosen, start=1)}
+    waiting, running = list(chosen), {}  # running: Future -> notebook
+    done: dict[Path, NotebookRun] = {}
+    failure: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="chapter") as pool:
+        while waiting or running:
+            ready = [nb for nb in waiting if all(need in done for need in needs[nb])] if failure is None else []
+            for notebook in ready[:jobs - len(running)]:
+                waiting.remove(notebook)
+                running[pool.submit(chapter.run, numbers[notebook], notebook)] = notebook
+            if not running:  # nothing can start: an earlier chapter failed
+                if failure is None:
+                    raise RuntimeError(f"chapters {[nb.name for nb in waiting]} wait for chapters that never run")
+                break
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: numbers[running[f]]):
+                notebook = running.pop(future)
+                try:
+                    done[notebook] = future.result()
+                except BaseException as error:  # noqa: BLE001 - re-raised below, the first one
+                    failure = failure or error
+    if failure is not None:
+        raise failure
+    return [done[notebook] for notebook in chosen]
 
 
 def _publish(source: Any, executed: Any, names: Sequence[tuple[str, str]]) -> tuple[Any | None, Tidied]:
@@ -231,20 +299,19 @@ def _publish(source: Any, executed: Any, names: Sequence[tuple[str, str]]) -> tu
     return merge_outputs(source, executed), tidied
 
 
-@contextmanager
-def _stderr_to(path: Path) -> Iterator[None]:
-    """This process's standard error, which the kernel started inside inherits, goes to
-    ``path`` (TensorFlow's C++ start-up lines would drown the build log)."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(path, "wb") as log:
-        os.dup2(log.fileno(), 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
+def _kernel_manager_logging_to(path: Path) -> type:
+    """A Jupyter kernel manager whose kernel writes its standard error to ``path`` (its own
+    file, so chapters running side by side keep their logs apart; TensorFlow's C++ start-up
+    lines would drown the build log)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelLoggingToFile(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            with open(path, "wb") as log:  # the kernel inherits the file; ours closes at once
+                kw["stderr"] = log
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return KernelLoggingToFile
 
 
 def _execute(notebook: Path, output: Path, *, parameters: dict, kernel: str, timeout: int | None,
@@ -260,13 +327,13 @@ def _execute(notebook: Path, output: Path, *, parameters: dict, kernel: str, tim
         # Written once at the end (or on error), not at every cell's start and end: those
         # rewrites of a growing notebook of figures and audio cost seconds per chapter.
         # The kernel's own log (a warning about TCP at each start) stays out of the build log.
-        with _stderr_to(kernel_log):
-            papermill.execute_notebook(
-                str(notebook), str(output), parameters=parameters, kernel_name=kernel,
-                cwd=str(notebook.parent), progress_bar=False, log_output=False,
-                execution_timeout=timeout, language="python", request_save_on_cell_execute=False,
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=parameters, kernel_name=kernel,
+            cwd=str(notebook.parent), progress_bar=False, log_output=False,
+            execution_timeout=timeout, language="python", request_save_on_cell_execute=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=_kernel_manager_logging_to(kernel_log),
+        )
     except PapermillExecutionError as error:
         seconds = time.perf_counter() - start
         say(f"FAILED after {seconds:6.1f} s (the kernel's own log: {kernel_log})")
