@@ -6,6 +6,7 @@ tests/test_book.py (slow)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -241,25 +242,37 @@ SPAN = "import time; t0 = time.time(); time.sleep({}); print('span', t0, time.ti
 
 
 def test_with_two_jobs_independent_chapters_overlap_and_a_chapter_waits_for_the_runs_it_reuses(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "notebooks"
     folder.mkdir()
     _write_notebook(folder / "01_data.ipynb", [SPAN.format(0)])
     _write_notebook(folder / "02_features.ipynb", [SPAN.format(0)])
-    _write_notebook(folder / "03_slow.ipynb", ['run = "03_model"', SPAN.format(6)])
-    _write_notebook(folder / "04_other.ipynb", [SPAN.format(3)])
+    # Chapter 3 ends while chapter 4 still runs: a build that moved this process's working
+    # directory per chapter would end in the notebooks folder.
+    _write_notebook(folder / "03_short.ipynb", ['run = "03_model"', SPAN.format(2)])
+    _write_notebook(folder / "04_long.ipynb", [SPAN.format(7), "import os; print('cwd', os.getcwd())"])
     _write_notebook(folder / "05_reuses_3.ipynb", ['run = "03_model"', SPAN.format(0),
                                                    "import os; os.write(2, b'noise of chapter 5\\n')"])
     lines: list[str] = []
+    here, moves = os.getcwd(), []
+    change_directory = os.chdir
+    monkeypatch.setattr(os, "chdir", lambda path: moves.append(path) or change_directory(path))
     runs = _build(folder, tmp_path, lines, jobs=2)
+    # Threads share the working directory: one chapter's chdir would move the other's
+    # (papermill itself re-enters the current folder, which moves nothing).
+    away = [path for path in moves if os.path.realpath(path) != os.path.realpath(here)]
+    assert os.getcwd() == here and not away, f"the build moved this process's working directory: {away}"
     assert [r.notebook.name[:2] for r in runs] == ["01", "02", "03", "04", "05"]
+    printed = "".join(o.get("text", "") for c in nbformat.read(runs[3].output, as_version=4).cells
+                      if c.cell_type == "code" for o in c.outputs)
+    assert f"cwd {folder}\n" in printed, "a chapter runs in its notebooks folder"
     span = {r.notebook.name[:2]: _span(r.output) for r in runs}
     assert span["01"][1] <= span["02"][0] and span["02"][1] <= span["03"][0], "chapters 1 and 2 come first"
     assert span["04"][0] < span["03"][1], "chapter 4 needs nothing of chapter 3: it runs beside it"
     assert span["05"][0] >= span["03"][1], "chapter 5 reuses chapter 3's run: it waits for it"
     assert _logged(lines, r"jobs=2"), lines
     assert "noise of chapter 5" in (tmp_path / "out" / "05_reuses_3.kernel.log").read_text()
-    assert "noise" not in (tmp_path / "out" / "04_other.kernel.log").read_text()
+    assert "noise" not in (tmp_path / "out" / "04_long.kernel.log").read_text()
     # Run again: every chapter from the cache, whatever the order they finished in.
     assert all(r.cached for r in _build(folder, tmp_path, lines, jobs=2))
 

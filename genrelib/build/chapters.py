@@ -1,4 +1,5 @@
-"""Which files make the book: the chapter notebooks in order and the table of contents."""
+"""Which files make the book: the chapter notebooks in order, the chapters each one waits for,
+and the table of contents."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Execute the chapters with papermill, or take them from the executed-chapter cache.
+"""Execute the chapters with papermill (one or several at a time), or take them from the
+executed-chapter cache.
 
 Each chapter gets the parameters ``data_dir``, ``profile`` and ``seed``; the run stops at
 the first failing chapter with an error naming it and the cell. Each executed copy is tidied
@@ -299,19 +300,20 @@ def _publish(source: Any, executed: Any, names: Sequence[tuple[str, str]]) -> tu
     return merge_outputs(source, executed), tidied
 
 
-def _kernel_manager_logging_to(path: Path) -> type:
-    """A Jupyter kernel manager whose kernel writes its standard error to ``path`` (its own
-    file, so chapters running side by side keep their logs apart; TensorFlow's C++ start-up
-    lines would drown the build log)."""
+def _kernel_manager(*, log: Path, cwd: Path) -> type:
+    """A Jupyter kernel manager whose kernel starts in ``cwd`` and writes its standard error
+    to ``log``, its own file (TensorFlow's C++ start-up lines would drown the build log).
+    Neither touches this process's working directory or standard error, which chapters
+    running side by side in threads share."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class KernelLoggingToFile(AsyncKernelManager):
+    class ChapterKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            with open(path, "wb") as log:  # the kernel inherits the file; ours closes at once
-                kw["stderr"] = log
+            with open(log, "wb") as stderr:  # the kernel inherits the file; ours closes at once
+                kw.update(stderr=stderr, cwd=str(cwd))
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
 
-    return KernelLoggingToFile
+    return ChapterKernelManager
 
 
 def _execute(notebook: Path, output: Path, *, parameters: dict, kernel: str, timeout: int | None,
@@ -327,12 +329,13 @@ def _execute(notebook: Path, output: Path, *, parameters: dict, kernel: str, tim
         # Written once at the end (or on error), not at every cell's start and end: those
         # rewrites of a growing notebook of figures and audio cost seconds per chapter.
         # The kernel's own log (a warning about TCP at each start) stays out of the build log.
+        # No cwd= here: papermill would chdir this whole process, which threads share.
         papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, kernel_name=kernel,
-            cwd=str(notebook.parent), progress_bar=False, log_output=False,
+            progress_bar=False, log_output=False,
             execution_timeout=timeout, language="python", request_save_on_cell_execute=False,
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            kernel_manager_class=_kernel_manager_logging_to(kernel_log),
+            kernel_manager_class=_kernel_manager(log=kernel_log, cwd=notebook.parent),
         )
     except PapermillExecutionError as error:
         seconds = time.perf_counter() - start
