@@ -80,8 +80,9 @@ def _machine_path(folder: Path) -> re.Pattern[str]:
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Every chapter executed (quick profile; the real mini set, else synthetic data), two at a
-    time as ``make book`` runs them (the real chapters sharing runs side by side; ``.ci/run``
-    took 774 s so and 778 s with one at a time, benchmarks/RESULTS.md), and the HTML built."""
+    time as ``make book`` runs them, so the real chapters that share runs meet side by side
+    (``.ci/run`` took 774 s this way and 778 s one at a time, benchmarks/RESULTS.md), and the
+    HTML built."""
     root = tmp_path_factory.mktemp("book")
     runs = execute_notebooks(**BUILD_PARAMETERS, out_dir=root / "executed",
                              cache_dir=root / "cache", timeout=600, jobs=2)
