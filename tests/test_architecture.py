@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "genrelib"
 #: (layer name, module prefixes), lowest layer first. A prefix matches the module itself
 #: and, for a package, everything below it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("settings", ("genrelib", "genrelib.config", "genrelib.cache", "genrelib.errors", "genrelib.provenance")),
+    ("settings", ("genrelib", "genrelib.config", "genrelib.cache", "genrelib.cpu_threads", "genrelib.errors",
+                  "genrelib.provenance")),
     ("audio", ("genrelib.audio",)),
     ("datasets: index, split, synthetic", ("genrelib.datasets",)),
     ("features", ("genrelib.features",)),

@@ -288,3 +288,42 @@ def test_with_two_jobs_a_failure_starts_no_further_chapter_and_is_raised(tmp_pat
     assert not (tmp_path / "out" / "03_after.ipynb").exists()
     with pytest.raises(ValueError, match="jobs must be an integer >= 1, got 0"):
         _build(folder, tmp_path, [], jobs=0)
+
+
+THREADS = ("import os; print('threads', os.environ.get('TF_NUM_INTRAOP_THREADS'), "
+           "os.environ.get('TF_NUM_INTEROP_THREADS'))")
+
+
+def _threads_seen(run) -> str:
+    nb = nbformat.read(run.output, as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    return re.search(r"threads (\S+) (\S+)", text).group(0)
+
+
+def test_with_two_jobs_chapters_side_by_side_share_the_cores_and_one_alone_keeps_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two TensorFlow kernels with the default thread pools fight over the cores
+    (genrelib.cpu_threads): with jobs=2 on 4 cores, chapters 3 and 4 (side by side) size their
+    pools to 2; chapters 1, 2 and 5 (each alone: every other chapter waits for it) keep
+    TensorFlow's default, as every chapter of a one-job build does; variables the user set
+    reach every kernel unchanged."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name, runs in (("01_data", ""), ("02_features", ""), ("03_cnn", 'run = "03_model"\n'),
+                       ("04_rnn", 'run = "04_model"\n'), ("05_both", 'runs = "03_model", "04_model"\n')):
+        _write_notebook(folder / f"{name}.ipynb", [runs + THREADS])
+    for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("genrelib.cpu_threads.os.cpu_count", lambda: 4)
+
+    def seen(jobs: int, build: str) -> list[str]:
+        runs = execute_notebooks(notebooks_dir=folder, out_dir=tmp_path / build, fresh=True, log=None,
+                                 cache_dir=tmp_path / "cache", jobs=jobs)
+        return [_threads_seen(run) for run in runs]
+
+    default, shared = "threads None None", "threads 2 2"
+    assert seen(2, "two") == [default, default, shared, shared, default]
+    assert "TF_NUM_INTRAOP_THREADS" not in os.environ, "the build's own environment is left as it was"
+    assert seen(1, "one") == [default] * 5
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "3")
+    assert seen(2, "chosen") == ["threads 3 None"] * 5

@@ -27,6 +27,7 @@ from genrelib.build.notebook_cache import (CACHE_SUBDIR, NotebookCache, data_fin
                                            notebook_key)
 from genrelib.build.tidy import Tidied, portable_names, tidy_notebook
 from genrelib.cache import CACHE_ENV, cache_root
+from genrelib.cpu_threads import shared_cpu_environment
 
 KERNEL_NAME = "genre-book"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -232,7 +233,9 @@ class _Chapter:
     say: Callable[[str], None]
     count: int
 
-    def run(self, number: int, notebook: Path) -> NotebookRun:
+    def run(self, number: int, notebook: Path, *, side_by_side: int = 1) -> NotebookRun:
+        """Chapter ``number``; ``side_by_side``: how many kernels may run at once while it runs
+        (its kernel's TensorFlow then takes that share of the cores: ``shared_cpu_environment``)."""
         import nbformat
 
         start = time.perf_counter()
@@ -249,7 +252,8 @@ class _Chapter:
             return NotebookRun(notebook=notebook, output=output, seconds=seconds, cached=True)
         self.say(f"{label} started ({'--fresh' if self.fresh else self.store.why_missed(key)})")
         _execute(notebook, output, parameters=self.parameters, kernel=self.kernel, timeout=self.timeout,
-                 start=start, say=lambda message: self.say(f"{label} {message}"))
+                 start=start, say=lambda message: self.say(f"{label} {message}"),
+                 env=shared_cpu_environment(side_by_side))
         executed = nbformat.read(output, as_version=4)
         merged, tidied = _publish(source, executed, self.names)
         if merged is None:  # no parameters cell: papermill added one, the copy does not pair
@@ -265,7 +269,9 @@ class _Chapter:
 def _run_side_by_side(chosen: Sequence[Path], chapter: _Chapter, *, jobs: int) -> list[NotebookRun]:
     """Up to ``jobs`` chapters at a time, each started once the chapters it needs are done
     (in chapter order among those ready); after a failure none starts, the running ones
-    finish, and the first failure is raised."""
+    finish, and the first failure is raised. A chapter that starts with nothing else running
+    or ready runs alone to its end (every chapter left waits for it) and keeps all the cores;
+    the others get ``1/jobs`` of them each."""
     needs = chapter_dependencies(chosen)
     numbers = {notebook: number for number, notebook in enumerate(chosen, start=1)}
     waiting, running = list(chosen), {}  # running: Future -> notebook
@@ -274,9 +280,11 @@ def _run_side_by_side(chosen: Sequence[Path], chapter: _Chapter, *, jobs: int) -
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="chapter") as pool:
         while waiting or running:
             ready = [nb for nb in waiting if all(need in done for need in needs[nb])] if failure is None else []
+            alone = not running and len(ready) == 1
             for notebook in ready[:jobs - len(running)]:
                 waiting.remove(notebook)
-                running[pool.submit(chapter.run, numbers[notebook], notebook)] = notebook
+                running[pool.submit(chapter.run, numbers[notebook], notebook,
+                                    side_by_side=1 if alone else jobs)] = notebook
             if not running:  # nothing can start: an earlier chapter failed
                 if failure is None:
                     raise RuntimeError(f"chapters {[nb.name for nb in waiting]} wait for chapters that never run")
@@ -300,26 +308,27 @@ def _publish(source: Any, executed: Any, names: Sequence[tuple[str, str]]) -> tu
     return merge_outputs(source, executed), tidied
 
 
-def _kernel_manager(*, log: Path, cwd: Path) -> type:
-    """A Jupyter kernel manager whose kernel starts in ``cwd`` and writes its standard error
-    to ``log``, its own file (TensorFlow's C++ start-up lines would drown the build log).
-    Neither touches this process's working directory or standard error, which chapters
-    running side by side in threads share."""
+def _kernel_manager(*, log: Path, cwd: Path, env: dict[str, str]) -> type:
+    """A Jupyter kernel manager whose kernel starts in ``cwd`` with ``env`` added to its
+    environment and writes its standard error to ``log``, its own file (TensorFlow's C++
+    start-up lines would drown the build log). None of them touches this process's working
+    directory, environment or standard error, which chapters running side by side in
+    threads share."""
     from jupyter_client.manager import AsyncKernelManager
 
     class ChapterKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             with open(log, "wb") as stderr:  # the kernel inherits the file; ours closes at once
-                kw.update(stderr=stderr, cwd=str(cwd))
+                kw.update(stderr=stderr, cwd=str(cwd), env={**kw.get("env", os.environ), **env})
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return ChapterKernelManager
 
 
 def _execute(notebook: Path, output: Path, *, parameters: dict, kernel: str, timeout: int | None,
-             start: float, say: Callable[[str], None]) -> None:
-    """Run one chapter with papermill into ``output``; a failing cell raises
-    :class:`NotebookExecutionError` naming it."""
+             start: float, say: Callable[[str], None], env: dict[str, str]) -> None:
+    """Run one chapter with papermill into ``output``, ``env`` added to its kernel's
+    environment; a failing cell raises :class:`NotebookExecutionError` naming it."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -335,7 +344,7 @@ def _execute(notebook: Path, output: Path, *, parameters: dict, kernel: str, tim
             progress_bar=False, log_output=False,
             execution_timeout=timeout, language="python", request_save_on_cell_execute=False,
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            kernel_manager_class=_kernel_manager(log=kernel_log, cwd=notebook.parent),
+            kernel_manager_class=_kernel_manager(log=kernel_log, cwd=notebook.parent, env=env),
         )
     except PapermillExecutionError as error:
         seconds = time.perf_counter() - start

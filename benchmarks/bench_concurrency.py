@@ -1,0 +1,114 @@
+"""Do two jobs at once go faster than one after the other on this machine?
+
+`make test` runs two pytest workers and `make book` two chapters side by side. Whether that
+helps depends on what the cores share. This times, each in fresh processes:
+
+- ``cnn``: steady-state epochs of the study's CNN (TensorFlow, float32, batch 32) on random
+  log-mel segments: one process alone with Keras' default threads, one process with one
+  thread, then two processes at once (default threads, and one thread each);
+- ``python``: a pure-Python loop (no vector units), alone and two at once.
+
+"throughput" is work per second relative to one default process alone: 2.0 would mean two
+independent cores, 1.0 that the two jobs only share one core's worth of that work.
+
+    python benchmarks/bench_concurrency.py --segments 608 --epochs 2 --json out.json
+
+Notebook: 03_cnn.ipynb (how long training takes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Run in a child process: time `epochs` CNN epochs after one warm-up batch; print seconds/epoch.
+CNN_CHILD = """
+import os, sys, time
+import numpy as np
+import tensorflow as tf
+threads = int(sys.argv[3])
+if threads:
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+from genrelib.models import build_cnn
+segments, epochs = int(sys.argv[1]), int(sys.argv[2])
+rng = np.random.default_rng(0)
+X = rng.normal(size=(segments, 128, 130, 1)).astype("float32")
+y = rng.integers(0, 10, segments)
+model = build_cnn()
+model.compile("adam", "sparse_categorical_crossentropy")
+model.fit(X[:64], y[:64], batch_size=32, epochs=1, verbose=0)  # tracing, apart
+start = time.perf_counter()
+model.fit(X, y, batch_size=32, epochs=epochs, verbose=0)
+print((time.perf_counter() - start) / epochs)
+"""
+
+#: A pure-Python loop: print its seconds.
+PYTHON_CHILD = """
+import time
+start, total = time.perf_counter(), 0
+for i in range(40_000_000):
+    total += i
+print(time.perf_counter() - start)
+"""
+
+
+def _at_once(commands: list[list[str]]) -> list[float]:
+    """Start every command together; the last line of each one's output, as a float."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    children = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                 env=env) for c in commands]
+    outputs = [child.communicate()[0] for child in children]
+    for command, child, out in zip(commands, children, outputs):
+        if child.returncode != 0:
+            raise SystemExit(f"bench_concurrency: a child failed ({child.returncode}): {command[:3]}\n{out}")
+    return [float(out.strip().splitlines()[-1]) for out in outputs]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--segments", type=int, default=608, help="training segments per epoch")
+    parser.add_argument("--epochs", type=int, default=2, help="timed epochs per process")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    cnn = [sys.executable, "-c", CNN_CHILD, str(args.segments), str(args.epochs)]
+    python = [sys.executable, "-c", PYTHON_CHILD]
+    rows = []
+
+    def row(work: str, setting: str, seconds: list[float], unit: str, base: float | None) -> float:
+        per_job = sum(seconds) / len(seconds)
+        throughput = len(seconds) * (base or per_job) / per_job
+        rows.append({"work": work, "setting": setting, "processes": len(seconds),
+                     f"seconds ({unit})": [round(s, 2) for s in seconds],
+                     "throughput": round(throughput, 2)})
+        print(f"| {work} | {setting} | {len(seconds)} | {', '.join(f'{s:.2f}' for s in seconds)} "
+              f"| {throughput:.2f} |", flush=True)
+        return per_job
+
+    print("| work | setting | processes | seconds each | throughput |\n|---|---|---|---|---|")
+    alone = row("cnn", "default threads", _at_once([cnn + ["0"]]), "per epoch", None)
+    row("cnn", "1 thread", _at_once([cnn + ["1"]]), "per epoch", alone)
+    row("cnn", "default threads", _at_once([cnn + ["0"]] * 2), "per epoch", alone)
+    row("cnn", "1 thread each", _at_once([cnn + ["1"]] * 2), "per epoch", alone)
+    loop = row("python", "a loop", _at_once([python]), "", None)
+    row("python", "a loop each", _at_once([python] * 2), "", loop)
+
+    if args.json:
+        args.json.write_text(json.dumps({
+            "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+                        "python": platform.python_version()},
+            "segments": args.segments, "epochs": args.epochs, "rows": rows}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
