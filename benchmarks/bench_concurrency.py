@@ -6,14 +6,14 @@ helps depends on what the cores share. This times, each in fresh processes:
 - ``cnn``: steady-state epochs of the study's CNN (TensorFlow, float32, batch 32) on random
   log-mel segments: one process alone with Keras' default threads, one process with one
   thread, then two processes at once (default threads, and one thread each);
+- ``numpy``: 600 x 600 matrix products (OpenBLAS, as in librosa's mel filter bank and
+  scikit-learn's solvers), the same four settings (``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``);
 - ``python``: a pure-Python loop (no vector units), alone and two at once.
 
 "throughput" is work per second relative to one default process alone: 2.0 would mean two
 independent cores, 1.0 that the two jobs only share one core's worth of that work.
 
     python benchmarks/bench_concurrency.py --segments 608 --epochs 2 --json out.json
-
-Notebook: 03_cnn.ipynb (how long training takes)
 """
 
 from __future__ import annotations
@@ -51,6 +51,18 @@ model.fit(X, y, batch_size=32, epochs=epochs, verbose=0)
 print((time.perf_counter() - start) / epochs)
 """
 
+#: Matrix products through numpy's BLAS: print their seconds.
+NUMPY_CHILD = """
+import time
+import numpy as np
+rng = np.random.default_rng(0)
+a, b = rng.normal(size=(600, 600)), rng.normal(size=(600, 600))
+start = time.perf_counter()
+for _ in range(150):
+    c = a @ b
+print(time.perf_counter() - start)
+"""
+
 #: A pure-Python loop: print its seconds.
 PYTHON_CHILD = """
 import time
@@ -61,9 +73,13 @@ print(time.perf_counter() - start)
 """
 
 
-def _at_once(commands: list[list[str]]) -> list[float]:
+#: The BLAS/OpenMP pools' sizes, for the "one thread" settings of the numpy work.
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _at_once(commands: list[list[str]], extra_env: dict[str, str] | None = None) -> list[float]:
     """Start every command together; the last line of each one's output, as a float."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT), **(extra_env or {}))
     children = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                  env=env) for c in commands]
     outputs = [child.communicate()[0] for child in children]
@@ -81,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     cnn = [sys.executable, "-c", CNN_CHILD, str(args.segments), str(args.epochs)]
+    numpy = [sys.executable, "-c", NUMPY_CHILD]
     python = [sys.executable, "-c", PYTHON_CHILD]
     rows = []
 
@@ -99,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     row("cnn", "1 thread", _at_once([cnn + ["1"]]), "per epoch", alone)
     row("cnn", "default threads", _at_once([cnn + ["0"]] * 2), "per epoch", alone)
     row("cnn", "1 thread each", _at_once([cnn + ["1"]] * 2), "per epoch", alone)
+    products = row("numpy", "default threads", _at_once([numpy]), "", None)
+    row("numpy", "1 thread", _at_once([numpy], ONE_BLAS_THREAD), "", products)
+    row("numpy", "default threads", _at_once([numpy] * 2), "", products)
+    row("numpy", "1 thread each", _at_once([numpy] * 2, ONE_BLAS_THREAD), "", products)
     loop = row("python", "a loop", _at_once([python]), "", None)
     row("python", "a loop each", _at_once([python] * 2), "", loop)
 

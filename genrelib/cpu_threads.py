@@ -1,17 +1,18 @@
-"""How many threads each TensorFlow process gets when several share the CPU.
+"""How many threads each process gets when several share the CPU.
 
-By default every TensorFlow process sizes its two thread pools (inside one operation, and
-between operations) to all the cores. Two trainings side by side then ask for twice the
-cores there are: measured on the 2-core VM of ``benchmarks/RESULTS.md``
-(``benchmarks/bench_concurrency.py``), two CNN trainings with the default pools did the same
-work per second as one alone, and 1.5 times as much with one thread per pool each. So
-``genrelib book --jobs N`` gives each chapter's kernel, and ``make test`` each test worker,
-its share of the cores (``threads_per_process``), unless the variables are set already: the
-user's choice wins. One process alone keeps TensorFlow's default.
+By default every process sizes its thread pools to all the cores: TensorFlow's two pools
+(inside one operation, and between operations) and numpy's and scikit-learn's BLAS/OpenMP
+pools. Two processes side by side then ask for twice the cores there are, and OpenBLAS
+threads wait by spinning. Measured on the 2-core VM of ``benchmarks/RESULTS.md``
+(``benchmarks/bench_concurrency.py``): two CNN trainings with the default pools did the same
+work per second as one alone, and 1.5 times as much with one thread per pool each; two
+processes of numpy matrix products did half the work of one alone, and 1.1 times as much
+with one BLAS thread each. So ``genrelib book --jobs N`` gives each chapter's kernel that
+runs beside others, and ``make test`` each test worker, its share of the cores
+(``threads_per_process``). A variable the user set is left as it is; one process alone
+keeps the libraries' defaults.
 
-Importing this module imports nothing heavy (no TensorFlow).
-
-Notebook: 03_cnn.ipynb (how long training takes)
+Importing this module imports nothing heavy (no TensorFlow, no numpy).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-#: The variables TensorFlow reads for the sizes of its two thread pools, at its first operation.
-THREAD_VARIABLES: tuple[str, ...] = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+#: The variables that size the thread pools, read once when each library starts:
+#: TensorFlow's two pools, then OpenMP's, OpenBLAS's (numpy, SciPy) and MKL's.
+THREAD_VARIABLES: tuple[str, ...] = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
+                                     "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def threads_per_process(processes: int, cores: int | None = None) -> int:
@@ -36,19 +39,19 @@ def threads_per_process(processes: int, cores: int | None = None) -> int:
 
 def shared_cpu_environment(processes: int, *, environ: Mapping[str, str] | None = None,
                            cores: int | None = None) -> dict[str, str]:
-    """The environment variables to add for one of ``processes`` TensorFlow processes that run
-    at once: each thread pool sized to ``threads_per_process``. Empty for a single process, and
-    when ``environ`` (default ``os.environ``) sets either variable already.
+    """The environment variables to add for one of ``processes`` processes that run at once:
+    each pool of ``THREAD_VARIABLES`` sized to ``threads_per_process``, except those that
+    ``environ`` (default ``os.environ``) sets already. Empty for a single process.
 
     Examples
     --------
-    >>> shared_cpu_environment(2, environ={}, cores=2)
-    {'TF_NUM_INTRAOP_THREADS': '1', 'TF_NUM_INTEROP_THREADS': '1'}
-    >>> shared_cpu_environment(2, environ={"TF_NUM_INTRAOP_THREADS": "4"}, cores=2)
+    >>> shared_cpu_environment(2, environ={"OMP_NUM_THREADS": "4"}, cores=8)
+    {'TF_NUM_INTRAOP_THREADS': '4', 'TF_NUM_INTEROP_THREADS': '4', 'OPENBLAS_NUM_THREADS': '4', 'MKL_NUM_THREADS': '4'}
+    >>> shared_cpu_environment(1, environ={}, cores=8)
     {}
     """
     threads = str(threads_per_process(processes, cores))  # checks processes >= 1
     environ = os.environ if environ is None else environ
-    if int(processes) == 1 or any(name in environ for name in THREAD_VARIABLES):
+    if int(processes) == 1:
         return {}
-    return {name: threads for name in THREAD_VARIABLES}
+    return {name: threads for name in THREAD_VARIABLES if name not in environ}

@@ -16,6 +16,7 @@ import pytest
 from conftest import real_mini_set
 
 from genrelib.build.execute import NotebookExecutionError, execute_notebooks
+from genrelib.cpu_threads import THREAD_VARIABLES
 
 
 def _write_notebook(path: Path, sources: list[str]) -> Path:
@@ -305,14 +306,14 @@ def test_with_two_jobs_chapters_side_by_side_share_the_cores_and_one_alone_keeps
     """Two TensorFlow kernels with the default thread pools fight over the cores
     (genrelib.cpu_threads): with jobs=2 on 4 cores, chapters 3 and 4 (side by side) size their
     pools to 2; chapters 1, 2 and 5 (each alone: every other chapter waits for it) keep
-    TensorFlow's default, as every chapter of a one-job build does; variables the user set
-    reach every kernel unchanged."""
+    TensorFlow's default, as every chapter of a one-job build does; a variable the user set
+    reaches every kernel unchanged."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
     for name, runs in (("01_data", ""), ("02_features", ""), ("03_cnn", 'run = "03_model"\n'),
                        ("04_rnn", 'run = "04_model"\n'), ("05_both", 'runs = "03_model", "04_model"\n')):
         _write_notebook(folder / f"{name}.ipynb", [runs + THREADS])
-    for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+    for name in THREAD_VARIABLES:  # a test worker sets them (tests/conftest.py)
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr("genrelib.cpu_threads.os.cpu_count", lambda: 4)
 
@@ -326,4 +327,5 @@ def test_with_two_jobs_chapters_side_by_side_share_the_cores_and_one_alone_keeps
     assert "TF_NUM_INTRAOP_THREADS" not in os.environ, "the build's own environment is left as it was"
     assert seen(1, "one") == [default] * 5
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "3")
-    assert seen(2, "chosen") == ["threads 3 None"] * 5
+    chosen = "threads 3 None"
+    assert seen(2, "chosen") == [chosen, chosen, "threads 3 2", "threads 3 2", chosen]

@@ -15,15 +15,19 @@ def test_each_process_gets_its_share_of_the_cores_and_at_least_one(processes, co
     assert threads_per_process(processes, cores) == threads
 
 
-def test_several_processes_get_both_pools_sized() -> None:
+def test_several_processes_get_every_pool_sized() -> None:
+    """TensorFlow's two pools and the BLAS/OpenMP ones (numpy, SciPy, scikit-learn)."""
+    assert {"TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+            "OPENBLAS_NUM_THREADS"} <= set(THREAD_VARIABLES)
     assert shared_cpu_environment(2, environ={}, cores=2) == {name: "1" for name in THREAD_VARIABLES}
     assert shared_cpu_environment(2, environ={"PATH": "/bin"}, cores=8) == {name: "4" for name in THREAD_VARIABLES}
 
 
-def test_one_process_keeps_tensorflows_default_and_the_users_choice_wins() -> None:
+def test_one_process_keeps_the_defaults_and_a_variable_the_user_set_is_kept() -> None:
     assert shared_cpu_environment(1, environ={}, cores=2) == {}
     for name in THREAD_VARIABLES:
-        assert shared_cpu_environment(2, environ={name: "4"}, cores=2) == {}
+        others = {other: "1" for other in THREAD_VARIABLES if other != name}
+        assert shared_cpu_environment(2, environ={name: "4"}, cores=2) == others
 
 
 def test_no_process_is_refused() -> None:
