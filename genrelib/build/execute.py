@@ -5,7 +5,8 @@ Each chapter gets the parameters ``data_dir``, ``profile`` and ``seed``; the run
 the first failing chapter with an error naming it and the cell. Each executed copy is tidied
 (``genrelib.build.tidy``) and cached (``genrelib.build.notebook_cache``); the log shows every
 chapter as it starts and ends, with its time or "cached". With ``jobs`` > 1, chapters whose
-inputs are ready run side by side (``genrelib.build.chapters.chapter_dependencies``).
+inputs are ready run side by side (``genrelib.build.chapters.chapter_dependencies``), each
+kernel's thread pools sized to its share of the cores (``genrelib.cpu_threads``).
 """
 
 from __future__ import annotations
@@ -235,7 +236,8 @@ class _Chapter:
 
     def run(self, number: int, notebook: Path, *, side_by_side: int = 1) -> NotebookRun:
         """Chapter ``number``; ``side_by_side``: how many kernels may run at once while it runs
-        (its kernel's TensorFlow then takes that share of the cores: ``shared_cpu_environment``)."""
+        (its kernel's thread pools, TensorFlow's and BLAS's, then take that share of the cores:
+        ``genrelib.cpu_threads.shared_cpu_environment``)."""
         import nbformat
 
         start = time.perf_counter()
