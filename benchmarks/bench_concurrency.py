@@ -4,10 +4,11 @@
 helps depends on what the cores share. This times, each in fresh processes:
 
 - ``cnn``: steady-state epochs of the study's CNN (TensorFlow, float32, batch 32) on random
-  log-mel segments: one process alone with Keras' default threads, one process with one
-  thread, then two processes at once (default threads, and one thread each);
+  log-mel segments: one process alone with the default pools, one process with one thread
+  per pool, then two processes at once (default pools, and one thread per pool each), the
+  pools sized by the variables of ``genrelib.cpu_threads.THREAD_VARIABLES``;
 - ``numpy``: 600 x 600 matrix products (OpenBLAS, as in librosa's mel filter bank and
-  scikit-learn's solvers), the same four settings (``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``);
+  scikit-learn's solvers), the same four settings;
 - ``python``: a pure-Python loop (no vector units), alone and two at once.
 
 "throughput" is work per second relative to one default process alone: 2.0 would mean two
@@ -28,16 +29,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from genrelib.cpu_threads import THREAD_VARIABLES  # noqa: E402
 
 #: Run in a child process: time `epochs` CNN epochs after one warm-up batch; print seconds/epoch.
+#: Its thread pools are sized by the environment, as genrelib.cpu_threads sizes them.
 CNN_CHILD = """
-import os, sys, time
+import sys, time
 import numpy as np
-import tensorflow as tf
-threads = int(sys.argv[3])
-if threads:
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(threads)
 from genrelib.models import build_cnn
 segments, epochs = int(sys.argv[1]), int(sys.argv[2])
 rng = np.random.default_rng(0)
@@ -73,13 +73,14 @@ print(time.perf_counter() - start)
 """
 
 
-#: The BLAS/OpenMP pools' sizes, for the "one thread" settings of the numpy work.
-ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: The "one thread" settings: every pool genrelib sizes for processes side by side, at 1.
+ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
 
 
 def _at_once(commands: list[list[str]], extra_env: dict[str, str] | None = None) -> list[float]:
     """Start every command together; the last line of each one's output, as a float."""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT), **(extra_env or {}))
+    env = {name: value for name, value in os.environ.items() if name not in THREAD_VARIABLES}
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT), **(extra_env or {}))
     children = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                  env=env) for c in commands]
     outputs = [child.communicate()[0] for child in children]
@@ -112,16 +113,16 @@ def main(argv: list[str] | None = None) -> int:
         return per_job
 
     print("| work | setting | processes | seconds each | throughput |\n|---|---|---|---|---|")
-    alone = row("cnn", "default threads", _at_once([cnn + ["0"]]), "per epoch", None)
-    row("cnn", "1 thread", _at_once([cnn + ["1"]]), "per epoch", alone)
-    row("cnn", "default threads", _at_once([cnn + ["0"]] * 2), "per epoch", alone)
-    row("cnn", "1 thread each", _at_once([cnn + ["1"]] * 2), "per epoch", alone)
-    products = row("numpy", "default threads", _at_once([numpy]), "", None)
-    row("numpy", "1 thread", _at_once([numpy], ONE_BLAS_THREAD), "", products)
-    row("numpy", "default threads", _at_once([numpy] * 2), "", products)
-    row("numpy", "1 thread each", _at_once([numpy] * 2, ONE_BLAS_THREAD), "", products)
-    loop = row("python", "a loop", _at_once([python]), "", None)
-    row("python", "a loop each", _at_once([python] * 2), "", loop)
+    alone = row("cnn", "default threads", _at_once([cnn]), "per epoch", None)
+    row("cnn", "1 thread", _at_once([cnn], ONE_THREAD), "per epoch", alone)
+    row("cnn", "default threads", _at_once([cnn] * 2), "per epoch", alone)
+    row("cnn", "1 thread each", _at_once([cnn] * 2, ONE_THREAD), "per epoch", alone)
+    products = row("numpy", "default threads", _at_once([numpy]), "in all", None)
+    row("numpy", "1 thread", _at_once([numpy], ONE_THREAD), "in all", products)
+    row("numpy", "default threads", _at_once([numpy] * 2), "in all", products)
+    row("numpy", "1 thread each", _at_once([numpy] * 2, ONE_THREAD), "in all", products)
+    loop = row("python", "a loop", _at_once([python]), "in all", None)
+    row("python", "a loop each", _at_once([python] * 2), "in all", loop)
 
     if args.json:
         args.json.write_text(json.dumps({

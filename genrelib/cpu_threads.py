@@ -4,10 +4,11 @@ By default every process sizes its thread pools to all the cores: TensorFlow's t
 (inside one operation, and between operations) and numpy's and scikit-learn's BLAS/OpenMP
 pools. Two processes side by side then ask for twice the cores there are, and OpenBLAS
 threads wait by spinning. Measured on the 2-core VM of ``benchmarks/RESULTS.md``
-(``benchmarks/bench_concurrency.py``): two CNN trainings with the default pools did the same
-work per second as one alone, and 1.5 times as much with one thread per pool each; two
-processes of numpy matrix products did half the work of one alone, and 1.1 times as much
-with one BLAS thread each. So ``genrelib book --jobs N`` gives each chapter's kernel that
+(``benchmarks/bench_concurrency.py``): two CNN trainings at once with the default pools did
+1.0 to 1.5 times the work per second of one alone, from run to run, and 1.5 times with one
+thread per pool each, every run; two processes of numpy matrix products with the default
+threads did 0.3 to 0.4 times the work of one alone, and 1.0 to 1.1 times with one BLAS thread
+each. So ``genrelib book --jobs N`` gives each chapter's kernel that
 runs beside others, and ``make test`` each test worker, its share of the cores
 (``threads_per_process``). A variable the user set is left as it is; one process alone
 keeps the libraries' defaults.

@@ -25,9 +25,10 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """In each of N pytest-xdist workers (``make test``: one per core), TensorFlow's thread
-    pools take the worker's share of the cores (genrelib.cpu_threads): workers with the default
-    pools fight over the cores. The subprocesses and book kernels a worker starts inherit it."""
+    """In each of N pytest-xdist workers (``make test``: one per core), the thread pools
+    (TensorFlow's, BLAS's, OpenMP's) take the worker's share of the cores (genrelib.cpu_threads):
+    workers with the default pools fight over the cores. The subprocesses and book kernels a
+    worker starts inherit it."""
     workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
     if workers:
         os.environ.update(shared_cpu_environment(int(workers)))
