@@ -177,6 +177,21 @@ def test_chapter_10_reads_five_fold_assignments_from_the_records(built_book: dic
     assert len(said) == 2, f"chapter 10 gives the mean-row probe's average on {len(said)} protocols, not 2"
 
 
+def check_chapter_8_lists_its_own_records(text: str) -> None:
+    """Chapter 8's record tables and summary: its small CNNs beside chapter 7's rows (cnn, crnn,
+    logreg), never the records of later chapters (chapter 10's probes) or of other seeds."""
+    assert "cnn-small-mixup" in text and "Artist-grouped folds (tested genres only): " in text, \
+        "chapter 8 does not show its records"
+    shown = [name for name in ("vgg-probe", "vgg-finetune", "musicnn-probe", "logreg-geometric", "logreg-seed1")
+             if name in text]
+    assert not shown, f"chapter 8 lists records that are not its own: {shown}"
+
+
+@pytest.mark.slow
+def test_chapter_8_lists_its_own_records_only(built_book: dict) -> None:
+    check_chapter_8_lists_its_own_records(_visible_text(built_book["html"] / "notebooks" / "08_small_data.html"))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_page_shows_one_parameters_cell_with_the_values_used(built_book: dict, chapter: Path) -> None:
