@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # type hints only
 
     from genrelib.datasets.splits import TrackSplit
 
-__all__ = ["artist_summary", "examples_per_genre", "listen", "load_examples", "split_summary"]
+__all__ = ["artist_summary", "audio_player", "examples_per_genre", "listen", "load_examples", "split_summary"]
 
 
 def examples_per_genre(tracks: pd.DataFrame, *, per_genre: int = 1, seed: int = 0,
@@ -78,10 +78,76 @@ def _excerpt(path: str | os.PathLike[str], *, seconds: float | None, offset: flo
     return y[start:stop]
 
 
+#: Embedded players are MP3 (about 48 KiB for 8 s of music at 22,050 Hz, against 344 KiB of
+#: 16-bit WAV), so that the published pages stay light; WAV where libsndfile cannot write MP3.
+PLAYER_MIMETYPE = "audio/mpeg"
+#: Players are normalised to this peak (IPython's WAV players scale to full scale; a little
+#: headroom keeps the MP3 decoder from clipping).
+PLAYER_PEAK = 0.9
+
+
+def _mp3_bytes(samples: np.ndarray, sample_rate: int) -> bytes | None:
+    """``samples`` as MP3 bytes, or None where this libsndfile cannot write MP3 (< 1.1)."""
+    import io
+
+    import soundfile as sf
+
+    if "MP3" not in sf.available_formats():
+        return None
+    buffer = io.BytesIO()
+    try:
+        sf.write(buffer, samples, sample_rate, format="MP3")
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+        return None
+    return buffer.getvalue()
+
+
+def audio_player(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> "Audio":
+    """An IPython audio player of mono samples, embedded as base64 MP3 so that it also plays
+    in the static HTML book (WAV where MP3 cannot be written), normalised to ``PLAYER_PEAK``.
+
+    Parameters
+    ----------
+    samples : np.ndarray, shape (n_samples,)
+        Mono audio.
+    sample_rate : int
+        Its sample rate in Hz.
+
+    Returns
+    -------
+    IPython.display.Audio
+        Its ``mimetype`` says the encoding ("audio/mpeg" or "audio/wav").
+
+    Raises
+    ------
+    ValueError
+        For samples that are not one non-empty channel of finite numbers.
+
+    Notebook: 01_data.ipynb
+    """
+    from IPython.display import Audio
+
+    y = np.asarray(samples, dtype=np.float32)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"audio_player needs mono samples of shape (n_samples,) with n_samples >= 1, "
+                         f"got shape {y.shape}; mix a stereo array down first (y.mean(axis=...))")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("audio_player got NaN or infinite samples")
+    peak = float(np.max(np.abs(y)))
+    if peak > 0:
+        y = y * np.float32(PLAYER_PEAK / peak)
+    encoded = _mp3_bytes(y, int(sample_rate))
+    if encoded is None:
+        return Audio(y, rate=sample_rate)
+    player = Audio(data=encoded)
+    player.mimetype = PLAYER_MIMETYPE
+    return player
+
+
 def listen(path: str | os.PathLike[str], *, seconds: float | None = 8.0, offset: float = 10.0,
            sample_rate: int = SAMPLE_RATE) -> "Audio":
-    """An IPython audio player for an excerpt of a file, embedded (base64 WAV) so that it
-    also plays in the static HTML book.
+    """An IPython audio player for an excerpt of a file (``audio_player``: embedded MP3, so
+    that it also plays in the static HTML book).
 
     Parameters
     ----------
@@ -105,10 +171,7 @@ def listen(path: str | os.PathLike[str], *, seconds: float | None = 8.0, offset:
 
     Notebook: 01_data.ipynb
     """
-    from IPython.display import Audio
-
-    return Audio(_excerpt(path, seconds=seconds, offset=offset, sample_rate=sample_rate),
-                 rate=sample_rate)
+    return audio_player(_excerpt(path, seconds=seconds, offset=offset, sample_rate=sample_rate), sample_rate)
 
 
 def load_examples(examples: pd.DataFrame, *, sample_rate: int = SAMPLE_RATE,

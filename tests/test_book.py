@@ -159,7 +159,17 @@ def test_chapter_page_shows_its_figures(built_book: dict, chapter: Path) -> None
 def test_chapter_1_has_an_audio_player_per_genre(built_book: dict) -> None:
     text = (built_book["html"] / "notebooks" / "01_data.html").read_text(encoding="utf-8")
     assert text.count("<audio") >= 10, "chapter 1 should embed one player per genre"
-    assert "data:audio/wav;base64," in text
+    assert "data:audio/mpeg;base64," in text
+
+
+@pytest.mark.slow
+def test_every_player_of_the_book_is_compressed(built_book: dict) -> None:
+    """Players come from genrelib.explore (MP3: about 48 KiB for 8 s, not 344 KiB of WAV):
+    an IPython ``Audio`` of raw samples on a page would embed WAV."""
+    pages = sorted((built_book["html"] / "notebooks").glob("*.html"))
+    wav = [page.name for page in pages if "data:audio/wav" in page.read_text(encoding="utf-8")]
+    assert not wav, f"pages embedding WAV players (use genrelib.explore.audio_player or listen): {wav}"
+    assert sum("data:audio/mpeg" in page.read_text(encoding="utf-8") for page in pages) >= 5
 
 
 @pytest.mark.slow
