@@ -198,6 +198,19 @@ def check_chapter_8_lists_its_own_records(text: str) -> None:
 
 
 @pytest.mark.slow
+def test_chapter_7_shows_a_dash_where_a_test_has_no_value(built_book: dict) -> None:
+    """The paired tests' table: McNemar's exact test has no degrees of freedom ("–", not None)."""
+    from bs4 import BeautifulSoup
+
+    page = built_book["html"] / "notebooks" / "07_evaluation.html"
+    tables = [table for table in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("table")
+              if "McNemar (exact)" in table.get_text() and "paired t-test" in table.get_text()]
+    assert tables, "chapter 7 shows no table of its paired tests"
+    cells = [td.get_text(strip=True) for td in tables[0].find_all("td")]
+    assert "None" not in cells and "–" in cells, cells
+
+
+@pytest.mark.slow
 def test_chapter_8_lists_its_own_records_only(built_book: dict) -> None:
     check_chapter_8_lists_its_own_records(_visible_text(built_book["html"] / "notebooks" / "08_small_data.html"))
 
