@@ -97,7 +97,7 @@ def _mp3_bytes(samples: np.ndarray, sample_rate: int) -> bytes | None:
     buffer = io.BytesIO()
     try:
         sf.write(buffer, samples, sample_rate, format="MP3")
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+    except sf.LibsndfileError:  # an MP3 encoder listed but unusable
         return None
     return buffer.getvalue()
 

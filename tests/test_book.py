@@ -166,10 +166,11 @@ def test_chapter_1_has_an_audio_player_per_genre(built_book: dict) -> None:
 def test_every_player_of_the_book_is_compressed(built_book: dict) -> None:
     """Players come from genrelib.explore (MP3: about 48 KiB for 8 s, not 344 KiB of WAV):
     an IPython ``Audio`` of raw samples on a page would embed WAV."""
-    pages = sorted((built_book["html"] / "notebooks").glob("*.html"))
-    wav = [page.name for page in pages if "data:audio/wav" in page.read_text(encoding="utf-8")]
+    pages = {page.name: page.read_text(encoding="utf-8")
+             for page in sorted((built_book["html"] / "notebooks").glob("*.html"))}
+    wav = [name for name, text in pages.items() if "data:audio/wav" in text]
     assert not wav, f"pages embedding WAV players (use genrelib.explore.audio_player or listen): {wav}"
-    assert sum("data:audio/mpeg" in page.read_text(encoding="utf-8") for page in pages) >= 5
+    assert sum("data:audio/mpeg" in text for text in pages.values()) >= 5
 
 
 @pytest.mark.slow
@@ -187,9 +188,11 @@ def test_chapter_10_reads_five_fold_assignments_from_the_records(built_book: dic
     assert len(said) == 2, f"chapter 10 gives the mean-row probe's average on {len(said)} protocols, not 2"
 
 
-def check_chapter_8_lists_its_own_records(text: str) -> None:
+@pytest.mark.slow
+def test_chapter_8_lists_its_own_records_only(built_book: dict) -> None:
     """Chapter 8's record tables and summary: its small CNNs beside chapter 7's rows (cnn, crnn,
     logreg), never the records of later chapters (chapter 10's probes) or of other seeds."""
+    text = _visible_text(built_book["html"] / "notebooks" / "08_small_data.html")
     assert "cnn-small-mixup" in text and "Artist-grouped folds (tested genres only): " in text, \
         "chapter 8 does not show its records"
     shown = [name for name in ("vgg-probe", "vgg-finetune", "musicnn-probe", "logreg-geometric", "logreg-seed1")
@@ -208,11 +211,6 @@ def test_chapter_7_shows_a_dash_where_a_test_has_no_value(built_book: dict) -> N
     assert tables, "chapter 7 shows no table of its paired tests"
     cells = [td.get_text(strip=True) for td in tables[0].find_all("td")]
     assert "None" not in cells and "–" in cells, cells
-
-
-@pytest.mark.slow
-def test_chapter_8_lists_its_own_records_only(built_book: dict) -> None:
-    check_chapter_8_lists_its_own_records(_visible_text(built_book["html"] / "notebooks" / "08_small_data.html"))
 
 
 @pytest.mark.slow
