@@ -45,7 +45,7 @@ import numpy as np  # noqa: E402
 
 from genrelib import models  # noqa: E402
 from genrelib.commands.train import parse_options  # noqa: E402
-from genrelib.config import PRECISIONS, TrainConfig  # noqa: E402
+from genrelib.config import GTZAN_TRAIN_SEGMENTS, PRECISIONS, TrainConfig  # noqa: E402
 from genrelib.models import CLASSICAL_KINDS, MODEL_KINDS  # noqa: E402
 from genrelib.provenance import versions  # noqa: E402
 
@@ -93,7 +93,7 @@ def bench(kind: str, *, segments: int, epochs: int, batch_size: int, seed: int) 
             "epochs": epochs, "first_epoch_s": round(seconds[0], 2),
             "s_per_epoch": round(float(np.median(steady)), 2),
             "ms_per_segment": round(1000 * float(np.median(steady)) / len(xt), 2),
-            "s_per_epoch_gtzan": round(float(np.median(steady)) * 13_680 / len(xt), 1),
+            "s_per_epoch_gtzan": round(float(np.median(steady)) * GTZAN_TRAIN_SEGMENTS / len(xt), 1),
             "parameters": int(model.count_params()),
         })
     return rows
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     args.epochs = args.epochs or 3
     print(f"# {env}")
     print("| model | loop | train segments | first epoch (s) | s/epoch | ms/segment | "
-          "s/epoch at GTZAN size (13,680 train) |")
+          f"s/epoch at GTZAN size ({GTZAN_TRAIN_SEGMENTS:,} train) |")
     print("|---|---|---|---|---|---|---|")
     results = []
     for kind in args.models:

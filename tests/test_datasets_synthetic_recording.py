@@ -19,5 +19,5 @@ def test_synthetic_recording_plays_each_genre_in_turn(tmp_path) -> None:
     np.testing.assert_array_equal(data[:, 0], data[:, 1])
     metal = render_track("metal", track_seed=1, seed=3, seconds=1.5, sample_rate=16_000)
     np.testing.assert_allclose(data[24_000:, 0], metal, atol=1.5 / 32768)  # 16-bit rounding
-    with pytest.raises(ValueError, match="at least one genre"):
+    with pytest.raises(ValueError, match="at least one part"):
         synthetic_recording(tmp_path / "none.wav", genres=())

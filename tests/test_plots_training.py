@@ -17,3 +17,7 @@ def test_learning_curves_draw_the_history() -> None:
                             "learning_rate": [1e-3, 1e-3, 1e-4]})
     fig = plots.plot_learning_curves(history, title="cnn")
     assert len(fig.axes) == 2 and fig.axes[0].lines[0].get_ydata().tolist() == [2.0, 1.5, 1.2]
+    fig.canvas.draw()
+    for ax in fig.axes:  # whole epochs only on the x axis (three epochs: no 1.25, 1.5, ... ticks)
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks

@@ -63,13 +63,14 @@ def _table(title: str, rows: pd.DataFrame, columns: tuple[str, ...]) -> list[str
 
 
 def _data_section(shown: pd.DataFrame, is_study: pd.Series) -> list[str]:
-    """One data set's rows: the study's models, then chapter 8's variants."""
+    """One data set's rows: the study's models, then every other record (chapters 8 and 10)."""
     study = is_study.to_numpy()
     lines = []
     if study.any():
         lines += _table("The study's models and the classical baselines", shown[study], STUDY_COLUMNS)
     if (~study).any():
-        lines += _table("Chapter 8's variants: augmentation, ensembles, test-time averaging",
+        lines += _table("Variants: chapter 8's small CNNs (augmentation, ensembles, test-time averaging), "
+                        "chapter 10's pretrained models, other seeds and rules",
                         shown[~study], VARIANT_COLUMNS)
     return lines
 

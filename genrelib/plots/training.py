@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from genrelib.plots.colours import SET_COLOURS
 
@@ -31,6 +32,7 @@ def plot_learning_curves(history: "pd.DataFrame", *, title: str | None = None) -
                     label=f"validation {label}")
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole: no 1.25 tick
     monitor = "val_loss" if "val_loss" in history else "loss"
     if history[monitor].notna().any():
         best = int(history[monitor].idxmin())

@@ -9,10 +9,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
-
-from genrelib.cache import atomic_path
+from genrelib.audio.medley import write_medley
 from genrelib.datasets.synthetic.render import render_track
 
 __all__ = ["synthetic_recording"]
@@ -54,9 +51,4 @@ def synthetic_recording(path: str | os.PathLike[str], *, genres: Iterable[str] =
     """
     parts = [render_track(genre, track_seed=i, seed=seed, seconds=seconds_each, sample_rate=sample_rate)
              for i, genre in enumerate(genres)]
-    if not parts or channels < 1:
-        raise ValueError(f"need at least one genre and one channel, got {list(genres)} and {channels}")
-    signal = np.repeat(np.concatenate(parts)[:, None], channels, axis=1)
-    with atomic_path(path) as tmp:
-        sf.write(tmp, signal, sample_rate, subtype="PCM_16")
-    return Path(path)
+    return write_medley(parts, path, sample_rate=sample_rate, channels=channels)
