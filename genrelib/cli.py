@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -78,7 +79,9 @@ def _run(args: argparse.Namespace) -> int:
     interrupted."""
     try:
         outputs.check_declared(args)
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe or a full disk shows here, not as a traceback at exit
+        return code
     except (UserError, ValueError) as error:
         print(f"genrelib {args.command}: error: {error}", file=sys.stderr)
         return 2
@@ -86,9 +89,29 @@ def _run(args: argparse.Namespace) -> int:
         where = f"{error.filename}: {error.strerror}" if error.filename and error.strerror else error
         print(f"genrelib {args.command}: error: {where}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader of stdout left (`| head`): stop quietly, as Unix tools do
+        _discard_stdout()
+        return 141  # 128 + SIGPIPE, what the shell reports for a tool stopped by a closed pipe
+    except OSError as error:  # e.g. a full disk while writing the results
+        _discard_stdout()
+        where = f"{error.filename}: " if error.filename else "writing its output: "
+        print(f"genrelib {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _discard_stdout() -> None:
+    """Point this process's stdout at /dev/null, so that Python's own flush at exit does not
+    fail again on the closed pipe or the full disk (the recipe of Python's ``signal`` docs).
+    Nothing is done where stdout is not the process's own (a caller's capture)."""
+    if sys.stdout is not sys.__stdout__:
+        return
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -267,8 +267,13 @@ def save_json(record: Any, path: str | Path) -> Path:
 
 
 def load_json(path: str | Path) -> dict[str, Any]:
-    """Read a record written by :func:`save_json`; FileNotFoundError naming a missing file."""
+    """Read a record written by :func:`save_json`; FileNotFoundError naming a missing file,
+    ValueError naming a damaged one (not JSON, or not UTF-8 text)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no record at {path}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is damaged, not a JSON record ({error}); train the run again "
+                         "(--overwrite) or restore the file") from None

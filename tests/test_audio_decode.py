@@ -7,6 +7,7 @@ import contextlib
 import re
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ import soundfile as sf
 
 from genrelib.audio import (AudioError, TruncatedAudioError, TruncatedAudioWarning, load_audio,
                             probe_audio, read_audio)
+from genrelib.audio.decode import decoder_reason
 
 
 def test_unreadable_file_raises_audio_error_naming_file(tmp_path):
@@ -54,6 +56,23 @@ def test_probe_and_read_give_the_same_error_naming_file_reason_and_remedy(tmp_pa
     assert str(probed.value).startswith(f"{path}: {reason}")
     if content:
         assert "re-encode it" in str(read.value)
+
+
+def test_a_corrupt_mp3_is_not_said_to_be_missing(tmp_path, monkeypatch):
+    """libsndfile calls some undecodable data "File does not exist or is not a regular file",
+    or says nothing; the file exists (checked first), so the reason says what it means."""
+    monkeypatch.setitem(sys.modules, "audioread", None)  # soundfile's reason alone
+    path = tmp_path / "garbage.mp3"
+    path.write_bytes(np.random.default_rng(0).bytes(50_000))
+    with pytest.raises(AudioError) as read:
+        read_audio(path)
+    assert str(read.value) == (f"{path}: cannot decode audio (not audio in a format it recognises: corrupt, "
+                               "or another format); re-encode it (e.g. as 16-bit WAV) or leave it out")
+    for said in ("Error opening 'x': File does not exist or is not a regular file (possibly a pipe?).",
+                 "Error opening 'x': "):
+        assert decoder_reason(Path("x"), RuntimeError(said)).startswith("not audio in a format")
+    assert decoder_reason(Path("x"), RuntimeError("Error opening 'x': Format not recognised.")) == \
+        "Format not recognised."
 
 
 def test_probe_of_a_header_without_samples(tmp_path):

@@ -5,6 +5,8 @@ every command that writes, with nothing created; a failed command leaves no empt
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -131,3 +133,34 @@ def test_a_timeline_folder_of_a_failed_predict_is_removed(tmp_path, capsys):
     assert main(["predict", str(model / "model.keras"), str(tmp_path), "--timeline", str(figures)]) == 2
     assert "not a .keras model file" in capsys.readouterr().err
     assert not figures.exists()
+
+
+def _data_check_process(tmp_path: Path, stdout) -> subprocess.Popen:
+    """``python -m genrelib data check`` of a three-clip folder in a new process (its stdout the
+    caller's)."""
+    import numpy as np
+    import soundfile as sf
+
+    for i in range(3):
+        (tmp_path / "rock").mkdir(exist_ok=True)
+        sf.write(tmp_path / "rock" / f"rock.0000{i}.wav", np.full(4 * 22_050, 0.1), 22_050)
+    return subprocess.Popen([sys.executable, "-m", "genrelib", "data", "check", str(tmp_path)],
+                            stdout=stdout, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_closed_pipe_stops_a_command_quietly(tmp_path: Path) -> None:
+    """``genrelib ... | head -1``: the reader leaves before the command writes; no traceback,
+    exit 141 (128 + SIGPIPE) as a Unix tool stopped by the pipe."""
+    process = _data_check_process(tmp_path, subprocess.PIPE)
+    process.stdout.close()  # before the command (a new Python process) has written a line
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 141 and err == "", err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_an_output_that_cannot_be_written_is_one_error_line(tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        process = _data_check_process(tmp_path, full)
+        err = process.stderr.read()
+    assert process.wait(timeout=120) == 1
+    assert err == "genrelib data: error: writing its output: No space left on device\n", err

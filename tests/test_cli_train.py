@@ -248,6 +248,10 @@ def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
     if case == "unfinished_run":  # a model but no metrics.json: training stopped early
         shutil.copy(run / "model.keras", folder)
         return [str(folder), "--data", str(data)], "holds an unfinished run (a model but no metrics.json"
+    if case == "damaged_record":  # a whole run whose config.json was cut or edited badly
+        shutil.copytree(run, folder, dirs_exist_ok=True)
+        (folder / "config.json").write_text("{bad")
+        return [str(folder), "--data", str(data)], f"{folder / 'config.json'} is damaged, not a JSON record"
     if case == "not_a_run_folder":
         (folder / "notes.txt").write_text("hello")
         return [str(folder), "--data", str(data)], "is not a run folder (no model.keras or model.skops)"
@@ -272,7 +276,7 @@ def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
 
 
 EVALUATE_ERRORS = ["text_model_in_run_folder", "text_model_file", "zip_without_metadata",
-                   "metadata_without_model", "unfinished_run", "not_a_run_folder", "data_missing",
+                   "metadata_without_model", "unfinished_run", "damaged_record", "not_a_run_folder", "data_missing",
                    "data_without_audio", "data_unreadable_audio", "data_too_short",
                    "unknown_genre"]
 

@@ -69,6 +69,14 @@ def test_artist_split_errors():
     one_artist_each = make_tracks(4, genres=("a",), tracks_per_artist=4)  # 1 group in all
     with pytest.raises(ValueError, match="needs at least 3 artist groups.*found 1 group"):
         artist_split(one_artist_each)
+    no_artist_known = make_tracks(10)  # a folder without tracks.csv: every artist unknown
+    for split in (artist_split, artist_kfold_splits):  # would be a random split in disguise
+        with pytest.raises(ValueError, match="needs the tracks' artists, and none of the 100 tracks has one: "
+                                             "put a tracks.csv"):
+            split(no_artist_known)
+    partly = make_tracks(10, tracks_per_artist=2)
+    partly.loc[partly.index[::2], "artist"] = None  # some known: the others count one group each
+    assert_partition(artist_split(partly), partly)
 
 
 @pytest.mark.realdata

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genrelib.predict.checks import (FAR_DISTANCE, SILENCE_DBFS, STEADY_VARIATION, InputMeter,
-                                     InputReport)
+from genrelib.predict.checks import (FAR_DISTANCE, MIN_VARIATION_VALUES, SILENCE_DBFS, STEADY_VARIATION,
+                                     InputMeter, InputReport)
 
 REFERENCE = (np.array([0.0, 10.0, -5.0]), np.array([1.0, 2.0, 0.5]))  # 3 feature rows
 
@@ -69,3 +69,18 @@ def test_an_ensemble_takes_the_farthest_member_and_a_member_without_reference_is
     assert alone.distance is None and alone.variation is None and alone.notes == []
     assert InputReport(-20.0, None, None, truncated="truncated: 1.0 of 2.0 seconds: predicted on what is there"
                        ).notes == ["truncated: 1.0 of 2.0 seconds: predicted on what is there"]
+
+
+def test_a_few_segments_of_per_segment_statistics_get_no_variation_note():
+    """A model of one value per row and segment (logreg, a probe): a 3 s clip has no spread to
+    measure, so no "steady tone" note; enough segments are measured again. A log-mel segment
+    (many frames) is measured on its own."""
+    rows = REFERENCE[0] + 0.1 * REFERENCE[1]  # music-like values, one segment's statistics
+    one = meter_of(rows[None, :], np.full(100, 0.1))
+    assert one.variation is None and one.distance == pytest.approx(0.1) and not one.unfamiliar and one.notes == []
+    few = meter_of(standardised_noise(MIN_VARIATION_VALUES - 1)[:, :, 0], np.full(100, 0.1))
+    assert few.variation is None and not few.unfamiliar
+    steady = meter_of(np.broadcast_to(rows, (MIN_VARIATION_VALUES, 3)), np.full(100, 0.1))
+    assert steady.variation == pytest.approx(0.0) and steady.unfamiliar  # enough segments, no spread
+    one_log_mel = meter_of(standardised_noise(1), np.full(100, 0.1))  # 20 frames of one segment
+    assert one_log_mel.variation is not None

@@ -157,15 +157,18 @@ def _check_file(path: Path) -> None:
 
 
 def decoder_reason(path: Path, error: Exception) -> str:
-    """A decoder's error message without the path soundfile repeats in it."""
-    return str(error).replace(f"Error opening {str(path)!r}: ", "")
+    """A decoder's error message without the path soundfile repeats in it; libsndfile's empty
+    or "File does not exist" one for a corrupt MP3 (it exists: checked first) made true."""
+    reason = str(error).replace(f"Error opening {str(path)!r}: ", "").strip()
+    misleading = not reason or reason.startswith("File does not exist or is not a regular file")
+    return "not audio in a format it recognises: corrupt, or another format" if misleading else reason
 
 
 def cannot_decode(path: Path, reasons: list[tuple[str, str]]) -> AudioError:
     """The AudioError for a file no decoder could read: ``reasons`` is [(decoder, why)]."""
     reason = reasons[0][1] if len(reasons) == 1 else "; ".join(f"{n}: {r}" for n, r in reasons)
     return AudioError(f"{path}: cannot decode audio ({reason}); re-encode it (e.g. as 16-bit "
-                      "WAV) or remove it from the dataset")
+                      "WAV) or leave it out")
 
 
 def first_decoder(path: Path, attempt: Callable[[str, Decoder], _T]) -> _T:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FAR_DISTANCE", "InputMeter", "InputReport", "SILENCE_DBFS", "STEADY_VARIATION"]
+__all__ = ["FAR_DISTANCE", "InputMeter", "InputReport", "MIN_VARIATION_VALUES", "SILENCE_DBFS", "STEADY_VARIATION"]
 
 #: A file whose RMS level is below this (dB relative to full scale) is near-silent: 1/1000 of
 #: full-scale amplitude, inaudible at usual listening levels. GTZAN's clips average -31 to
@@ -29,6 +29,11 @@ FAR_DISTANCE = 3.0
 #: stationary noise or a steady tone, which the mean distance above does not catch (white
 #: noise at -20 dBFS sits at distance 1.0 in log-mel units).
 STEADY_VARIATION = 0.25
+#: The variation is measured only from at least this many values per feature row. A model of
+#: per-segment statistics (logreg, the pretrained probes) has one value per row and segment, so
+#: a 3 s clip has a single value per row, whose spread is 0 whatever the music, and a few
+#: segments give a spread far below the true one; a log-mel model has 130 frames per segment.
+MIN_VARIATION_VALUES = 5
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,9 @@ class InputReport:
     ``distance``: the root mean square of its standardised features (1 on the training set),
     the largest over the models; ``variation``: the RMS over feature rows of the file's
     standard deviation / the training one, the smallest over the models (both None when no
-    model carries a standardiser); ``truncated``: the note of a truncated file predicted all
+    model carries a standardiser; the variation None too when no model saw
+    ``MIN_VARIATION_VALUES`` values per feature row: a file of one or a few segments scored by
+    per-segment statistics); ``truncated``: the note of a truncated file predicted all
     the same (``allow_truncated``), else None.
     """
 
@@ -130,6 +137,8 @@ class InputMeter:
             if ref is None or n == 0:
                 continue
             distances.append(np.sqrt(z2 / (n * len(ref[0]))))
+            if n < MIN_VARIATION_VALUES:  # too few values per row to measure a spread
+                continue
             spread = np.maximum(s2 / n - np.square(s / n), 0.0)
             variations.append(np.sqrt(np.mean(spread / np.square(ref[1]))))
         return InputReport(rms_dbfs=float(20 * np.log10(rms)) if rms > 0 else None,

@@ -19,9 +19,19 @@ from genrelib.datasets.splits.stratified import (_check_fraction, _check_fractio
 __all__ = ["artist_kfold_splits", "artist_split"]
 
 
+#: Where a folder's artists come from, said when a split needs them and none is known.
+ARTISTS_HINT = ("put a tracks.csv (columns track_id,artist; track ids are file stems such as "
+                "blues.00000) or, for GTZAN, Sturm's artists_titles.txt beside the genre folders, "
+                "or split at random (--split random)")
+
+
 def _artist_groups(frame: pd.DataFrame) -> np.ndarray:
-    """The artist of each track; an unknown artist is a group of its own track."""
+    """The artist of each track; an unknown artist is a group of its own track. Raises
+    ValueError when no track has a known artist: the split would be a random one in disguise."""
     artist_of = known_artists(frame)
+    if not artist_of and len(frame):
+        raise ValueError(f"an artist-grouped split needs the tracks' artists, and none of the "
+                         f"{len(frame)} tracks has one: {ARTISTS_HINT}")
     return np.array([artist_of.get(str(tid), f"\0track:{tid}") for tid in frame["track_id"]],
                     dtype=object)
 
@@ -55,7 +65,8 @@ def artist_split(tracks_df: TracksLike, *, valid_fraction: float = 0.1, test_fra
     Raises
     ------
     ValueError
-        For bad fractions, a missing ``artist`` column, or too few artist groups.
+        For bad fractions, a missing ``artist`` column, no track of known artist (the split
+        would be random in disguise), or too few artist groups.
 
     Notebook: 01_data.ipynb
     """
