@@ -163,6 +163,16 @@ AGGREGATION_METHODS: tuple[str, ...] = ("vote", "mean", "geometric")
 PRECISIONS: tuple[str, ...] = ("float32", "mixed")
 
 
+def segment_grid(cfg: Any) -> str:
+    """Where a feature setting cuts its segments, as words: "3 s segments every 1.5 s at 22050
+    Hz" for the defaults. ``cfg``: a ``FeatureConfig`` or a tagger's ``EmbeddingSpec`` (any
+    object with ``segment_seconds``, ``segment_hop_samples`` and ``sample_rate``). Two models
+    whose grids are equal score the same segments of a file, so their segment probabilities
+    can be averaged."""
+    return (f"{cfg.segment_seconds:g} s segments every {cfg.segment_hop_samples / cfg.sample_rate:g} s "
+            f"at {cfg.sample_rate} Hz")
+
+
 def scaled_learning_rate(batch_size: int, *, base_batch_size: int = 32,
                          base_learning_rate: float = 1e-3) -> float:
     """The linear scaling rule (Goyal et al. 2017): a batch ``k`` times larger takes a learning

@@ -33,7 +33,7 @@ def dataset(tmp_path) -> Path:
     for genre in ("blues", "jazz"):
         for i in range(2):
             rel = f"genres/{genre}/{genre}.{i:05d}.wav"
-            write_tone(tmp_path / rel, freq=300.0 + 10 * i + (50 if genre == "jazz" else 0))
+            write_tone(tmp_path / rel, seconds=3.5, freq=300.0 + 10 * i + (50 if genre == "jazz" else 0))
             rows.append({"track_id": f"{genre}.{i:05d}", "relative_path": rel,
                          "md5": hashlib.md5((tmp_path / rel).read_bytes()).hexdigest()})
     pd.DataFrame(rows).to_csv(tmp_path / "md5.csv", index=False)
@@ -59,6 +59,20 @@ def test_check_without_manifest_and_human_output(dataset, capsys):
     assert main(["data", "check", str(dataset / "genres")]) == 0
     out = capsys.readouterr().out
     assert "tracks: 4 readable (blues 2, jazz 2)" in out and out.strip().endswith("OK")
+
+
+def test_check_names_clips_too_short_to_use_and_still_exits_0(dataset, capsys):
+    """A readable clip shorter than one 3 s segment is skipped by every other command: the
+    check names it (it is not an error: the file is fine, only short)."""
+    write_tone(dataset / "genres" / "jazz" / "jazz.00002.wav", seconds=1.0)
+    code, report = check_json(capsys, str(dataset))
+    assert code == 0 and report["tracks"] == 5
+    assert report["too_short"] == [{"relative_path": "jazz/jazz.00002.wav", "duration": 1.0}]
+    assert main(["data", "check", str(dataset)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "TOO SHORT jazz/jazz.00002.wav: 1.00 s, less than one 3 s segment: features, train, evaluate and " \
+           "predict skip it" in lines
+    assert lines[-1] == "OK, but 1 clip(s) too short to use (above)"
 
 
 def test_check_reports_unreadable_and_exits_1(dataset, capsys):

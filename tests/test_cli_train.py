@@ -207,6 +207,10 @@ def test_evaluate_on_a_subset_of_the_genres(cli_run, tiny_synthetic, direct, tmp
     (["train", ".", "--out", "x", "--epochs", "0"], "--epochs must be an integer >= 1, got 0"),
     (["train", ".", "--out", "x", "--epochs", "-3"], "--epochs must be an integer >= 1, got -3"),
     (["evaluate", "/no/such/run", "--data", "."], "not a run folder"),
+    (["train", ".", "--out", "x", "--model", "logreg", "--epochs", "5", "--lr", "1e-2"],
+     "--epochs, --lr: no effect on --model logreg, which scikit-learn fits once"),
+    (["train", ".", "--out", "x", "--model", "vgg-probe", "--precision", "mixed"],
+     "--precision: no effect on --model vgg-probe"),
 ])
 def test_user_errors_are_reported(argv, message, capsys) -> None:
     assert main(argv) == 2
@@ -255,6 +259,9 @@ def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
     if case == "not_a_run_folder":
         (folder / "notes.txt").write_text("hello")
         return [str(folder), "--data", str(data)], "is not a run folder (no model.keras or model.skops)"
+    if case == "data_is_a_file":  # one recording given where a dataset folder is asked for
+        write_silent_wav(folder / "song.wav", 30.0)
+        return [str(run), "--data", str(folder / "song.wav")], "is a file: give the folder of labelled tracks"
     if case == "data_missing":
         return [str(run), "--data", str(folder / "missing")], "does not exist"
     if case == "data_without_audio":
@@ -276,7 +283,7 @@ def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
 
 
 EVALUATE_ERRORS = ["text_model_in_run_folder", "text_model_file", "zip_without_metadata",
-                   "metadata_without_model", "unfinished_run", "damaged_record", "not_a_run_folder", "data_missing",
+                   "metadata_without_model", "unfinished_run", "damaged_record", "not_a_run_folder", "data_is_a_file", "data_missing",
                    "data_without_audio", "data_unreadable_audio", "data_too_short",
                    "unknown_genre"]
 

@@ -78,7 +78,7 @@ def test_kfold_tests_every_track_once_stratified():
 
 
 def test_kfold_errors():
-    with pytest.raises(ValueError, match="at least 10 tracks per genre.*Use n_folds <= 8"):
+    with pytest.raises(ValueError, match=r"at least 10 tracks per genre.*Use n_folds \(--folds\) <= 8"):
         kfold_splits(make_tracks(8), n_folds=10)
     with pytest.raises(ValueError, match="n_folds must be an integer >= 2, got 1"):
         kfold_splits(make_tracks(8), n_folds=1)

@@ -85,3 +85,23 @@ def test_ensemble_of_other_segmentations_averages_track_probabilities() -> None:
     np.testing.assert_allclose(ensemble.probs, expected)
     np.testing.assert_array_equal(ensemble.y, np.arange(8) % 3)
 
+
+
+def test_as_many_segments_on_another_grid_are_not_the_same_segments() -> None:
+    """A log-mel model (3 s every 1.5 s) and a tagger's probe (2.976 s every 1.488 s) give 19
+    rows per 30 s clip each, but segment i is not the same audio: averaged per track, not per
+    row. Members that do not know their grid (None) are taken at their word."""
+    from genrelib.config import FeatureConfig, segment_grid
+    from genrelib.evaluation.ensembles import same_segments
+    from genrelib.pretrained import EmbeddingSpec
+
+    mel, probe = segment_grid(FeatureConfig()), segment_grid(EmbeddingSpec("MSD_vgg"))
+    assert mel == "3 s segments every 1.5 s at 22050 Hz" and mel != probe
+    a, b = _member(0), _member(1)
+    on = lambda m, grid: SegmentPredictions(m.probs, m.y, m.track_ids, m.genres, segments=grid)  # noqa: E731
+    assert same_segments([on(a, mel), on(b, mel)]) and same_segments([on(a, mel), b])
+    assert not same_segments([on(a, mel), on(b, probe)])
+    ensemble = ensemble_predictions([on(a, mel), on(b, probe)])
+    np.testing.assert_allclose(ensemble.probs, (a.probs.reshape(8, 4, 3).mean(axis=1)
+                                                + b.probs.reshape(8, 4, 3).mean(axis=1)) / 2)
+    assert ensemble_predictions([on(a, mel), on(b, mel)]).probs.shape == (32, 3)  # row by row

@@ -381,6 +381,8 @@ def test_silence_and_noise_get_a_note_and_a_json_field(tmp_path, tiny_synthetic,
     (["{cnn}", "{audio}", "--top-k", "0"], "--top-k must be >= 1"),
     (["{cnn}", "{audio}", "--top-k", "11"], "the model knows 10 genres"),
     (["{cnn}", "{audio}", "--timeline", "{tmp}/figure.txt"], "give a .png file"),
+    (["{cnn}", "{audio}", "{audio}", "--timeline", "{tmp}/figure.png"], "give a folder, not a .png name"),
+    (["{cnn}", "{tmp}", "--timeline", "{tmp}/figure.png"], "give a folder, not a .png name"),
     (["{cnn}", "{audio}", "--csv", "{tmp}/no/such/folder.csv"], "its folder does not exist"),
 ])
 def test_usage_errors_exit_2_with_one_line(tmp_path, cnn, capsys, argv, message):

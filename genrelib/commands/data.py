@@ -19,6 +19,7 @@ import warnings
 from typing import Any
 
 from genrelib.commands.outputs import FOLDER
+from genrelib.config import FeatureConfig
 
 __all__ = ["format_report", "register", "run_check", "run_fetch", "run_synth"]
 
@@ -37,7 +38,8 @@ def register(subparsers: Any) -> None:
         description="Index PATH (GTZAN in either layout, or any <root>/<label>/<audio> tree, "
                     "given at or up to two levels above the label folders), decode every file "
                     "to its end (a truncated file is named with the seconds it holds) and "
-                    "report what is there. Exit 0 when every file is readable and matches the "
+                    "report what is there, clips too short for one segment included. Exit 0 "
+                    "when every file is readable and matches the "
                     "manifest, 1 otherwise; manifest entries missing from disk are reported only.")
     check.add_argument("path", metavar="PATH", help="dataset folder")
     check.add_argument("--checksums", metavar="CSV",
@@ -94,6 +96,10 @@ def format_report(report: dict) -> str:
              f"tracks: {report['tracks']} readable ({per_genre or 'none'})"]
     for item in report["unreadable"]:
         lines.append(f"UNREADABLE {item['relative_path']}: {item['reason']}")
+    segment = FeatureConfig().segment_seconds
+    for item in report.get("too_short", []):
+        lines.append(f"TOO SHORT {item['relative_path']}: {item['duration']:.2f} s, less than one {segment:g} s "
+                     "segment: features, train, evaluate and predict skip it")
     for item in report["checksum_mismatches"]:
         lines.append(f"CHECKSUM MISMATCH {item['relative_path']}: expected {item['expected']}, "
                      f"got {item['actual']}")
@@ -108,7 +114,9 @@ def format_report(report: dict) -> str:
         lines.append(f"checksums: {report['verified']} verified, "
                      f"{len(report['checksum_mismatches'])} mismatched")
     problems = _problems(report)
-    lines.append("OK" if problems == 0 else f"PROBLEMS: {problems} file(s) unreadable or mismatched")
+    short = len(report.get("too_short", []))
+    lines.append(f"PROBLEMS: {problems} file(s) unreadable or mismatched" if problems else
+                 f"OK, but {short} clip(s) too short to use (above)" if short else "OK")
     return "\n".join(lines)
 
 

@@ -63,6 +63,9 @@ def check_run_dir(run_dir: str) -> Path:
 
 def check_data(data: str) -> None:
     """UserError unless ``data`` is a folder."""
+    if os.path.isfile(data):
+        raise UserError(f"--data {data!r} is a file: give the folder of labelled tracks (<genre>/<files>); "
+                        "`genrelib predict RUN FILE` gives the genres of one recording")
     if not os.path.isdir(data):
         raise UserError(f"--data folder {data!r} does not exist")
 

@@ -81,6 +81,9 @@ def _timeline_target(args: argparse.Namespace) -> Path | None:
         return None
     target = Path(args.timeline)
     if len(args.paths) > 1 or any(Path(p).is_dir() for p in args.paths) or target.is_dir():
+        if target.suffix.lower() == ".png" and not target.is_dir():  # not a folder named x.png
+            raise UserError(f"--timeline {target}: several recordings get one figure each: give a "
+                            "folder, not a .png name")
         check_output(target, FOLDER, "--timeline").mkdir(parents=True, exist_ok=True)
     elif target.suffix.lower() != ".png":
         raise UserError(f"--timeline {target}: give a .png file for one audio file")

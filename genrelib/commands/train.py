@@ -59,7 +59,7 @@ def register(subparsers: Any) -> None:
                         help=f"quick: {PROFILES['quick'].train.epochs} epochs (CI); full: up to "
                              f"{PROFILES['full'].train.epochs} epochs (default quick)")
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write")
-    parser.add_argument("--epochs", type=int, metavar="N", help="override the profile's epochs")
+    parser.add_argument("--epochs", type=int, metavar="N", help="override the profile's epochs (deep models)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     recipe = PROFILES["full"].train
     parser.add_argument("--batch-size", type=int, metavar="N",
@@ -124,6 +124,7 @@ def run_train(args: argparse.Namespace) -> int:
     from genrelib.pipeline import Hardware, RunSpec
 
     try:  # every setting refused before any data is read
+        _refuse_training_flags(args)
         spec = RunSpec(model=args.model, options=parse_options(args.option), profile=args.profile,
                        epochs=args.epochs, learning_rate=args.lr, split=args.split, seed=args.seed,
                        valid_fraction=args.val_fraction, test_fraction=args.test_fraction,
@@ -147,6 +148,22 @@ def run_train(args: argparse.Namespace) -> int:
                        verbose=verbose)
     print(describe_run(result))
     return 0
+
+
+def _refuse_training_flags(args: argparse.Namespace) -> None:
+    """UserError when a flag of epoch training (``--epochs``, ``--lr``, ``--batch-size``,
+    ``--precision``, ``--devices``) is given for a model fitted once by scikit-learn (logreg,
+    svm, the probes): it would be recorded in config.json and have no effect."""
+    from genrelib.models.kinds import is_classical
+
+    if not is_classical(args.model):
+        return
+    given = [flag for flag, value in (("--epochs", args.epochs), ("--lr", args.lr), ("--batch-size", args.batch_size),
+                                      ("--precision", args.precision), ("--devices", args.devices))
+             if value is not None]
+    if given:
+        raise UserError(f"{', '.join(given)}: no effect on --model {args.model}, which scikit-learn fits once "
+                        "(no epochs, batches or devices); leave it out, or train a deep model")
 
 
 #: RunSpec/Hardware field names and the flags that set them.

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from genrelib.audio import probe_audio
-from genrelib.config import GTZAN_GENRES
+from genrelib.config import GTZAN_GENRES, FeatureConfig
 from genrelib.datasets.folder import find_root, list_audio_files, track_id_from_path
 from genrelib.datasets.gtzan import KNOWN_FAULTS, detect_layout, find_artists_file, read_artists
 from genrelib.datasets.manifest import ChecksumReport, verify_checksums
@@ -115,14 +115,19 @@ class DatasetIndex:
 
     def report(self) -> dict:
         """A JSON-ready summary: ``root``, ``layout``, ``tracks`` (int), ``per_genre``,
-        ``unreadable``, then the checksum report's ``checksum_mismatches``, ``missing``,
-        ``not_in_manifest``, ``unverified``, ``checksums`` (the manifest's path or None) and
-        ``verified`` (files whose MD5 matched; 0 without a manifest).
+        ``unreadable``, ``too_short`` (``[{"relative_path", "duration"}]``: readable clips
+        shorter than one segment of the default features, which every command skips), then the
+        checksum report's ``checksum_mismatches``, ``missing``, ``not_in_manifest``,
+        ``unverified``, ``checksums`` (the manifest's path or None) and ``verified`` (files
+        whose MD5 matched; 0 without a manifest).
         """
         checks = self.checksums or ChecksumReport()
+        short = self.tracks[self.tracks["duration"] < FeatureConfig().segment_seconds]
         return {
             "root": str(self.root), "layout": self.layout, "tracks": len(self.tracks),
             "per_genre": self.per_genre(), "unreadable": list(self.unreadable),
+            "too_short": [{"relative_path": r.relative_path, "duration": round(float(r.duration), 3)}
+                          for r in short.itertuples(index=False)],
             "checksum_mismatches": list(checks.checksum_mismatches),
             "missing": list(checks.missing), "not_in_manifest": list(checks.not_in_manifest),
             "unverified": list(checks.unverified), "checksums": checks.manifest,
@@ -242,7 +247,7 @@ def index_dataset(path: str | os.PathLike[str], *,
         names = "; ".join(f"{u['relative_path']} ({u['reason']})" for u in unreadable[:20])
         more = f"; and {len(unreadable) - 20} more" if len(unreadable) > 20 else ""
         warnings.warn(f"{len(unreadable)} unreadable audio file(s) under {root} left out of the "
-                      f"index: {names}{more} (see DatasetIndex.unreadable)",
+                      f"index: {names}{more} (`genrelib data check` lists them; DatasetIndex.unreadable in Python)",
                       UnreadableAudioWarning, stacklevel=2)
     return index
 

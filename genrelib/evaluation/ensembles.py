@@ -23,12 +23,15 @@ class SegmentPredictions:
     ``probs`` (n_segments, n_classes) in the order of ``genres`` (n_classes,), ``y``
     (n_segments,) the true class index into ``genres``, ``track_ids`` (n_segments,) the
     track of each segment. A track-level model is one "segment" per track.
+    ``segments``: where the segments were cut (``config.segment_grid``), None when unknown;
+    models with other grids can have as many segments per track, but not the same ones.
     """
 
     probs: np.ndarray
     y: np.ndarray
     track_ids: np.ndarray
     genres: tuple[str, ...]
+    segments: str | None = None
 
     def __post_init__(self) -> None:
         probs, y = np.asarray(self.probs), np.asarray(self.y)
@@ -52,7 +55,7 @@ class SegmentPredictions:
         """One row per track (first-appearance order): its mean segment probabilities."""
         agg = aggregate_tracks(self.probs, self.track_ids, method="mean")
         _, truth = track_truth(self.y, self.track_ids)
-        return SegmentPredictions(agg.probs, truth, agg.track_ids, self.genres)
+        return SegmentPredictions(agg.probs, truth, agg.track_ids, self.genres, segments="tracks")
 
     def with_genre_order(self, genres: Sequence[str]) -> SegmentPredictions:
         """The same predictions with the columns (and labels) in the order of ``genres``,
@@ -65,7 +68,7 @@ class SegmentPredictions:
             return self
         new_index = np.array([genres.index(g) for g in self.genres])
         return SegmentPredictions(self.probs[:, [self.genres.index(g) for g in genres]],
-                                  new_index[self.y], self.track_ids, genres)
+                                  new_index[self.y], self.track_ids, genres, self.segments)
 
 
 def check_same_genres(genres_by_member: dict[str, Sequence[str]]) -> None:
@@ -84,8 +87,11 @@ def check_same_genres(genres_by_member: dict[str, Sequence[str]]) -> None:
 
 def same_segments(members: Sequence[SegmentPredictions]) -> bool:
     """True when every member scores the same segments: the same track id per row, in the
-    same order (the same segment settings on the same data)."""
-    return all(np.array_equal(m.track_ids, members[0].track_ids) for m in members[1:])
+    same order, and the same grid (``segments``; a member that does not know its own is taken
+    at its word). A 30 s clip gives 19 segments of 3 s every 1.5 s and 19 patches of 2.976 s
+    every 1.488 s: the same track ids, other segments."""
+    grids = {m.segments for m in members if m.segments is not None}
+    return len(grids) <= 1 and all(np.array_equal(m.track_ids, members[0].track_ids) for m in members[1:])
 
 
 def ensemble_predictions(members: Sequence[SegmentPredictions], *,

@@ -12,7 +12,7 @@ import numpy as np
 
 from genrelib import runs
 from genrelib.augment import dense_segments
-from genrelib.config import AGGREGATION_METHODS, FeatureConfig
+from genrelib.config import AGGREGATION_METHODS, FeatureConfig, segment_grid
 from genrelib.datasets.source import DataSource, as_index
 from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
                                  check_same_genres, compare_predictions, ensemble_predictions,
@@ -70,7 +70,9 @@ def run_predictions(run_dir: str | Path, data: DataSource, *, cache_dir: str | P
         features = dense_segments(features, hop_frames=hop_frames)
     remap = np.array([model_genres.index(g) for g in features.genres])
     probs = predict_probs(net, features.X, model_kind=kind)
-    return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres)
+    grid = segment_grid(cfg) + (f", cut again every {hop_frames} frames" if hop_frames is not None
+                                and not is_classical(kind) else "")
+    return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres, segments=grid)
 
 
 def run_aggregation(run_dir: str | Path) -> str:

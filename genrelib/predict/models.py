@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from genrelib import __version__, runs
-from genrelib.config import FeatureConfig
+from genrelib.config import FeatureConfig, segment_grid
 from genrelib.evaluation import check_same_genres
 from genrelib.models import (check_model_kind, feature_kind, input_shape_for, is_classical, model_input,
                              read_feature_config)
@@ -130,16 +130,13 @@ def load_predictor(model_paths: _PathLike | Sequence[_PathLike]) -> Predictor:
         raise ValueError("load_predictor needs at least one model")
     settings = [model_settings(p) for p in paths]
     check_same_genres({str(file): genres for file, _, _, genres in settings})
-    grids = {_segment_grid(cfg) for _, _, cfg, _ in settings}
+    grids = {segment_grid(cfg) for _, _, cfg, _ in settings}
     if len(grids) > 1:
-        raise ValueError(f"ensemble members must cut the same segments, got {sorted(grids)}")
+        raise ValueError(f"ensemble members must cut the same segments, got {sorted(grids)}: "
+                         "combine models of the same features (log-mel, MFCC and statistics models "
+                         "share a grid; the taggers' probes share theirs)")
     genres = settings[0][3]
     return Predictor(tuple(_load_member(*s, genres=genres) for s in settings))
-
-
-def _segment_grid(cfg: FeatureConfig) -> str:
-    return (f"{cfg.segment_seconds:g} s segments every {cfg.segment_hop_samples / cfg.sample_rate:g} s "
-            f"at {cfg.sample_rate} Hz")
 
 
 def _load_member(file: Path, kind: str, cfg: FeatureConfig, model_genres: tuple[str, ...], *,

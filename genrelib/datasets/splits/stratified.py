@@ -123,7 +123,8 @@ def random_split(tracks_df: TracksLike, *, valid_fraction: float = 0.1, test_fra
     frame = _tracks(tracks_df)
     n_sets = 1 + (valid > 0) + (test > 0)
     _require_per_genre(frame, n_sets, f"a stratified split into {n_sets} sets",
-                       "Add tracks, drop that genre, or set valid_fraction/test_fraction to 0.")
+                       "Add tracks, drop that genre, or set valid_fraction/test_fraction to 0 "
+                       "(--val-fraction/--test-fraction).")
     train, valid_ids, test_ids = _stratified_cut(frame, valid, test, np.random.default_rng(seed))
     split = TrackSplit(train=train, valid=valid_ids, test=test_ids, protocol="random")
     check_leakage(split, frame)
@@ -167,7 +168,7 @@ def kfold_splits(tracks_df: TracksLike, *, n_folds: int = 10, valid_fraction: fl
     valid = _check_fraction("valid_fraction", valid_fraction)
     frame = _tracks(tracks_df)
     _require_per_genre(frame, int(n_folds), f"stratified {n_folds}-fold cross-validation",
-                       f"Use n_folds <= {int(_genre_counts(frame).min())}.")
+                       f"Use n_folds (--folds) <= {int(_genre_counts(frame).min())}.")
     ids = frame["track_id"].to_numpy(dtype=str)
     folds = StratifiedKFold(n_splits=int(n_folds), shuffle=True, random_state=seed)
     splits = []
