@@ -13,6 +13,7 @@ and ``genrelib data ...`` start fast.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -94,7 +95,8 @@ def _run(args: argparse.Namespace) -> int:
         return 141  # 128 + SIGPIPE, what the shell reports for a tool stopped by a closed pipe
     except OSError as error:  # e.g. a full disk while writing the results
         _discard_stdout()
-        where = f"{error.filename}: " if error.filename else "writing its output: "
+        writing = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # out of room, no file named
+        where = f"{error.filename}: " if error.filename else "writing its output: " if writing else ""
         print(f"genrelib {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -275,5 +275,5 @@ def load_json(path: str | Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path} is damaged, not a JSON record ({error}); train the run again "
-                         "(--overwrite) or restore the file") from None
+        raise ValueError(f"{path} is damaged, not a JSON record ({error}); restore it, or write it "
+                         "again (a run: `genrelib train ... --overwrite`)") from None
