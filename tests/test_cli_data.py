@@ -182,3 +182,22 @@ def test_data_check_does_not_import_heavy_libraries(dataset):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0 []"
+
+
+def test_check_names_the_files_it_does_not_read_and_reads_aiff(dataset, capsys):
+    """Nothing below the root is dropped without a word: audio deeper than a label folder and
+    other files in a label folder are listed (not an error); AIFF is audio."""
+    write_tone(dataset / "genres" / "jazz" / "live" / "jazz.00007.flac", seconds=3.5)
+    (dataset / "genres" / "blues" / "notes.txt").write_text("liner notes")
+    (dataset / "genres" / "blues" / ".DS_Store").write_bytes(b"\0")  # hidden: not data
+    write_tone(dataset / "genres" / "blues" / "blues.00005.aiff", seconds=3.5)
+    code, report = check_json(capsys, str(dataset))
+    assert code == 0 and report["tracks"] == 5 and report["per_genre"] == {"blues": 3, "jazz": 2}
+    assert report["ignored"] == [
+        {"relative_path": "blues/notes.txt",
+         "reason": "not an audio file name (read: .wav, .au, .flac, .ogg, .mp3, .aiff, .aif)"},
+        {"relative_path": "jazz/live/jazz.00007.flac",
+         "reason": "not directly in a label folder: only <root>/<label>/<file> is read"}]
+    assert main(["data", "check", str(dataset)]) == 0
+    out = capsys.readouterr().out
+    assert "IGNORED jazz/live/jazz.00007.flac: not directly in a label folder" in out and out.strip().endswith("OK")

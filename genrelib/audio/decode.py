@@ -1,6 +1,6 @@
 """Decoding a file as it is stored: one decoder order for the header probe and full reads.
 
-soundfile (libsndfile: WAV, AU, FLAC, OGG, MP3) first, then audioread when it is installed
+soundfile (libsndfile: WAV, AU, FLAC, OGG, MP3, AIFF) first, then audioread when it is installed
 (librosa >= 1.0 reads through soundfile only, so ``librosa.load`` would add no format).
 Channels are averaged (downmix by mean). Every failure is an ``AudioError`` naming the file;
 a file that ends before the length its header promises is a ``TruncatedAudioError``.

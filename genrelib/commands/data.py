@@ -100,6 +100,10 @@ def format_report(report: dict) -> str:
     for item in report.get("too_short", []):
         lines.append(f"TOO SHORT {item['relative_path']}: {item['duration']:.2f} s, less than one {segment:g} s "
                      "segment: features, train, evaluate and predict skip it")
+    ignored = report.get("ignored", [])
+    lines += [f"IGNORED {item['relative_path']}: {item['reason']}" for item in ignored[:_SHOW]]
+    if len(ignored) > _SHOW:
+        lines.append(f"IGNORED {len(ignored) - _SHOW} more file(s) (--json lists them all)")
     for item in report["checksum_mismatches"]:
         lines.append(f"CHECKSUM MISMATCH {item['relative_path']}: expected {item['expected']}, "
                      f"got {item['actual']}")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "find_root", "is_audio_file", "label_folders",
+__all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "find_root", "ignored_files", "is_audio_file", "label_folders",
            "list_audio_files", "strip_audio_suffix", "track_id_from_path"]
 
 #: File name endings read as audio (case-insensitive). Anything else in a label folder
-#: (``.mf`` lists, ``.txt`` notes, images) is not audio and is ignored.
-AUDIO_EXTENSIONS: tuple[str, ...] = (".wav", ".au", ".flac", ".ogg", ".mp3")
+#: (``.mf`` lists, ``.txt`` notes, images) is not audio and is ignored (``ignored_files`` names it).
+AUDIO_EXTENSIONS: tuple[str, ...] = (".wav", ".au", ".flac", ".ogg", ".mp3", ".aiff", ".aif")
 
 #: How many folder levels above the label folders ``find_root`` looks through.
 MAX_SEARCH_DEPTH = 2
@@ -132,3 +132,34 @@ def list_audio_files(root: str | os.PathLike[str]) -> list[tuple[str, Path]]:
         files = sorted(p for p in folder.iterdir() if is_audio_file(p))
         found.extend((folder.name, file) for file in files)
     return found
+
+
+def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:
+    """The files below ``root`` that ``list_audio_files`` does not read, each with why: an
+    audio file deeper than a label folder (``pop/live/x.flac``), and a file in a label folder
+    whose name is not audio. Hidden files, ``__MACOSX`` and the files beside the label folders
+    (``tracks.csv``, a manifest) are not data and are left out.
+
+    Returns
+    -------
+    list of dict
+        ``{"relative_path", "reason"}``, in path order.
+    """
+    root = Path(root).absolute()
+    labels = set(label_folders(root))
+    ignored = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d != "__MACOSX")
+        here = Path(folder)
+        for name in sorted(files) if here != root else []:
+            path = here / name
+            if name.startswith(".") or (is_audio_file(path) and here in labels):
+                continue
+            if here in labels:
+                reason = f"not an audio file name (read: {', '.join(AUDIO_EXTENSIONS)})"
+            elif path.suffix.lower() in AUDIO_EXTENSIONS:
+                reason = "not directly in a label folder: only <root>/<label>/<file> is read"
+            else:
+                continue
+            ignored.append({"relative_path": path.relative_to(root).as_posix(), "reason": reason})
+    return ignored

@@ -23,7 +23,7 @@ import pandas as pd
 
 from genrelib.audio import probe_audio
 from genrelib.config import GTZAN_GENRES, FeatureConfig
-from genrelib.datasets.folder import find_root, list_audio_files, track_id_from_path
+from genrelib.datasets.folder import find_root, ignored_files, list_audio_files, track_id_from_path
 from genrelib.datasets.gtzan import KNOWN_FAULTS, detect_layout, find_artists_file, read_artists
 from genrelib.datasets.manifest import ChecksumReport, verify_checksums
 
@@ -116,7 +116,8 @@ class DatasetIndex:
     def report(self) -> dict:
         """A JSON-ready summary: ``root``, ``layout``, ``tracks`` (int), ``per_genre``,
         ``unreadable``, ``too_short`` (``[{"relative_path", "duration"}]``: readable clips
-        shorter than one segment of the default features, which every command skips), then the
+        shorter than one segment of the default features, which every command skips),
+        ``ignored`` (``folder.ignored_files``: files below the root that are not read), then the
         checksum report's ``checksum_mismatches``, ``missing``, ``not_in_manifest``,
         ``unverified``, ``checksums`` (the manifest's path or None) and ``verified`` (files
         whose MD5 matched; 0 without a manifest).
@@ -128,6 +129,7 @@ class DatasetIndex:
             "per_genre": self.per_genre(), "unreadable": list(self.unreadable),
             "too_short": [{"relative_path": r.relative_path, "duration": round(float(r.duration), 3)}
                           for r in short.itertuples(index=False)],
+            "ignored": ignored_files(self.root),
             "checksum_mismatches": list(checks.checksum_mismatches),
             "missing": list(checks.missing), "not_in_manifest": list(checks.not_in_manifest),
             "unverified": list(checks.unverified), "checksums": checks.manifest,
