@@ -13,6 +13,7 @@ and ``genrelib data ...`` start fast.
 from __future__ import annotations
 
 import argparse
+import difflib
 import errno
 import importlib
 import os
@@ -48,18 +49,37 @@ _VERBOSE = ("show everything on stderr: TensorFlow's log lines, other libraries'
 
 
 def _add_verbose(subparsers: argparse._SubParsersAction) -> None:
-    """``--verbose`` after every command too (``genrelib train ... --verbose``)."""
+    """``--verbose`` after every command too (``genrelib train ... --verbose``), and each
+    command's own parser in its namespace (``_parser``: its usage for an unknown argument)."""
     for command in subparsers.choices.values():
         nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
         if nested:
             _add_verbose(nested[0])
-        elif not any("--verbose" in a.option_strings for a in command._actions):
+            continue
+        if not any("--verbose" in a.option_strings for a in command._actions):
             command.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=_VERBOSE)
+        command.set_defaults(_parser=command)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """``parser.parse_args``, except that an unknown argument is reported by the command it
+    was given to (its usage, ``genrelib evaluate: error: ...``), with the option it most
+    resembles: ``--jsn`` -> "did you mean --json?". Exit code 2, as argparse's own errors."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = getattr(args, "_parser", parser)
+        options = [o for action in command._actions for o in action.option_strings]
+        guesses = {word: difflib.get_close_matches(word.split("=")[0], options, n=1)
+                   for word in unknown if word.startswith("-")}
+        hint = "; ".join(f"did you mean {match[0]} for {word}?" if len(guesses) > 1
+                         else f"did you mean {match[0]}?" for word, match in guesses.items() if match)
+        command.error(f"unrecognized arguments: {' '.join(unknown)}" + (f" ({hint})" if hint else ""))
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

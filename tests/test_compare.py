@@ -170,6 +170,20 @@ def test_evaluate_several_runs_text_table(runs, tiny_synthetic, ensemble_record,
                        f"{r['top_k_accuracy']['3']:.3f}"]
 
 
+def test_ensemble_table_notes_the_genres_without_a_track(ensemble_record) -> None:
+    """format_ensemble names the genres without a track (none here) but gives no macro F1 of
+    its own: the table holds one per run."""
+    from genrelib.commands.evaluate import format_ensemble
+
+    assert not [line for line in format_ensemble(ensemble_record).splitlines() if "note:" in line]
+    record = json.loads(json.dumps(ensemble_record))
+    for genre in ("blues", "pop"):
+        record["ensemble"]["per_genre"][genre]["support"] = 0
+    notes = [line for line in format_ensemble(record).splitlines() if "note:" in line]
+    assert notes == ["note: 2 of the model's 10 genres have no track in DATA (blues, pop); "
+                     "the macro averages count their F1 as 0"]
+
+
 def test_ensemble_of_runs_with_other_segments(runs, tiny_synthetic, predictions, tmp_path) -> None:
     """A run reading 3 s segments without overlap (10 per clip, not 19) joins the ensemble
     at track level: the mean of each run's mean track probabilities."""

@@ -193,3 +193,18 @@ def test_summaries_and_results_compare_by_value() -> None:
     assert summary != a  # a summary is no result (no per-track arrays)
     changed = EvaluationSummary.from_dict({**a.to_dict(), "confusion": (a.confusion + 1).tolist()})
     assert changed != summary
+
+
+def test_untested_genres_are_the_genres_without_a_track() -> None:
+    """A genre the model knows but the evaluated tracks lack: named by ``untested_genres``
+    (fresh and read back), its F1 counted as 0 in the macro average over every genre.
+
+    Break tried: ``support > 0`` instead of ``== 0`` in the property -> the first assert fails."""
+    genres = ("blues", "jazz", "pop", "rock")
+    y = np.repeat([0, 0, 3, 3], 2)  # no jazz, no pop
+    probs = np.eye(4)[y] * 0.9 + 0.025
+    result = evaluate_predictions(probs, y, np.repeat(["a", "b", "c", "d"], 2), genres=genres)
+    assert result.untested_genres == ("jazz", "pop")
+    assert EvaluationSummary.from_dict(result.to_dict()).untested_genres == ("jazz", "pop")
+    assert result.track_accuracy == 1.0 and result.macro_f1 == pytest.approx(0.5)
+    assert _result().untested_genres == ()

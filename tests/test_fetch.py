@@ -415,3 +415,19 @@ def test_archive_hash_parsing():
     assert len(parse_archive_hash("f" * 64)) == 64
     with pytest.raises(ValueError, match="neither an MD5"):
         parse_archive_hash("f" * 40)
+
+
+@pytest.mark.parametrize("url", ["notaurl", "/tmp/genres.tar.gz", "ftp://example.org/genres.tar.gz", "http://"])
+def test_a_url_that_is_no_web_address_is_a_usage_error(tmp_path, manifest, url, capsys):
+    """Refused before anything is written, exit 2 (not a network failure's 1), saying what to
+    do with an archive already at hand.
+
+    Break tried: no ``check_download_url`` in run_fetch -> exit 1 "cannot reach" (and
+    "downloading ..." on stdout)."""
+    assert fetch_cli(tmp_path / "gtzan", url, manifest) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not (tmp_path / "gtzan").exists()
+    assert captured.err == (f"genrelib data: error: --url {url!r} is not an http:// or https:// address. "
+                            "For an archive you already have, unpack it into DIR (tar xzf genres.tar.gz "
+                            "-C DIR) and run `genrelib data fetch gtzan DIR`: a folder that holds every "
+                            "track is only verified\n")

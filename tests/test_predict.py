@@ -318,6 +318,7 @@ def test_a_folder_of_mixed_files_predicts_every_good_one(tmp_path, predictor):
     for name, reason in REASONS.items():
         assert reason in failed[files[name]], (name, failed[files[name]])
     assert failed[tmp_path / "missing.wav"] == "no such file or folder"
+    assert [r.path for r in results if isinstance(r, P.FileFailure) and r.no_file] == [tmp_path / "missing.wav"]
 
 
 def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys):
@@ -335,7 +336,10 @@ def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys):
     assert any(f"{empty_folder}: no audio files" in line for line in reported)
     assert any("notes.txt: cannot decode audio" in line for line in reported)  # named: tried
     assert len(reported) == len(REASONS) + 3
-    assert "9 of 12 files could not be predicted" in err
+    # 7 of the 10 files found fail; 2 of the 4 paths given (a missing file, an empty folder)
+    # hold no file at all and are counted apart (they were "files" before).
+    assert err.splitlines()[-1] == ("genrelib predict: 7 of 10 files could not be predicted; "
+                                    "2 of 4 paths held no file to predict")
 
 
 @pytest.mark.slow

@@ -118,3 +118,22 @@ def test_a_missing_member_is_named(reference, capsys) -> None:
     assert main(["reference", str(data), "--runs", str(root / "runs"), "--records", str(root / "records"),
                  "--protocols", "artist", "--ensemble", "x=lr"]) == 2
     assert "use --protocols kfold and/or artist_kfold" in capsys.readouterr().err
+
+
+def test_the_printed_summary_has_no_nan(reference) -> None:
+    """The study reports no logreg figure: its column shows "-", not NaN.
+
+    Break tried: ``na_rep`` left out of format_summary -> "NaN" in the table."""
+    from genrelib.commands.reference import format_summary
+    from genrelib.results import load_records, summarize
+
+    _, root = reference
+    summary = summarize(load_records(root / "records"))
+    lines = format_summary(summary).splitlines()
+    assert lines[0].split() == ["model", "protocol", "data", "runs", "test_tracks", "track_accuracy",
+                                "macro_f1", "study"]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert {"lr", "lr-seed1"} <= set(rows) and "NaN" not in "\n".join(lines)  # + other tests' records
+    for name, row in rows.items():
+        record = summary.set_index("model").loc[name]
+        assert row[-3:] == [f"{record.track_accuracy:.3f}", f"{record.macro_f1:.3f}", "-"]

@@ -168,13 +168,14 @@ def run_fetch(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from genrelib.commands.console import progress_bars
-    from genrelib.datasets.download import partial_download_note
+    from genrelib.datasets.download import check_download_url, partial_download_note
     from genrelib.datasets.fetch import ARCHIVE_NAME, GTZAN_URL, FetchError, fetch_gtzan, parse_archive_hash
 
     expected = parse_archive_hash(args.md5) if args.md5 else None
+    url = check_download_url(args.url) if args.url is not None else GTZAN_URL
     note = (lambda message: None) if args.quiet else (lambda message: print(message, flush=True))
     try:
-        result = fetch_gtzan(args.dest, url=args.url or GTZAN_URL, manifest=args.checksums,
+        result = fetch_gtzan(args.dest, url=url, manifest=args.checksums,
                              expected_hash=expected, keep_archive=args.keep_archive,
                              progress=progress_bars(args.quiet), log=note)
     except FetchError as error:

@@ -16,12 +16,15 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from genrelib.commands.console import progress_bars
 from genrelib.commands.evaluate import check_run_dir
 from genrelib.commands.outputs import FILE, FOLDER, check_output
 from genrelib.errors import UserError
+
+if TYPE_CHECKING:
+    from genrelib.predict import FileFailure
 
 __all__ = ["register", "run_predict", "format_prediction", "csv_rows"]
 
@@ -122,11 +125,11 @@ def run_predict(args: argparse.Namespace) -> int:
     predictor = load_predictor(models)
     if args.top_k > len(predictor.genres):
         raise UserError(f"--top-k {args.top_k}: the model knows {len(predictor.genres)} genres")
-    predictions, failures, used = [], 0, set()
+    predictions, failed, used = [], [], set()
     for result in predict_paths(predictor, args.paths, top_k=args.top_k, progress=progress_bars(),
                                 allow_truncated=args.allow_truncated):
         if isinstance(result, FileFailure):
-            failures += 1
+            failed.append(result)
             tqdm.write(f"genrelib predict: {result}", file=sys.stderr)
             continue
         predictions.append(result)
@@ -139,7 +142,17 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.csv:
         with open(args.csv, "w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(csv_rows(predictions, args.top_k))
-    if failures:
-        print(f"genrelib predict: {failures} of {failures + len(predictions)} files could not be predicted",
+    if failed:
+        print(f"genrelib predict: {failure_summary(failed, len(predictions), len(args.paths))}",
               file=sys.stderr)
-    return 1 if failures else 0
+    return 1 if failed else 0
+
+
+def failure_summary(failed: list[FileFailure], n_predicted: int, n_paths: int) -> str:
+    """"2 of 5 files could not be predicted; 1 of 3 paths held no file to predict": files and
+    the paths given (a missing one, a folder without audio) are counted apart."""
+    files = sum(not f.no_file for f in failed)
+    paths = len(failed) - files
+    parts = [f"{files} of {files + n_predicted} files could not be predicted" if files else "",
+             f"{paths} of {n_paths} paths held no file to predict" if paths else ""]
+    return "; ".join(part for part in parts if part)

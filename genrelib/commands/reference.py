@@ -27,7 +27,7 @@ from genrelib.config import AGGREGATION_METHODS, PROFILE_NAMES
 from genrelib.errors import UserError
 from genrelib.models import ALL_MODEL_KINDS, MODEL_KINDS
 
-__all__ = ["register", "run_reference"]
+__all__ = ["register", "run_reference", "format_summary"]
 
 
 def _models(text: str) -> list[str]:
@@ -191,7 +191,12 @@ def run_reference(args: argparse.Namespace) -> int:
                 if result.test is not None:
                     write_predictions(result.test, result.run_dir)
     export_records(runs_dir, args.records)
-    summary = summarize(load_records(args.records))
-    columns = ["model", "protocol", "data", "runs", "test_tracks", "track_accuracy", "macro_f1", "study"]
-    print(summary[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(format_summary(summarize(load_records(args.records))))
     return 0
+
+
+def format_summary(summary: Any) -> str:
+    """The records' summary table (``results.summarize``) as printed: three decimals, "-" where
+    there is no number (``study``: the study reports no figure for that model or protocol)."""
+    columns = ["model", "protocol", "data", "runs", "test_tracks", "track_accuracy", "macro_f1", "study"]
+    return summary[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="-")

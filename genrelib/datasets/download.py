@@ -20,7 +20,7 @@ from pathlib import Path
 
 from genrelib.cache import atomic_write_text
 
-__all__ = ["FetchError", "MANUAL_SOURCES", "RETRY_WAIT_S", "download_file", "file_hash",
+__all__ = ["FetchError", "MANUAL_SOURCES", "RETRY_WAIT_S", "check_download_url", "download_file", "file_hash",
            "looks_like_html", "parse_archive_hash", "partial_download_note"]
 
 #: Where to get GTZAN by hand when the download fails (also in README, "Getting GTZAN").
@@ -50,6 +50,20 @@ def parse_archive_hash(value: str) -> str:
     if not _HASH_RE.match(digest):
         raise ValueError(f"{value!r} is neither an MD5 (32 hex digits) nor a SHA-256 (64 hex digits)")
     return digest
+
+
+def check_download_url(value: str) -> str:
+    """``value`` when it is an http(s) address with a host; ValueError saying what to give
+    otherwise (a local archive is unpacked by hand: ``data fetch`` then only verifies it)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return value.strip()
+    raise ValueError(
+        f"--url {value!r} is not an http:// or https:// address. For an archive you already have, "
+        "unpack it into DIR (tar xzf genres.tar.gz -C DIR) and run `genrelib data fetch gtzan DIR`: "
+        "a folder that holds every track is only verified")
 
 
 def _manual_hint() -> str:

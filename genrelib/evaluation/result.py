@@ -99,6 +99,16 @@ class EvaluationSummary:
 
     __hash__ = None  # type: ignore[assignment]
 
+    @property
+    def untested_genres(self) -> tuple[str, ...]:
+        """The genres without a single track in the evaluated set, in ``genres`` order.
+
+        Their confusion rows are empty and their F1 (counted as 0 in the macro averages,
+        which run over every genre the model knows) is undefined rather than a failure.
+        Notebooks: 03_cnn.ipynb, 07_evaluation.ipynb
+        """
+        return tuple(genre for genre, scores in self.per_genre.items() if scores.support == 0)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON record (metrics.json's "valid"/"test", ``genrelib evaluate --json``)."""
         record: dict[str, Any] = {

@@ -230,10 +230,12 @@ def _check_finite(values: np.ndarray, path: Path, what: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FileFailure:
-    """A file (or a given path) that could not be predicted, and why."""
+    """A file that could not be predicted, or a given path that holds no file to predict
+    (``no_file``: missing, or a folder without audio), and why."""
 
     path: Path
     reason: str
+    no_file: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
@@ -248,11 +250,11 @@ def audio_files(paths: Iterable[_PathLike]) -> list[Path | FileFailure]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if is_audio_file(p))
             found += files or [FileFailure(path, f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) "
-                                                 "in this folder")]
+                                                 "in this folder", no_file=True)]
         elif path.exists():
             found.append(path)
         else:
-            found.append(FileFailure(path, "no such file or folder"))
+            found.append(FileFailure(path, "no such file or folder", no_file=True))
     return found
 
 
