@@ -25,7 +25,7 @@ from genrelib.models import MODEL_KINDS
 
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
            "STUDY_TEST_ACCURACY", "data_label", "display_paired", "display_table", "export_records",
-           "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table", "reference_summary",
+           "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table", "percent", "reference_summary",
            "shared_values", "summarize", "table2", "training_hours", "write_evaluation_record",
            "write_predictions"]
 
@@ -310,7 +310,7 @@ def display_paired(table: pd.DataFrame) -> pd.DataFrame:
     """
     return pd.DataFrame([{
         "model A": row.a, "model B": row.b, "protocol": row.protocol, "tracks": row.tracks,
-        "A right": _percent(row.a_accuracy), "B right": _percent(row.b_accuracy),
+        "A right": percent(row.a_accuracy), "B right": percent(row.b_accuracy),
         "only A right": row.only_a_right, "only B right": row.only_b_right,
         "McNemar p (exact)": format_pvalue(row.pvalue),
     } for row in table.itertuples(index=False)])
@@ -375,7 +375,9 @@ def _one_decimal(value: float) -> str:
     return str(Decimal(repr(round(float(value), 9))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _percent(value: float) -> str:
+def percent(value: float | None) -> str:
+    """A fraction as the book's tables print it: "96.3 %" (one decimal, halves up), "–" when
+    missing. Notebook: 10_transfer_learning.ipynb (its sentences beside the tables)."""
     missing = value is None or (isinstance(value, float) and np.isnan(value))
     return "–" if missing else f"{_one_decimal(100 * value)} %"
 
@@ -389,9 +391,9 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
         "model": row.model, "protocol": row.protocol, "data": row.data, "profile": row.profile,
         "runs": row.runs, "test tracks": row.test_tracks,
         "track accuracy [95 % CI]": "{} [{}, {}]".format(
-            _percent(row.track_accuracy), *(_one_decimal(100 * v) for v in row.track_accuracy_ci)),
+            percent(row.track_accuracy), *(_one_decimal(100 * v) for v in row.track_accuracy_ci)),
         "macro F1 [95 % CI]": "{:.3f} [{:.3f}, {:.3f}]".format(row.macro_f1, *row.macro_f1_ci),
-        "segment accuracy": _percent(row.segment_accuracy), "the study reports": _percent(row.study),
+        "segment accuracy": percent(row.segment_accuracy), "the study reports": percent(row.study),
         "seeds": row.seeds, "finished": row.finished[:10], "device": row.device,
     } for row in summary.itertuples(index=False)])
 

@@ -184,7 +184,7 @@ def test_chapter_10_reads_five_fold_assignments_from_the_records(built_book: dic
         line = (f"Over 5 assignments of the tracks to folds (seeds 0, 1, 2, 3, 4; records), {protocol}: "
                 "the `fit_on=tracks` probe ")
         assert line.replace("`", "") in text.replace("`", ""), f"chapter 10 does not say: {line}"
-    said = re.findall(r"on average \([\d.]+% to [\d.]+%\) from each track['’]s mean row", text)  # Sphinx curls quotes
+    said = re.findall(r"on average \([\d.]+ % to [\d.]+ %\) from each track['’]s mean row", text)  # Sphinx curls quotes
     assert len(said) == 2, f"chapter 10 gives the mean-row probe's average on {len(said)} protocols, not 2"
 
 

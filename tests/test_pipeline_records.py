@@ -31,7 +31,8 @@ OLD_RECORDS = Path(__file__).resolve().parent / "data" / "old_run_records"
 #: "not recorded" values (no device plan, no data-wait measure, the recipe's float32).
 ADDED_TO_OLD = {"metrics.json": {"data_wait_fraction": None},
                 "config.json": {"devices": None, "train_config.devices": None,
-                                "train_config.precision": "float32", "aggregation": "vote"}}
+                                "train_config.precision": "float32", "aggregation": "vote",
+                                "skipped": []}}
 
 
 def _json(path: Path) -> dict:

@@ -342,6 +342,31 @@ def test_index_without_readable_tracks_is_refused(tiny_index, tmp_path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
+def test_a_skipped_clip_is_recorded_in_config_json(tiny_synthetic, tiny_cache, tmp_path) -> None:
+    """A clip the index lists but the features cannot use (shorter than one segment) is left
+    out with a warning and named in config.json's "skipped"; n_tracks counts it, the sets do not.
+
+    Break tried: "skipped" left out of the config train_run writes -> config.json lacks it."""
+    from helpers import write_silent_wav
+
+    from genrelib.features import SkippedClipWarning
+
+    data = tmp_path / "data"
+    for genre in ("blues", "jazz", "rock"):
+        (data / genre).mkdir(parents=True)
+        for clip in sorted((tiny_synthetic / "genres" / genre).iterdir()):
+            (data / genre / clip.name).symlink_to(clip)
+    short = write_silent_wav(data / "jazz" / "jazz.00099.wav", 1.0)
+    with pytest.warns(SkippedClipWarning, match="jazz.00099.wav"):
+        result = train_run(data, RunSpec(model="logreg", seed=0, valid_fraction=0.2, test_fraction=0.2),
+                           out_dir=tmp_path / "run", cache_dir=tiny_cache, verbose=0)
+    recorded = runs.load_json(result.run_dir / runs.CONFIG_FILE)
+    assert [(s["track_id"], s["path"]) for s in recorded["skipped"]] == [("jazz.00099", str(short))]
+    assert "shorter than one" in recorded["skipped"][0]["reason"]
+    assert result.config.skipped == recorded["skipped"] and recorded["n_tracks"] == 10
+    assert sum(result.metrics.n_tracks.to_dict().values()) == 9
+
+
 @pytest.mark.parametrize("model,option", [("crnn", {"pooling": "max"}), ("rnn", {"n_layers": 0})])
 def test_a_value_the_builder_refuses_is_named_and_leaves_nothing(model, option, tiny_index, tiny_cache,
                                                                   tmp_path) -> None:

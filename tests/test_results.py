@@ -321,7 +321,7 @@ def test_the_results_page_shows_the_paired_tests_of_the_records() -> None:
 def test_percentages_round_halves_up_whatever_their_binary_neighbour() -> None:
     """77 of 80 tracks is 96.25 %, 51 of 80 63.75 %: one decimal, halves up, the same on every
     row (printing 100 * 0.9625 with :.1f gives 96.2, 100 * 0.6125 gives 61.3)."""
-    from genrelib.results import _percent
+    from genrelib.results import percent
 
-    assert [_percent(n / 80) for n in (77, 51, 49, 40)] == ["96.3 %", "63.8 %", "61.3 %", "50.0 %"]
-    assert _percent(float("nan")) == "–" and _percent(None) == "–"
+    assert [percent(n / 80) for n in (77, 51, 49, 40)] == ["96.3 %", "63.8 %", "61.3 %", "50.0 %"]
+    assert percent(float("nan")) == "–" and percent(None) == "–"

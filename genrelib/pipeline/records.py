@@ -98,7 +98,7 @@ class RunMetrics:
 _CONFIG_FIELDS = ("model", "model_options", "profile", "train_config", "feature_config",
                   "data_fingerprint", "split", "valid_fraction", "test_fraction", "seed", "data",
                   "n_tracks", "genres", "parameters", "devices", "versions", "finished",
-                  "machine", "device", "aggregation")
+                  "machine", "device", "aggregation", "skipped")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,6 +128,10 @@ class RunConfig:
     aggregation : str
         The rule of its track-level metrics and predictions ("vote" in records written
         before a run could choose).
+    skipped : list of dict
+        The clips of the data that could not be read and were left out of every set, as
+        ``{"path", "track_id", "reason"}`` (their ids stay in split.json; ``n_tracks``
+        counts them; the metrics' ``n_tracks`` do not). Empty in records written before.
     extra : dict
         Any other key (e.g. ``builder`` for a model built outside the library).
     """
@@ -152,6 +156,7 @@ class RunConfig:
     machine: str
     device: str
     aggregation: str = AGGREGATION_METHODS[0]
+    skipped: list[dict[str, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -171,7 +176,8 @@ class RunConfig:
                      genres=tuple(data["genres"]),
                      model_options=json.loads(json.dumps(dict(data.get("model_options") or {}))),
                      versions=dict(data.get("versions") or {}),
-                     aggregation=str(data.get("aggregation") or AGGREGATION_METHODS[0]))
+                     aggregation=str(data.get("aggregation") or AGGREGATION_METHODS[0]),
+                     skipped=[dict(item) for item in data.get("skipped") or []])
         return cls(**known, extra={k: v for k, v in data.items() if k not in _CONFIG_FIELDS})
 
 

@@ -139,7 +139,8 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
         config = RunConfig.from_dict({
             **settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
             "genres": list(features.genres), "parameters": parameters, "devices": used,
-            "versions": folder.run_versions(), **folder.provenance(), "aggregation": spec.aggregation})
+            "versions": folder.run_versions(), **folder.provenance(), "aggregation": spec.aggregation,
+            "skipped": features.skipped})
         # 6. the run folder
         folder.save_run(work_dir, net=None if previous is not None else net, history=history, config=config,
                         metrics=metrics, split=track_split, standardizer=standardizer)
