@@ -127,7 +127,7 @@ def test_when_every_decoder_fails_the_error_names_each_reason(tmp_path, monkeypa
 # --------------------------------------------------------------------------- truncated files
 def noise_file(path, seconds: float = 4.0, rate: int = 22050) -> np.ndarray:
     y = (0.3 * np.random.default_rng(0).standard_normal(int(seconds * rate))).astype(np.float32)
-    sf.write(path, y, rate, subtype="PCM_16")
+    sf.write(path, y, rate, subtype=None if path.suffix == ".mp3" else "PCM_16")
     return sf.read(path, dtype="float32")[0]
 
 
@@ -137,8 +137,11 @@ def cut(path, keep: float) -> None:
     path.write_bytes(data[:int(len(data) * keep)])
 
 
-@pytest.mark.parametrize("ext, there", [("wav", r"2\.0"), ("au", r"2\.0"), ("flac", r"\d\.\d")])
+@pytest.mark.parametrize("ext, there", [("wav", r"2\.0"), ("au", r"2\.0"), ("flac", r"\d\.\d"),
+                                        ("mp3", r"\d\.\d")])
 def test_a_truncated_file_is_named_with_the_seconds_there_and_promised(tmp_path, ext, there):
+    """Break tried: header.promised_frames returning None for MP3 (as before) -> the cut MP3
+    decodes as a whole 2 s file, no error."""
     path = tmp_path / f"half.{ext}"
     noise_file(path)
     cut(path, 0.5)

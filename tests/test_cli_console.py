@@ -32,12 +32,21 @@ NATIVE = [
     b"E0000 00:00:1796362142.838404    7494 node_def_util.cc:682] NodeDef mentions attribute "
     b"use_unbounded_threadpool which is not in the op definition: Op<name=MapDataset>\n",
     b"W0520 12:34:56.789012  123 local.cc:9] a warning with a clock time\n",
+    # libmpg123 (libsndfile's MP3 decoder) on a cut or damaged MP3
+    b"[src/libmpg123/layer3.c:INT123_do_layer3():1774] error: part2_3_length (960) too large for "
+    b"available bit count (936)\n",
+    b"Note: Illegal Audio-MPEG-Header 0x00000000 at offset 13213.\nNote: Trying to resync...\n"
+    b"Note: Skipped 1024 bytes in input.\n",
+    b"Warning: Xing stream size off by more than 1%, fuzzy seeking may be even more fuzzy than by design!\n",
 ]
 OURS = [b"genrelib predict: /music/a.wav: truncated: 1.0 of 2.0 seconds\n",
         b"\rpredict:  50%|#####     | 1/2 [00:02<00:02]\rpredict: 100%|##########| 2/2\n",
         b"Indexing 3 files: a line of our own that starts as a log line could\n",
         b"Illegal instruction (a crash message of another library)\n",
-        b"F0000 00:00:1.0 1 fatal.cc:1] a fatal error stays\n"]
+        b"F0000 00:00:1.0 1 fatal.cc:1] a fatal error stays\n",
+        b"[1/3] a bracketed line of another kind stays\n",
+        b"Note: a note of another kind stays\n",
+        b"Warning: another library's warning stays\n"]
 TF_LINE = re.compile(r"^[IWE]\d{4} |absl::InitializeLog|oneDNN|use_unbounded_threadpool|cpu_feature_guard",
                      re.MULTILINE)
 

@@ -109,6 +109,26 @@ def test_check_names_truncated_files_and_decodes_every_frame(dataset, capsys):
     assert "blues/blues.00001.wav: truncated: 1.0 of 2.0 seconds" in out and "PROBLEMS: 3" in out
 
 
+def test_check_names_a_cut_mp3_and_keeps_the_decoders_notes_off_stderr(tmp_path):
+    """A half-downloaded MP3 (its Xing frame promises 4 s) is named with its seconds, in a new
+    process: libmpg123's own lines about the cut stream ("[.../libmpg123/layer3.c:...] error:
+    part2_3_length ...", "Warning: Xing stream size off ...") stay off stderr.
+
+    Break tried: header.promised_frames returning None for MP3 (as before) -> "OK" and exit 0."""
+    for name in ("rock.00000.mp3", "rock.00001.mp3"):
+        path = tmp_path / "rock" / name
+        path.parent.mkdir(exist_ok=True)
+        sf.write(path, 0.3 * np.random.default_rng(0).standard_normal(4 * 22050), 22050)
+    cut = tmp_path / "rock" / "rock.00001.mp3"
+    cut.write_bytes(cut.read_bytes()[:cut.stat().st_size // 2])
+    done = subprocess.run([sys.executable, "-m", "genrelib", "data", "check", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "rock/rock.00001.mp3: truncated: " in done.stdout and " of 4.0 seconds" in done.stdout
+    assert "rock.00000" not in done.stdout
+    assert done.stderr == "", done.stderr
+
+
 def test_check_reports_checksum_mismatch_and_exits_1(dataset, capsys):
     write_tone(dataset / "genres" / "blues" / "blues.00001.wav", freq=1234.0)
     code, report = check_json(capsys, str(dataset), "--checksums", str(dataset / "md5.csv"))

@@ -2,8 +2,10 @@
 
 WAV and AU headers give the size of the sample data in bytes and FLAC's STREAMINFO the
 number of frames; libsndfile reports the frames actually present for a cut WAV or AU, so
-their headers are read here. Other formats (OGG, MP3, compressed WAV, ...) give no exact
-length and are not checked.
+their headers are read here. An MP3 whose first frame is a Xing/Info frame (LAME and
+libsndfile write one) promises its frame count there, and libsndfile reports that count.
+Other formats (OGG, an MP3 without that frame, compressed WAV, ...) give no exact length and
+are not checked.
 """
 
 from __future__ import annotations
@@ -41,10 +43,15 @@ def promised_frames(path: str | Path, handle: sf.SoundFile) -> int | None:
     -------
     int or None
         Frames promised: WAV and AU from the data size in their header (fixed-width
-        samples only), FLAC from STREAMINFO; None for any other file or an unknown size.
+        samples only), FLAC from STREAMINFO, MP3 from a Xing/Info frame's frame count; None
+        for any other file or an unknown size.
     """
     if handle.format == "FLAC":
         return handle.frames if 0 < handle.frames < 2 ** 62 else None
+    if handle.format == "MP3":
+        with open(path, "rb") as raw:
+            counted = _has_xing_frame_count(raw)
+        return handle.frames if counted and 0 < handle.frames < 2 ** 62 else None
     if handle.format not in ("WAV", "WAVEX", "AU") or handle.subtype not in _FIXED_WIDTH:
         return None
     with open(path, "rb") as raw:
@@ -78,3 +85,30 @@ def _au_frames(raw: BinaryIO) -> int | None:
     if not width or not channels or not 0 < size < _UNKNOWN_SIZE:
         return None
     return size // (width * channels)
+
+
+#: Where a Xing/Info tag starts in the first MPEG audio frame: after the 4-byte frame header
+#: and the side information, by (MPEG-1?, mono?).
+_XING_OFFSET = {(True, False): 36, (True, True): 21, (False, False): 21, (False, True): 13}
+_SYNC_SEARCH_BYTES = 4096  # zero padding some tools leave between an ID3v2 tag and the audio
+
+
+def _has_xing_frame_count(raw: BinaryIO) -> bool:
+    """Whether the first MPEG audio frame (after an ID3v2 tag) is a Xing or Info frame that
+    records the stream's frame count (its flags' bit 0)."""
+    head = raw.read(10)
+    start = 0
+    if head[:3] == b"ID3" and len(head) == 10:  # ID3v2: a synchsafe size, a footer when flag 0x10
+        start = 10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(head[6:10]))
+        start += 10 if head[5] & 0x10 else 0
+    raw.seek(start)
+    block = raw.read(_SYNC_SEARCH_BYTES + 64)
+    at = next((i for i in range(min(len(block) - 4, _SYNC_SEARCH_BYTES))
+               if block[i] == 0xFF and block[i + 1] & 0xE0 == 0xE0), None)
+    if at is None:
+        return False
+    mpeg1, mono = (block[at + 1] >> 3) & 3 == 3, (block[at + 3] >> 6) & 3 == 3
+    tag = at + _XING_OFFSET[mpeg1, mono]
+    if block[tag:tag + 4] not in (b"Xing", b"Info") or len(block) < tag + 8:
+        return False
+    return bool(int.from_bytes(block[tag + 4:tag + 8], "big") & 1)

@@ -1,7 +1,7 @@
 """What a command prints on the terminal: its own messages, and progress only where one watches.
 
 Unless ``--verbose``, ``quiet_console`` keeps the native libraries' log lines (TensorFlow's
-and XLA's C++ start-up lines) off stderr, shows each of genrelib's warnings once as one
+and XLA's C++ start-up lines, libmpg123's notes on a damaged MP3) off stderr, shows each of genrelib's warnings once as one
 line without its source line, and hides other libraries' warnings and log records.
 ``training_verbosity`` decides how training reports progress: bars on a terminal, one
 line per epoch (or nothing) in a log.
@@ -30,14 +30,21 @@ _LOG_START = re.compile(rb"^[IWE](\d|$)")
 #: absl's notice before its first line, and the second line of TensorFlow's CPU-feature notice.
 _NATIVE_LINES = (b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
                  b"To enable the following instructions: ")
+#: libmpg123's own lines (libsndfile's MP3 decoder) about a damaged or cut MP3: genrelib names
+#: the file and the problem itself ("truncated: ...", "cannot decode audio ...").
+_MPG123_LOG = re.compile(rb"^(?:\[[^\]\s]*libmpg123/[^\]]+\] "
+                         rb"|Note: (?:Illegal Audio-MPEG-Header|Trying to resync|Skipped \d+ bytes)"
+                         rb"|Warning: (?:Xing stream size|Encountered more data))")
+#: How such a line starts, while it is unfinished.
+_MPG123_STARTS = (b"[", b"Note: ", b"Warning: ")
 #: Libraries whose Python log records are hidden (below ERROR) unless --verbose.
 _QUIET_LOGGERS = ("absl", "tensorflow", "jax", "keras", "h5py", "numba")
 
 
 class NativeLogFilter:
     """The bytes written to a stream, less the native log lines: lines in absl's format
-    (``_NATIVE_LOG``) and ``_NATIVE_LINES``. Other bytes pass unchanged; an unfinished line
-    waits only while it could still become a log line.
+    (``_NATIVE_LOG``), ``_NATIVE_LINES`` and libmpg123's notes (``_MPG123_LOG``). Other bytes
+    pass unchanged; an unfinished line waits only while it could still become a log line.
     """
 
     def __init__(self) -> None:
@@ -56,7 +63,7 @@ class NativeLogFilter:
 
     @staticmethod
     def _is_log(line: bytes) -> bool:
-        return bool(_NATIVE_LOG.match(line)) or line.startswith(_NATIVE_LINES)
+        return bool(_NATIVE_LOG.match(line) or _MPG123_LOG.match(line)) or line.startswith(_NATIVE_LINES)
 
     @staticmethod
     def _may_be_log(start: bytes) -> bool:
@@ -64,7 +71,7 @@ class NativeLogFilter:
         if len(start) > 300:
             return False
         return bool(_LOG_START.match(start)) or any(line.startswith(start) or start.startswith(line)
-                                                    for line in _NATIVE_LINES)
+                                                    for line in (*_NATIVE_LINES, *_MPG123_STARTS))
 
     def flush(self) -> bytes:
         """The unfinished line held back, at the end."""
