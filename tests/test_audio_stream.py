@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 
 from genrelib.audio import (AudioError, TruncatedAudioError, TruncatedAudioWarning, load_audio,
-                            read_audio, stream_audio)
+                            probe_audio, read_audio, stream_audio)
 
 SR = 22050
 
@@ -38,21 +38,27 @@ def test_bad_files_and_arguments_are_named(tmp_path):
         next(stream_audio(path, chunk_seconds=0))
 
 
-@pytest.mark.parametrize("ext", ["wav", "flac"])
-def test_a_truncated_file_fails_with_its_name_unless_allowed(tmp_path, ext):
+@pytest.mark.parametrize("ext", ["wav", "flac", "mp3"])
+@pytest.mark.parametrize("chunk_seconds", [0.5, 3.0, 30.0])
+def test_a_truncated_file_fails_with_its_name_unless_allowed(tmp_path, ext, chunk_seconds):
+    """Whatever the chunk size, the stream stops where ``read_audio`` and ``data check``
+    (``probe_audio(decode_all=True)``) do: the same seconds in the message, the same samples
+    with ``allow_truncated``, also when the file fails inside its first chunk.
+
+    Break tried: the blocks ending at the failing chunk (as before) -> a cut FLAC reported as
+    "0.0 of 4.0 seconds" with 30 s chunks, refused even with allow_truncated, and 3.0 s chunks
+    holding fewer samples than read_audio."""
     path = tmp_path / f"half.{ext}"
-    sf.write(path, noise(4.0, SR, 1), SR, subtype="PCM_16")
+    sf.write(path, noise(4.0, SR, 1), SR, subtype=None if ext == "mp3" else "PCM_16")
     path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
-    with pytest.raises(TruncatedAudioError, match=r"half\.\w+: truncated: \d\.\d of 4\.0 seconds"):
-        list(stream_audio(path, chunk_seconds=0.5))
+    with pytest.raises(TruncatedAudioError) as checked:
+        probe_audio(path, decode_all=True)
+    with pytest.raises(TruncatedAudioError, match=r"half\.\w+: truncated: \d\.\d of 4\.0 seconds") as streamed:
+        list(stream_audio(path, chunk_seconds=chunk_seconds))
+    assert str(streamed.value) == str(checked.value)
     with pytest.warns(TruncatedAudioWarning, match="truncated"):
-        chunks = list(stream_audio(path, chunk_seconds=0.5, allow_truncated=True))
+        chunks = list(stream_audio(path, chunk_seconds=chunk_seconds, allow_truncated=True))
     with pytest.warns(TruncatedAudioWarning):
         y, _ = read_audio(path, allow_truncated=True)
-    streamed = np.concatenate(chunks)
-    if ext == "wav":
-        np.testing.assert_array_equal(streamed, y)
-    else:  # a cut FLAC decodes up to the failing block, whose size differs: same samples, about as many
-        n = min(len(streamed), len(y))
-        assert abs(len(streamed) - len(y)) < SR // 2 and n > SR
-        np.testing.assert_array_equal(streamed[:n], y[:n])
+    assert len(y) > SR
+    np.testing.assert_array_equal(np.concatenate(chunks), y)

@@ -19,7 +19,8 @@ import soundfile as sf
 
 from genrelib.audio.header import TOLERANCE_SECONDS, promised_frames
 
-__all__ = ["AudioError", "TruncatedAudioError", "TruncatedAudioWarning", "probe_audio", "read_audio"]
+__all__ = ["AudioError", "DECODE_BLOCK_FRAMES", "TruncatedAudioError", "TruncatedAudioWarning", "probe_audio",
+           "read_audio"]
 
 _PROBE_FRAMES = 1024  # frames decoded by probe_audio to check that a file is really audio
 
@@ -57,7 +58,7 @@ class Decoded(NamedTuple):
 # A decoder: (path, frames to read or None for all) -> Decoded.
 Decoder = Callable[[Path, int | None], Decoded]
 _T = TypeVar("_T")
-_COUNT_BLOCK = 4096  # frames per read when counting how far a broken file decodes
+DECODE_BLOCK_FRAMES = 4096  # frames per read when counting how far a broken file decodes
 
 
 def _soundfile_decode(path: Path, max_frames: int | None) -> Decoded:
@@ -84,8 +85,8 @@ def _soundfile_decode(path: Path, max_frames: int | None) -> Decoded:
 def _tail_decodes(handle: sf.SoundFile, frames: int) -> bool:
     """Whether the last block of an open file decodes in full (cheap: one seek)."""
     try:
-        handle.seek(frames - _COUNT_BLOCK if frames > _COUNT_BLOCK else 0)
-        return len(handle.read(_COUNT_BLOCK, dtype="float32")) == min(frames, _COUNT_BLOCK)
+        handle.seek(frames - DECODE_BLOCK_FRAMES if frames > DECODE_BLOCK_FRAMES else 0)
+        return len(handle.read(DECODE_BLOCK_FRAMES, dtype="float32")) == min(frames, DECODE_BLOCK_FRAMES)
     except Exception:  # libsndfile fails to seek into a cut FLAC
         return False
 
@@ -97,7 +98,7 @@ def _read_until_failure(path: Path) -> tuple[np.ndarray, str | None]:
     with sf.SoundFile(path) as handle:
         empty = np.zeros((0, handle.channels), np.float32)
         try:
-            while len(block := handle.read(_COUNT_BLOCK, dtype="float32", always_2d=True)):
+            while len(block := handle.read(DECODE_BLOCK_FRAMES, dtype="float32", always_2d=True)):
                 blocks.append(block)
         except Exception as error:
             stopped = decoder_reason(path, error)
@@ -110,7 +111,7 @@ def decodable_frames(path: Path) -> tuple[int, str | None]:
     count, stopped = 0, None
     with sf.SoundFile(path) as handle:
         try:
-            while n := len(handle.read(_COUNT_BLOCK, dtype="float32", always_2d=True)):
+            while n := len(handle.read(DECODE_BLOCK_FRAMES, dtype="float32", always_2d=True)):
                 count += n
         except Exception as error:
             stopped = decoder_reason(path, error)

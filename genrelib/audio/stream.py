@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from genrelib.audio.decode import (AudioError, Decoder, check_complete, decoder_reason, downmix,
-                                   first_decoder)
+from genrelib.audio.decode import (DECODE_BLOCK_FRAMES, AudioError, Decoder, check_complete, decoder_reason,
+                                   downmix, first_decoder)
 from genrelib.audio.header import promised_frames
 from genrelib.audio.load import RESAMPLER
 from genrelib.audio.segments import fit_length
@@ -35,15 +35,37 @@ _READ_WHOLE = ("MP3",)
 def _soundfile_blocks(path: Path, seconds: float) -> Iterator:
     """soundfile's blocks of ``path``: first ``(sample rate, frames promised by the header or
     None)``, then float32 arrays (n, channels) of about ``seconds`` each, to the end of the
-    file (``_READ_WHOLE`` formats: decoded whole, then cut)."""
+    file (``_READ_WHOLE`` formats: decoded whole, then cut). Where decoding fails (a cut
+    FLAC), the frames before the failure still come, in ``decode``'s small blocks, then the
+    error: the frames ``read_audio`` and ``data check`` find, not a whole block fewer."""
     with sf.SoundFile(path) as handle:
         yield handle.samplerate, promised_frames(path, handle)
         frames = max(1, int(round(seconds * handle.samplerate)))
         if handle.format in _READ_WHOLE:
             yield from _cut(handle.read(-1, dtype="float32", always_2d=True), frames)
             return
-        while len(block := handle.read(frames, dtype="float32", always_2d=True)):
+        done = 0
+        while True:
+            try:
+                block = handle.read(frames, dtype="float32", always_2d=True)
+            except Exception:
+                yield from _blocks_until_failure(path, skip=done)
+                raise  # the decoder's own error, when the small blocks reach the end
+            if not len(block):
+                return
+            done += len(block)
             yield block
+
+
+def _blocks_until_failure(path: Path, *, skip: int) -> Iterator[np.ndarray]:
+    """The blocks of ``path`` after its first ``skip`` frames, read again from the start in
+    ``decode``'s small blocks up to the first failure (which is raised)."""
+    seen = 0
+    with sf.SoundFile(path) as handle:
+        while len(block := handle.read(DECODE_BLOCK_FRAMES, dtype="float32", always_2d=True)):
+            if seen + len(block) > skip:
+                yield block[max(0, skip - seen):]
+            seen += len(block)
 
 
 def _cut(data: np.ndarray, frames: int) -> Iterator[np.ndarray]:
