@@ -19,8 +19,7 @@ import soundfile as sf
 
 from genrelib.audio.header import TOLERANCE_SECONDS, promised_frames
 
-__all__ = ["AudioError", "DECODE_BLOCK_FRAMES", "TruncatedAudioError", "TruncatedAudioWarning", "probe_audio",
-           "read_audio"]
+__all__ = ["AudioError", "TruncatedAudioError", "TruncatedAudioWarning", "probe_audio", "read_audio"]
 
 _PROBE_FRAMES = 1024  # frames decoded by probe_audio to check that a file is really audio
 
