@@ -23,8 +23,8 @@ from packaging.requirements import Requirement
 
 from genrelib.build.chapters import find_notebooks
 from genrelib.build.execute import KERNEL_NAME
-from genrelib.build.launch import (CELL_ID, HIDE_TAG, PIP_OPTIONS_ENV, SOURCE_ENV, install_cell_source,
-                                   repository, write_install_cells)
+from genrelib.build.launch import (CELL_ID, HIDE_TAG, PIP_OPTIONS_ENV, SOURCE_ENV, chapter_install_source,
+                                   install_cell_source, pretrained_pins, repository, write_install_cells)
 
 REPO = Path(__file__).resolve().parents[1]
 CHAPTERS = find_notebooks(REPO / "notebooks")
@@ -47,10 +47,28 @@ def test_every_chapter_starts_with_the_hidden_install_cell(path: Path) -> None:
     url, branch = repository(REPO / "_config.yml")
     assert first.get("id") == CELL_ID, f"{path.name}: the first code cell must be the install cell " \
         "(python -m genrelib.build.launch writes it)"
-    assert first.source == install_cell_source(url, branch), \
+    assert first.source == chapter_install_source(nbformat.read(path, as_version=4), url, branch), \
         f"{path.name}: the install cell is not the one for {url} ({branch}): run python -m genrelib.build.launch"
     assert first.metadata.get("tags") == [HIDE_TAG], f"{path.name}: the install cell must be hidden on the page"
     assert f'"{url}"' in first.source and f'"{branch}"' in first.source
+
+
+def test_a_chapter_with_the_pretrained_taggers_installs_their_weights_without_dependencies() -> None:
+    """On Colab, chapter 10 needs musicnn's wheel (the taggers' weights), installed as make and
+    Binder install it: --no-deps, the pin of pyproject's [pretrained] extra; the other
+    chapters do not download it.
+
+    Break tried: the install cell without the pretrained pins (as before) -> chapter 10's cell
+    lacks musicnn (MissingWeightsError on Colab at its first load_pretrained)."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert pretrained_pins() == tuple(project["optional-dependencies"]["pretrained"]) == ("musicnn==0.1.0",)
+    url, branch = repository(REPO / "_config.yml")
+    for path in CHAPTERS:
+        source = _code_cells(path)[0].source
+        uses = any("genrelib.pretrained" in cell.source for cell in _code_cells(path)[1:])
+        assert ('"--no-deps",\n                    "musicnn==0.1.0"' in source) == uses, path.name
+        assert uses == (path.name == "10_transfer_learning.ipynb"), path.name
+    assert "musicnn" not in install_cell_source(url, branch)
 
 
 def test_writing_the_install_cell_inserts_it_and_changes_nothing_else(tmp_path: Path) -> None:

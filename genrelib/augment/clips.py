@@ -78,7 +78,7 @@ class ClipBank:
 def dense_segments(features: FeatureSet, *, hop_frames: int) -> FeatureSet:
     """The same tracks cut every ``hop_frames`` frames instead of on the 1.5 s grid.
 
-    For test-time averaging: e.g. hop 16 gives 74 segments per 30 s clip instead of 19.
+    For test-time averaging: e.g. hop 16 gives 73 segments per 30 s clip instead of 19.
     Exact slices of the clips' matrices (no audio decoded).
 
     Parameters

@@ -8,7 +8,7 @@ level), ``per_genre``, ``confusion`` (rows true, columns predicted, in the order
 ``genres``), ``track_accuracy_ci``/``macro_f1_ci`` (bootstrap intervals over tracks) and
 ``top_k_accuracy``; with several runs it is ``{"members": {run name: that object},
 "ensemble": that object for the mean of their probabilities}``. ``--hop FRAMES`` scores a
-deep model's segments every FRAMES frames instead of the 1.5 s grid (65 frames): test-time
+deep model's segments every FRAMES frames instead of the 1.5 s grid (a segment every 64 or 65 frames): test-time
 averaging over more, overlapping segments (chapter 8).
 """
 
@@ -44,7 +44,7 @@ def register(subparsers: Any) -> None:
                              "the run's own (config.json's aggregation; vote for older runs))")
     parser.add_argument("--hop", type=int, metavar="FRAMES",
                         help="test-time averaging: a segment every FRAMES frames (deep models; "
-                             "default the 65-frame grid, 1.5 s)")
+                             "default: the 1.5 s grid, a segment every 64 or 65 frames)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_evaluate)
 

@@ -192,7 +192,7 @@ def index_dataset(path: str | os.PathLike[str], *,
     """Index the labelled audio at ``path`` (the root or a folder up to two levels above it).
 
     Layouts: GTZAN ``genres/<g>/<g>.000NN.au``, ``Data/genres_original/<g>/<g>.000NN.wav``
-    and any ``root/<label>/<file>`` tree (wav, au, flac, ogg, mp3). Track ids are file stems
+    and any ``root/<label>/<file>`` tree (wav, au, flac, ogg, mp3, aiff). Track ids are file stems
     (``blues.00000``), or ``label/stem`` if stems repeat across labels.
     ``checksums``: an MD5 manifest (``track_id,relative_path,md5``) to verify against.
     ``artists``: a ``tracks.csv``/``artists_titles.txt`` path or a ``{track_id: artist}``
