@@ -185,3 +185,19 @@ def test_a_flac_with_a_damaged_end_is_found_by_the_probe_without_decoding_it_who
     cut(path, 0.99)
     with pytest.raises(TruncatedAudioError, match=r"truncated: 29\.\d of 30\.0 seconds"):
         probe_audio(path)
+
+
+def test_the_full_probe_refuses_nan_samples_as_every_read_does(tmp_path):
+    """``data check`` (probe_audio(decode_all=True)) names a file of NaN samples, which
+    read_audio, the features and predict refuse; the quick probe reads too little to tell.
+
+    Break tried: no downmix check in probe_audio -> the first pytest.raises fails."""
+    path = tmp_path / "nan.wav"
+    y = np.zeros(22050, np.float32)
+    y[20000] = np.nan
+    sf.write(path, y, 22050, subtype="FLOAT")
+    with pytest.raises(AudioError, match=r"nan\.wav: the file holds NaN or infinite samples"):
+        probe_audio(path, decode_all=True)
+    with pytest.raises(AudioError, match="NaN or infinite"):
+        read_audio(path)
+    assert probe_audio(path)["duration"] == pytest.approx(1.0)

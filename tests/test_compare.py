@@ -28,6 +28,9 @@ from genrelib.pipeline import evaluate_runs, run_predictions  # noqa: E402
 TINY_CNN = ["--option", "filters=[4,8]", "--option", "dense_units=16",
             "--option", "dropout=0", "--option", "dense_dropout=0"]
 NAMES = ["cnn-seed1", "cnn-seed2"]
+#: The runs trained and validated on every track of the data they are scored on here: each
+#: run's record says so (pipeline.seen_in_training), which a direct evaluation cannot know.
+SEEN = {"seen_in_training": {"train": 20, "valid": 10}}
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +107,7 @@ def test_evaluate_several_runs_json(method, runs, tiny_synthetic, predictions, e
         capsys, "evaluate", *map(str, runs), "--data", str(tiny_synthetic), "--method", method)
     assert list(record) == ["members", "ensemble"] and list(record["members"]) == NAMES
     for name, member in zip(NAMES, predictions):
-        assert record["members"][name] == member.evaluate(method=method).to_dict()
+        assert record["members"][name] == {**member.evaluate(method=method).to_dict(), **SEEN}
     first, second = predictions
     mean = (first.probs + second.probs) / 2  # the same segments, in the same order
     expected = evaluate_predictions(mean, first.y, first.track_ids, genres=first.genres,
@@ -136,7 +139,7 @@ def test_without_method_each_run_and_the_pair_use_the_rule_they_record(runs, tin
     geometric = [with_rule(run, name) for run, name in zip(runs, NAMES)]
     mixed = evaluate_runs([geometric[0], runs[1]], tiny_synthetic, progress=False)
     assert [r.method for r in mixed.members.values()] == ["geometric", "vote"]
-    assert mixed.members[NAMES[0]].to_dict() == predictions[0].evaluate(method="geometric").to_dict()
+    assert mixed.members[NAMES[0]].to_dict() == {**predictions[0].evaluate(method="geometric").to_dict(), **SEEN}
     assert mixed.ensemble.method == "vote"
     assert evaluate_runs(geometric, tiny_synthetic, progress=False).ensemble.method == "geometric"
     assert compare_runs(geometric[0], runs[1], tiny_synthetic, progress=False).a.method == "vote"
@@ -175,13 +178,28 @@ def test_ensemble_table_notes_the_genres_without_a_track(ensemble_record) -> Non
     its own: the table holds one per run."""
     from genrelib.commands.evaluate import format_ensemble
 
-    assert not [line for line in format_ensemble(ensemble_record).splitlines() if "note:" in line]
+    untested = (lambda text: [line for line in text.splitlines() if "genres have no track" in line])
+    assert not untested(format_ensemble(ensemble_record))
     record = json.loads(json.dumps(ensemble_record))
     for genre in ("blues", "pop"):
         record["ensemble"]["per_genre"][genre]["support"] = 0
-    notes = [line for line in format_ensemble(record).splitlines() if "note:" in line]
+    notes = untested(format_ensemble(record))
     assert notes == ["note: 2 of the model's 10 genres have no track in DATA (blues, pop); "
                      "the macro averages count their F1 as 0"]
+
+
+def test_ensemble_table_names_each_runs_rule_when_they_differ(ensemble_record) -> None:
+    """A member scored by its own rule (geometric) beside a vote ensemble: the header names
+    both, not one rule for the whole table.
+
+    Break tried: the header printing the ensemble's rule only -> "aggregation: vote  ensemble"."""
+    from genrelib.commands.evaluate import format_ensemble
+
+    assert format_ensemble(ensemble_record).splitlines()[0].startswith("tracks: 30  aggregation: vote  ensemble")
+    record = json.loads(json.dumps(ensemble_record))
+    record["members"][NAMES[1]]["aggregation"] = "geometric"
+    assert format_ensemble(record).splitlines()[0].startswith(
+        f"tracks: 30  aggregation: vote for the ensemble; {NAMES[0]} vote, {NAMES[1]} geometric  ensemble: mean")
 
 
 def test_ensemble_of_runs_with_other_segments(runs, tiny_synthetic, predictions, tmp_path) -> None:
@@ -242,7 +260,7 @@ def test_compare_json_against_a_direct_computation(compare_record, predictions) 
     only_a, only_b = int(np.sum(right_a & ~right_b)), int(np.sum(~right_a & right_b))
     record = compare_record
     assert record["a"] == {"run": "cnn-seed1", "track_accuracy": pytest.approx(np.mean(right_a)),
-                           "track_accuracy_ci": list(a.track_accuracy_ci), "macro_f1": a.macro_f1}
+                           "track_accuracy_ci": list(a.track_accuracy_ci), "macro_f1": a.macro_f1, **SEEN}
     assert record["b"]["run"] == "cnn-seed2"
     assert record["b"]["track_accuracy"] == pytest.approx(np.mean(right_b))
     assert record["n_tracks"] == 30 and record["aggregation"] == "vote"
@@ -258,6 +276,7 @@ def test_compare_json_against_a_direct_computation(compare_record, predictions) 
     assert record["differ"] == [{"track_id": str(a.track_ids[i]), "true": genres[a.track_true[i]],
                                  "a": genres[a.track_pred[i]], "b": genres[b.track_pred[i]]}
                                 for i in differ]
+    a.extra.update(SEEN), b.extra.update(SEEN)  # what compare_runs notes of each run
     assert record == compare_predictions(a, b, names=NAMES).to_dict()
 
 
@@ -267,17 +286,19 @@ def test_compare_text_report(runs, tiny_synthetic, compare_record, capsys) -> No
     lines = capsys.readouterr().out.splitlines()
     r, mc, t = compare_record, compare_record["mcnemar"], compare_record["t_test"]
     low, high = r["a"]["track_accuracy_ci"]
-    assert lines[:7] == [
+    seen = ("note: 30 of the 30 tracks are {}'s own 20 training and 10 validation tracks (split.json): "
+            "these scores are not a test; evaluate on its test tracks or on new ones")
+    assert lines[:9] == [
         "tracks: 30  aggregation: vote",
         f"A cnn-seed1: track accuracy {r['a']['track_accuracy']:.3f} [{low:.3f}, {high:.3f}]",
-        lines[2],
+        lines[2], seen.format("cnn-seed1"), seen.format("cnn-seed2"),
         f"both right {mc['both_right']}, only A right {mc['only_a_right']}, only B right "
         f"{mc['only_b_right']}, both wrong {mc['both_wrong']}",
         f"McNemar exact test: p = {mc['pvalue']:.4f}",
         f"paired t-test: t = {t['statistic']:.3f}, df = 29, p = {t['pvalue']:.4f}",
         f"tracks where the predictions differ: {len(r['differ'])}"]
     assert lines[2].startswith(f"B cnn-seed2: track accuracy {r['b']['track_accuracy']:.3f} [")
-    assert [line.split() for line in lines[8:]] == [
+    assert [line.split() for line in lines[10:]] == [
         [d["track_id"], d["true"], d["a"], d["b"]] for d in r["differ"]]
 
 

@@ -333,3 +333,16 @@ def test_a_run_chooses_C_on_its_training_tracks_alone(tiny_synthetic, tmp_path, 
     assert history["C"].iloc[0] == 10.0 and history["inner_log_loss"].iloc[0] > 0
     assert result.model.named_steps["logreg"].C == 10.0
     assert runs.load_run_model(tmp_path / "run")[0].named_steps["logreg"].C == 10.0
+
+
+@pytest.mark.slow
+def test_evaluate_hop_is_refused_for_a_classical_run(cli_runs, tiny_synthetic, capsys) -> None:
+    """--hop re-cuts a deep model's log-mel segments; on a logreg run it would do nothing, so it
+    is a usage error (as train's --epochs for logreg), before any feature is computed.
+
+    Break tried: no check in run_evaluate -> exit 0, the default grid's numbers."""
+    from genrelib.cli import main
+
+    capsys.readouterr()
+    assert main(["evaluate", str(cli_runs["logreg"]), "--data", str(tiny_synthetic), "--hop", "16"]) == 2
+    assert capsys.readouterr().err.startswith("genrelib evaluate: error: --hop 16: no effect on a logreg run")

@@ -192,6 +192,31 @@ def test_split_lists_through_a_whole_run(tiny_index, tiny_cache, tmp_path) -> No
     assert "val_loss" not in result.history  # trained without validation data
 
 
+def test_a_genre_without_training_tracks_is_recorded_and_said(tiny_index, tiny_cache, tmp_path) -> None:
+    """Split lists that leave blues out of training (as an artist split does on the mini set,
+    where blues is one artist): config.json names it, train's summary says the model cannot
+    predict it, and each set's summary names the genres it has no track of.
+
+    Breaks tried: untrained_genres not recorded -> no note; describe_run without the per-set
+    line -> the "no test track of" line is missing."""
+    by_genre = tiny_index.tracks.groupby("genre")["relative_path"].apply(sorted)
+    train = [p for genre, paths in by_genre.items() if genre != "blues" for p in paths[:2]]
+    test = list(by_genre["blues"]) + [by_genre["jazz"][2]]
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "my_train.txt").write_text("\n".join(train) + "\n")
+    (lists / "my_test.txt").write_text("\n".join(test) + "\n")
+    result = train_run(tiny_index, RunSpec(model="logreg", split=f"lists:{lists}"), out_dir=tmp_path / "run",
+                       cache_dir=tiny_cache, verbose=0)
+    assert runs.load_json(result.run_dir / runs.CONFIG_FILE)["untrained_genres"] == ["blues"]
+    lines = pipeline.describe_run(result).splitlines()
+    assert ("note: no training track of blues in this split: the model cannot predict that genre "
+            "(their tracks are all in validation or test)") in lines
+    untested = [g for g in result.genres if g not in ("blues", "jazz")]
+    assert f"  no test track of {', '.join(untested)}: the macro F1 counts their F1 as 0" in lines
+    assert result.test.per_genre["blues"].recall == 0.0
+
+
 # --------------------------------------------------------------------------- augmentation
 
 
@@ -342,13 +367,17 @@ def test_index_without_readable_tracks_is_refused(tiny_index, tmp_path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
-def test_a_skipped_clip_is_recorded_in_config_json(tiny_synthetic, tiny_cache, tmp_path) -> None:
-    """A clip the index lists but the features cannot use (shorter than one segment) is left
-    out with a warning and named in config.json's "skipped"; n_tracks counts it, the sets do not.
+def test_every_file_left_out_is_recorded_in_config_json(tiny_synthetic, tiny_cache, tmp_path) -> None:
+    """A file the index cannot read (not audio) and a clip it lists but the features cannot use
+    (shorter than one segment) are left out with warnings and named in config.json's
+    "skipped", each with its reason (without the path again); n_tracks counts the short clip
+    (it is in split.json), the sets count neither.
 
-    Break tried: "skipped" left out of the config train_run writes -> config.json lacks it."""
+    Breaks tried: "skipped" left out of the config train_run writes -> config.json lacks it;
+    the index's unreadable files left out of it -> the not-audio file is missing."""
     from helpers import write_silent_wav
 
+    from genrelib.datasets import UnreadableAudioWarning
     from genrelib.features import SkippedClipWarning
 
     data = tmp_path / "data"
@@ -357,12 +386,16 @@ def test_a_skipped_clip_is_recorded_in_config_json(tiny_synthetic, tiny_cache, t
         for clip in sorted((tiny_synthetic / "genres" / genre).iterdir()):
             (data / genre / clip.name).symlink_to(clip)
     short = write_silent_wav(data / "jazz" / "jazz.00099.wav", 1.0)
-    with pytest.warns(SkippedClipWarning, match="jazz.00099.wav"):
+    garbage = data / "rock" / "rock.00098.wav"
+    garbage.write_bytes(b"not audio at all" * 64)
+    with pytest.warns(SkippedClipWarning, match="jazz.00099.wav"), pytest.warns(UnreadableAudioWarning):
         result = train_run(data, RunSpec(model="logreg", seed=0, valid_fraction=0.2, test_fraction=0.2),
                            out_dir=tmp_path / "run", cache_dir=tiny_cache, verbose=0)
     recorded = runs.load_json(result.run_dir / runs.CONFIG_FILE)
-    assert [(s["track_id"], s["path"]) for s in recorded["skipped"]] == [("jazz.00099", str(short))]
-    assert "shorter than one" in recorded["skipped"][0]["reason"]
+    assert [(s["path"], s.get("track_id")) for s in recorded["skipped"]] == [
+        (str(garbage), None), (str(short), "jazz.00099")]
+    assert "cannot decode" in recorded["skipped"][0]["reason"]
+    assert recorded["skipped"][1]["reason"].startswith("the clip lasts 1.00 s, shorter than one")
     assert result.config.skipped == recorded["skipped"] and recorded["n_tracks"] == 10
     assert sum(result.metrics.n_tracks.to_dict().values()) == 9
 

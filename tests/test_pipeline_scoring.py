@@ -52,6 +52,34 @@ def full(run_dir, tiny_synthetic, cache):
     return evaluate_run(run_dir, tiny_synthetic, cache_dir=cache, progress=False)
 
 
+#: cli_cnn_run trained on 20 and validated on 10 of the 30 tracks it is scored on here.
+SEEN = {"seen_in_training": {"train": 20, "valid": 10}}
+
+
+def test_an_evaluation_says_how_many_tracks_the_run_trained_or_validated_on(run_dir, full, tiny_synthetic,
+                                                                             cache, tmp_path) -> None:
+    """evaluate_run counts the data's tracks that are in the run's split.json train or valid
+    lists ("seen_in_training"); on tracks it never saw the key is absent.
+
+    Break tried: evaluate_run without _noting_seen_tracks -> no key on the full data."""
+    split = json.loads((run_dir / "split.json").read_text())
+    assert full.extra["seen_in_training"] == {"train": len(split["train"]), "valid": len(split["valid"])} \
+        == SEEN["seen_in_training"]
+    unseen = tmp_path / "unseen"
+    two = sorted(Path(tiny_synthetic).glob("genres/*/*.wav"))[:2]
+    for path in two:
+        (unseen / path.parent.name).mkdir(parents=True, exist_ok=True)
+        (unseen / path.parent.name / path.name).symlink_to(path)
+    (run_copy := tmp_path / "run").mkdir()
+    for item in run_dir.iterdir():
+        (run_copy / item.name).symlink_to(item)
+    (run_copy / "split.json").unlink()
+    (run_copy / "split.json").write_text(json.dumps({**split, "train": [], "valid": []}))
+    assert "seen_in_training" not in evaluate_run(run_copy, unseen, cache_dir=cache, progress=False).extra
+    expected = {name: n for name in ("train", "valid") if (n := sum(p.stem in split[name] for p in two))}
+    assert evaluate_run(run_dir, unseen, cache_dir=cache, progress=False).extra["seen_in_training"] == expected
+
+
 def _folder_genre(data: Path) -> dict[str, str]:
     """{track id: the name of the folder holding its file}, read from disk."""
     return {path.stem: path.parent.name for path in Path(data).glob("genres/*/*.wav")}
@@ -91,7 +119,7 @@ def test_run_predictions_is_the_step_under_evaluate_run(full, run_dir, tiny_synt
     np.testing.assert_allclose(predictions.probs.sum(axis=1), 1.0, atol=1e-5)
     folders = _folder_genre(tiny_synthetic)
     assert [predictions.genres[i] for i in predictions.y] == [folders[t] for t in predictions.track_ids]
-    assert predictions.evaluate().to_dict() == full.to_dict()
+    assert {**predictions.evaluate().to_dict(), **SEEN} == full.to_dict()
     for track, mean in zip(full.track_ids, full.track_probs):
         np.testing.assert_allclose(mean, predictions.probs[predictions.track_ids == track].mean(axis=0),
                                    rtol=1e-5)

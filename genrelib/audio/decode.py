@@ -195,12 +195,10 @@ def check_complete(path: str | os.PathLike[str], frames: int, promised: int | No
     ----------
     path : str or PathLike
         The file, named in the message.
-    frames : int
-        Frames it holds (that decode).
+    frames, rate : int
+        Frames it holds (that decode), and its sample rate in Hz.
     promised : int or None
         Frames its header promises; None: the format does not say, nothing is compared.
-    rate : int
-        Its sample rate in Hz.
     stopped : str or None
         The decoder's message when decoding failed before the end.
     allow_truncated : bool
@@ -209,9 +207,8 @@ def check_complete(path: str | os.PathLike[str], frames: int, promised: int | No
     Raises
     ------
     TruncatedAudioError
-        "PATH: truncated: N of M seconds ..." when it is.
-    AudioError
-        When decoding failed and the header gives no length to compare with.
+        "PATH: truncated: N of M seconds ..." when it is; AudioError when decoding failed and
+        the header gives no length to compare with.
     """
     path = Path(path)
     if promised is None:
@@ -249,7 +246,8 @@ def probe_audio(path: str | os.PathLike[str], *, decode_all: bool = False) -> di
     path : str or PathLike
         The audio file.
     decode_all : bool
-        Decode every frame instead (slow; ``genrelib data check``): a damaged middle fails too.
+        Decode every frame instead (slow; ``genrelib data check``): a damaged middle fails too,
+        and so do NaN or infinite samples (as ``downmix`` refuses them everywhere).
 
     Returns
     -------
@@ -263,9 +261,11 @@ def probe_audio(path: str | os.PathLike[str], *, decode_all: bool = False) -> di
         not audio, corrupt, no samples); ``TruncatedAudioError`` when it ends before the
         length its header promises.
     """
-    _, rate, channels, frames, _, _ = _decode(path, None if decode_all else _PROBE_FRAMES)
+    data, rate, channels, frames, _, _ = _decode(path, None if decode_all else _PROBE_FRAMES)
     if frames <= 0 or rate <= 0:
         raise AudioError(f"{path}: no audio samples (header says {frames} frames at {rate} Hz)")
+    if decode_all:
+        downmix(data, path)
     return {"duration": frames / rate, "sample_rate": int(rate), "channels": int(channels)}
 
 

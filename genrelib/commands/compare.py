@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from genrelib.commands.console import progress_bars
-from genrelib.commands.evaluate import check_data, check_run_dir, format_interval
+from genrelib.commands.evaluate import check_data, check_run_dir, format_interval, seen_note
 from genrelib.config import AGGREGATION_METHODS
 
 __all__ = ["register", "run_compare", "format_comparison"]
@@ -46,6 +46,8 @@ def format_comparison(record: dict[str, Any]) -> str:
     for key, side in (("A", a), ("B", b)):
         lines.append(f"{key} {side['run']}: track accuracy {side['track_accuracy']:.3f} "
                      f"{format_interval(side['track_accuracy_ci'])}")
+    for side in (a, b):
+        lines += seen_note({**side, "n_tracks": record["n_tracks"]}, side["run"])
     lines += [
         f"both right {mc['both_right']}, only A right {mc['only_a_right']}, "
         f"only B right {mc['only_b_right']}, both wrong {mc['both_wrong']}",

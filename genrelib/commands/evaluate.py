@@ -25,7 +25,7 @@ from genrelib.errors import UserError
 from genrelib.runs import MODEL_FILES
 
 __all__ = ["register", "run_evaluate", "format_result", "format_ensemble", "format_interval",
-           "check_run_dir", "check_data", "untested_note"]
+           "check_run_dir", "check_data", "seen_note", "untested_note"]
 
 
 def register(subparsers: Any) -> None:
@@ -75,6 +75,17 @@ def format_interval(values: list[float]) -> str:
     return f"[{values[0]:.3f}, {values[1]:.3f}]"
 
 
+def seen_note(record: dict[str, Any], name: str = "the run") -> list[str]:
+    """A line saying that some of DATA's tracks were the run's training or validation tracks
+    (``seen_in_training``: its split.json), whose scores are no test; none otherwise."""
+    seen = record.get("seen_in_training") or {}
+    if not seen:
+        return []
+    which = " and ".join(f"{n} {'validation' if s == 'valid' else 'training'}" for s, n in seen.items())
+    return [f"note: {sum(seen.values())} of the {record['n_tracks']} tracks are {name}'s own {which} "
+            "tracks (split.json): these scores are not a test; evaluate on its test tracks or on new ones"]
+
+
 def untested_note(record: dict[str, Any], *, tested_f1: bool = True) -> list[str]:
     """A line naming the model's genres that have no track in DATA (no line when all have one).
 
@@ -106,6 +117,7 @@ def format_result(record: dict[str, Any]) -> str:
         f"segment accuracy: {record['segment_accuracy']:.3f}",
         f"macro F1 (tracks): {record['macro_f1']:.3f}",
         f"macro F1 {level} interval: {format_interval(record['macro_f1_ci'])}",
+        *seen_note(record),
         *untested_note(record),
         "",
         f"{'genre':<12}{'precision':>10}{'recall':>8}{'f1':>7}{'tracks':>8}",
@@ -122,10 +134,14 @@ def format_ensemble(record: dict[str, Any]) -> str:
     rows = [*record["members"].items(), ("ensemble", ensemble)]
     width = max(len(name) for name, _ in rows) + 2
     top_k = list(ensemble["top_k_accuracy"])
+    own = {name: r["aggregation"] for name, r in record["members"].items()}
+    rules = ensemble["aggregation"] if set(own.values()) == {ensemble["aggregation"]} else (
+        f"{ensemble['aggregation']} for the ensemble; " + ", ".join(f"{n} {rule}" for n, rule in own.items()))
     lines = [
-        f"tracks: {ensemble['n_tracks']}  aggregation: {ensemble['aggregation']}  ensemble: mean "
+        f"tracks: {ensemble['n_tracks']}  aggregation: {rules}  ensemble: mean "
         f"of {len(record['members'])} runs' probabilities ({ensemble['ensemble_level']} level)",
         f"intervals: {100 * ensemble['bootstrap']['level']:g} % bootstrap over tracks",
+        *(line for name, member in record["members"].items() for line in seen_note(member, name)),
         *untested_note(ensemble, tested_f1=False),
         "",
         f"{'run':<{width}}{'track acc':>10}  {'interval':<16}{'macro F1':>9}  {'interval':<16}"
@@ -145,6 +161,15 @@ def run_evaluate(args: argparse.Namespace) -> int:
     check_data(args.data)
     if args.hop is not None and args.hop < 1:
         raise UserError(f"--hop must be a number of frames >= 1, got {args.hop}")
+    if args.hop is not None:
+        from genrelib.models import is_classical
+        from genrelib.runs import read_model_metadata
+
+        kinds = [str(read_model_metadata(d).get("model_kind")) for d in run_dirs]
+        if all(is_classical(kind) for kind in kinds):
+            raise UserError(f"--hop {args.hop}: no effect on a {' or '.join(sorted(set(kinds)))} run (--hop cuts a "
+                            "deep model's log-mel segments anew; this model reads its features on their "
+                            "own grid); leave it out")
     from genrelib.commands.console import progress_bars
     from genrelib.pipeline import evaluate_run, evaluate_runs
 

@@ -176,13 +176,15 @@ class PairedComparison:
         return self.pred_a != self.pred_b
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON record: ``a``/``b`` {run, track_accuracy, track_accuracy_ci, macro_f1},
+        """JSON record: ``a``/``b`` {run, track_accuracy, track_accuracy_ci, macro_f1 and, when
+        some tracks were that run's training tracks, seen_in_training},
         ``n_tracks``, ``aggregation``, ``mcnemar``, ``t_test`` and ``differ`` [{track_id,
         true, a, b}] (the genres each predicts where they differ)."""
         def side(name: str, result: EvaluationResult) -> dict[str, Any]:
+            seen = result.extra.get("seen_in_training")  # the run's own training tracks among them
             return {"run": name, "track_accuracy": result.track_accuracy,
                     "track_accuracy_ci": [float(v) for v in result.track_accuracy_ci],
-                    "macro_f1": result.macro_f1}
+                    "macro_f1": result.macro_f1, **({"seen_in_training": seen} if seen else {})}
 
         return {
             "a": side(self.names[0], self.a), "b": side(self.names[1], self.b),

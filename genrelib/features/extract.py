@@ -23,7 +23,7 @@ from genrelib.features.worker import _one_blas_thread, _track_features
 if TYPE_CHECKING:  # type hints only
     from genrelib.datasets import DatasetIndex
 
-__all__ = ["SkippedClipWarning", "extract_features"]
+__all__ = ["SkippedClipWarning", "extract_features", "warn_skipped"]
 
 _MFCC_CHUNK = 4096  # segments per DCT call when deriving MFCCs from a cached log-mel set
 
@@ -32,7 +32,7 @@ class SkippedClipWarning(UserWarning):
     """Issued once per clip that could not be used (the message names the file and reason)."""
 
 
-def _warn_skipped(skipped: list[dict[str, str]]) -> None:
+def warn_skipped(skipped: list[dict[str, str]]) -> None:
     """One SkippedClipWarning per skipped clip, naming its file and the reason."""
     for item in skipped:  # AudioError messages already start with the file name
         reason = item["reason"] if item["path"] in item["reason"] else f"{item['path']}: {item['reason']}"
@@ -88,14 +88,15 @@ def _compute(
                           progress=progress, scheduler=scheduler)
     for i, (feats, reason) in enumerate(results):
         if feats is None:
-            skipped.append({"path": paths[i], "track_id": ids[i], "reason": str(reason)})
+            skipped.append({"path": paths[i], "track_id": ids[i],
+                            "reason": str(reason).removeprefix(f"{paths[i]}: ")})
             continue
         row = len(kept) * per_clip
         X[row:row + per_clip] = feats
         kept.append(i)
     if skipped:  # shrink in place (a copy would hold the set twice: 2.5 GB for GTZAN)
         X.resize((len(kept) * per_clip, *cfg.segment_shape), refcheck=False)
-    _warn_skipped(skipped)
+    warn_skipped(skipped)
     return FeatureSet(
         X=X,
         y=np.repeat(labels[kept], per_clip),
@@ -182,7 +183,7 @@ def extract_features(
     path = feature_cache_path(fingerprint, cfg, cache_dir=cache_dir)
     cached = _load_cached(path, fingerprint, cfg)
     if cached is not None:
-        _warn_skipped(cached.skipped)
+        warn_skipped(cached.skipped)
         return cached
     features = None
     if cfg.kind == "mfcc":
@@ -191,7 +192,7 @@ def extract_features(
         mel = _load_cached(mel_path, fingerprint, mel_cfg)
         if mel is not None:
             features = _mfcc_from_mel_set(mel, cfg)
-            _warn_skipped(features.skipped)
+            warn_skipped(features.skipped)
     if features is None:
         features = _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress,
                             scheduler=scheduler)

@@ -129,9 +129,10 @@ class RunConfig:
         The rule of its track-level metrics and predictions ("vote" in records written
         before a run could choose).
     skipped : list of dict
-        The clips of the data that could not be read and were left out of every set, as
-        ``{"path", "track_id", "reason"}`` (their ids stay in split.json; ``n_tracks``
-        counts them; the metrics' ``n_tracks`` do not). Empty in records written before.
+        Every audio file of the data left out, ``{"path", "reason"}``: those the index could
+        not read (not counted in ``n_tracks``), then the clips the features could not use
+        (with their ``track_id``: in split.json and ``n_tracks``, not in the metrics'
+        ``n_tracks``). Empty in records written before.
     extra : dict
         Any other key (e.g. ``builder`` for a model built outside the library).
     """
@@ -241,17 +242,27 @@ def load_run_record(run_dir: str | Path) -> RunRecord:
 
 def describe_run(result: RunResult) -> str:
     """A short text summary of a run (what ``genrelib train`` prints); a track rule other
-    than the vote is named."""
+    than the vote is named, and so are the genres a set lacks: without a training track
+    (config.json's ``untrained_genres``: the model cannot predict them) or without a track
+    of the set (their F1 counts as 0 in its macro F1)."""
     m = result.metrics
     lines = [f"run folder: {result.run_dir}",
              f"epochs: {m.epochs_run} (best {m.best_epoch}), {m.train_seconds} s"
              if m.epochs_run is not None else f"one fit (no epochs), {m.train_seconds} s"]
+    untrained = result.config.extra.get("untrained_genres") or []
+    if untrained:
+        those = "that genre" if len(untrained) == 1 else "those genres"
+        lines.append(f"note: no training track of {', '.join(untrained)} in this split: "
+                     f"the model cannot predict {those} (their tracks are all in validation or test)")
     for name, r in (("valid", m.valid), ("test", m.test)):
         if r:
             rule = "" if r.method == AGGREGATION_METHODS[0] else f" ({r.method})"  # the study's vote goes unsaid
             lines.append(f"{name}: track accuracy{rule} {r.track_accuracy:.3f}, segment accuracy "
                          f"{r.segment_accuracy:.3f}, macro F1 {r.macro_f1:.3f} "
                          f"({r.n_tracks} tracks)")
+            if r.untested_genres:
+                lines.append(f"  no {name} track of {', '.join(r.untested_genres)}: the macro F1 counts "
+                             "their F1 as 0")
     return "\n".join(lines)
 
 

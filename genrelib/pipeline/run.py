@@ -100,6 +100,8 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
     track_split = make_split(index.tracks, spec.split, valid_fraction=spec.valid_fraction,
                              test_fraction=spec.test_fraction, seed=spec.seed)
     check_leakage(track_split, index.tracks, by_artist=spec.split == "artist")
+    trained_genres = set(index.tracks.loc[index.tracks["track_id"].isin(track_split.train), "genre"])
+    untrained = sorted(set(index.tracks["genre"]) - trained_genres)
     # 3. features; the standardiser is fitted on the training tracks only (a classical
     #    Pipeline fits its own scaler on them)
     cfg = spec.feature_config
@@ -140,7 +142,9 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
             **settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
             "genres": list(features.genres), "parameters": parameters, "devices": used,
             "versions": folder.run_versions(), **folder.provenance(), "aggregation": spec.aggregation,
-            "skipped": features.skipped})
+            "skipped": [*({"path": u["path"], "reason": u["reason"]} for u in index.unreadable),
+                        *features.skipped],
+            **({"untrained_genres": untrained} if untrained else {})})
         # 6. the run folder
         folder.save_run(work_dir, net=None if previous is not None else net, history=history, config=config,
                         metrics=metrics, split=track_split, standardizer=standardizer)

@@ -100,7 +100,28 @@ def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str | None = 
     method = method or run_aggregation(run_dir)
     predictions = run_predictions(run_dir, data, cache_dir=cache_dir, progress=progress,
                                   hop_frames=hop_frames)
-    return predictions.evaluate(method=method)
+    return _noting_seen_tracks(predictions.evaluate(method=method), run_dir)
+
+
+def seen_in_training(run_dir: str | Path, track_ids: Any) -> dict[str, int]:
+    """How many of ``track_ids`` the run trained or validated on (its split.json, by track id):
+    ``{"train": n, "valid": m}`` with the non-zero counts only; {} for unseen tracks or a run
+    without split.json. Scores on such tracks are no test of the model (chapter 1)."""
+    path = runs.find_model_file(run_dir).parent / runs.SPLIT_FILE
+    if not path.is_file():
+        return {}
+    split, ids = runs.load_json(path), {str(t) for t in track_ids}
+    counts = {name: len(ids & {str(t) for t in split.get(name) or []}) for name in ("train", "valid")}
+    return {name: n for name, n in counts.items() if n}
+
+
+def _noting_seen_tracks(result: EvaluationResult, run_dir: str | Path) -> EvaluationResult:
+    """``result`` with ``extra["seen_in_training"]`` when some of its tracks were the run's
+    training or validation tracks."""
+    seen = seen_in_training(run_dir, result.track_ids)
+    if seen:
+        result.extra["seen_in_training"] = seen
+    return result
 
 
 def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str | None = None,
@@ -128,8 +149,9 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str |
     ensemble = ensemble_predictions(preds, names=names).evaluate(method=shared_aggregation(rules))
     ensemble.extra.update(ensemble_of=names,
                           ensemble_level="segment" if same_segments(preds) else "track")
-    return EnsembleEvaluation(members={n: p.evaluate(method=rule) for n, p, rule in zip(names, preds, rules)},
-                              ensemble=ensemble)
+    members = {n: _noting_seen_tracks(p.evaluate(method=rule), d)
+               for n, p, rule, d in zip(names, preds, rules, run_dirs)}
+    return EnsembleEvaluation(members=members, ensemble=ensemble)
 
 
 def compare_runs(run_a: str | Path, run_b: str | Path, data: DataSource, *, method: str | None = None,

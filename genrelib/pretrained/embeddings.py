@@ -22,7 +22,8 @@ import numpy as np
 
 from genrelib.audio import AudioError
 from genrelib.cache import atomic_save_npz, default_cache_dir, read_npz
-from genrelib.features import FeatureSet, SkippedClipWarning
+from genrelib.features import FeatureSet
+from genrelib.features.extract import warn_skipped
 from genrelib.pretrained import inputs
 from genrelib.pretrained.embedding_spec import DEFAULT_LAYERS, PATCH_LAYER, EmbeddingSpec, embedding_layers
 from genrelib.pretrained.weights import shared_model
@@ -136,11 +137,6 @@ def embedding_cache_path(fingerprint: str, spec: EmbeddingSpec, *,
     return root / "pretrained" / f"{spec.model}-{spec.layer}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.npz"
 
 
-def _warn_skipped(skipped: list[dict[str, str]]) -> None:
-    for item in skipped:  # AudioError messages start with the file's path
-        warnings.warn(f"skipped clip {item['reason']}", SkippedClipWarning, stacklevel=3)
-
-
 def _compute(index: "DatasetIndex", spec: EmbeddingSpec, cache_dir: str | None, *, n_jobs: int | None,
              progress: bool) -> FeatureSet:
     from joblib import Parallel, delayed
@@ -163,11 +159,12 @@ def _compute(index: "DatasetIndex", spec: EmbeddingSpec, cache_dir: str | None, 
     for i, (patches, reason) in enumerate(tqdm(results, total=len(paths), unit="track", disable=not progress,
                                                desc=f"{spec.model} {spec.layer} embeddings")):
         if patches is None:
-            skipped.append({"path": paths[i], "track_id": ids[i], "reason": str(reason)})
+            skipped.append({"path": paths[i], "track_id": ids[i],
+                            "reason": str(reason).removeprefix(f"{paths[i]}: ")})
             continue
         rows.append(_embed_patches(patches, spec, cache_dir))
         kept.append(i)
-    _warn_skipped(skipped)
+    warn_skipped(skipped)
     per_clip = spec.segments_per_clip
     X = np.concatenate(rows) if rows else np.zeros((0, *spec.segment_shape), dtype=np.float32)
     return FeatureSet(X=_rows(X), y=np.repeat(labels[kept], per_clip),
@@ -242,7 +239,7 @@ def extract_embeddings(index: "DatasetIndex", spec: EmbeddingSpec | None = None,
     path = embedding_cache_path(fingerprint, spec, cache_dir=cache_dir)
     cached = _load(path, fingerprint, spec)
     if cached is not None:
-        _warn_skipped(cached.skipped)
+        warn_skipped(cached.skipped)
         return cached
     features = _compute(index, spec, _cache_arg(cache_dir), n_jobs=n_jobs, progress=progress)
     _save(path, features, fingerprint, spec)
