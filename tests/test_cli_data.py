@@ -186,7 +186,10 @@ def test_synth_writes_a_dataset_that_checks_clean(tmp_path, capsys):
 
     out = tmp_path / "synth"
     assert main(["data", "synth", str(out), "--tracks-per-genre", "1", "--seconds", "1"]) == 0
-    capsys.readouterr()
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote synthetic GTZAN (1 track per genre, 1 s, seed 0) to {out}",
+        "note: 1 s clips are shorter than one 3 s segment: features, train, evaluate and predict skip "
+        "them (give --seconds 3 or more to train on them)"]
     code, report = check_json(capsys, str(out), "--checksums", str(out / "tracks.csv"))
     assert code == 0 and report["tracks"] == 10 and set(report["per_genre"].values()) == {1}
     assert report["verified"] == 10
@@ -205,15 +208,21 @@ def test_data_check_does_not_import_heavy_libraries(dataset):
 
 
 def test_check_names_the_files_it_does_not_read_and_reads_aiff(dataset, capsys):
-    """Nothing below the root is dropped without a word: audio deeper than a label folder and
-    other files in a label folder are listed (not an error); AIFF is audio."""
+    """Nothing below the root is dropped without a word: audio deeper than a label folder,
+    other files in a label folder and a broken link are listed (not an error); AIFF is audio.
+
+    Break tried: no broken-link case in folder.ignored_files -> "not an audio file name" for
+    a name that ends in .wav."""
     write_tone(dataset / "genres" / "jazz" / "live" / "jazz.00007.flac", seconds=3.5)
     (dataset / "genres" / "blues" / "notes.txt").write_text("liner notes")
     (dataset / "genres" / "blues" / ".DS_Store").write_bytes(b"\0")  # hidden: not data
     write_tone(dataset / "genres" / "blues" / "blues.00005.aiff", seconds=3.5)
+    (dataset / "genres" / "blues" / "blues.00009.wav").symlink_to("/nowhere/blues.00009.wav")  # broken
     code, report = check_json(capsys, str(dataset))
     assert code == 0 and report["tracks"] == 5 and report["per_genre"] == {"blues": 3, "jazz": 2}
     assert report["ignored"] == [
+        {"relative_path": "blues/blues.00009.wav",
+         "reason": "broken symbolic link (to /nowhere/blues.00009.wav): nothing to read"},
         {"relative_path": "blues/notes.txt",
          "reason": "not an audio file name (read: .wav, .au, .flac, .ogg, .mp3, .aiff, .aif)"},
         {"relative_path": "jazz/live/jazz.00007.flac",

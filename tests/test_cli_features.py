@@ -48,3 +48,22 @@ def test_features_command_errors(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["features", str(tmp_path), "--out", str(tmp_path / "o"), "--n-mfcc", "15"])
     assert info.value.code == 2
+
+
+def test_features_with_no_usable_clip_fail_and_write_nothing(tmp_path, capsys):
+    """Every clip shorter than one segment: the skipped files are listed, one error line says
+    nothing was written, exit 1, and no empty feature file (nor the --out folder) is left.
+
+    Break tried: the empty log-mel set kept (as before) -> two 0-segment .npz files, exit 1
+    without an error line."""
+    data = tmp_path / "data"
+    for label in ("calm", "loud"):
+        (data / label).mkdir(parents=True)
+        sf.write(data / label / f"{label}.wav", np.zeros(22050, np.float32), 22050)  # 1 s
+    out = tmp_path / "features"
+    assert main(["features", str(data), "--out", str(out), "--quiet"]) == 1
+    text, err = capsys.readouterr()
+    assert "skipped:   2 file(s) could not be used:" in text and "calm.wav: the clip lasts 1.00 s" in text
+    assert err.splitlines()[-1] == (f"genrelib features: error: no clip of {data} could be used (2 file(s) "
+                                    "skipped, listed above); nothing was written")
+    assert not out.exists() or not list(out.rglob("*.npz"))

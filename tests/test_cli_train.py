@@ -215,7 +215,9 @@ def test_evaluate_on_a_subset_of_the_genres(cli_run, tiny_synthetic, direct, tmp
 @pytest.mark.parametrize("argv,message", [
     (["train", "/no/such/folder", "--out", "x"], "does not exist"),
     (["train", ".", "--out", "x", "--split", "kfold"], "--split: unknown split"),
-    (["train", ".", "--out", "x", "--val-fraction", "0.6", "--test-fraction", "0.5"], "leave tracks"),
+    (["train", ".", "--out", "x", "--val-fraction", "0.6", "--test-fraction", "0.5"],
+     "--val-fraction + --test-fraction must leave tracks for training"),
+    (["train", ".", "--out", "x", "--seed", "-5"], "--seed must be an integer >= 0, got -5"),
     (["train", ".", "--out", "x", "--option", "kernel_size"], "KEY=VALUE"),
     (["train", ".", "--out", "x", "--epochs", "0"], "--epochs must be an integer >= 1, got 0"),
     (["train", ".", "--out", "x", "--epochs", "-3"], "--epochs must be an integer >= 1, got -3"),

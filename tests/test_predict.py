@@ -443,3 +443,22 @@ def test_cli_timeline_is_one_figure_or_a_folder_of_figures(tmp_path, cnn, capsys
     assert run_cli(capsys, str(cnn), str(tmp_path / "in"), "--timeline", str(tmp_path / "figures"))[0] == 0
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["song-2.png", "song.png"]
     assert b.exists()
+
+
+def test_a_folder_walk_follows_linked_folders_and_names_broken_links(tmp_path):
+    """``predict FOLDER`` reads a linked album too (once, even through a link loop), and a
+    broken link with an audio name is a failure named with its target, not silence.
+
+    Breaks tried: Path.rglob (as before) -> the linked album's file is missing and the broken
+    link is not reported."""
+    library, elsewhere = tmp_path / "library", tmp_path / "elsewhere"
+    write(library / "album" / "a.wav", 3.0)
+    write(elsewhere / "b.flac", 3.0)
+    (library / "linked").symlink_to(elsewhere)
+    (library / "album" / "loop").symlink_to(library)  # a loop: each real folder is read once
+    (library / "gone.mp3").symlink_to(tmp_path / "nowhere.mp3")
+    (library / "cover.jpg").write_bytes(b"\xff\xd8")  # not audio by name: not a failure
+    found = P.audio_files([library])
+    assert found[:1] == [library / "album" / "a.wav"] and found[2:] == [library / "linked" / "b.flac"]
+    assert isinstance(found[1], P.FileFailure) and found[1].path == library / "gone.mp3"
+    assert found[1].reason == f"broken symbolic link (to {tmp_path / 'nowhere.mp3'})" and not found[1].no_file

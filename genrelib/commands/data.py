@@ -155,8 +155,12 @@ def run_synth(args: argparse.Namespace) -> int:
         raise ValueError(f"--seconds must be positive, got {args.seconds}")
     out = generate_synthetic_gtzan(args.out, tracks_per_genre=args.tracks_per_genre,
                                    seconds=args.seconds, seed=args.seed)
-    print(f"wrote synthetic GTZAN ({args.tracks_per_genre} tracks per genre, {args.seconds:g} s, "
-          f"seed {args.seed}) to {out}")
+    print(f"wrote synthetic GTZAN ({args.tracks_per_genre} track{'s' * (args.tracks_per_genre != 1)} per "
+          f"genre, {args.seconds:g} s, seed {args.seed}) to {out}")
+    segment = FeatureConfig().segment_seconds
+    if args.seconds < segment:
+        print(f"note: {args.seconds:g} s clips are shorter than one {segment:g} s segment: features, train, "
+              "evaluate and predict skip them (give --seconds 3 or more to train on them)")
     return 0
 
 

@@ -15,6 +15,7 @@ error naming it, exit code 2.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,15 @@ def run_features(args: argparse.Namespace) -> int:
         if cfg.kind == "mel":
             n_tracks, n_segments, mel_skipped = features.n_tracks, len(features), features.skipped
         del features  # one set in memory at a time (1.3 GB of log-mels for GTZAN)
+        if n_segments == 0:  # no clip usable: no empty feature file left behind, no MFCCs derived
+            feature_cache_path(index.fingerprint(), cfg, cache_dir=out).unlink(missing_ok=True)
+            break
 
+    if n_segments == 0:
+        _print_skipped(index.unreadable, mel_skipped)
+        print(f"genrelib features: error: no clip of {index.root} could be used ({len(index.unreadable) + len(mel_skipped)} "
+              "file(s) skipped, listed above); nothing was written", file=sys.stderr)
+        return 1
     fingerprint = index.fingerprint()
     print(f"data:      {index.root} ({index.layout}, {len(index.tracks)} tracks, {len(index.genres)} genres)")
     print(f"features:  {n_tracks} tracks, {n_segments} segments")
@@ -91,12 +100,16 @@ def run_features(args: argparse.Namespace) -> int:
         print(f"cluster:   Dask scheduler {args.scheduler} (for what was not already cached)")
     for cfg, shape in shapes.items():
         print(f"  {cfg.kind:<5} X {shape} float32 -> {feature_cache_path(fingerprint, cfg, cache_dir=out)}")
-    skipped = [(item["path"], item["reason"]) for item in index.unreadable]
-    skipped += [(item["path"], item["reason"]) for item in mel_skipped]
+    _print_skipped(index.unreadable, mel_skipped)
+    return 0
+
+
+def _print_skipped(unreadable: list[dict[str, str]], skipped_clips: list[dict[str, str]]) -> None:
+    """The files the index could not read, then the clips the features could not use."""
+    skipped = [(item["path"], item["reason"]) for item in [*unreadable, *skipped_clips]]
     if skipped:
         print(f"skipped:   {len(skipped)} file(s) could not be used:")
         for path, reason in skipped:
             print(f"  {path}: {reason}")
     else:
         print("skipped:   none")
-    return 0 if n_segments > 0 else 1

@@ -170,12 +170,14 @@ def _refuse_training_flags(args: argparse.Namespace) -> None:
 _FLAGS = {"option ": "--option ", "epochs ": "--epochs ", "learning_rate ": "--lr ",
           "valid_fraction": "--val-fraction", "test_fraction": "--test-fraction",
           "batch_size ": "--batch-size ", "devices ": "--devices ", "precision ": "--precision ",
-          "augment: ": "--augment: ", "model ": "--model ", "split: ": "--split: "}
+          "augment: ": "--augment: ", "model ": "--model ", "split: ": "--split: ", "seed ": "--seed "}
 
 
 def _as_flags(message: str) -> str:
-    """A RunSpec/Hardware error in the words of the command line ("--option kernel_size: ...")."""
+    """A RunSpec/Hardware error in the words of the command line ("--option kernel_size: ...",
+    "--val-fraction + --test-fraction must leave ...")."""
     for field, flag in _FLAGS.items():
         if message.startswith(field):
-            return flag + message[len(field):]
-    return message
+            message = flag + message[len(field):]
+            break
+    return message.replace("+ test_fraction", "+ --test-fraction")

@@ -136,8 +136,8 @@ def list_audio_files(root: str | os.PathLike[str]) -> list[tuple[str, Path]]:
 
 def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:
     """The files below ``root`` that ``list_audio_files`` does not read, each with why: an
-    audio file deeper than a label folder (``pop/live/x.flac``), and a file in a label folder
-    whose name is not audio. Hidden files, ``__MACOSX`` and the files beside the label folders
+    audio file deeper than a label folder (``pop/live/x.flac``), a file in a label folder
+    whose name is not audio, and a broken symbolic link. Hidden files, ``__MACOSX`` and the files beside the label folders
     (``tracks.csv``, a manifest) are not data and are left out.
 
     Returns
@@ -155,7 +155,9 @@ def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:
             path = here / name
             if name.startswith(".") or (is_audio_file(path) and here in labels):
                 continue
-            if here in labels:
+            if path.is_symlink() and not path.exists():
+                reason = f"broken symbolic link (to {os.readlink(path)}): nothing to read"
+            elif here in labels:
                 reason = f"not an audio file name (read: {', '.join(AUDIO_EXTENSIONS)})"
             elif path.suffix.lower() in AUDIO_EXTENSIONS:
                 reason = "not directly in a label folder: only <root>/<label>/<file> is read"

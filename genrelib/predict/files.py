@@ -243,12 +243,13 @@ class FileFailure:
 
 def audio_files(paths: Iterable[_PathLike]) -> list[Path | FileFailure]:
     """The files to predict, in the order given: a file as it is (whatever its name), a
-    folder's audio files (``AUDIO_EXTENSIONS``, any depth, hidden files skipped, sorted), and
-    a FileFailure for a path that does not exist or a folder without audio files."""
+    folder's audio files (``AUDIO_EXTENSIONS``, any depth through linked folders too, hidden
+    files skipped, sorted) with a FileFailure for each broken link with an audio name, and a
+    FileFailure for a path that does not exist or a folder without audio files."""
     found: list[Path | FileFailure] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if is_audio_file(p))
+            files = _folder_audio(path)
             found += files or [FileFailure(path, f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) "
                                                  "in this folder", no_file=True)]
         elif path.exists():
@@ -256,6 +257,28 @@ def audio_files(paths: Iterable[_PathLike]) -> list[Path | FileFailure]:
         else:
             found.append(FileFailure(path, "no such file or folder", no_file=True))
     return found
+
+
+def _folder_audio(folder: Path) -> list[Path | FileFailure]:
+    """The audio files below ``folder``, sorted, following linked folders (each real folder
+    once: a link loop ends), and a FileFailure for each broken link whose name is audio."""
+    found: list[Path | FileFailure] = []
+    seen: set[str] = set()
+    for here, subfolders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            subfolders[:] = []
+            continue
+        seen.add(real)
+        subfolders.sort()
+        for name in sorted(names):
+            path = Path(here) / name
+            if is_audio_file(path):
+                found.append(path)
+            elif (path.is_symlink() and not path.exists() and not name.startswith(".")
+                  and path.suffix.lower() in AUDIO_EXTENSIONS):
+                found.append(FileFailure(path, f"broken symbolic link (to {os.readlink(path)})"))
+    return sorted(found, key=lambda item: item.path if isinstance(item, FileFailure) else item)
 
 
 def predict_paths(predictor: Predictor, paths: Iterable[_PathLike], *, top_k: int = 3,
