@@ -408,9 +408,11 @@ def test_cli_json_csv_and_table_agree_with_the_library(tmp_path, cnn, logreg, ca
     a = write(tmp_path / "a.wav", 8.0, rate=44100, channels=2)
     b = write(tmp_path / "b.flac", 3.2, seed=5)
     models = [str(cnn), "--ensemble", str(logreg)]
-    code, out, _ = run_cli(capsys, *models, str(a), str(b), "--json", "--top-k", "2",
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    code, out, _ = run_cli(capsys, *models, str(a), str(empty), str(b), "--json", "--top-k", "2",
                            "--csv", str(tmp_path / "out.csv"))
-    assert code == 0
+    assert code == 1  # the empty file: a row of its own in the CSV, with its reason
     records = json.loads(out)
     library = [P.predict_file(P.load_predictor([cnn, logreg]), p, top_k=2) for p in (a, b)]
     assert [set(r) for r in records] == [{"path", "top_k", "segments", "timeline", "notes", "input"}] * 2
@@ -423,12 +425,14 @@ def test_cli_json_csv_and_table_agree_with_the_library(tmp_path, cnn, logreg, ca
         assert [row["start"] for row in record["timeline"]] == list(result.starts)
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["path", "segments", "top1_genre", "top1_probability", "top2_genre", "top2_probability"]
-    for row, result in zip(rows[1:], library):
+    assert rows[0] == ["path", "segments", "top1_genre", "top1_probability", "top2_genre", "top2_probability",
+                       "error"]
+    assert rows[2] == [str(empty), "", "", "", "", "", "empty file (0 bytes)"]  # in the order given
+    for row, result in zip([rows[1], rows[3]], library):
         (g1, p1), (g2, p2) = result.top_k
-        assert row[:3] == [str(result.path), str(result.segments), g1] and row[4] == g2
+        assert row[:3] == [str(result.path), str(result.segments), g1] and row[4] == g2 and row[6] == ""
         assert float(row[3]) == pytest.approx(p1, abs=1e-6) and float(row[5]) == pytest.approx(p2, abs=1e-6)
-    assert len(rows) == 3
+    assert len(rows) == 4
     code, out, _ = run_cli(capsys, *models, str(a), "--top-k", "2")
     (g1, p1), (g2, p2) = library[0].top_k
     assert out.splitlines()[:3] == [f"{a}  (4 segments)", f"  1. {g1:<12}{p1:6.3f}", f"  2. {g2:<12}{p2:6.3f}"]

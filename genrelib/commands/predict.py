@@ -43,7 +43,7 @@ def register(subparsers: Any) -> None:
                         help="another model; the probabilities of all are averaged (repeatable)")
     parser.add_argument("--top-k", type=int, default=3, metavar="K", help="genres shown per file (default 3)")
     parser.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
-    parser.add_argument("--csv", metavar="FILE", help="write one row per file (path, segments, top-k)")
+    parser.add_argument("--csv", metavar="FILE", help="write one row per file (path, segments, top-k, error)")
     parser.add_argument("--timeline", metavar="PNG",
                         help="timeline figure (one file), or a folder of figures (several files)")
     parser.add_argument("--allow-truncated", action="store_true",
@@ -68,14 +68,20 @@ def _runs(timeline: list[dict[str, Any]]) -> str:
     return ", ".join(f"{row['genre']} from {row['start']:g} s" for row in runs)
 
 
-def csv_rows(predictions: list[Any], k: int) -> list[list[Any]]:
-    """Header and one row per file: path, segments, top1_genre, top1_probability (6 decimals),
-    ... topK."""
+def csv_rows(results: list[Any], k: int) -> list[list[Any]]:
+    """Header and one row per file, in order: path, segments, top1_genre, top1_probability
+    (6 decimals), ... topK, error; a file that could not be predicted (a ``FileFailure``) has
+    empty genre columns and its reason under error."""
     header = ["path", "segments"] + [f"top{i}_{what}" for i in range(1, k + 1)
-                                     for what in ("genre", "probability")]
-    return [header] + [[str(p.path), p.segments] + [v for genre, probability in p.top_k
-                                                    for v in (genre, round(probability, 6))]
-                       for p in predictions]
+                                     for what in ("genre", "probability")] + ["error"]
+    rows = [header]
+    for r in results:
+        if hasattr(r, "reason"):  # FileFailure
+            rows.append([str(r.path), ""] + [""] * (2 * k) + [r.reason])
+        else:
+            rows.append([str(r.path), r.segments] + [v for genre, probability in r.top_k
+                                                     for v in (genre, round(probability, 6))] + [""])
+    return rows
 
 
 def _timeline_target(args: argparse.Namespace) -> Path | None:
@@ -125,9 +131,10 @@ def run_predict(args: argparse.Namespace) -> int:
     predictor = load_predictor(models)
     if args.top_k > len(predictor.genres):
         raise UserError(f"--top-k {args.top_k}: the model knows {len(predictor.genres)} genres")
-    predictions, failed, used = [], [], set()
+    predictions, failed, in_order, used = [], [], [], set()
     for result in predict_paths(predictor, args.paths, top_k=args.top_k, progress=progress_bars(),
                                 allow_truncated=args.allow_truncated):
+        in_order.append(result)
         if isinstance(result, FileFailure):
             failed.append(result)
             tqdm.write(f"genrelib predict: {result}", file=sys.stderr)
@@ -141,7 +148,7 @@ def run_predict(args: argparse.Namespace) -> int:
         print(json.dumps([p.to_dict() for p in predictions], indent=2))
     if args.csv:
         with open(args.csv, "w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(csv_rows(predictions, args.top_k))
+            csv.writer(handle).writerows(csv_rows(in_order, args.top_k))
     if failed:
         print(f"genrelib predict: {failure_summary(failed, len(predictions), len(args.paths))}",
               file=sys.stderr)
