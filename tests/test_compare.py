@@ -233,8 +233,8 @@ def test_ensemble_of_runs_with_other_genre_lists_exits_2(runs, tiny_synthetic, t
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ("genrelib evaluate: error: ensemble members must share their genre "
-                            "list: polka-run differs from cnn-seed1 (only in cnn-seed1: ['rock']; "
-                            "only in polka-run: ['polka'])\n")
+                            "list: polka-run differs from cnn-seed1 (only in cnn-seed1: rock; "
+                            "only in polka-run: polka)\n")
 
 
 # --------------------------------------------------------------------------- compare

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genrelib.evaluation import SegmentPredictions, ensemble_predictions
+from genrelib.evaluation import SegmentPredictions, check_same_genres, ensemble_predictions
 
 
 def _member(seed, *, genres=("a", "b", "c"), tracks=8, per_track=4):
@@ -52,8 +52,11 @@ def test_ensemble_aligns_genre_order_and_refuses_other_genres() -> None:
     np.testing.assert_allclose(ensemble.probs, member.probs)
     other = _member(1, genres=("a", "b", "d"))
     with pytest.raises(ValueError, match=r"share their genre list: cnn-2 differs from cnn-1 "
-                                         r"\(only in cnn-1: \['c'\]; only in cnn-2: \['d'\]\)"):
+                                         r"\(only in cnn-1: c; only in cnn-2: d\)"):
         ensemble_predictions([member, other], names=["cnn-1", "cnn-2"])
+    fewer = _member(2, genres=("a", "b"))  # a subset: nothing is "only in" it (no empty list)
+    with pytest.raises(ValueError, match=r"cnn-3 differs from cnn-1 \(only in cnn-1: c\)$"):
+        check_same_genres({"cnn-1": member.genres, "cnn-3": fewer.genres})
     with pytest.raises(ValueError, match="some order"):
         member.with_genre_order(("a", "b"))
 

@@ -79,10 +79,11 @@ def check_same_genres(genres_by_member: dict[str, Sequence[str]]) -> None:
     (first_name, first), *others = genres_by_member.items()
     for name, genres in others:
         if set(genres) != set(first):
-            raise ValueError(
-                f"ensemble members must share their genre list: {name} differs from {first_name} "
-                f"(only in {first_name}: {sorted(set(first) - set(genres))}; only in {name}: "
-                f"{sorted(set(genres) - set(first))})")
+            only = [f"only in {who}: {', '.join(sorted(mine - theirs))}"
+                    for who, mine, theirs in ((first_name, set(first), set(genres)), (name, set(genres), set(first)))
+                    if mine - theirs]
+            raise ValueError(f"ensemble members must share their genre list: {name} differs from "
+                             f"{first_name} ({'; '.join(only)})")
 
 
 def same_segments(members: Sequence[SegmentPredictions]) -> bool:
