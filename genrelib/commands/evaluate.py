@@ -94,13 +94,15 @@ def untested_note(record: dict[str, Any], *, tested_f1: bool = True) -> list[str
     so and, with ``tested_f1``, gives the macro F1 over the genres that have tracks
     (07_evaluation.ipynb explains the rule).
     """
-    per_genre = record["per_genre"]
-    untested = [genre for genre, scores in per_genre.items() if scores["support"] == 0]
+    from genrelib.evaluation import EvaluationSummary
+
+    summary = EvaluationSummary.from_dict(record)
+    untested = summary.untested_genres
     if not untested:
         return []
-    note = (f"note: {len(untested)} of the model's {len(per_genre)} genres have no track in DATA "
+    note = (f"note: {len(untested)} of the model's {len(summary.per_genre)} genres have no track in DATA "
             f"({', '.join(untested)}); the macro averages count their F1 as 0")
-    tested = [scores["f1"] for scores in per_genre.values() if scores["support"] > 0]
+    tested = [scores.f1 for genre, scores in summary.per_genre.items() if genre not in untested]
     if tested_f1 and tested:
         note += f"; macro F1 over the {len(tested)} genres with tracks: {sum(tested) / len(tested):.3f}"
     return [note]

@@ -76,6 +76,7 @@ def run_features(args: argparse.Namespace) -> int:
         raise UserError(f"no readable audio tracks found under {data}: expected <root>/<genre>/<audio files>")
     mel_cfg = FeatureConfig(kind="mel", n_mfcc=args.n_mfcc)
     mfcc_cfg = mel_cfg.with_(kind="mfcc")
+    fingerprint = index.fingerprint()
     shapes = {}
     for cfg in (mel_cfg, mfcc_cfg):  # MFCCs are derived from the cached log-mel set
         features = extract_features(index, cfg, cache_dir=out, n_jobs=args.jobs,
@@ -85,7 +86,7 @@ def run_features(args: argparse.Namespace) -> int:
             n_tracks, n_segments, mel_skipped = features.n_tracks, len(features), features.skipped
         del features  # one set in memory at a time (1.3 GB of log-mels for GTZAN)
         if n_segments == 0:  # no clip usable: no empty feature file left behind, no MFCCs derived
-            feature_cache_path(index.fingerprint(), cfg, cache_dir=out).unlink(missing_ok=True)
+            feature_cache_path(fingerprint, cfg, cache_dir=out).unlink(missing_ok=True)
             break
 
     if n_segments == 0:
@@ -93,7 +94,6 @@ def run_features(args: argparse.Namespace) -> int:
         print(f"genrelib features: error: no clip of {index.root} could be used ({len(index.unreadable) + len(mel_skipped)} "
               "file(s) skipped, listed above); nothing was written", file=sys.stderr)
         return 1
-    fingerprint = index.fingerprint()
     print(f"data:      {index.root} ({index.layout}, {len(index.tracks)} tracks, {len(index.genres)} genres)")
     print(f"features:  {n_tracks} tracks, {n_segments} segments")
     if args.scheduler is not None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "find_root", "ignored_files", "is_audio_file", "label_folders",
-           "list_audio_files", "strip_audio_suffix", "track_id_from_path"]
+__all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "broken_link", "find_root", "ignored_files", "is_audio_file",
+           "label_folders", "list_audio_files", "strip_audio_suffix", "track_id_from_path"]
 
 #: File name endings read as audio (case-insensitive). Anything else in a label folder
 #: (``.mf`` lists, ``.txt`` notes, images) is not audio and is ignored (``ignored_files`` names it).
@@ -19,6 +19,11 @@ AUDIO_EXTENSIONS: tuple[str, ...] = (".wav", ".au", ".flac", ".ogg", ".mp3", ".a
 
 #: How many folder levels above the label folders ``find_root`` looks through.
 MAX_SEARCH_DEPTH = 2
+
+
+def broken_link(path: Path) -> str | None:
+    """"broken symbolic link (to TARGET)" when ``path`` is a link to nothing, else None."""
+    return f"broken symbolic link (to {os.readlink(path)})" if path.is_symlink() and not path.exists() else None
 
 
 def is_audio_file(path: Path) -> bool:
@@ -155,8 +160,8 @@ def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:
             path = here / name
             if name.startswith(".") or (is_audio_file(path) and here in labels):
                 continue
-            if path.is_symlink() and not path.exists():
-                reason = f"broken symbolic link (to {os.readlink(path)}): nothing to read"
+            if broken := broken_link(path):
+                reason = f"{broken}: nothing to read"
             elif here in labels:
                 reason = f"not an audio file name (read: {', '.join(AUDIO_EXTENSIONS)})"
             elif path.suffix.lower() in AUDIO_EXTENSIONS:

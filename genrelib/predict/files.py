@@ -23,7 +23,7 @@ import numpy as np
 
 from genrelib.audio import TruncatedAudioWarning, check_clip_length, load_audio, stream_audio
 from genrelib.config import FeatureConfig
-from genrelib.datasets.folder import AUDIO_EXTENSIONS, is_audio_file
+from genrelib.datasets.folder import AUDIO_EXTENSIONS, broken_link, is_audio_file
 from genrelib.features import SegmentStream, clip_features
 from genrelib.predict.checks import InputMeter, InputReport
 from genrelib.predict.models import SCORE_BATCH, Predictor
@@ -275,9 +275,8 @@ def _folder_audio(folder: Path) -> list[Path | FileFailure]:
             path = Path(here) / name
             if is_audio_file(path):
                 found.append(path)
-            elif (path.is_symlink() and not path.exists() and not name.startswith(".")
-                  and path.suffix.lower() in AUDIO_EXTENSIONS):
-                found.append(FileFailure(path, f"broken symbolic link (to {os.readlink(path)})"))
+            elif (broken := broken_link(path)) and not name.startswith(".") and path.suffix.lower() in AUDIO_EXTENSIONS:
+                found.append(FileFailure(path, broken))
     return sorted(found, key=lambda item: item.path if isinstance(item, FileFailure) else item)
 
 
