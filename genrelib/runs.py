@@ -40,6 +40,9 @@ from genrelib.models.kinds import is_classical
 MODEL_FILE = "model.keras"
 #: The model file of a classical (scikit-learn) run.
 SKOPS_MODEL_FILE = "model.skops"
+#: What to do about a damaged or unfinished model file (one home for every such message).
+RETRAIN_ADVICE = ("train it again with `genrelib train ... --out` a new folder or `--overwrite`, "
+                  "or restore the file from a copy")
 #: The model files a run folder may hold (one of them).
 MODEL_FILES: tuple[str, ...] = (MODEL_FILE, SKOPS_MODEL_FILE)
 CONFIG_FILE = "config.json"
@@ -126,7 +129,8 @@ def read_model_metadata(path: str | Path) -> dict[str, Any]:
             "(train it with `genrelib train`)"
         ) from None
     except zipfile.BadZipFile:
-        raise ValueError(f"{path} is not a {path.suffix or 'genrelib'} model file (not a zip archive)") from None
+        raise ValueError(f"{path} is not a {path.suffix or 'genrelib'} model file (not a zip archive): "
+                         f"if it was one, it is damaged: {RETRAIN_ADVICE}") from None
 
 
 def find_model_file(path: str | Path) -> Path:
@@ -142,8 +146,7 @@ def find_model_file(path: str | Path) -> Path:
                              "model; delete the stale one or give the file")
         if found and not (path / METRICS_FILE).is_file():
             raise ValueError(f"{path} holds an unfinished run (a model but no {METRICS_FILE}: "
-                             "its training stopped before the end); train it again with "
-                             "`genrelib train ... --out` a new folder or `--overwrite`")
+                             f"its training stopped before the end); {RETRAIN_ADVICE}")
         path = found[0] if found else path / MODEL_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no model at {path}: give a run folder or its model file "
@@ -190,7 +193,8 @@ def _load_skops(path: Path) -> Any:
         with zipfile.ZipFile(path) as archive:
             schema = json.loads(archive.read(_SKOPS_SCHEMA))
     except (KeyError, json.JSONDecodeError):
-        raise ValueError(f"{path} is not a skops model file (no readable {_SKOPS_SCHEMA})") from None
+        raise ValueError(f"{path} is not a skops model file (no readable {_SKOPS_SCHEMA}): if it "
+                         f"was one, it is damaged: {RETRAIN_ADVICE}") from None
     untrusted = sorted(t for t in _schema_types(schema)
                        if not t.startswith("builtins.") and t not in SKOPS_TRUSTED_TYPES)
     if untrusted:
@@ -201,7 +205,8 @@ def _load_skops(path: Path) -> Any:
     try:
         return skops.io.load(path, trusted=list(SKOPS_TRUSTED_TYPES))
     except Exception as error:  # corrupt members, a schema skops cannot read, ...
-        raise ValueError(f"{path}: skops could not load it ({type(error).__name__}: {error})") from None
+        raise ValueError(f"{path}: skops could not load it ({type(error).__name__}: {error}): the "
+                         f"file is damaged: {RETRAIN_ADVICE}") from None
 
 
 def load_run(run_dir: str | Path) -> dict[str, Any]:

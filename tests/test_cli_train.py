@@ -279,6 +279,8 @@ def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
         return [str(run), "--data", str(folder / "song.wav")], "is a file: give the folder of labelled tracks"
     if case == "data_missing":
         return [str(run), "--data", str(folder / "missing")], "does not exist"
+    if case == "data_synthetic":  # train's built-in name is no dataset folder for evaluate
+        return [str(run), "--data", "synthetic"], "give --data OUT"
     if case == "data_without_audio":
         (folder / "blues").mkdir()
         (folder / "blues" / "readme.txt").write_text("no audio here")
@@ -299,6 +301,7 @@ def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
 
 EVALUATE_ERRORS = ["text_model_in_run_folder", "text_model_file", "zip_without_metadata",
                    "metadata_without_model", "unfinished_run", "damaged_record", "not_a_run_folder", "data_is_a_file", "data_missing",
+                   "data_synthetic",
                    "data_without_audio", "data_unreadable_audio", "data_too_short",
                    "unknown_genre"]
 

@@ -81,8 +81,9 @@ def test_files_that_are_no_skops_model_give_clear_errors(tmp_path) -> None:
     text = tmp_path / "text" / "model.skops"
     text.parent.mkdir()
     text.write_text("not a model")
-    with pytest.raises(ValueError, match=r"is not a \.skops model file \(not a zip archive\)"):
+    with pytest.raises(ValueError, match=r"is not a \.skops model file \(not a zip archive\)") as caught:
         runs.load_run_model(text)
+    assert str(caught.value).endswith(runs.RETRAIN_ADVICE)  # what to do, not only what is wrong
     other_zip = tmp_path / "zip" / "model.skops"
     other_zip.parent.mkdir()
     with zipfile.ZipFile(other_zip, "w") as archive:
@@ -94,6 +95,16 @@ def test_files_that_are_no_skops_model_give_clear_errors(tmp_path) -> None:
     path = runs.save_run_model(foreign, tmp_path / "foreign" / "model.skops", {"model_kind": "logreg"})
     with pytest.raises(ValueError, match=r"does not load: \['sklearn.preprocessing._data.MinMaxScaler'\]"):
         runs.load_run_model(path)
+    # A real model file damaged inside (a member's bytes garbled): what is wrong and what to do.
+    damaged = runs.save_run_model(_fitted("logreg")[0], tmp_path / "damaged" / "model.skops", {})
+    with zipfile.ZipFile(damaged) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(damaged, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data if name in ("schema.json", "genrelib.json") else b"garbled")
+    with pytest.raises(ValueError, match="skops could not load it") as caught:
+        runs.load_run_model(damaged)
+    assert "the file is damaged: train it again with `genrelib train" in str(caught.value)
     with pytest.raises(ValueError, match=r"must end in \.keras or \.skops"):
         runs.save_run_model(foreign, tmp_path / "model.pkl", {})
     both = tmp_path / "both"

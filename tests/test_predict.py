@@ -335,7 +335,10 @@ def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys):
     assert any(f"{tmp_path / 'missing.wav'}: no such file or folder" in line for line in reported)
     assert any(f"{empty_folder}: no audio files" in line for line in reported)
     assert any("notes.txt: cannot decode audio" in line for line in reported)  # named: tried
-    assert len(reported) == len(REASONS) + 3
+    # In the folder, notes.txt is not audio by name: passed over, and said so (it was silent).
+    assert (f"genrelib predict: {tmp_path / 'music'}: passed over 1 file that is not audio by name "
+            "(read: .wav, .au, .flac, .ogg, .mp3, .aiff, .aif): notes.txt; convert") in err
+    assert len(reported) == len(REASONS) + 4
     # 7 of the 10 files found fail; 2 of the 4 paths given (a missing file, an empty folder)
     # hold no file at all and are counted apart (they were "files" before).
     assert err.splitlines()[-1] == ("genrelib predict: 7 of 10 files could not be predicted; "
@@ -399,6 +402,26 @@ def test_usage_errors_exit_2_with_one_line(tmp_path, cnn, capsys, argv, message)
     code, out, err = run_cli(capsys, *[a.format(**names) for a in argv])
     assert code == 2 and out == ""
     assert err.startswith("genrelib predict: error:") and message in err and len(err.splitlines()) == 1
+
+
+
+def test_a_damaged_model_file_says_what_is_wrong_and_what_to_do(tmp_path, cnn, capsys):
+    """A model.keras whose weights are garbled (its settings still readable): one line naming
+    the file, the loader's complaint and the way out (it said only what went wrong).
+
+    Break tried: the old message -> no "train it again"."""
+    from genrelib.runs import RETRAIN_ADVICE, find_model_file
+
+    damaged = tmp_path / "model.keras"
+    with zipfile.ZipFile(find_model_file(cnn)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(damaged, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, b"garbled" if name.endswith(".h5") else data)
+    code, out, err = run_cli(capsys, str(damaged), str(write(tmp_path / "a.wav", 3.0)))
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert err.startswith(f"genrelib predict: error: {damaged}: cannot load the model (")
+    assert err.rstrip().endswith(f"the file is damaged or was written by another Keras; {RETRAIN_ADVICE}")
 
 
 # --------------------------------------------------------------------------- outputs
@@ -466,3 +489,30 @@ def test_a_folder_walk_follows_linked_folders_and_names_broken_links(tmp_path):
     assert found[:1] == [library / "album" / "a.wav"] and found[2:] == [library / "linked" / "b.flac"]
     assert isinstance(found[1], P.FileFailure) and found[1].path == library / "gone.mp3"
     assert found[1].reason == f"broken symbolic link (to {tmp_path / 'nowhere.mp3'})" and not found[1].no_file
+    # The files that are not audio by name are passed over, and named (a .opus was silently left).
+    (elsewhere / "live.opus").write_bytes(b"OggS")
+    assert P.passed_over_files([library, library / "album" / "a.wav", tmp_path / "none"]) == {
+        library: [library / "cover.jpg", library / "linked" / "live.opus"]}
+    assert P.passed_over_files([write(tmp_path / "clean" / "c.wav", 3.0).parent]) == {}
+
+
+def test_the_table_names_at_most_a_dozen_genre_changes(tmp_path):
+    """A long recording whose top genre changes every segment printed a line of thousands of
+    characters; the table names the first ``SHOWN_RUNS`` runs and counts the rest.
+
+    Break tried: no cap -> the line names all 40 runs."""
+    from types import SimpleNamespace
+
+    from genrelib.commands.predict import SHOWN_RUNS, format_prediction, passed_over_line
+
+    timeline = [{"start": 1.5 * i, "genre": ("rock", "metal")[i % 2], "probability": 0.6} for i in range(40)]
+    prediction = SimpleNamespace(path=Path("long.wav"), segments=40, top_k=[("rock", 0.5)], timeline=timeline,
+                                 notes=[])
+    over_time = format_prediction(prediction).splitlines()[2]
+    assert over_time.count(" from ") == SHOWN_RUNS == 12
+    assert over_time.endswith("metal from 16.5 s, and 28 more changes (--json or --timeline shows them all)")
+    prediction.timeline = timeline[:12]
+    assert format_prediction(prediction).splitlines()[2].endswith("metal from 16.5 s")
+    many = [tmp_path / f"{i}.m4a" for i in range(7)]
+    assert passed_over_line(tmp_path, many).endswith(
+        ": 0.m4a, 1.m4a, 2.m4a, 3.m4a, 4.m4a and 2 more; convert a recording to one of those formats to predict it")

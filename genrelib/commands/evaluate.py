@@ -66,6 +66,11 @@ def check_data(data: str) -> None:
     if os.path.isfile(data):
         raise UserError(f"--data {data!r} is a file: give the folder of labelled tracks (<genre>/<files>); "
                         "`genrelib predict RUN FILE` gives the genres of one recording")
+    if data == "synthetic" and not os.path.isdir(data):
+        raise UserError("--data 'synthetic': evaluate scores a dataset folder (train's built-in name is "
+                        "not one: its tracks are the run's own, config.json's \"data\" names their "
+                        "folder); write fresh synthetic tracks with `genrelib data synthetic OUT "
+                        "--tracks-per-genre 10 --seed 7` and give --data OUT")
     if not os.path.isdir(data):
         raise UserError(f"--data folder {data!r} does not exist")
 

@@ -6,7 +6,8 @@ top-k genres, a timeline and notes when the genres mean little (``genrelib.predi
 table or a JSON list of ``{"path", "top_k", "segments", "timeline", "notes", "input"}``
 (``--json``), a CSV row (``--csv``) and figures (``--timeline``). A file that cannot be
 predicted (a truncated one too, unless ``--allow-truncated``) is named on stderr with its
-reason while the others are predicted: exit 1; a usage error exits 2.
+reason while the others are predicted: exit 1; a usage error exits 2. The files of a folder
+that are not audio by name (``song.opus``, ``cover.jpg``) are named on stderr as passed over.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from genrelib.errors import UserError
 if TYPE_CHECKING:
     from genrelib.predict import FileFailure
 
-__all__ = ["register", "run_predict", "format_prediction", "csv_rows"]
+__all__ = ["register", "run_predict", "format_prediction", "csv_rows", "passed_over_line"]
 
 
 def register(subparsers: Any) -> None:
@@ -62,10 +63,35 @@ def format_prediction(prediction: Any) -> str:
     return "\n".join(lines + [f"  note: {note}" for note in prediction.notes])
 
 
+#: The most runs of one genre that the table's "over time" line names; --json and --timeline
+#: give them all.
+SHOWN_RUNS = 12
+
+
 def _runs(timeline: list[dict[str, Any]]) -> str:
-    """The top genre over time as runs: "rock from 0 s, metal from 12 s"."""
+    """The top genre over time as runs: "rock from 0 s, metal from 12 s"; after
+    ``SHOWN_RUNS`` of them, how many more changes there are and where to see them."""
     runs = [row for i, row in enumerate(timeline) if i == 0 or row["genre"] != timeline[i - 1]["genre"]]
-    return ", ".join(f"{row['genre']} from {row['start']:g} s" for row in runs)
+    shown = ", ".join(f"{row['genre']} from {row['start']:g} s" for row in runs[:SHOWN_RUNS])
+    if len(runs) > SHOWN_RUNS:
+        shown += f", and {len(runs) - SHOWN_RUNS} more changes (--json or --timeline shows them all)"
+    return shown
+
+
+#: The most passed-over files named per folder on stderr.
+SHOWN_PASSED_OVER = 5
+
+
+def passed_over_line(folder: Path, files: list[Path]) -> str:
+    """"FOLDER: passed over 2 files that are not audio by name (read: .wav, ...): a.opus, b.txt"
+    - a file in a format predict does not read is never left out without a word."""
+    from genrelib.datasets import AUDIO_EXTENSIONS
+
+    names = ", ".join(str(f.relative_to(folder)) for f in files[:SHOWN_PASSED_OVER])
+    more = f" and {len(files) - SHOWN_PASSED_OVER} more" if len(files) > SHOWN_PASSED_OVER else ""
+    return (f"{folder}: passed over {len(files)} file{'s' if len(files) != 1 else ''} that "
+            f"{'are' if len(files) != 1 else 'is'} not audio by name (read: {', '.join(AUDIO_EXTENSIONS)}): "
+            f"{names}{more}; convert a recording to one of those formats to predict it")
 
 
 def csv_rows(results: list[Any], k: int) -> list[list[Any]]:
@@ -126,11 +152,13 @@ def run_predict(args: argparse.Namespace) -> int:
     timeline = _timeline_target(args)
     from tqdm import tqdm
 
-    from genrelib.predict import FileFailure, load_predictor, predict_paths
+    from genrelib.predict import FileFailure, load_predictor, passed_over_files, predict_paths
 
     predictor = load_predictor(models)
     if args.top_k > len(predictor.genres):
         raise UserError(f"--top-k {args.top_k}: the model knows {len(predictor.genres)} genres")
+    for folder, files in passed_over_files(args.paths).items():
+        print(f"genrelib predict: {passed_over_line(folder, files)}", file=sys.stderr)
     predictions, failed, in_order, used = [], [], [], set()
     for result in predict_paths(predictor, args.paths, top_k=args.top_k, progress=progress_bars(),
                                 allow_truncated=args.allow_truncated):

@@ -10,10 +10,11 @@ Notebook: 09_using_the_model.ipynb
 
 from genrelib.predict.checks import FAR_DISTANCE, SILENCE_DBFS, STEADY_VARIATION, InputReport
 from genrelib.predict.files import (CHUNK_SECONDS, FileFailure, FilePrediction, PredictionError,
-                                    audio_files, predict_file, predict_paths)
+                                    audio_files, passed_over_files, predict_file,
+                                    predict_paths)
 from genrelib.predict.models import SCORE_BATCH, ModelMember, Predictor, load_predictor, model_settings
 
 __all__ = ["CHUNK_SECONDS", "FAR_DISTANCE", "FileFailure", "FilePrediction", "InputReport",
            "ModelMember", "PredictionError", "Predictor", "SCORE_BATCH", "SILENCE_DBFS",
-           "STEADY_VARIATION", "audio_files", "load_predictor", "model_settings", "predict_file",
-           "predict_paths"]
+           "STEADY_VARIATION", "audio_files", "load_predictor", "model_settings", "passed_over_files",
+           "predict_file", "predict_paths"]

@@ -29,7 +29,7 @@ from genrelib.predict.checks import InputMeter, InputReport
 from genrelib.predict.models import SCORE_BATCH, Predictor
 
 __all__ = ["CHUNK_SECONDS", "FileFailure", "FilePrediction", "PredictionError", "audio_files",
-           "predict_file", "predict_paths"]
+           "passed_over_files", "predict_file", "predict_paths"]
 
 
 #: Seconds of audio decoded and featurised at a time by ``predict_file``.
@@ -249,7 +249,7 @@ def audio_files(paths: Iterable[_PathLike]) -> list[Path | FileFailure]:
     found: list[Path | FileFailure] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files = _folder_audio(path)
+            files = _walk_folder(path)[0]
             found += files or [FileFailure(path, f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) "
                                                  "in this folder", no_file=True)]
         elif path.exists():
@@ -259,10 +259,20 @@ def audio_files(paths: Iterable[_PathLike]) -> list[Path | FileFailure]:
     return found
 
 
-def _folder_audio(folder: Path) -> list[Path | FileFailure]:
+def passed_over_files(paths: Iterable[_PathLike]) -> dict[Path, list[Path]]:
+    """The visible files that the folders among ``paths`` hold and ``audio_files`` does not
+    predict (a name outside ``AUDIO_EXTENSIONS``: ``song.opus``, ``cover.jpg``), by folder
+    given, sorted; a folder that passes nothing over is left out. ``genrelib predict`` names
+    them, so that a file in a format it does not read is never skipped without a word."""
+    return {path: other for path in map(Path, paths) if path.is_dir() and (other := _walk_folder(path)[1])}
+
+
+def _walk_folder(folder: Path) -> tuple[list[Path | FileFailure], list[Path]]:
     """The audio files below ``folder``, sorted, following linked folders (each real folder
-    once: a link loop ends), and a FileFailure for each broken link whose name is audio."""
+    once: a link loop ends), with a FileFailure for each broken link whose name is audio; and
+    the other visible files (not audio by name), sorted."""
     found: list[Path | FileFailure] = []
+    other: list[Path] = []
     seen: set[str] = set()
     for here, subfolders, names in os.walk(folder, followlinks=True):
         real = os.path.realpath(here)
@@ -275,9 +285,13 @@ def _folder_audio(folder: Path) -> list[Path | FileFailure]:
             path = Path(here) / name
             if is_audio_file(path):
                 found.append(path)
-            elif (broken := broken_link(path)) and not name.startswith(".") and path.suffix.lower() in AUDIO_EXTENSIONS:
+            elif name.startswith("."):
+                continue
+            elif (broken := broken_link(path)) and path.suffix.lower() in AUDIO_EXTENSIONS:
                 found.append(FileFailure(path, broken))
-    return sorted(found, key=lambda item: item.path if isinstance(item, FileFailure) else item)
+            elif path.suffix.lower() not in AUDIO_EXTENSIONS:
+                other.append(path)
+    return sorted(found, key=lambda item: item.path if isinstance(item, FileFailure) else item), sorted(other)
 
 
 def predict_paths(predictor: Predictor, paths: Iterable[_PathLike], *, top_k: int = 3,

@@ -144,7 +144,10 @@ def _load_member(file: Path, kind: str, cfg: FeatureConfig, model_genres: tuple[
     try:
         model, metadata = runs.load_run_model(file)
     except Exception as error:  # a damaged archive: Keras and skops raise many kinds
-        raise ValueError(f"{file}: cannot load the model ({type(error).__name__}: {error})") from None
+        if runs.RETRAIN_ADVICE in str(error):  # genrelib's own: names the file and what to do
+            raise ValueError(str(error)) from None
+        raise ValueError(f"{file}: cannot load the model ({type(error).__name__}: {error}): the file "
+                         f"is damaged or was written by another Keras; {runs.RETRAIN_ADVICE}") from None
     expected = input_shape_for(kind, cfg.segment_shape)
     shape = tuple(model.input_shape[1:]) if hasattr(model, "input_shape") else (model.n_features_in_,)
     outputs = int(model.output_shape[-1]) if hasattr(model, "output_shape") else len(model_genres)
