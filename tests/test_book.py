@@ -38,6 +38,8 @@ SHOWN_PARAMETERS = {**BUILD_PARAMETERS, "data_dir": "$DATA" if REAL_DATA else ""
 KERAS_PROGRESS = re.compile(r"\d+/\d+ - \d+m?s - \d+m?s/step")
 # An integer shown as a float by pandas (an int setting in a float column).
 FLOAT_INTEGER = re.compile(r"(?<![\d.])\d+\.000000(?!\d)")
+# A count of a million or more without separators (2880138), as a whole table cell.
+BARE_MILLIONS = re.compile(r"-?\d{7,}")
 
 
 def _figure_calls(path: Path) -> int:
@@ -241,6 +243,21 @@ def test_chapter_page_shows_integers_as_integers(built_book: dict, chapter: Path
     text = _visible_text(_page(built_book, chapter))
     found = [text[max(0, m.start() - 40):m.end()].split("\n")[-3:] for m in FLOAT_INTEGER.finditer(text)]
     assert not found, f"{chapter.stem} shows integers as floats (an int in a float column): {found[:5]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_tables_write_millions_with_separators(built_book: dict, chapter: Path) -> None:
+    """A count of a million or more in a table reads 2,880,138, not 2880138 (chapter 6's
+    segment-epochs and the parameter columns of chapters 3 and 5 did). A per-layer table
+    (``summary_table``: an ``output_shape`` column) keeps Keras' bare integers."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_page(built_book, chapter).read_text(encoding="utf-8"), "html.parser")
+    bare = [(header[:6], cell) for table in soup.select("table")
+            if "output_shape" not in (header := [th.get_text().strip() for th in table.select("th")])
+            for cell in (td.get_text().strip() for td in table.select("td")) if BARE_MILLIONS.fullmatch(cell)]
+    assert not bare, f"{chapter.stem} shows counts without thousands separators: {bare[:5]}"
 
 
 @pytest.mark.slow

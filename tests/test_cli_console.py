@@ -176,3 +176,4 @@ def test_evaluate_prints_a_skipped_clip_once_as_one_line(tiny_run, tmp_path):
     assert evaluated.stderr.splitlines() == [
         f"genrelib evaluate: warning: skipped clip {short}: the clip lasts 1.00 s, shorter than one "
         "segment (3 s); use longer audio or a shorter segment_seconds"]
+    assert "note: 1 clip of DATA is left out, not scored (named above" in evaluated.stdout

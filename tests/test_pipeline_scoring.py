@@ -56,6 +56,40 @@ def full(run_dir, tiny_synthetic, cache):
 SEEN = {"seen_in_training": {"train": 20, "valid": 10}}
 
 
+
+def test_an_evaluation_lists_the_clips_it_could_not_score(run_dir, tiny_synthetic, cache, tmp_path) -> None:
+    """A clip shorter than one segment and a file that is not audio are left out of an
+    evaluation: its record names both (``skipped``, the run's config.json key), in each
+    member of an ensemble and once in the ensemble, and the table counts them.
+
+    Break tried: evaluate_run without _noting_skipped -> no key."""
+    from genrelib.commands.evaluate import format_ensemble, format_result
+    from genrelib.pipeline import evaluate_runs
+
+    data = tmp_path / "data"
+    for path in sorted(Path(tiny_synthetic).glob("genres/*/*.wav"))[:3]:
+        (data / path.parent.name).mkdir(parents=True, exist_ok=True)
+        (data / path.parent.name / path.name).symlink_to(path)
+    short = write_silent_wav(data / "blues" / "blues.short.wav", 1.0)
+    (data / "blues" / "blues.bad.wav").write_bytes(b"not audio at all" * 64)
+    with pytest.warns(UserWarning):
+        result = evaluate_run(run_dir, data, cache_dir=cache, progress=False)
+    skipped = result.extra["skipped"]
+    assert [item["path"] for item in skipped] == [str(data / "blues" / "blues.bad.wav"), str(short)]
+    assert "cannot decode audio" in skipped[0]["reason"] and "shorter than one segment" in skipped[1]["reason"]
+    assert result.to_dict()["skipped"] == skipped and result.n_tracks == 3
+    assert "note: 2 clips of DATA are left out, not scored" in format_result(result.to_dict())
+    (copy := tmp_path / "copy").mkdir()
+    for item in run_dir.iterdir():
+        (copy / item.name).symlink_to(item)
+    with pytest.warns(UserWarning):
+        both = evaluate_runs([run_dir, copy], data, cache_dir=cache, progress=False)
+    assert [m.extra["skipped"] for m in both.members.values()] == [skipped, skipped]
+    assert both.ensemble.extra["skipped"] == skipped  # each clip once
+    assert "note: 2 clips of DATA are left out" in format_ensemble(both.to_dict())
+    assert "skipped" not in evaluate_run(run_dir, tiny_synthetic, cache_dir=cache, progress=False).extra
+
+
 def test_an_evaluation_says_how_many_tracks_the_run_trained_or_validated_on(run_dir, full, tiny_synthetic,
                                                                              cache, tmp_path) -> None:
     """evaluate_run counts the data's tracks that are in the run's split.json train or valid

@@ -6,7 +6,9 @@ configuration; predictions are aggregated per track by the run's own rule (``--m
 run the JSON object has ``track_accuracy``, ``segment_accuracy``, ``macro_f1`` (track
 level), ``per_genre``, ``confusion`` (rows true, columns predicted, in the order of
 ``genres``), ``track_accuracy_ci``/``macro_f1_ci`` (bootstrap intervals over tracks) and
-``top_k_accuracy``; with several runs it is ``{"members": {run name: that object},
+``top_k_accuracy``, and when they apply ``seen_in_training`` (DATA's tracks that were the
+run's own training or validation tracks) and ``skipped`` (DATA's clips left out, each
+``{"path", "reason"}``: unreadable, or shorter than one segment); with several runs it is ``{"members": {run name: that object},
 "ensemble": that object for the mean of their probabilities}``. ``--hop FRAMES`` scores a
 deep model's segments every FRAMES frames instead of the 1.5 s grid (a segment every 64 or 65 frames): test-time
 averaging over more, overlapping segments (chapter 8).
@@ -91,6 +93,16 @@ def seen_note(record: dict[str, Any], name: str = "the run") -> list[str]:
             "tracks (split.json): these scores are not a test; evaluate on its test tracks or on new ones"]
 
 
+def skipped_note(record: dict[str, Any]) -> list[str]:
+    """A line counting the clips of DATA that were not scored (``skipped``: unreadable, or
+    shorter than one segment), each named in a warning line above; none when all were."""
+    skipped = record.get("skipped") or []
+    if not skipped:
+        return []
+    clips = "1 clip of DATA is" if len(skipped) == 1 else f"{len(skipped)} clips of DATA are"
+    return [f"note: {clips} left out, not scored (named above; --json lists them under \"skipped\")"]
+
+
 def untested_note(record: dict[str, Any], *, tested_f1: bool = True) -> list[str]:
     """A line naming the model's genres that have no track in DATA (no line when all have one).
 
@@ -126,6 +138,7 @@ def format_result(record: dict[str, Any]) -> str:
         f"macro F1 {level} interval: {format_interval(record['macro_f1_ci'])}",
         *seen_note(record),
         *untested_note(record),
+        *skipped_note(record),
         "",
         f"{'genre':<12}{'precision':>10}{'recall':>8}{'f1':>7}{'tracks':>8}",
     ]
@@ -150,6 +163,7 @@ def format_ensemble(record: dict[str, Any]) -> str:
         f"intervals: {100 * ensemble['bootstrap']['level']:g} % bootstrap over tracks",
         *(line for name, member in record["members"].items() for line in seen_note(member, name)),
         *untested_note(ensemble, tested_f1=False),
+        *skipped_note(ensemble),
         "",
         f"{'run':<{width}}{'track acc':>10}  {'interval':<16}{'macro F1':>9}  {'interval':<16}"
         f"{'segment acc':>12}" + "".join(f"{'top-' + k:>7}" for k in top_k),

@@ -142,8 +142,7 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
             **settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
             "genres": list(features.genres), "parameters": parameters, "devices": used,
             "versions": folder.run_versions(), **folder.provenance(), "aggregation": spec.aggregation,
-            "skipped": [*({"path": u["path"], "reason": u["reason"]} for u in index.unreadable),
-                        *features.skipped],
+            "skipped": skipped_clips(index, features),
             **({"untrained_genres": untrained} if untrained else {})})
         # 6. the run folder
         folder.save_run(work_dir, net=None if previous is not None else net, history=history, config=config,
@@ -163,6 +162,14 @@ def capped_index(data: DataSource, *, profile: str, progress: bool) -> DatasetIn
     if len(index.tracks) == 0:
         raise ValueError(f"no readable audio tracks found in {index.root}")
     return index
+
+
+def skipped_clips(index: DatasetIndex, features: FeatureSet) -> list[dict[str, str]]:
+    """The clips of ``index`` that ``features`` lack, each with why: the unreadable files
+    (``{"path", "reason"}``), then the clips the features skipped (too short: with their
+    ``track_id``). A run records them (config.json's ``skipped``), an evaluation reports them.
+    """
+    return [*({"path": u["path"], "reason": u["reason"]} for u in index.unreadable), *features.skipped]
 
 
 def model_features(index: DatasetIndex, cfg: FeatureConfig | EmbeddingSpec, *,

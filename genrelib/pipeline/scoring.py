@@ -18,7 +18,7 @@ from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPred
                                  check_same_genres, compare_predictions, ensemble_predictions,
                                  same_segments)
 from genrelib.models import is_classical, read_feature_config
-from genrelib.pipeline.run import model_features
+from genrelib.pipeline.run import model_features, skipped_clips
 from genrelib.training import predict_probs
 
 if TYPE_CHECKING:
@@ -52,6 +52,12 @@ def run_predictions(run_dir: str | Path, data: DataSource, *, cache_dir: str | P
     the 1.5 s grid (``augment.dense_segments``; deep models; Notebook: 08_small_data.ipynb).
     Notebook: 07_evaluation.ipynb
     """
+    return _scored(run_dir, data, cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)[0]
+
+
+def _scored(run_dir: str | Path, data: DataSource, *, cache_dir: str | Path | None, progress: bool,
+            hop_frames: int | None) -> tuple[SegmentPredictions, list[dict[str, str]]]:
+    """``run_predictions`` and the clips of ``data`` it could not score (``skipped_clips``)."""
     net, kind, cfg, model_genres = _load_for_evaluation(run_dir)
     index = as_index(data, progress=progress)
     unknown = sorted(set(index.genres) - set(model_genres))
@@ -72,7 +78,8 @@ def run_predictions(run_dir: str | Path, data: DataSource, *, cache_dir: str | P
     probs = predict_probs(net, features.X, model_kind=kind)
     grid = segment_grid(cfg) + (f", cut again every {hop_frames} frames" if hop_frames is not None
                                 and not is_classical(kind) else "")
-    return SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres, segments=grid)
+    return (SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres, segments=grid),
+            skipped_clips(index, features))
 
 
 def run_aggregation(run_dir: str | Path) -> str:
@@ -98,9 +105,17 @@ def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str | None = 
     denser hop (deep models).
     """
     method = method or run_aggregation(run_dir)
-    predictions = run_predictions(run_dir, data, cache_dir=cache_dir, progress=progress,
-                                  hop_frames=hop_frames)
-    return _noting_seen_tracks(predictions.evaluate(method=method), run_dir)
+    predictions, skipped = _scored(run_dir, data, cache_dir=cache_dir, progress=progress,
+                                   hop_frames=hop_frames)
+    return _noting_skipped(_noting_seen_tracks(predictions.evaluate(method=method), run_dir), skipped)
+
+
+def _noting_skipped(result: EvaluationResult, skipped: list[dict[str, str]]) -> EvaluationResult:
+    """``result`` with ``extra["skipped"]`` (each ``{"path", "reason", ...}``) when some clips
+    of the data could not be scored: ``genrelib evaluate --json`` names them."""
+    if skipped:
+        result.extra["skipped"] = skipped
+    return result
 
 
 def seen_in_training(run_dir: str | Path, track_ids: Any) -> dict[str, int]:
@@ -144,14 +159,16 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str |
     metadata = {n: runs.read_model_metadata(d) for n, d in zip(names, run_dirs)}
     check_same_genres({n: m["genres"] for n, m in metadata.items() if "genres" in m})
     index = as_index(data, progress=progress)
-    preds = [run_predictions(d, index, cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
-             for d in run_dirs]
+    scored = [_scored(d, index, cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
+              for d in run_dirs]
+    preds = [p for p, _ in scored]
     ensemble = ensemble_predictions(preds, names=names).evaluate(method=shared_aggregation(rules))
     ensemble.extra.update(ensemble_of=names,
                           ensemble_level="segment" if same_segments(preds) else "track")
-    members = {n: _noting_seen_tracks(p.evaluate(method=rule), d)
-               for n, p, rule, d in zip(names, preds, rules, run_dirs)}
-    return EnsembleEvaluation(members=members, ensemble=ensemble)
+    members = {n: _noting_skipped(_noting_seen_tracks(p.evaluate(method=rule), d), skipped)
+               for n, (p, skipped), rule, d in zip(names, scored, rules, run_dirs)}
+    every = {item["path"]: item for _, skipped in scored for item in skipped}  # a clip once
+    return EnsembleEvaluation(members=members, ensemble=_noting_skipped(ensemble, list(every.values())))
 
 
 def compare_runs(run_a: str | Path, run_b: str | Path, data: DataSource, *, method: str | None = None,
