@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, ClassVar
 
 GTZAN_GENRES: tuple[str, ...] = (
     "blues", "classical", "country", "disco", "hiphop",
@@ -209,6 +209,8 @@ class TrainConfig:
     precision: str = "float32"
     devices: int | None = None
     augment: tuple[str, ...] = ()
+    #: What a setting left at None means, for a reader's table (``provenance.settings_table``).
+    NONE_MEANS: ClassVar[dict[str, str]] = {"devices": "every visible device"}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "augment", tuple(str(a) for a in self.augment))

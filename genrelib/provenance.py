@@ -46,7 +46,9 @@ def versions(packages: Iterable[str] = BOOK_PACKAGES) -> dict[str, str]:
 
 def settings_table(settings: Any, *, name: str | None = None) -> pd.DataFrame:
     """A configuration as a one-column table, one row per setting, every value shown with
-    its own type (``epochs`` 3, not 3.000000 as a numeric column would print it).
+    its own type (``epochs`` 3, not 3.000000 as a numeric column would print it); a setting
+    left at None reads "None (what it means)" where the configuration's ``NONE_MEANS`` says
+    (``TrainConfig``'s ``devices``: "None (every visible device)").
 
     Parameters
     ----------
@@ -63,5 +65,8 @@ def settings_table(settings: Any, *, name: str | None = None) -> pd.DataFrame:
     Notebook: 03_cnn.ipynb
     """
     values = settings.to_dict() if hasattr(settings, "to_dict") else dict(settings)
+    meaning = getattr(settings, "NONE_MEANS", {})
+    values = {key: f"None ({meaning[key]})" if value is None and key in meaning else value
+              for key, value in values.items()}
     title = name or (type(settings).__name__ if hasattr(settings, "to_dict") else "value")
     return pd.Series(values, dtype=object, name=title).to_frame()

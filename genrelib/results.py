@@ -25,7 +25,8 @@ from genrelib.models import MODEL_KINDS
 
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
            "STUDY_TEST_ACCURACY", "data_label", "display_paired", "display_table", "export_records",
-           "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table", "percent", "reference_summary",
+           "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table", "percent",
+           "percent_points", "reference_summary",
            "shared_values", "summarize", "table2", "training_hours", "write_evaluation_record",
            "write_predictions"]
 
@@ -380,6 +381,14 @@ def percent(value: float | None) -> str:
     missing. Notebook: 10_transfer_learning.ipynb (its sentences beside the tables)."""
     missing = value is None or (isinstance(value, float) and np.isnan(value))
     return "–" if missing else f"{_one_decimal(100 * value)} %"
+
+
+def percent_points(value: float) -> float:
+    """A fraction as percentage points to one decimal, halves up, as a number for a table
+    whose sentences use :func:`percent` (0.8625 -> 86.3, where ``round(86.25, 1)`` gives 86.2).
+    Notebook: 10_transfer_learning.ipynb
+    """
+    return float(_one_decimal(100 * value)) if np.isfinite(value) else float("nan")
 
 
 def display_table(summary: pd.DataFrame) -> pd.DataFrame:

@@ -44,11 +44,14 @@ def test_records_are_read_with_their_machine(tmp_path: Path) -> None:
 
 def test_the_page_is_computed_from_the_records(tmp_path: Path) -> None:
     _write(tmp_path, "training-loop-cpu.json", CPU, results=LOOP_ROWS)
-    _write(tmp_path, "training-full-cpu.json", CPU, full=[FULL_ROW])
+    _write(tmp_path, "training-full-cpu.json", CPU, full=[FULL_ROW], data={"tracks": 30})
     page = speed_page(tmp_path, figure=tmp_path / "speed.png")
     assert "| 2026-11-26 | CPU (2 cores) | jax | cnn | genrelib | 1368 | 20.5 | 12.25 | 136.1 |" in page
     assert "to the 15,200 training" in page
-    assert "| 2026-11-26 | CPU (2 cores) | jax | crnn | conv_blocks=2 | 128 | mixed | 0.004 | 1 | 456 | 7 | 61.3 | 6.5 | 1.2 % | 93.3 % |" in page
+    # the synthetic set's size and the epochs that ran, from the record (the page said "the
+    # full profile ... of the synthetic GTZAN" for a 100-track run capped at 4 epochs)
+    assert "| 2026-11-26 | CPU (2 cores) | jax | crnn | conv_blocks=2 | 128 | mixed | 0.004 | 1 | 30 | 456 | 7 | 61.3 | 6.5 | 1.2 % | 93.3 % |" in page
+    assert "a synthetic GTZAN of `tracks` tracks; a record may cap the epochs" in page
     assert "![Training speed from the benchmark records](speed.png)" in page
     assert "- `training-loop-cpu.json`: CPU (2 cores), Keras 3.15.1 on jax, 2026-11-26; conditions not recorded." in page
     assert (tmp_path / "speed.png").stat().st_size > 10_000

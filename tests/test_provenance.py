@@ -27,3 +27,7 @@ def test_settings_table_shows_each_value_with_its_own_type() -> None:
     features = settings_table(FeatureConfig(), name="features")
     assert features.loc["kind", "features"] == "mel" and features.loc["n_mels", "features"] == 128
     assert list(settings_table({"a": 1, "b": 0.5}).loc[:, "value"]) == [1, 0.5]
+    # A setting left at None says what None means (every chapter showed "devices None").
+    assert table.loc["devices", "TrainConfig"] == "None (every visible device)"
+    assert settings_table(train.__class__(devices=2)).loc["devices", "TrainConfig"] == 2
+    assert settings_table({"devices": None}).loc["devices", "value"] is None  # a mapping has no meanings

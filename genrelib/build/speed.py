@@ -45,7 +45,8 @@ def load_speed_records(root: str | Path = SPEED_RECORDS_DIR) -> tuple[pd.DataFra
             raise ValueError(f"{path}: not a bench_training.py record ({error}); rewrite it with "
                              "`python benchmarks/bench_training.py ... --json FILE`") from None
         loops += [{**where, **row, "s_per_epoch_gtzan": _at_gtzan_size(row)} for row in record.get("results", [])]
-        full += [{**where, **_flat_full(row)} for row in record.get("full", [])]
+        tracks = (record.get("data") or {}).get("tracks")  # the synthetic set the full runs read
+        full += [{**where, "tracks": tracks, **_flat_full(row)} for row in record.get("full", [])]
     return pd.DataFrame(loops), pd.DataFrame(full)
 
 
@@ -144,13 +145,15 @@ def speed_page(root: str | Path = SPEED_RECORDS_DIR, *, figure: str | Path | Non
         lines += _markdown_table(shown) + [""]
     if not full.empty:
         lines += ["## Whole full-profile runs", "",
-                  "`train_run` with the full profile (at most 50 epochs, early stopping) on the "
-                  "log-mel features of the synthetic GTZAN; the accuracy is on its test tracks.", ""]
+                  "`train_run` with the full profile's recipe (early stopping, learning rate cut on "
+                  "plateau) on the log-mel features of a synthetic GTZAN of `tracks` tracks; a record "
+                  "may cap the epochs (`bench_training.py --epochs`), so `epochs` says how many ran. "
+                  "The accuracy is on its test tracks.", ""]
         shown = full.assign(
             wait=(100 * full["data_wait_fraction"]).round(1).astype(str) + " %",
             accuracy=(100 * full["test_track_accuracy"]).round(1).astype(str) + " %",
         )[["date", "device", "backend", "model", "options", "batch_size", "precision", "learning_rate",
-           "device_count", "train_segments", "epochs_run", "fit_s", "s_per_epoch", "wait", "accuracy"]]
+           "device_count", "tracks", "train_segments", "epochs_run", "fit_s", "s_per_epoch", "wait", "accuracy"]]
         lines += _markdown_table(shown.rename(columns={
             "batch_size": "batch", "learning_rate": "lr", "device_count": "devices",
             "train_segments": "train segments", "epochs_run": "epochs", "fit_s": "fit incl. compilation (s)",

@@ -212,4 +212,4 @@ def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
             "valid accuracy": float(by_trial.loc[best_trial, "valid"]),
             "test accuracy": float(by_trial.loc[best_trial, "test"])},
     }
-    return pd.DataFrame(rows).T
+    return pd.DataFrame(rows).T.infer_objects()  # numeric columns stay numeric (round works)
