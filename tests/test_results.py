@@ -325,3 +325,17 @@ def test_percentages_round_halves_up_whatever_their_binary_neighbour() -> None:
 
     assert [percent(n / 80) for n in (77, 51, 49, 40)] == ["96.3 %", "63.8 %", "61.3 %", "50.0 %"]
     assert percent(float("nan")) == "–" and percent(None) == "–"
+
+
+def test_percentage_points_for_a_table_round_as_the_sentences_do() -> None:
+    """A table of percentage points beside sentences that use percent(): 69 of 80 tracks reads
+    86.3 in both (pandas' round(1) gave 86.2); a difference rounds away from 0 at a half.
+
+    Break tried: round(100 * value, 1) -> 86.2."""
+    import math
+
+    from genrelib.results import percent, percent_points
+
+    assert [percent_points(n / 80) for n in (69, 73, 77)] == [86.3, 91.3, 96.3]
+    assert f"{percent_points(69 / 80)} %" == percent(69 / 80)
+    assert percent_points(-1 / 80) == -1.3 and math.isnan(percent_points(float("nan")))
