@@ -233,10 +233,67 @@ def test_artists_from_tracks_csv_beside_the_genres_folder(tmp_path):
 def test_tracks_csv_without_artist_column_is_ignored_with_a_warning(tmp_path):
     make_gtzan(tmp_path, per_genre=1)
     (tmp_path / "tracks.csv").write_text("filename,label\nx,y\n")
-    with pytest.warns(UserWarning, match="tracks.csv"):
+    from genrelib.datasets.gtzan import ArtistsFileWarning
+
+    with pytest.warns(ArtistsFileWarning, match="tracks.csv"):  # a genrelib warning: commands show it
         index = index_dataset(tmp_path)
     assert index.tracks["artist"].isna().all()
 
+
+
+def test_tracks_of_other_genre_folders_with_the_same_file_name_keep_their_own_artists(tmp_path):
+    """jazz/00.wav and rock/00.wav: each track gets the artist of its own row (the last row
+    with the stem "00" won, so one artist sat in train, validation and test of --split artist);
+    a bare stem that names two artists is never a key.
+
+    Break tried: artist_keys giving the stem alone (as before) -> no "jazz/00" key, fails."""
+    from genrelib.datasets import read_artists
+
+    for genre in ("jazz", "rock"):
+        for i in range(2):
+            write_tone(tmp_path / genre / f"{i:02d}.wav", freq=300.0 + 40 * i + (90 if genre == "rock" else 0))
+    rows = [(f"{g}/{i:02d}.wav", f"{g} artist {i}") for g in ("jazz", "rock") for i in range(2)]
+    pd.DataFrame(rows, columns=["path", "artist"]).to_csv(tmp_path / "tracks.csv", index=False)
+    artists = read_artists(tmp_path / "tracks.csv")
+    assert artists["jazz/00"] == "jazz artist 0" and "00" not in artists  # ambiguous stem: no key
+    index = index_dataset(tmp_path).tracks
+    assert dict(zip(index["relative_path"], index["artist"])) == {path: artist for path, artist in rows}
+
+
+def test_a_tracks_csv_saved_by_a_spreadsheet_is_read_or_named(tmp_path):
+    """Excel's "CSV UTF-8" starts with a byte-order mark: read (it was skipped as "no
+    'track_id' column"); a Latin-1 file or a broken quote is named with what to do, in a warning
+    a command shows, and the tracks are indexed without artists (every command failed before).
+    An artists file given on purpose still raises."""
+    from genrelib.datasets import read_artists
+    from genrelib.datasets.gtzan import ArtistsFileWarning
+
+    make_gtzan(tmp_path, per_genre=1)
+    (tmp_path / "tracks.csv").write_bytes("\ufefftrack_id,artist\nblues.00000,Beyoncé\n".encode("utf-8"))
+    assert index_dataset(tmp_path).tracks.set_index("track_id")["artist"]["blues.00000"] == "Beyoncé"
+    for content, message in ((b"track_id,artist\nblues.00000,Beyonc\xe9\n", "not UTF-8 text"),
+                             (b'track_id,artist\nblues.00000,"unterminated\n', "not a readable CSV table")):
+        (tmp_path / "tracks.csv").write_bytes(content)
+        with pytest.warns(ArtistsFileWarning, match=f"tracks.csv.*{message}.*artists left unknown") as caught:
+            index = index_dataset(tmp_path)
+        assert ArtistsFileWarning.__module__.startswith("genrelib") and len(caught) >= 1
+        assert len(index.tracks) == 3 and index.tracks["artist"].isna().all()
+        with pytest.raises(ValueError, match=message):
+            read_artists(tmp_path / "tracks.csv")
+
+
+def test_a_genre_folder_named_in_decomposed_unicode_is_the_same_genre(tmp_path):
+    """"música" copied from macOS is m-u-COMBINING ACUTE-s-i-c-a (NFD): its label is the
+    composed name (NFC), so a model trained on one form knows the other ("not trained on:
+    ['música']; it knows [..., 'música']" before).
+
+    Break tried: the folder name as it is -> the NFD label."""
+    import unicodedata
+
+    write_tone(tmp_path / unicodedata.normalize("NFD", "música") / "a.wav")
+    write_tone(tmp_path / "lo-fi" / "b.wav", freq=300.0)
+    genres = index_dataset(tmp_path).tracks["genre"].tolist()
+    assert genres == ["lo-fi", "música"] and unicodedata.is_normalized("NFC", genres[1])
 
 def test_read_artists_sturm_format_and_artists_option(tmp_path):
     sturm = tmp_path / "artists_titles.txt"

@@ -317,6 +317,13 @@ def test_a_list_of_C_is_checked() -> None:
     with pytest.raises(ValueError, match="at least 2 training tracks"):
         penalty.choose_C(classical.build_logreg(), np.zeros((4, 2)), np.zeros(4, dtype=int),
                            groups=np.zeros(4), candidates=(1.0,))
+    # Two genres, one of them with a single training track: an inner fold holds it out and trains
+    # on one genre (scikit-learn's "needs samples of at least 2 classes" reached the user).
+    y = np.array([0] * 6 + [1])
+    with pytest.raises(ValueError, match=r"an inner fold would train on one genre only \(the fewest training "
+                                         r"tracks of a genre: 1\); give one C instead"):
+        penalty.choose_C(classical.build_logreg(), np.arange(14.0).reshape(7, 2), y, groups=None,
+                         candidates=(0.1, 1.0))
 
 
 @pytest.mark.slow

@@ -228,8 +228,10 @@ def test_non_finite_probabilities_or_samples_fail_the_file(tmp_path, predictor, 
     (failure,) = P.predict_paths(predictor, [good], progress=False)
     assert failure.path == good and "probabilities of 1 segment(s) are not finite" in failure.reason
     code, out, err = run_cli(capsys, str(cnn), str(good), "--json")
-    assert code == 1 and json.loads(out) == [] and f"{good}: the probabilities" in err
-    assert "nan" not in out.lower()
+    [entry] = json.loads(out)  # the file keeps its entry, with its reason and no genre
+    assert code == 1 and entry["top_k"] == [] and entry["error"].startswith("the probabilities")
+    assert f"{good}: the probabilities" in err
+    json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))  # no non-finite number
 
 
 # --------------------------------------------------------------------------- ensembles and models
@@ -328,7 +330,10 @@ def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys):
     code, out, err = run_cli(capsys, str(cnn), str(tmp_path / "music"), str(tmp_path / "missing.wav"),
                              str(empty_folder), str(tmp_path / "music" / "notes.txt"), "--json")
     assert code == 1
-    assert [r["path"] for r in json.loads(out)] == [str(files[n]) for n in ("good", "silence", "stereo")]
+    entries = json.loads(out)  # one per file or path, in order; failures with their reason
+    assert [r["path"] for r in entries if r["error"] is None] == [str(files[n]) for n in ("good", "silence", "stereo")]
+    assert {r["path"]: r["error"] for r in entries if r["error"]}[str(tmp_path / "missing.wav")] == "no such file or folder"
+    assert len(entries) == 3 + len(REASONS) + 3
     reported = [line for line in err.splitlines() if line.startswith("genrelib predict: /")]
     for name, reason in REASONS.items():
         assert any(f"{files[name]}: " in line and reason in line for line in reported), name
@@ -350,7 +355,8 @@ def test_a_truncated_file_fails_unless_allowed_and_then_carries_a_note(tmp_path,
     half = write(tmp_path / "half.wav", 10.0)
     half.write_bytes(half.read_bytes()[:half.stat().st_size // 2])
     code, out, err = run_cli(capsys, str(cnn), str(half), "--json")
-    assert code == 1 and json.loads(out) == []
+    [entry] = json.loads(out)
+    assert code == 1 and entry["top_k"] == [] and "truncated" in entry["error"]
     assert f"genrelib predict: {half}: truncated: 5.0 of 10.0 seconds" in err
     code, out, err = run_cli(capsys, str(cnn), str(half), "--json", "--allow-truncated")
     assert code == 0
@@ -424,6 +430,25 @@ def test_a_damaged_model_file_says_what_is_wrong_and_what_to_do(tmp_path, cnn, c
     assert err.rstrip().endswith(f"the file is damaged or was written by another Keras; {RETRAIN_ADVICE}")
 
 
+
+def test_the_default_top_k_of_a_two_genre_model_is_two(tiny_synthetic, tmp_path, capsys, module_cache):
+    """``predict RUN FILE`` without --top-k on a model of 2 genres shows both (it refused:
+    "--top-k 3: the model knows 2 genres", a flag never given); --top-k 3 is still refused.
+
+    Break tried: the default 3 kept -> exit 2."""
+    two = tmp_path / "two"
+    two.mkdir()
+    for genre in ("jazz", "rock"):
+        (two / genre).symlink_to(Path(tiny_synthetic) / "genres" / genre)
+    run = _train(two, tmp_path / "run", "--model", "logreg")
+    song = next((two / "jazz").iterdir())
+    code, out, _ = run_cli(capsys, str(run), str(song))
+    assert code == 0 and [line.split()[0] for line in out.splitlines()[1:3]] == ["1.", "2."]
+    assert "  3." not in out
+    code, _, err = run_cli(capsys, str(run), str(song), "--top-k", "3")
+    assert code == 2 and "--top-k 3: the model knows 2 genres" in err
+
+
 # --------------------------------------------------------------------------- outputs
 
 
@@ -438,7 +463,12 @@ def test_cli_json_csv_and_table_agree_with_the_library(tmp_path, cnn, logreg, ca
     assert code == 1  # the empty file: a row of its own in the CSV, with its reason
     records = json.loads(out)
     library = [P.predict_file(P.load_predictor([cnn, logreg]), p, top_k=2) for p in (a, b)]
-    assert [set(r) for r in records] == [{"path", "top_k", "segments", "timeline", "notes", "input"}] * 2
+    keys = {"path", "top_k", "segments", "timeline", "notes", "input", "error"}
+    assert [set(r) for r in records] == [keys] * 3  # the empty file keeps its entry, in order
+    assert records[1] == {"path": str(empty), "top_k": [], "segments": 0, "timeline": [], "notes": [],
+                          "input": None, "error": "empty file (0 bytes)"}
+    records = [records[0], records[2]]
+    assert [r["error"] for r in records] == [None, None]
     for record, result in zip(records, library):
         assert record["path"] == str(result.path) and record["segments"] == result.segments
         assert [g for g, _ in record["top_k"]] == [g for g, _ in result.top_k]

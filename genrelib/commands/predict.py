@@ -3,10 +3,12 @@
 
 Per file (any format, rate and length from one segment; folders searched at any depth): the
 top-k genres, a timeline and notes when the genres mean little (``genrelib.predict``), as a
-table or a JSON list of ``{"path", "top_k", "segments", "timeline", "notes", "input"}``
-(``--json``), a CSV row (``--csv``) and figures (``--timeline``). A file that cannot be
-predicted (a truncated one too, unless ``--allow-truncated``) is named on stderr with its
-reason while the others are predicted: exit 1; a usage error exits 2. The files of a folder
+table or a JSON list of ``{"path", "top_k", "segments", "timeline", "notes", "input", "error"}``
+(``--json``; one entry per file, in order), a CSV row (``--csv``) and figures
+(``--timeline``). A file that cannot be predicted (a truncated one too, unless
+``--allow-truncated``) is named on stderr with its reason while the others are predicted,
+and keeps its entry (empty genres, its reason under ``error``; ``null`` for the others):
+exit 1; a usage error exits 2. The files of a folder
 that are not audio by name (``song.opus``, ``cover.jpg``) are named on stderr as passed over.
 """
 
@@ -27,7 +29,10 @@ from genrelib.errors import UserError
 if TYPE_CHECKING:
     from genrelib.predict import FileFailure
 
-__all__ = ["register", "run_predict", "format_prediction", "csv_rows", "passed_over_line"]
+__all__ = ["register", "run_predict", "format_prediction", "csv_rows", "json_entry", "passed_over_line"]
+
+#: Genres shown per file unless --top-k says otherwise (at most the model's genres).
+DEFAULT_TOP_K = 3
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +47,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("paths", metavar="PATH", nargs="+", help="audio file or folder (recursive)")
     parser.add_argument("--ensemble", action="append", default=[], metavar="MODEL",
                         help="another model; the probabilities of all are averaged (repeatable)")
-    parser.add_argument("--top-k", type=int, default=3, metavar="K", help="genres shown per file (default 3)")
+    parser.add_argument("--top-k", type=int, default=None, metavar="K",
+                        help=f"genres shown per file (default {DEFAULT_TOP_K}, or every genre of a model "
+                             "that knows fewer)")
     parser.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
     parser.add_argument("--csv", metavar="FILE", help="write one row per file (path, segments, top-k, error)")
     parser.add_argument("--timeline", metavar="PNG",
@@ -110,6 +117,16 @@ def csv_rows(results: list[Any], k: int) -> list[list[Any]]:
     return rows
 
 
+def json_entry(result: Any) -> dict[str, Any]:
+    """One file's ``--json`` entry: the prediction's ``to_dict()`` with ``error`` None, or
+    for a ``FileFailure`` the same keys, empty, with its reason under ``error`` (as ``--csv``
+    keeps a row for it)."""
+    if hasattr(result, "reason"):  # FileFailure
+        return {"path": str(result.path), "top_k": [], "segments": 0, "timeline": [], "notes": [],
+                "input": None, "error": result.reason}
+    return {**result.to_dict(), "error": None}
+
+
 def _timeline_target(args: argparse.Namespace) -> Path | None:
     """The --timeline path; a folder (created) when several files or a folder are given."""
     if not args.timeline:
@@ -147,7 +164,7 @@ def _save_timeline(prediction: Any, target: Path, used: set[str]) -> None:
 def run_predict(args: argparse.Namespace) -> int:
     """Run ``genrelib predict``; returns 0, or 1 when a file could not be predicted."""
     models = [check_run_dir(m) for m in [args.model, *args.ensemble]]
-    if args.top_k < 1:
+    if args.top_k is not None and args.top_k < 1:
         raise UserError(f"--top-k must be >= 1, got {args.top_k}")
     timeline = _timeline_target(args)
     from tqdm import tqdm
@@ -155,7 +172,9 @@ def run_predict(args: argparse.Namespace) -> int:
     from genrelib.predict import FileFailure, load_predictor, passed_over_files, predict_paths
 
     predictor = load_predictor(models)
-    if args.top_k > len(predictor.genres):
+    if args.top_k is None:  # the default, never more than the model knows (2 of a 2-genre model)
+        args.top_k = min(DEFAULT_TOP_K, len(predictor.genres))
+    elif args.top_k > len(predictor.genres):
         raise UserError(f"--top-k {args.top_k}: the model knows {len(predictor.genres)} genres")
     for folder, files in passed_over_files(args.paths).items():
         print(f"genrelib predict: {passed_over_line(folder, files)}", file=sys.stderr)
@@ -173,7 +192,7 @@ def run_predict(args: argparse.Namespace) -> int:
         if timeline:
             _save_timeline(result, timeline, used)
     if args.json:
-        print(json.dumps([p.to_dict() for p in predictions], indent=2))
+        print(json.dumps([json_entry(r) for r in in_order], indent=2))
     if args.csv:
         with open(args.csv, "w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(csv_rows(in_order, args.top_k))

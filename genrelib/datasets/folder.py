@@ -8,6 +8,7 @@ two levels above it (``gtzan/`` -> ``gtzan/genres/`` or ``Data/`` -> ``Data/genr
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 __all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "broken_link", "find_root", "ignored_files", "is_audio_file",
@@ -129,14 +130,15 @@ def list_audio_files(root: str | os.PathLike[str]) -> list[tuple[str, Path]]:
 
     Only files directly inside a label folder count (deeper folders are not labels). Paths
     keep the root as given (made absolute, symbolic links not resolved), so a dataset reached
-    through a link is indexed under the link.
+    through a link is indexed under the link. A label is the folder's name in Unicode's
+    composed form (NFC): "música" copied from macOS (decomposed, NFD) is the same genre.
     """
     root = Path(root).absolute()
     found: list[tuple[str, Path]] = []
     for folder in label_folders(root):
         files = sorted(p for p in folder.iterdir() if is_audio_file(p))
-        found.extend((folder.name, file) for file in files)
-    return found
+        found.extend((unicodedata.normalize("NFC", folder.name), file) for file in files)
+    return sorted(found, key=lambda item: (item[0], item[1].name))
 
 
 def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:

@@ -17,10 +17,19 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from genrelib.config import GTZAN_GENRES
-from genrelib.datasets.folder import track_id_from_path
+from genrelib.datasets.folder import strip_audio_suffix
 
-__all__ = ["FAULT_FILTERED_LISTS", "GTZAN_FILE_RE", "KNOWN_FAULTS", "detect_layout", "find_artists_file",
-           "find_split_lists", "read_artists"]
+__all__ = ["FAULT_FILTERED_LISTS", "GTZAN_FILE_RE", "KNOWN_FAULTS", "ArtistsFileWarning", "artist_keys",
+           "detect_layout", "find_artists_file", "find_split_lists", "read_artists"]
+
+
+class ArtistsFileWarning(UserWarning):
+    """A ``tracks.csv`` beside the data that cannot give artists (artists left unknown)."""
+
+
+#: How an artists table is read: UTF-8, with or without the byte-order mark that Excel's
+#: "CSV UTF-8" writes.
+ARTISTS_ENCODING = "utf-8-sig"
 
 #: A GTZAN file name: ``<genre>.<5 digits>.au|wav``.
 GTZAN_FILE_RE = re.compile(r"^(?P<genre>[a-z]+)\.(?P<number>\d{5})\.(?P<ext>au|wav)$")
@@ -62,19 +71,47 @@ def _clean(value: object) -> str | None:
 def _read_artists_csv(path: Path) -> dict[str, str | None]:
     import pandas as pd
 
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=ARTISTS_ENCODING)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}): save it as "
+                         "UTF-8 (\"CSV UTF-8\" in a spreadsheet)") from None
+    except pd.errors.ParserError as error:
+        raise ValueError(f"{path}: not a readable CSV table ({str(error).strip()}): check its quotes "
+                         "and commas") from None
     missing = {"artist"} - set(table.columns)
     if missing or not ({"track_id", "path"} & set(table.columns)):
         raise ValueError(
             f"{path}: an artists table needs columns 'track_id' (or 'path') and 'artist'; "
             f"it has {list(table.columns)}")
     ids = table["track_id"] if "track_id" in table.columns else table["path"]
-    return {track_id_from_path(str(tid)): _clean(artist) for tid, artist in zip(ids, table["artist"])}
+    return _by_keys((str(tid), _clean(artist)) for tid, artist in zip(ids, table["artist"]))
+
+
+def artist_keys(name: str) -> tuple[str, ...]:
+    """The keys a track's artist is found by, most specific first: ``label/stem`` when the
+    name has a folder (``genres/jazz/00.wav`` -> ``jazz/00``), then the file stem (``00``)."""
+    parts = strip_audio_suffix(name.replace("\\", "/")).split("/")
+    return (f"{parts[-2]}/{parts[-1]}", parts[-1]) if len(parts) > 1 else (parts[-1],)
+
+
+def _by_keys(rows: Iterable[tuple[str, str | None]]) -> dict[str, str | None]:
+    """``{key: artist}`` for the ``artist_keys`` of every named track; a stem that names
+    tracks of different artists (``jazz/00.wav`` and ``rock/00.wav``) is no key: those tracks
+    are found by ``label/stem`` only, never by a stem that another row shares."""
+    found: dict[str, str | None] = {}
+    ambiguous: set[str] = set()
+    for name, artist in rows:
+        for key in artist_keys(name):
+            if key in found and found[key] != artist:
+                ambiguous.add(key)
+            found[key] = artist
+    return {key: artist for key, artist in found.items() if key not in ambiguous}
 
 
 def _read_artists_sturm(path: Path) -> dict[str, str | None]:
     artists: dict[str, str | None] = {}
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding=ARTISTS_ENCODING) as handle:
         for number, line in enumerate(handle, start=1):
             line = line.strip()
             if not line or line.startswith("#"):
@@ -83,15 +120,17 @@ def _read_artists_sturm(path: Path) -> dict[str, str | None]:
             if len(parts) < 2 or not parts[0]:
                 raise ValueError(
                     f"{path}, line {number}: expected 'file ::: artist ::: title', got {line!r}")
-            artists[track_id_from_path(parts[0])] = _clean(parts[1])
-    return artists
+            artists[parts[0]] = _clean(parts[1])
+    return _by_keys(artists.items())
 
 
 def read_artists(path: str | os.PathLike[str]) -> dict[str, str | None]:
     """``{track_id: artist}`` from a ``.csv`` table (columns ``track_id`` or ``path``, and
     ``artist``) or from Sturm's ``artists_titles.txt`` (``file ::: artist ::: title`` lines,
-    ``#``/``##`` comments). An empty artist gives None (unknown). Track ids are file stems,
-    e.g. ``blues.00000``. Raises ValueError naming the file (and line) when malformed.
+    ``#``/``##`` comments). An empty artist gives None (unknown). Keys are ``artist_keys``: the
+    file stem (``blues.00000``) and, for a name with a folder, ``label/stem`` (``jazz/00``), so
+    that tracks of other genre folders with the same file name keep their own artists. Raises
+    ValueError naming the file (and line) when malformed or not UTF-8.
     """
     path = Path(path)
     if not path.is_file():
@@ -111,12 +150,17 @@ def find_artists_file(folders: Iterable[Path]) -> Path | None:
     for folder in folders:
         candidate = Path(folder) / "tracks.csv"
         if candidate.is_file():
-            with open(candidate, encoding="utf-8") as handle:
-                header = [name.strip() for name in handle.readline().strip().split(",")]
+            try:
+                with open(candidate, encoding=ARTISTS_ENCODING) as handle:
+                    header = [name.strip().strip('"') for name in handle.readline().strip().split(",")]
+            except UnicodeDecodeError:
+                warnings.warn(f"{candidate} is not UTF-8 text: artists left unknown; save it as UTF-8 "
+                              "(\"CSV UTF-8\" in a spreadsheet)", ArtistsFileWarning, stacklevel=3)
+                continue
             if "artist" in header and ({"track_id", "path"} & set(header)):
                 return candidate
             warnings.warn(f"{candidate} has no 'track_id'/'artist' columns (it has {header}); "
-                          f"artists left unknown", stacklevel=3)
+                          f"artists left unknown", ArtistsFileWarning, stacklevel=3)
         sturm = Path(folder) / "artists_titles.txt"
         if sturm.is_file():
             return sturm

@@ -24,7 +24,8 @@ import pandas as pd
 from genrelib.audio import probe_audio
 from genrelib.config import GTZAN_GENRES, FeatureConfig
 from genrelib.datasets.folder import find_root, ignored_files, list_audio_files, track_id_from_path
-from genrelib.datasets.gtzan import KNOWN_FAULTS, detect_layout, find_artists_file, read_artists
+from genrelib.datasets.gtzan import (KNOWN_FAULTS, ArtistsFileWarning, artist_keys, detect_layout,
+                                     find_artists_file, read_artists)
 from genrelib.datasets.manifest import ChecksumReport, verify_checksums
 
 __all__ = ["TRACK_COLUMNS", "DatasetIndex", "UnreadableAudioWarning", "artists_of", "genre_order",
@@ -181,7 +182,13 @@ def _load_artists(artists: str | os.PathLike[str] | Mapping[str, str | None] | N
     if artists is not None:
         return read_artists(artists)
     found = find_artists_file(_artist_folders(root, given))
-    return read_artists(found) if found is not None else {}
+    if found is None:
+        return {}
+    try:
+        return read_artists(found)
+    except ValueError as error:  # found, not asked for: the tracks are still usable
+        warnings.warn(f"{error}; artists left unknown", ArtistsFileWarning, stacklevel=3)
+        return {}
 
 
 def index_dataset(path: str | os.PathLike[str], *,
@@ -237,7 +244,7 @@ def index_dataset(path: str | os.PathLike[str], *,
             continue
         rows.append({"track_id": track_id, "genre": label, "path": str(file),
                      "relative_path": rel, **probe,
-                     "artist": artist_of.get(track_id, artist_of.get(stem))})
+                     "artist": next((artist_of[k] for k in (track_id, *artist_keys(rel)) if k in artist_of), None)})
     report = None
     if checksums is not None:
         report = verify_checksums([(track_id, file, file.relative_to(root).as_posix())

@@ -83,6 +83,10 @@ def choose_C(model: Pipeline, table: np.ndarray, y: np.ndarray, *, groups: np.nd
     with warnings.catch_warnings():  # a genre with fewer training tracks than folds is expected
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         splits = list(splitter.split(table, y, groups))
+    if any(len(np.unique(y[train])) < 2 for train, _ in splits):  # sklearn: "needs 2 classes"
+        raise ValueError(f"choosing C among {list(candidates)}: an inner fold would train on one genre "
+                         f"only (the fewest training tracks of a genre: {int(tracks_per_genre.min())}); give "
+                         "one C instead (--option C=1) or more training tracks per genre")
     losses = np.zeros(len(candidates))
     for train, held_out in splits:
         for i, C in enumerate(candidates):

@@ -80,7 +80,7 @@ def refuse_to_replace(out_dir: Path, *, allowed: bool) -> None:
                              "not a genrelib run; choose a new or empty folder")
     if is_finished(out_dir) and not allowed:
         raise RunFolderError(f"--out {out_dir} holds a finished run: pass --overwrite "
-                             "(overwrite=True) to replace it, or choose another folder")
+                             "(in Python: overwrite=True) to replace it, or choose another folder")
 
 
 @contextlib.contextmanager
