@@ -16,7 +16,8 @@ import genrelib.features.extract as E
 from genrelib.audio import load_audio
 from genrelib.config import FeatureConfig
 from genrelib.datasets import index_dataset
-from genrelib.features import SkippedClipWarning, clip_features, extract_features, feature_cache_path
+from genrelib.features import (ClipLengthWarning, SkippedClipWarning, clip_features, extract_features,
+                               feature_cache_path)
 
 
 @pytest.fixture()
@@ -106,6 +107,36 @@ def test_clip_shorter_than_one_segment_is_skipped_with_its_duration(tmp_path):
         fs = extract_features(index, SMALL, cache_dir=False, n_jobs=1, progress=False)
     assert fs.n_tracks == 2 and fs.skipped[0]["track_id"] == "jazz.00009"
 
+
+
+def test_clips_far_from_the_clip_length_are_said_to_be_padded_or_cut():
+    """8 s clips were padded to 30 s without a word (13 of 19 segments silence, which the models
+    learned as part of the genre: a logistic regression at chance), and a 5-minute song gave
+    its first 30 s only; GTZAN's 29.98-30.37 s clips and a clip under one segment (skipped and
+    named elsewhere) say nothing.
+
+    Break tried: extract_features without warn_clip_lengths -> no warning on short clips."""
+    import warnings
+
+    with pytest.warns(ClipLengthWarning) as caught:
+        E.warn_clip_lengths([8.0] * 29 + [1.0], FeatureConfig())
+    assert str(caught[0].message).startswith(
+        "29 of 29 clips are shorter than the 30 s every clip is cut or padded to (the shortest 8.0 s: "
+        "13 of its 19 segments are silence")
+    with pytest.warns(ClipLengthWarning, match=r"1 of 2 clips are longer than 30 s \(the longest 300 s\): only "
+                                               r"their first 30 s are used; cut long recordings"):
+        E.warn_clip_lengths([30.0, 300.0], FeatureConfig())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        E.warn_clip_lengths([29.98, 30.37, 1.0], FeatureConfig())
+
+
+def test_extract_features_warns_of_short_clips(tmp_path):
+    base = make_dataset(tmp_path / "data", per_genre=1)
+    sf.write(base / "genres" / "jazz" / "jazz.00009.wav", noise(0.8, 8000), 8000)  # 0.8 s of SMALL's 2 s
+    with pytest.warns(ClipLengthWarning, match="1 of 3 clips are shorter than the 2 s"):
+        extract_features(index_dataset(base), SMALL, cache_dir=False, n_jobs=1, progress=False)
+    assert ClipLengthWarning.__module__.startswith("genrelib")  # a command shows it
 
 @pytest.mark.realdata
 def test_real_gtzan_shapes_and_finiteness(gtzan_mini):

@@ -98,7 +98,8 @@ def check_clip_length(path: str | os.PathLike[str], n_samples: int, *, sample_ra
     if n_samples < int(round(min_seconds * sample_rate)):
         raise ClipTooShortError(
             f"{path}: the clip lasts {n_samples / sample_rate:.2f} s, shorter than one "
-            f"segment ({min_seconds:g} s); use longer audio or a shorter segment_seconds"
+            f"segment ({min_seconds:g} s); use longer audio (in Python: or a shorter "
+            "FeatureConfig.segment_seconds; `genrelib tune` varies it)"
         )
 
 

@@ -10,7 +10,7 @@ Notebook: 02_features.ipynb
 
 from genrelib.features.blockwise import log_mel
 from genrelib.features.cluster import CLUSTER_EXTRA, SCHEDULER_TIMEOUT, SchedulerError
-from genrelib.features.extract import SkippedClipWarning, extract_features
+from genrelib.features.extract import ClipLengthWarning, SkippedClipWarning, extract_features
 from genrelib.features.featureset import FeatureSet
 from genrelib.features.segments import SegmentStream, clip_features, segment_frame_starts
 from genrelib.features.spectral import (DB_AMIN, analysis_frames, feature_steps, hann_window,
@@ -32,6 +32,7 @@ __all__ = [
     "STATS_VERSION",
     "SchedulerError",
     "SegmentStream",
+    "ClipLengthWarning",
     "SkippedClipWarning",
     "Standardizer",
     "analysis_frames",

@@ -23,7 +23,7 @@ from genrelib.features.worker import _one_blas_thread, _track_features
 if TYPE_CHECKING:  # type hints only
     from genrelib.datasets import DatasetIndex
 
-__all__ = ["SkippedClipWarning", "extract_features", "warn_skipped"]
+__all__ = ["ClipLengthWarning", "SkippedClipWarning", "extract_features", "warn_clip_lengths", "warn_skipped"]
 
 _MFCC_CHUNK = 4096  # segments per DCT call when deriving MFCCs from a cached log-mel set
 
@@ -37,6 +37,37 @@ def warn_skipped(skipped: list[dict[str, str]]) -> None:
     for item in skipped:  # AudioError messages already start with the file name
         reason = item["reason"] if item["path"] in item["reason"] else f"{item['path']}: {item['reason']}"
         warnings.warn(f"skipped clip {reason}", SkippedClipWarning, stacklevel=3)
+
+
+class ClipLengthWarning(UserWarning):
+    """Issued when clips are far from ``clip_seconds``: padded with silence, or cut short."""
+
+
+def warn_clip_lengths(durations: Iterable[float], cfg: FeatureConfig) -> None:
+    """One ClipLengthWarning when clips differ from ``cfg.clip_seconds`` by more than half a
+    segment: a shorter one's end is padded with silence, whole segments of it, which a model
+    learns as part of the genre (an 8 s clip: 13 of its 19 segments); a longer one gives its
+    first ``clip_seconds`` only (``predict`` reads whole recordings). Clips shorter than one
+    segment are skipped, and named, elsewhere.
+    """
+    usable = np.asarray([d for d in durations if d >= cfg.segment_seconds], dtype=float)
+    slack = cfg.segment_seconds / 2
+    short, long = usable[usable < cfg.clip_seconds - slack], usable[usable > cfg.clip_seconds + slack]
+    if not len(short) and not len(long):
+        return
+    parts, advice = [], []
+    if len(short):
+        hop = cfg.segment_hop_samples / cfg.sample_rate
+        silent = sum(i * hop >= short.min() for i in range(cfg.segments_per_clip))
+        parts.append(f"{len(short)} of {len(usable)} clips are shorter than the {cfg.clip_seconds:g} s every clip "
+                     f"is cut or padded to (the shortest {short.min():.1f} s: {silent} of its "
+                     f"{cfg.segments_per_clip} segments are silence, which a model learns as part of its genre)")
+        advice.append(f"use clips of about {cfg.clip_seconds:g} s")
+    if len(long):
+        parts.append(f"{len(long)} of {len(usable)} clips are longer than {cfg.clip_seconds:g} s (the longest "
+                     f"{long.max():.0f} s): only their first {cfg.clip_seconds:g} s are used")
+        advice.append(f"cut long recordings into {cfg.clip_seconds:g} s clips (several per song) to use all of their music")
+    warnings.warn("; ".join(parts) + "; " + " and ".join(advice), ClipLengthWarning, stacklevel=3)
 
 
 def _resolve_jobs(n_jobs: int | None, n_tasks: int) -> int:
@@ -131,7 +162,8 @@ def extract_features(
 
     Each clip is loaded (mono, ``cfg.sample_rate``, cut/padded to ``cfg.clip_seconds``) and
     featurised by ``clip_features``. Unusable clips (unreadable, shorter than one segment)
-    are skipped with a SkippedClipWarning naming each file and listed in ``skipped``.
+    are skipped with a SkippedClipWarning naming each file and listed in ``skipped``; clips far
+    from ``cfg.clip_seconds`` (padded with silence, or cut) give one ClipLengthWarning.
 
     Parameters
     ----------
@@ -177,6 +209,7 @@ def extract_features(
 
     Notebook: 02_features.ipynb
     """
+    warn_clip_lengths(index.tracks["duration"], cfg)
     if cache_dir is False:
         return _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress, scheduler=scheduler)
     fingerprint = index.fingerprint()
