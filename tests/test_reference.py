@@ -51,6 +51,24 @@ def test_the_records_keep_every_test_tracks_prediction(reference) -> None:
     assert paired.n_tracks == 30  # every track, each once
 
 
+
+def test_runs_made_with_other_settings_are_said_to_be_replaced(reference, capsys) -> None:
+    """The same --name with another option retrains and replaces the finished runs and their
+    records: said in a note (it was silent); the same command again reuses them, no note.
+
+    Break tried: run_reference without the finished_runs comparison -> no note."""
+    data, root = reference
+    argv = ["reference", str(data), "--runs", str(root / "runs"), "--records", str(root / "records"),
+            "--models", "logreg", "--folds", "2", "--protocols", "kfold", "--name", "lr-c", "--quiet"]
+    assert main(argv) == 0
+    assert "note:" not in capsys.readouterr().out  # new runs: nothing replaced
+    assert main([*argv, "--option", "C=0.01"]) == 0
+    out = capsys.readouterr().out
+    assert (f"note: 2 finished run(s) under {root / 'runs' / 'lr-c'} were made with other settings and are "
+            "replaced (with their records)") in out and "give --name to keep both" in out
+    assert main([*argv, "--option", "C=0.01"]) == 0
+    assert "note:" not in capsys.readouterr().out  # reused
+
 def test_aggregation_makes_the_records_of_another_track_rule(reference) -> None:
     """--aggregation geometric: every fold's record (config, metrics, predictions.csv) uses the
     geometric mean; its accuracy is the one the vote's records list for that rule. Break

@@ -180,6 +180,7 @@ def run_reference(args: argparse.Namespace) -> int:
     for model in args.models:
         folder = runs_dir / (args.name or model)
         print(f"== {args.name or model}: {', '.join(args.protocols)}", flush=True)
+        before = finished_runs(folder)
         for protocol in args.protocols:
             if protocol == "artist":
                 done = [train_run(args.data, specs[model].with_(split="artist"), out_dir=folder / "artist",
@@ -190,9 +191,28 @@ def run_reference(args: argparse.Namespace) -> int:
             for result in done:  # the records keep each test track's prediction (paired tests)
                 if result.test is not None:
                     write_predictions(result.test, result.run_dir)
+        replaced = sorted(path for path, stamp in finished_runs(folder).items() if before.get(path, stamp) != stamp)
+        if replaced:
+            print(f"note: {len(replaced)} finished run(s) under {folder} were made with other settings and are "
+                  f"replaced (with their records): {', '.join(replaced[:3])}{', ...' if len(replaced) > 3 else ''}; "
+                  "give --name to keep both", flush=True)
     export_records(runs_dir, args.records)
     print(format_summary(summarize(load_records(args.records))))
     return 0
+
+
+def finished_runs(folder: Path) -> dict[str, str]:
+    """``{run folder: its config.json's "finished" time}`` of every finished run below
+    ``folder``: a time that changes across a command is a run trained again and replaced."""
+    import json
+
+    stamps = {}
+    for config in sorted(folder.rglob("config.json")) if folder.is_dir() else []:
+        try:
+            stamps[str(config.parent)] = str(json.loads(config.read_text(encoding="utf-8")).get("finished"))
+        except (OSError, ValueError):
+            continue
+    return stamps
 
 
 def format_summary(summary: Any) -> str:
