@@ -41,7 +41,27 @@ def test_features_command_extracts_caches_and_reports(tmp_path, capsys):
 
     assert main(["features", str(data), "--out", str(out), "--n-mfcc", "13", "--quiet"]) == 0
     assert [f.stat().st_mtime_ns for f in sorted(out.glob("*.npz"))] == mtimes  # read from the cache
+    assert "note:      train and evaluate read their features from" in text  # --out elsewhere: said
 
+
+def test_features_without_out_fill_the_cache_train_reads(tmp_path, capsys, monkeypatch):
+    """``genrelib features DATA`` (no --out) computes into $GENREBOOK_CACHE/features, the very
+    files extract_features (train, evaluate) then reads; --out elsewhere was never read by
+    train, without a word.
+
+    Break tried: --out required (as before) -> exit 2."""
+    from genrelib.config import FeatureConfig
+    from genrelib.datasets import index_dataset
+    from genrelib.features import feature_cache_path
+
+    monkeypatch.setenv("GENREBOOK_CACHE", str(tmp_path / "cache"))
+    data = make_folder(tmp_path / "data")
+    assert main(["features", str(data), "--quiet"]) == 0
+    text = capsys.readouterr()[0]
+    index = index_dataset(data)
+    expected = feature_cache_path(index.fingerprint(), FeatureConfig(kind="mel", n_mfcc=20))
+    assert expected.parent == tmp_path / "cache" / "features" and expected.is_file()
+    assert str(expected) in text and "note:" not in text
 
 def test_features_command_errors(tmp_path, capsys):
     assert main(["features", str(tmp_path / "absent"), "--out", str(tmp_path / "o")]) == 2

@@ -1,9 +1,11 @@
-"""``genrelib features DATA --out DIR [--n-mfcc 13|20] [--jobs N] [--scheduler ADDRESS] [--quiet]``:
+"""``genrelib features DATA [--out DIR] [--n-mfcc 13|20] [--jobs N] [--scheduler ADDRESS] [--quiet]``:
 extract and cache the log-mel AND the MFCC features of every track of DATA into DIR.
 
 DATA is indexed like ``genrelib data check`` does (GTZAN in either layout or any
 ``<root>/<label>/<audio>`` tree). DIR is used as the feature cache: a second run with the same
-data and options only reads the files back. Clips that cannot be used (unreadable, shorter
+data and options only reads the files back. Without ``--out`` it is the cache that ``train``
+and ``evaluate`` read (``$GENREBOOK_CACHE/features``), so they find the features computed; a
+DIR elsewhere is for your own use, and the summary says that they will not read it. Clips that cannot be used (unreadable, shorter
 than one segment) are skipped with a warning and listed in the summary; the exit code is
 still 0 (1 only when no clip at all could be used). librosa is imported only when the command runs.
 With ``--scheduler ADDRESS`` the clips are featurised on that Dask cluster's workers
@@ -47,7 +49,9 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("data", metavar="DATA", help="dataset folder (GTZAN or <root>/<label>/<audio>)")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the feature cache files")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="folder for the feature cache files (default: the cache train and evaluate "
+                             "read, $GENREBOOK_CACHE/features)")
     parser.add_argument("--n-mfcc", type=int, choices=(13, 20), default=20, help="MFCC coefficients (default 20)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: all cores)")
     add_scheduler_argument(parser, note="; --jobs does not apply")
@@ -66,7 +70,10 @@ def run_features(args: argparse.Namespace) -> int:
     data = Path(args.data).expanduser()
     if not data.exists():
         raise UserError(f"DATA folder {data} does not exist: give the folder holding the genre folders")
-    out = Path(args.out).expanduser()
+    from genrelib.cache import default_cache_dir
+
+    shared = default_cache_dir("features")  # where train and evaluate look (extract_features' default)
+    out = Path(args.out).expanduser() if args.out else shared
     if args.jobs is not None and args.jobs == 0:
         raise UserError("--jobs must be a positive number of workers (or negative: all cores but |N|-1)")
 
@@ -101,6 +108,9 @@ def run_features(args: argparse.Namespace) -> int:
     for cfg, shape in shapes.items():
         print(f"  {cfg.kind:<5} X {shape} float32 -> {feature_cache_path(fingerprint, cfg, cache_dir=out)}")
     _print_skipped(index.unreadable, mel_skipped)
+    if out.resolve() != shared.resolve():
+        print(f"note:      train and evaluate read their features from {shared}, not from --out: leave "
+              "--out out to compute them there")
     return 0
 
 
