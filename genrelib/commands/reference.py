@@ -201,17 +201,19 @@ def run_reference(args: argparse.Namespace) -> int:
     return 0
 
 
-def finished_runs(folder: Path) -> dict[str, str]:
-    """``{run folder: its config.json's "finished" time}`` of every finished run below
-    ``folder``: a time that changes across a command is a run trained again and replaced."""
-    import json
+def finished_runs(folder: Path) -> dict[str, tuple[int, int]]:
+    """``{run folder: (inode, mtime in ns) of its model file}`` of every finished run below
+    ``folder``. A reused run keeps its model file; a run trained again is a new file moved
+    into place, so a stamp that changes across a command is a run replaced."""
+    from genrelib.runs import MODEL_FILES, METRICS_FILE
 
     stamps = {}
-    for config in sorted(folder.rglob("config.json")) if folder.is_dir() else []:
-        try:
-            stamps[str(config.parent)] = str(json.loads(config.read_text(encoding="utf-8")).get("finished"))
-        except (OSError, ValueError):
-            continue
+    for metrics in sorted(folder.rglob(METRICS_FILE)) if folder.is_dir() else []:
+        for name in MODEL_FILES:
+            model = metrics.parent / name
+            if model.is_file():
+                info = model.stat()
+                stamps[str(metrics.parent)] = (info.st_ino, info.st_mtime_ns)
     return stamps
 
 
