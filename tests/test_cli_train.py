@@ -328,3 +328,24 @@ def test_evaluate_user_errors_in_a_new_process(case, cli_run, tiny_synthetic, tm
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+
+def test_the_table_leaves_out_top_k_accuracies_a_model_cannot_miss() -> None:
+    """A 2-genre model's top-2 and top-3 accuracy are 1.000 whatever it learned: the table
+    leaves them out (--json keeps them); with 3 genres it shows top-2 only.
+
+    Break tried: every k printed -> "top-3 accuracy: 1.000" for 2 genres."""
+    import numpy as np
+
+    from genrelib.commands.evaluate import format_result
+    from genrelib.evaluation import evaluate_predictions
+
+    for genres, shown in ((("jazz", "rock"), []), (("jazz", "pop", "rock"), ["top-2 accuracy"])):
+        rng = np.random.default_rng(0)
+        probs = rng.dirichlet(np.ones(len(genres)), size=12)
+        labels, tracks = np.repeat(np.arange(6) % len(genres), 2), np.repeat([f"t{i}" for i in range(6)], 2)
+        record = evaluate_predictions(probs, labels, tracks, genres=genres).to_dict()
+        assert set(record["top_k_accuracy"]) == {"2", "3"}  # the JSON keeps them
+        lines = [line for line in format_result(record).splitlines() if "top-" in line]
+        assert [part.split(":")[0] for line in lines for part in line.split("  ")] == shown

@@ -524,6 +524,9 @@ def test_a_folder_walk_follows_linked_folders_and_names_broken_links(tmp_path):
     assert P.passed_over_files([library, library / "album" / "a.wav", tmp_path / "none"]) == {
         library: [library / "cover.jpg", library / "linked" / "live.opus"]}
     assert P.passed_over_files([write(tmp_path / "clean" / "c.wav", 3.0).parent]) == {}
+    # A hidden folder is not music (data check and train skip it): predict skips it too.
+    write(library / ".trash" / "old.wav", 3.0)
+    assert library / ".trash" / "old.wav" not in P.audio_files([library])
 
 
 def test_the_table_names_at_most_a_dozen_genre_changes(tmp_path):

@@ -125,6 +125,13 @@ def untested_note(record: dict[str, Any], *, tested_f1: bool = True) -> list[str
     return [note]
 
 
+def shown_top_k(record: dict[str, Any]) -> dict[str, float]:
+    """The top-k accuracies worth printing: k below the number of genres the model knows (a
+    2-genre model's top-2 and top-3 are 1.000 whatever it learned); --json keeps them all."""
+    n_genres = len(record.get("genres") or record.get("per_genre") or {}) or None
+    return {k: v for k, v in record["top_k_accuracy"].items() if n_genres is None or int(k) < n_genres}
+
+
 def format_result(record: dict[str, Any]) -> str:
     """Human-readable summary of an evaluation record."""
     level = f"{100 * record['bootstrap']['level']:g} %"
@@ -132,7 +139,7 @@ def format_result(record: dict[str, Any]) -> str:
         f"tracks: {record['n_tracks']}  segments: {record['n_segments']}",
         f"track accuracy ({record['aggregation']}): {record['track_accuracy']:.3f}",
         f"track accuracy {level} interval: {format_interval(record['track_accuracy_ci'])}",
-        "  ".join(f"top-{k} accuracy: {v:.3f}" for k, v in record["top_k_accuracy"].items()),
+        *(["  ".join(f"top-{k} accuracy: {v:.3f}" for k, v in shown.items())] if (shown := shown_top_k(record)) else []),
         f"segment accuracy: {record['segment_accuracy']:.3f}",
         f"macro F1 (tracks): {record['macro_f1']:.3f}",
         f"macro F1 {level} interval: {format_interval(record['macro_f1_ci'])}",
@@ -153,7 +160,7 @@ def format_ensemble(record: dict[str, Any]) -> str:
     ensemble = record["ensemble"]
     rows = [*record["members"].items(), ("ensemble", ensemble)]
     width = max(len(name) for name, _ in rows) + 2
-    top_k = list(ensemble["top_k_accuracy"])
+    top_k = list(shown_top_k(ensemble))
     own = {name: r["aggregation"] for name, r in record["members"].items()}
     rules = ensemble["aggregation"] if set(own.values()) == {ensemble["aggregation"]} else (
         f"{ensemble['aggregation']} for the ensemble; " + ", ".join(f"{n} {rule}" for n, rule in own.items()))

@@ -139,7 +139,7 @@ def write_ensemble_records(data: str, runs_dir: Path, records_dir: Path, label: 
         write_evaluation_record(result, records_dir / label / f"{protocol}{folds}", model="ensemble",
                                 protocol=protocol, config=config)
         print(f"{label} {protocol}: track accuracy {result.track_accuracy:.3f}, macro F1 "
-              f"{result.macro_f1:.3f} ({len(result.track_ids)} tracks)", flush=True)
+              f"{result.macro_f1:.3f} ({len(result.track_ids)} track{'s' * (len(result.track_ids) != 1)})", flush=True)
 
 
 def run_reference(args: argparse.Namespace) -> int:

@@ -244,7 +244,7 @@ class FileFailure:
 def audio_files(paths: Iterable[_PathLike]) -> list[Path | FileFailure]:
     """The files to predict, in the order given: a file as it is (whatever its name), a
     folder's audio files (``AUDIO_EXTENSIONS``, any depth through linked folders too, hidden
-    files skipped, sorted) with a FileFailure for each broken link with an audio name, and a
+    files and folders skipped, sorted) with a FileFailure for each broken link with an audio name, and a
     FileFailure for a path that does not exist or a folder without audio files."""
     found: list[Path | FileFailure] = []
     for path in map(Path, paths):
@@ -280,7 +280,7 @@ def _walk_folder(folder: Path) -> tuple[list[Path | FileFailure], list[Path]]:
             subfolders[:] = []
             continue
         seen.add(real)
-        subfolders.sort()
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))  # hidden: not music, as for data
         for name in sorted(names):
             path = Path(here) / name
             if is_audio_file(path):
