@@ -114,6 +114,11 @@ def save_run_model(model: Any, path: str | Path, metadata: dict[str, Any]) -> Pa
     return path
 
 
+class DamagedModelError(ValueError):
+    """A model file that is damaged or unfinished; its message names the file and ends with
+    ``RETRAIN_ADVICE``."""
+
+
 def read_model_metadata(path: str | Path) -> dict[str, Any]:
     """The ``genrelib.json`` stored in a .keras or .skops file or a run folder's model
     (neither Keras nor skops needed).
@@ -129,7 +134,7 @@ def read_model_metadata(path: str | Path) -> dict[str, Any]:
             "(train it with `genrelib train`)"
         ) from None
     except zipfile.BadZipFile:
-        raise ValueError(f"{path} is not a {path.suffix or 'genrelib'} model file (not a zip archive): "
+        raise DamagedModelError(f"{path} is not a {path.suffix or 'genrelib'} model file (not a zip archive): "
                          f"if it was one, it is damaged: {RETRAIN_ADVICE}") from None
 
 
@@ -145,7 +150,7 @@ def find_model_file(path: str | Path) -> Path:
             raise ValueError(f"{path} holds {' and '.join(MODEL_FILES)}: a run folder holds one "
                              "model; delete the stale one or give the file")
         if found and not (path / METRICS_FILE).is_file():
-            raise ValueError(f"{path} holds an unfinished run (a model but no {METRICS_FILE}: "
+            raise DamagedModelError(f"{path} holds an unfinished run (a model but no {METRICS_FILE}: "
                              f"its training stopped before the end); {RETRAIN_ADVICE}")
         path = found[0] if found else path / MODEL_FILE
     if not path.is_file():
@@ -193,7 +198,7 @@ def _load_skops(path: Path) -> Any:
         with zipfile.ZipFile(path) as archive:
             schema = json.loads(archive.read(_SKOPS_SCHEMA))
     except (KeyError, json.JSONDecodeError):
-        raise ValueError(f"{path} is not a skops model file (no readable {_SKOPS_SCHEMA}): if it "
+        raise DamagedModelError(f"{path} is not a skops model file (no readable {_SKOPS_SCHEMA}): if it "
                          f"was one, it is damaged: {RETRAIN_ADVICE}") from None
     untrusted = sorted(t for t in _schema_types(schema)
                        if not t.startswith("builtins.") and t not in SKOPS_TRUSTED_TYPES)
@@ -205,7 +210,7 @@ def _load_skops(path: Path) -> Any:
     try:
         return skops.io.load(path, trusted=list(SKOPS_TRUSTED_TYPES))
     except Exception as error:  # corrupt members, a schema skops cannot read, ...
-        raise ValueError(f"{path}: skops could not load it ({type(error).__name__}: {error}): the "
+        raise DamagedModelError(f"{path}: skops could not load it ({type(error).__name__}: {error}): the "
                          f"file is damaged: {RETRAIN_ADVICE}") from None
 
 

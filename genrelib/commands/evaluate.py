@@ -71,7 +71,7 @@ def check_data(data: str) -> None:
     if data == "synthetic" and not os.path.isdir(data):
         raise UserError("--data 'synthetic': evaluate scores a dataset folder (train's built-in name is "
                         "not one: its tracks are the run's own, config.json's \"data\" names their "
-                        "folder); write fresh synthetic tracks with `genrelib data synthetic OUT "
+                        "folder); write fresh synthetic tracks with `genrelib data synth OUT "
                         "--tracks-per-genre 10 --seed 7` and give --data OUT")
     if not os.path.isdir(data):
         raise UserError(f"--data folder {data!r} does not exist")
@@ -128,8 +128,7 @@ def untested_note(record: dict[str, Any], *, tested_f1: bool = True) -> list[str
 def shown_top_k(record: dict[str, Any]) -> dict[str, float]:
     """The top-k accuracies worth printing: k below the number of genres the model knows (a
     2-genre model's top-2 and top-3 are 1.000 whatever it learned); --json keeps them all."""
-    n_genres = len(record.get("genres") or record.get("per_genre") or {}) or None
-    return {k: v for k, v in record["top_k_accuracy"].items() if n_genres is None or int(k) < n_genres}
+    return {k: v for k, v in record["top_k_accuracy"].items() if int(k) < len(record["genres"])}
 
 
 def format_result(record: dict[str, Any]) -> str:

@@ -143,9 +143,9 @@ def _load_member(file: Path, kind: str, cfg: FeatureConfig, model_genres: tuple[
                  genres: tuple[str, ...]) -> ModelMember:
     try:
         model, metadata = runs.load_run_model(file)
+    except runs.DamagedModelError:  # genrelib's own: names the file and what to do
+        raise
     except Exception as error:  # a damaged archive: Keras and skops raise many kinds
-        if runs.RETRAIN_ADVICE in str(error):  # genrelib's own: names the file and what to do
-            raise ValueError(str(error)) from None
         raise ValueError(f"{file}: cannot load the model ({type(error).__name__}: {error}): the file "
                          f"is damaged or was written by another Keras; {runs.RETRAIN_ADVICE}") from None
     expected = input_shape_for(kind, cfg.segment_shape)
