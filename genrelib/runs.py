@@ -13,7 +13,8 @@ A run folder holds::
     history.csv     one row per epoch (loss, accuracy, val_loss, val_accuracy, learning rate);
                     a classical run's one row: fit_seconds, loss, accuracy, val_loss, val_accuracy
     metrics.json    validation and test results, segment and track level
-    split.json      the track ids of train / valid / test
+    split.json      the track ids of train / valid / test (and the training and validation
+                    tracks' content keys)
     checkpoint.weights.h5   the best weights so far, written during training (Keras only)
 
 Every file is written atomically (``genrelib.cache.atomic_file``). This module imports no
@@ -49,6 +50,9 @@ CONFIG_FILE = "config.json"
 HISTORY_FILE = "history.csv"
 METRICS_FILE = "metrics.json"
 SPLIT_FILE = "split.json"
+#: The key of split.json that holds ``{track_id: content key}`` of the training and validation
+#: tracks (``datasets.content``): how ``evaluate`` tells the tracks a run has seen.
+SPLIT_CONTENT = "content"
 CHECKPOINT_FILE = "checkpoint.weights.h5"
 #: The files of a finished Keras run (the checkpoint is a by-product of training);
 #: ``run_files(kind)`` for any model kind.

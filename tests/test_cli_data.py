@@ -15,6 +15,7 @@ import pytest
 import soundfile as sf
 
 from genrelib.cli import main
+from genrelib.datasets import index_dataset, random_split
 
 RATE = 8000
 
@@ -58,7 +59,28 @@ def test_check_clean_dataset_json(dataset, capsys):
 def test_check_without_manifest_and_human_output(dataset, capsys):
     assert main(["data", "check", str(dataset / "genres")]) == 0
     out = capsys.readouterr().out
-    assert "tracks: 4 readable (blues 2, jazz 2)" in out and out.strip().endswith("OK")
+    assert "tracks: 4 readable (blues 2, jazz 2)" in out
+    assert out.strip().endswith("OK, but 2 genre(s) with too few tracks to split (above)")
+
+
+def test_check_names_genres_too_small_for_trains_split_and_still_exits_0(dataset, capsys):
+    """A genre of 2 tracks cannot be split into train, validation and test (one each): train
+    refuses it. The check says so before anyone trains (it said "OK"); the files are fine, so
+    the exit code stays 0. Break tried: genres_below returning {} -> "OK" and no FEW TRACKS."""
+    write_tone(dataset / "genres" / "jazz" / "jazz.00002.wav", seconds=3.5)
+    code, report = check_json(capsys, str(dataset))
+    assert code == 0 and report["few_tracks"] == {"blues": 2}
+    assert main(["data", "check", str(dataset)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "FEW TRACKS blues: 2 tracks, fewer than the 3 a train/validation/test split needs (one in " \
+           "each): train refuses the folder until that genre has more tracks or its folder is moved out" in lines
+    assert lines[-1] == "OK, but 1 genre(s) with too few tracks to split (above)"
+    with pytest.raises(ValueError, match="'blues' has 2"):  # the rule the line speaks for
+        random_split(index_dataset(dataset))
+    write_tone(dataset / "genres" / "blues" / "blues.00002.wav", seconds=3.5)
+    code, report = check_json(capsys, str(dataset))
+    assert report["few_tracks"] == {}
+    random_split(index_dataset(dataset))
 
 
 def test_check_names_clips_too_short_to_use_and_still_exits_0(dataset, capsys):
@@ -72,7 +94,7 @@ def test_check_names_clips_too_short_to_use_and_still_exits_0(dataset, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert "TOO SHORT jazz/jazz.00002.wav: 1.00 s, less than one 3 s segment: features, train, evaluate and " \
            "predict skip it" in lines
-    assert lines[-1] == "OK, but 1 clip(s) too short to use (above)"
+    assert lines[-1] == "OK, but 1 clip(s) too short to use and 1 genre(s) with too few tracks to split (above)"
 
 
 def test_check_reports_unreadable_and_exits_1(dataset, capsys):
@@ -229,4 +251,5 @@ def test_check_names_the_files_it_does_not_read_and_reads_aiff(dataset, capsys):
          "reason": "not directly in a label folder: only <root>/<label>/<file> is read"}]
     assert main(["data", "check", str(dataset)]) == 0
     out = capsys.readouterr().out
-    assert "IGNORED jazz/live/jazz.00007.flac: not directly in a label folder" in out and out.strip().endswith("OK")
+    assert "IGNORED jazz/live/jazz.00007.flac: not directly in a label folder" in out
+    assert out.strip().endswith("OK, but 1 genre(s) with too few tracks to split (above)")  # jazz: 2

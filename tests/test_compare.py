@@ -173,6 +173,19 @@ def test_evaluate_several_runs_text_table(runs, tiny_synthetic, ensemble_record,
                        f"{r['top_k_accuracy']['3']:.3f}"]
 
 
+def test_ensemble_row_is_told_from_a_run_folder_named_ensemble(ensemble_record) -> None:
+    """A member run in a folder named ``ensemble`` gave two rows labelled "ensemble".
+
+    Break tried: the ensemble row always labelled "ensemble" -> two such rows."""
+    from genrelib.commands.evaluate import format_ensemble
+
+    record = json.loads(json.dumps(ensemble_record))
+    record["members"] = {("ensemble" if name == NAMES[0] else name): r for name, r in record["members"].items()}
+    rows = [line.split("  ")[0].strip() for line in format_ensemble(record).splitlines()[-3:]]
+    assert rows == ["ensemble", NAMES[1], "ensemble of all"]
+    assert format_ensemble(ensemble_record).splitlines()[-1].startswith("ensemble ")
+
+
 def test_ensemble_table_notes_the_genres_without_a_track(ensemble_record) -> None:
     """format_ensemble names the genres without a track (none here) but gives no macro F1 of
     its own: the table holds one per run."""

@@ -72,7 +72,9 @@ def test_train_run_writes_a_complete_run_folder(tiny_run) -> None:
     assert len(meta["standardizer"]["mean"]) == RUN_MEL.n_mels
     split = json.loads((folder / "split.json").read_text())
     assert not set(split["train"]) & set(split["test"])
+    content = split.pop("content")  # the training and validation tracks' content keys
     assert split == tiny_run.split.to_dict()
+    assert set(content) == {*split["train"], *split["valid"]} and all(len(key) == 16 for key in content.values())
 
 
 @pytest.mark.slow

@@ -114,6 +114,41 @@ def test_an_evaluation_says_how_many_tracks_the_run_trained_or_validated_on(run_
     assert evaluate_run(run_dir, unseen, cache_dir=cache, progress=False).extra["seen_in_training"] == expected
 
 
+def test_seen_tracks_are_told_by_their_content_not_their_names(run_dir, tiny_synthetic, cache, tmp_path) -> None:
+    """A track id is a file name, so a copy of a training track under another name (or in a
+    folder where ids take the ``genre/stem`` form) was not counted as seen, and another
+    recording saved under a training track's name was. split.json keeps the training and
+    validation tracks' content keys (not the test tracks'); a split.json without them (an
+    older run) is still matched by id.
+
+    Break tried: seen_in_training always matching by id -> the renamed copy is not seen and
+    the impostor is."""
+    import soundfile as sf
+
+    split = json.loads((run_dir / "split.json").read_text())
+    assert set(split["content"]) == {*split["train"], *split["valid"]}  # (this run has no test set)
+    files = {p.stem: p for p in Path(tiny_synthetic).glob("genres/*/*.wav")}
+    trained = split["train"][0]
+    genre = files[trained].parent.name
+    renamed = tmp_path / "renamed" / genre / "take 1.wav"
+    renamed.parent.mkdir(parents=True)
+    shutil.copy(files[trained], renamed)
+    impostor = tmp_path / "impostor" / genre / f"{trained}.wav"  # another recording, same name
+    impostor.parent.mkdir(parents=True)
+    y, rate = sf.read(files[trained])
+    sf.write(impostor, y[::-1], rate)  # the same clip backwards: same length, other content
+    assert evaluate_run(run_dir, renamed.parents[1], cache_dir=cache, progress=False).extra["seen_in_training"] \
+        == {"train": 1}
+    assert "seen_in_training" not in evaluate_run(run_dir, impostor.parents[1], cache_dir=cache, progress=False).extra
+    (older := tmp_path / "older").mkdir()
+    for item in run_dir.iterdir():
+        (older / item.name).symlink_to(item)
+    (older / "split.json").unlink()
+    (older / "split.json").write_text(json.dumps({k: v for k, v in split.items() if k != "content"}))
+    assert evaluate_run(older, impostor.parents[1], cache_dir=cache, progress=False).extra["seen_in_training"] \
+        == {"train": 1}
+
+
 def _folder_genre(data: Path) -> dict[str, str]:
     """{track id: the name of the folder holding its file}, read from disk."""
     return {path.stem: path.parent.name for path in Path(data).glob("genres/*/*.wav")}

@@ -3,7 +3,9 @@ download GTZAN (``fetch``). None imports TensorFlow.
 
 ``data check PATH [--checksums CSV] [--json]`` decodes every file and reports unreadable
 (truncated ones too), checksum-mismatched and missing files: exit 0 when nothing is
-unreadable or mismatched, else 1. ``data synth OUT`` writes the deterministic synthetic
+unreadable or mismatched, else 1. It also names clips too short for one segment
+(``too_short``) and genres with too few tracks for train's split (``few_tracks``, {genre:
+tracks}), which are no error of the files. ``data synth OUT`` writes the deterministic synthetic
 GTZAN. ``data fetch gtzan DIR`` downloads GTZAN's archive (resuming), extracts it into
 ``DIR/genres/`` and verifies every file against the shipped MD5s: exit 0 when all match, 1
 on a mismatch, a missing file or a network/archive problem (one line on stderr), 2 on a
@@ -20,6 +22,7 @@ from typing import Any
 
 from genrelib.commands.outputs import FOLDER
 from genrelib.config import FeatureConfig
+from genrelib.datasets.splits.stratified import SPLIT_SETS
 
 __all__ = ["format_report", "register", "run_check", "run_fetch", "run_synth"]
 
@@ -38,7 +41,8 @@ def register(subparsers: Any) -> None:
         description="Index PATH (GTZAN in either layout, or any <root>/<label>/<audio> tree, "
                     "given at or up to two levels above the label folders), decode every file "
                     "to its end (a truncated file is named with the seconds it holds) and "
-                    "report what is there, clips too short for one segment included. Exit 0 "
+                    "report what is there, clips too short for one segment and genres with too "
+                    "few tracks for a train/validation/test split included. Exit 0 "
                     "when every file is readable and matches the "
                     "manifest, 1 otherwise; manifest entries missing from disk are reported only.")
     check.add_argument("path", metavar="PATH", help="dataset folder")
@@ -117,10 +121,17 @@ def format_report(report: dict) -> str:
                                   "files not verified (another format than the manifest's)"))
         lines.append(f"checksums: {report['verified']} verified, "
                      f"{len(report['checksum_mismatches'])} mismatched")
+    few = report.get("few_tracks", {})
+    for genre, count in few.items():
+        lines.append(f"FEW TRACKS {genre}: {count} track{'s' * (count != 1)}, fewer than the {SPLIT_SETS} a "
+                     f"train/validation/test split needs (one in each): train refuses the folder until "
+                     "that genre has more tracks or its folder is moved out")
     problems = _problems(report)
     short = len(report.get("too_short", []))
+    buts = ([f"{short} clip(s) too short to use"] if short else []) + (
+        [f"{len(few)} genre(s) with too few tracks to split"] if few else [])
     lines.append(f"PROBLEMS: {problems} file(s) unreadable or mismatched" if problems else
-                 f"OK, but {short} clip(s) too short to use (above)" if short else "OK")
+                 f"OK, but {' and '.join(buts)} (above)" if buts else "OK")
     return "\n".join(lines)
 
 
@@ -132,11 +143,13 @@ def _problems(report: dict) -> int:
 def run_check(args: argparse.Namespace) -> int:
     """``genrelib data check``: exit 0 when nothing is unreadable or mismatched, else 1."""
     from genrelib.datasets.index import UnreadableAudioWarning, index_dataset
+    from genrelib.datasets.splits.stratified import genres_below
 
     with warnings.catch_warnings():  # the report lists unreadable files itself
         warnings.simplefilter("ignore", UnreadableAudioWarning)
         index = index_dataset(args.path, checksums=args.checksums, decode_all=True)
     report = index.report()
+    report["few_tracks"] = genres_below(index)  # {genre: tracks} that train's split refuses
     if args.json:
         json.dump(report, sys.stdout, indent=1)
         sys.stdout.write("\n")

@@ -157,7 +157,8 @@ def format_result(record: dict[str, Any]) -> str:
 def format_ensemble(record: dict[str, Any]) -> str:
     """A table of the members and the ensemble of ``{"members": ..., "ensemble": ...}``."""
     ensemble = record["ensemble"]
-    rows = [*record["members"].items(), ("ensemble", ensemble)]
+    label = "ensemble" if "ensemble" not in record["members"] else "ensemble of all"  # a run may be named so
+    rows = [*record["members"].items(), (label, ensemble)]
     width = max(len(name) for name, _ in rows) + 2
     top_k = list(shown_top_k(ensemble))
     own = {name: r["aggregation"] for name, r in record["members"].items()}

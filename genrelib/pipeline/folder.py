@@ -132,7 +132,7 @@ def finished_run(out_dir: Path, settings: dict[str, Any], track_split: TrackSpli
         return None
     if "builder" in previous["config"] and "builder" not in wanted:
         return None
-    if previous["split"] != track_split.to_dict():
+    if {k: v for k, v in (previous["split"] or {}).items() if k != runs.SPLIT_CONTENT} != track_split.to_dict():
         return None
     return load_run_record(out_dir)
 
@@ -143,9 +143,11 @@ def load_model(out_dir: Path) -> Any:
 
 
 def save_run(run_dir: Path, *, net: Any | None, history: Any | None, config: RunConfig,
-             metrics: RunMetrics, split: TrackSplit, standardizer: Standardizer | None) -> None:
+             metrics: RunMetrics, split: TrackSplit, standardizer: Standardizer | None,
+             content: dict[str, str] | None = None) -> None:
     """Write the model (unless ``net`` is None: a reused run keeps its own), its history,
-    config.json, metrics.json and split.json, each atomically."""
+    config.json, metrics.json and split.json (with ``content``, the training and validation
+    tracks' content keys, when given), each atomically."""
     if net is not None:
         runs.save_history(history, run_dir)
         classical = is_classical(config.model)
@@ -157,7 +159,8 @@ def save_run(run_dir: Path, *, net: Any | None, history: Any | None, config: Run
                 " (its Pipeline's StandardScaler, no separate standardiser)" if classical else "")})
     runs.save_json(config, run_dir / runs.CONFIG_FILE)
     runs.save_json(metrics, run_dir / runs.METRICS_FILE)
-    runs.save_json(split.to_dict(), run_dir / runs.SPLIT_FILE)
+    runs.save_json({**split.to_dict(), **({runs.SPLIT_CONTENT: content} if content else {})},
+                   run_dir / runs.SPLIT_FILE)
 
 
 def run_versions() -> dict[str, str]:

@@ -19,6 +19,7 @@ import pandas as pd
 from genrelib.augment import Augmenter, audio_copies
 from genrelib.config import FeatureConfig, TrainConfig, get_profile
 from genrelib.datasets import DatasetIndex, check_leakage
+from genrelib.datasets.content import content_keys
 from genrelib.datasets.source import DataSource, as_index
 from genrelib.datasets.splits import TrackSplit, make_split
 from genrelib.evaluation import EvaluationResult, evaluate_predictions
@@ -146,7 +147,8 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
             **({"untrained_genres": untrained} if untrained else {})})
         # 6. the run folder
         folder.save_run(work_dir, net=None if previous is not None else net, history=history, config=config,
-                        metrics=metrics, split=track_split, standardizer=standardizer)
+                        metrics=metrics, split=track_split, standardizer=standardizer,
+                        content=content_keys(index.tracks, [*track_split.train, *track_split.valid]))
     return RunResult(run_dir=out_dir, model=net, history=history, metrics=metrics, config=config,
                      valid=valid, test=test, split=track_split, genres=tuple(features.genres))
 

@@ -13,6 +13,8 @@ import numpy as np
 from genrelib import runs
 from genrelib.augment import dense_segments
 from genrelib.config import AGGREGATION_METHODS, FeatureConfig, segment_grid
+from genrelib.datasets import DatasetIndex
+from genrelib.datasets.content import content_keys
 from genrelib.datasets.source import DataSource, as_index
 from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
                                  check_same_genres, compare_predictions, ensemble_predictions,
@@ -105,9 +107,10 @@ def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str | None = 
     denser hop (deep models).
     """
     method = method or run_aggregation(run_dir)
-    predictions, skipped = _scored(run_dir, data, cache_dir=cache_dir, progress=progress,
+    index = as_index(data, progress=progress)
+    predictions, skipped = _scored(run_dir, index, cache_dir=cache_dir, progress=progress,
                                    hop_frames=hop_frames)
-    return _noting_skipped(_noting_seen_tracks(predictions.evaluate(method=method), run_dir), skipped)
+    return _noting_skipped(_noting_seen_tracks(predictions.evaluate(method=method), run_dir, index), skipped)
 
 
 def _noting_skipped(result: EvaluationResult, skipped: list[dict[str, str]]) -> EvaluationResult:
@@ -118,22 +121,36 @@ def _noting_skipped(result: EvaluationResult, skipped: list[dict[str, str]]) -> 
     return result
 
 
-def seen_in_training(run_dir: str | Path, track_ids: Any) -> dict[str, int]:
-    """How many of ``track_ids`` the run trained or validated on (its split.json, by track id):
-    ``{"train": n, "valid": m}`` with the non-zero counts only; {} for unseen tracks or a run
-    without split.json. Scores on such tracks are no test of the model (chapter 1)."""
+def seen_in_training(run_dir: str | Path, tracks: DataSource, track_ids: Any = None) -> dict[str, int]:
+    """How many of the tracks of ``tracks`` (a folder or DatasetIndex; only ``track_ids`` of it
+    when given) the run trained or validated on: ``{"train": n, "valid": m}`` with the non-zero
+    counts only; {} for unseen tracks or a run without split.json. Scores on such tracks are no
+    test of the model (chapter 1). A track counts when its file's content key is one of the
+    set's in split.json (``datasets.content``: a renamed or moved copy counts, another
+    recording of the same name does not); a split.json without keys (a run of an older
+    genrelib) is matched by track id.
+    """
     path = runs.find_model_file(run_dir).parent / runs.SPLIT_FILE
     if not path.is_file():
         return {}
-    split, ids = runs.load_json(path), {str(t) for t in track_ids}
-    counts = {name: len(ids & {str(t) for t in split.get(name) or []}) for name in ("train", "valid")}
+    split, frame = runs.load_json(path), as_index(tracks, progress=False).tracks
+    if track_ids is not None:
+        frame = frame[frame["track_id"].astype(str).isin({str(t) for t in track_ids})]
+    stored = split.get(runs.SPLIT_CONTENT)
+    if stored:
+        ours = list(content_keys(frame).values())  # a track each (GTZAN repeats some clips)
+        counts = {name: sum(key in theirs for key in ours) for name in ("train", "valid")
+                  if (theirs := {stored[str(t)] for t in split.get(name) or [] if str(t) in stored})}
+    else:
+        ids = set(frame["track_id"].astype(str))
+        counts = {name: len(ids & {str(t) for t in split.get(name) or []}) for name in ("train", "valid")}
     return {name: n for name, n in counts.items() if n}
 
 
-def _noting_seen_tracks(result: EvaluationResult, run_dir: str | Path) -> EvaluationResult:
+def _noting_seen_tracks(result: EvaluationResult, run_dir: str | Path, index: DatasetIndex) -> EvaluationResult:
     """``result`` with ``extra["seen_in_training"]`` when some of its tracks were the run's
     training or validation tracks."""
-    seen = seen_in_training(run_dir, result.track_ids)
+    seen = seen_in_training(run_dir, index, result.track_ids)
     if seen:
         result.extra["seen_in_training"] = seen
     return result
@@ -165,7 +182,7 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str |
     ensemble = ensemble_predictions(preds, names=names).evaluate(method=shared_aggregation(rules))
     ensemble.extra.update(ensemble_of=names,
                           ensemble_level="segment" if same_segments(preds) else "track")
-    members = {n: _noting_skipped(_noting_seen_tracks(p.evaluate(method=rule), d), skipped)
+    members = {n: _noting_skipped(_noting_seen_tracks(p.evaluate(method=rule), d, index), skipped)
                for n, (p, skipped), rule, d in zip(names, scored, rules, run_dirs)}
     every = {item["path"]: item for _, skipped in scored for item in skipped}  # a clip once
     return EnsembleEvaluation(members=members, ensemble=_noting_skipped(ensemble, list(every.values())))

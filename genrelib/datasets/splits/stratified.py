@@ -10,9 +10,13 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from genrelib.datasets.splits.record import TrackSplit, TracksLike, _tracks, check_leakage
+from genrelib.datasets.splits.record import SET_NAMES, TrackSplit, TracksLike, _tracks, check_leakage
 
-__all__ = ["kfold_splits", "random_split"]
+__all__ = ["SPLIT_SETS", "genres_below", "kfold_splits", "random_split"]
+
+#: Sets of the default split (train, valid, test): a genre needs at least this many tracks,
+#: one in each, for ``random_split`` with both fractions above 0.
+SPLIT_SETS = len(SET_NAMES)
 
 
 def _check_fraction(name: str, value: float) -> float:
@@ -35,11 +39,18 @@ def _genre_counts(frame: pd.DataFrame) -> pd.Series:
     return frame["genre"].value_counts().sort_index()
 
 
+def genres_below(tracks_df: TracksLike, needed: int = SPLIT_SETS) -> dict[str, int]:
+    """``{genre: tracks}`` of the genres with fewer than ``needed`` tracks (none: {}), sorted by
+    genre: those a stratified split into ``needed`` sets (or ``needed`` folds) refuses
+    (``genrelib data check`` names them)."""
+    counts = _genre_counts(_tracks(tracks_df))
+    return {str(genre): int(n) for genre, n in counts[counts < needed].items()}
+
+
 def _require_per_genre(frame: pd.DataFrame, needed: int, what: str, fix: str) -> None:
-    counts = _genre_counts(frame)
-    small = counts[counts < needed]
-    if len(small):
-        listed = ", ".join(f"{genre!r} has {int(n)}" for genre, n in small.items())
+    small = genres_below(frame, needed)
+    if small:
+        listed = ", ".join(f"{genre!r} has {n}" for genre, n in small.items())
         raise ValueError(f"{what} needs at least {needed} tracks per genre; {listed}. {fix}")
 
 
