@@ -145,9 +145,9 @@ def read_model_metadata(path: str | Path) -> dict[str, Any]:
 def find_model_file(path: str | Path) -> Path:
     """The model file of a run folder (its model.keras or model.skops), or ``path`` itself
     when it is a file. FileNotFoundError when there is none, ValueError when a folder holds
-    both or is an unfinished run (a model but no metrics.json).
+    both or is an unfinished run (a model but no metrics.json). ``~`` is the home folder.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     if path.is_dir():
         found = [path / name for name in MODEL_FILES if (path / name).is_file()]
         if len(found) > 1:
@@ -222,7 +222,7 @@ def load_run(run_dir: str | Path) -> dict[str, Any]:
     """Read a run folder's records: ``config``, ``metrics``, ``history`` (DataFrame),
     ``split`` (dict of track id lists). Missing files give None. No Keras needed.
     """
-    run_dir = Path(run_dir)
+    run_dir = Path(run_dir).expanduser()
     if not run_dir.is_dir():
         raise FileNotFoundError(f"no run folder at {run_dir}")
 

@@ -164,6 +164,35 @@ def test_repeated_file_names_across_labels_get_label_qualified_ids(tmp_path):
     assert list(index.tracks["track_id"]) == ["pop/01", "rock/01"]
 
 
+def test_audio_the_index_does_not_read_is_named_in_a_warning(tmp_path):
+    """A genre whose files lie in an album folder (``Metal/Some Album/*.wav``), or in a format
+    genrelib does not decode (``.m4a``), vanished from the index, and so from training,
+    without a word: only ``data check`` listed the files. Non-audio files stay quiet.
+
+    Breaks tried: index_dataset without warn_unread_audio -> no warning; ignored_files
+    without OTHER_AUDIO_EXTENSIONS -> the .m4a folder is not named."""
+    from genrelib.datasets.folder import UnreadAudioWarning
+
+    root = make_gtzan(tmp_path, genres=("blues", "jazz"), per_genre=2)
+    (root / "blues" / "cover.jpg").write_bytes(b"\xff\xd8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnreadAudioWarning)
+        index_dataset(tmp_path)  # nothing unread: no warning
+    for i in range(2):
+        write_tone(root / "metal" / "Some Album" / f"{i:02d}.wav")
+    (root / "pop").mkdir()
+    (root / "pop" / "single.m4a").write_bytes(b"\0\0\0\x20ftypM4A ")
+    with pytest.warns(UnreadAudioWarning) as record:
+        index = index_dataset(tmp_path)
+    assert index.genres == ("blues", "jazz")
+    [message] = [str(w.message) for w in record if issubclass(w.category, UnreadAudioWarning)]
+    assert message.startswith(f"3 audio file(s) under {root} are not read: metal/Some Album/00.wav, "
+                              "metal/Some Album/01.wav, pop/single.m4a. Only <root>/<genre>/<file> in .wav")
+    assert "move album folders' files up into their genre folder" in message and "cover.jpg" not in message
+    assert {item["relative_path"]: item["reason"] for item in index.report()["ignored"]}["pop/single.m4a"] == \
+        "an audio format genrelib does not read: convert it (e.g. to .flac) to use it"
+
+
 def test_unreadable_files_are_reported_warned_and_left_out(tmp_path):
     root = make_gtzan(tmp_path, per_genre=2)
     (root / "jazz" / "jazz.00054.wav").write_bytes(np.random.default_rng(0).bytes(4000))

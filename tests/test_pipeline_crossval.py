@@ -93,3 +93,27 @@ def test_no_track_is_in_two_folds_tests_or_in_its_own_folds_training(logreg_cv, 
     first = runs.load_json(folds[0] / runs.SPLIT_FILE)["test"]
     assert set(oof.track_ids[:len(first) * per_track]) == set(first)
     assert oof.evaluate().n_tracks == 30
+
+
+@pytest.mark.slow
+def test_out_of_fold_predictions_refuse_data_whose_track_ids_changed(logreg_cv, tiny_synthetic, tmp_path) -> None:
+    """Track ids are file names, ``genre/name`` where a name repeats: one added file named like
+    another re-keyed every track, and the out-of-fold predictions came back empty (then "no
+    predictions to evaluate"). Now: an error that says why when no tested track is found, a
+    warning naming the count when some are missing.
+
+    Break tried: without _check_tested_tracks -> an empty SegmentPredictions, no error."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(tiny_synthetic, data, symlinks=True)
+    first, second = sorted((data / "genres").iterdir())[:2]
+    some = sorted(first.glob("*.wav"))[0]
+    shutil.copy(some, second / some.name)  # the same name in two genres: ids become genre/name
+    with pytest.raises(ValueError, match=r"30 of the 30 tracks the folds tested are not in .*track ids are "
+                                         r"file names \(genre/name where a name repeats"):
+        cross_validated_predictions(logreg_cv, data)
+    (second / some.name).unlink()
+    (first / some.name).unlink()  # one tested track gone: the others are scored, with a word
+    with pytest.warns(UserWarning, match="1 of the 30 tracks the folds tested are not in"):
+        assert cross_validated_predictions(logreg_cv, data).evaluate().n_tracks == 29

@@ -213,10 +213,46 @@ def test_a_genre_without_training_tracks_is_recorded_and_said(tiny_index, tiny_c
     assert runs.load_json(result.run_dir / runs.CONFIG_FILE)["untrained_genres"] == ["blues"]
     lines = pipeline.describe_run(result).splitlines()
     assert ("note: no training track of blues in this split: the model cannot predict that genre "
-            "(their tracks are all in validation or test)") in lines
+            "(their tracks are all in validation or test, or the data holds none)") in lines
     untested = [g for g in result.genres if g not in ("blues", "jazz")]
     assert f"  no test track of {', '.join(untested)}: the macro F1 counts their F1 as 0" in lines
     assert result.test.per_genre["blues"].recall == 0.0
+
+
+def test_a_subset_without_a_genre_records_that_genre_as_untrained(tiny_index, tiny_cache, tmp_path) -> None:
+    """``DatasetIndex.subset`` keeps its index's genres (labels stay comparable), so a model
+    trained on a subset without blues has a blues output it never learned: config.json names
+    it (it said nothing: the untrained genres were read from the subset's tracks).
+
+    Break tried: untrained genres from index.tracks["genre"] (as before) -> no key."""
+    keep = tiny_index.tracks.loc[tiny_index.tracks["genre"] != "blues", "track_id"]
+    result = train_run(tiny_index.subset(keep), RunSpec(model="logreg"), out_dir=tmp_path / "run",
+                       cache_dir=tiny_cache, verbose=0)
+    assert "blues" in result.genres and result.config.extra["untrained_genres"] == ["blues"]
+    assert "note: no training track of blues in this split" in pipeline.describe_run(result)
+
+
+def test_run_folders_given_with_a_tilde_are_in_the_home_folder(tiny_index, tiny_cache, tmp_path, monkeypatch) -> None:
+    """``~`` was expanded for data folders only: ``out_dir="~/runs/lr"`` wrote a folder named
+    "~" in the working folder, and reading "~/runs/lr" back said there was no run there.
+
+    Break tried: train_run without expanduser -> the run lands in ./~/runs/lr."""
+    from genrelib.pipeline import cross_validate, cross_validated_predictions, evaluate_run, load_run_record
+    from genrelib.predict import load_predictor, predict_paths
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    result = train_run(tiny_index, RunSpec(model="logreg"), out_dir="~/runs/lr", cache_dir=tiny_cache, verbose=0)
+    assert result.run_dir == tmp_path / "home" / "runs" / "lr" and not (tmp_path / "~").exists()
+    assert load_run_record("~/runs/lr").config == result.config
+    assert evaluate_run("~/runs/lr", tiny_index, cache_dir=tiny_cache, progress=False).n_tracks == len(tiny_index.tracks)
+    song = Path(tiny_index.tracks["path"].iloc[0])
+    (tmp_path / "home" / "song.wav").symlink_to(song)
+    [prediction] = predict_paths(load_predictor("~/runs/lr"), "~/song.wav", progress=False)
+    assert prediction.path == tmp_path / "home" / "song.wav"
+    cross_validate(tiny_index, RunSpec(model="logreg"), out_dir="~/cv", folds=2, cache_dir=tiny_cache, verbose=0)
+    assert cross_validated_predictions("~/cv", tiny_index, cache_dir=tiny_cache, progress=False).evaluate().n_tracks \
+        == len(tiny_index.tracks)
 
 
 # --------------------------------------------------------------------------- augmentation

@@ -529,6 +529,31 @@ def test_a_folder_walk_follows_linked_folders_and_names_broken_links(tmp_path):
     assert library / ".trash" / "old.wav" not in P.audio_files([library])
 
 
+def test_one_path_given_as_a_string_is_one_path_and_an_unreadable_entry_stops_no_walk(tmp_path, monkeypatch):
+    """``audio_files("song.wav")`` read the string character by character: "s", "o", ... and a
+    "/" or "." in it walked the whole file system or the working folder. A file the walk may
+    not look at (PermissionError, as /proc's entries) stopped the whole walk.
+
+    Breaks tried: map(Path, paths) (as before) -> one FileFailure per character; no except
+    OSError in the walk -> PermissionError."""
+    song = write(tmp_path / "in" / "song.wav", 3.0)
+    (tmp_path / "in" / "notes.txt").write_text("liner notes")
+    assert P.audio_files(str(song)) == [song] == P.audio_files(song)
+    assert P.audio_files(str(song.parent)) == [song]
+    assert P.passed_over_files(str(song.parent)) == {song.parent: [song.parent / "notes.txt"]}
+    locked = write(tmp_path / "in" / "locked.flac", 3.0)
+    real_is_audio = P.files.is_audio_file
+
+    def no_permission(path):
+        if path == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_is_audio(path)
+
+    monkeypatch.setattr(P.files, "is_audio_file", no_permission)
+    found = P.audio_files([song.parent])
+    assert found[0] == P.FileFailure(locked, "cannot be read (Permission denied)") and found[1:] == [song]
+
+
 def test_the_table_names_at_most_a_dozen_genre_changes(tmp_path):
     """A long recording whose top genre changes every segment printed a line of thousands of
     characters; the table names the first ``SHOWN_RUNS`` runs and counts the rest.

@@ -142,11 +142,13 @@ def _problems(report: dict) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """``genrelib data check``: exit 0 when nothing is unreadable or mismatched, else 1."""
+    from genrelib.datasets.folder import UnreadAudioWarning
     from genrelib.datasets.index import UnreadableAudioWarning, index_dataset
     from genrelib.datasets.splits.stratified import genres_below
 
-    with warnings.catch_warnings():  # the report lists unreadable files itself
+    with warnings.catch_warnings():  # the report lists unreadable and ignored files itself
         warnings.simplefilter("ignore", UnreadableAudioWarning)
+        warnings.simplefilter("ignore", UnreadAudioWarning)
         index = index_dataset(args.path, checksums=args.checksums, decode_all=True)
     report = index.report()
     report["few_tracks"] = genres_below(index)  # {genre: tracks} that train's split refuses

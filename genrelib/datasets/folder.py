@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import os
 import unicodedata
+import warnings
 from pathlib import Path
 
-__all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "broken_link", "find_root", "ignored_files", "is_audio_file",
-           "label_folders", "list_audio_files", "strip_audio_suffix", "track_id_from_path"]
+__all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "OTHER_AUDIO_EXTENSIONS", "UnreadAudioWarning", "broken_link",
+           "find_root", "ignored_files", "is_audio_file", "label_folders", "list_audio_files", "strip_audio_suffix",
+           "track_id_from_path", "warn_unread_audio"]
 
 #: File name endings read as audio (case-insensitive). Anything else in a label folder
 #: (``.mf`` lists, ``.txt`` notes, images) is not audio and is ignored (``ignored_files`` names it).
 AUDIO_EXTENSIONS: tuple[str, ...] = (".wav", ".au", ".flac", ".ogg", ".mp3", ".aiff", ".aif")
+
+#: Audio formats genrelib does not decode: such a file below the root is named
+#: (``warn_unread_audio``), never left out without a word.
+OTHER_AUDIO_EXTENSIONS: tuple[str, ...] = (".m4a", ".aac", ".opus", ".wma", ".mp4", ".webm")
 
 #: How many folder levels above the label folders ``find_root`` looks through.
 MAX_SEARCH_DEPTH = 2
@@ -144,7 +150,8 @@ def list_audio_files(root: str | os.PathLike[str]) -> list[tuple[str, Path]]:
 def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:
     """The files below ``root`` that ``list_audio_files`` does not read, each with why: an
     audio file deeper than a label folder (``pop/live/x.flac``), a file in a label folder
-    whose name is not audio, and a broken symbolic link. Hidden files, ``__MACOSX`` and the files beside the label folders
+    whose name is not audio, audio in a format genrelib does not read (``OTHER_AUDIO_EXTENSIONS``,
+    anywhere below the root), and a broken symbolic link. Hidden files, ``__MACOSX`` and the files beside the label folders
     (``tracks.csv``, a manifest) are not data and are left out.
 
     Returns
@@ -164,6 +171,8 @@ def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:
                 continue
             if broken := broken_link(path):
                 reason = f"{broken}: nothing to read"
+            elif path.suffix.lower() in OTHER_AUDIO_EXTENSIONS:
+                reason = "an audio format genrelib does not read: convert it (e.g. to .flac) to use it"
             elif here in labels:
                 reason = f"not an audio file name (read: {', '.join(AUDIO_EXTENSIONS)})"
             elif path.suffix.lower() in AUDIO_EXTENSIONS:
@@ -172,3 +181,24 @@ def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:
                 continue
             ignored.append({"relative_path": path.relative_to(root).as_posix(), "reason": reason})
     return ignored
+
+
+class UnreadAudioWarning(UserWarning):
+    """Audio below a dataset's root that its index does not read: deeper than a label folder
+    (``Metal/Some Album/01.wav``), or in a format genrelib does not decode (``.m4a``)."""
+
+
+def warn_unread_audio(root: str | os.PathLike[str], *, stacklevel: int = 3) -> None:
+    """One ``UnreadAudioWarning`` naming the audio files of ``ignored_files(root)`` (audio in a
+    sub-folder of a label folder, or a name in ``OTHER_AUDIO_EXTENSIONS``): a genre whose
+    files all lie in an album folder would otherwise vanish from the index without a word."""
+    unread = [item["relative_path"] for item in ignored_files(root)
+              if item["reason"].startswith("not directly") or
+              Path(item["relative_path"]).suffix.lower() in OTHER_AUDIO_EXTENSIONS]
+    if unread:
+        shown = ", ".join(unread[:5]) + (f" and {len(unread) - 5} more" if len(unread) > 5 else "")
+        warnings.warn(f"{len(unread)} audio file(s) under {root} are not read: {shown}. Only "
+                      f"<root>/<genre>/<file> in {', '.join(AUDIO_EXTENSIONS)} is read: move album "
+                      "folders' files up into their genre folder, convert other formats (e.g. to "
+                      ".flac); `genrelib data check` lists every file left out", UnreadAudioWarning,
+                      stacklevel=stacklevel)

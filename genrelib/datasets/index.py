@@ -23,7 +23,7 @@ import pandas as pd
 
 from genrelib.audio import probe_audio
 from genrelib.config import GTZAN_GENRES, FeatureConfig
-from genrelib.datasets.folder import find_root, ignored_files, list_audio_files, track_id_from_path
+from genrelib.datasets.folder import find_root, ignored_files, list_audio_files, track_id_from_path, warn_unread_audio
 from genrelib.datasets.gtzan import (KNOWN_FAULTS, ArtistsFileWarning, artist_keys, detect_layout,
                                      find_artists_file, read_artists)
 from genrelib.datasets.manifest import ChecksumReport, verify_checksums
@@ -258,6 +258,7 @@ def index_dataset(path: str | os.PathLike[str], *,
         warnings.warn(f"{len(unreadable)} unreadable audio file(s) under {root} left out of the "
                       f"index: {names}{more} (`genrelib data check` lists them; DatasetIndex.unreadable in Python)",
                       UnreadableAudioWarning, stacklevel=2)
+    warn_unread_audio(root)
     return index
 
 

@@ -5,11 +5,13 @@ out-of-fold predictions that ensembles and test-time averaging are scored on
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from genrelib import runs
+from genrelib.datasets import DatasetIndex
 from genrelib.datasets.source import DataSource, as_index
 from genrelib.datasets.splits import artist_kfold_splits, kfold_splits
 from genrelib.evaluation import SegmentPredictions
@@ -55,7 +57,7 @@ def cross_validate(data: DataSource, spec: RunSpec, *, out_dir: str | Path, fold
     index = capped_index(data, profile=spec.profile, progress=verbose in (1, 2))
     cut = kfold_splits if protocol == "kfold" else artist_kfold_splits
     splits = cut(index.tracks, n_folds=folds, valid_fraction=spec.valid_fraction, seed=spec.seed)
-    return [train_run(index, spec.with_(split=split), out_dir=Path(out_dir) / f"fold{split.fold}",
+    return [train_run(index, spec.with_(split=split), out_dir=Path(out_dir).expanduser() / f"fold{split.fold}",
                       hardware=hardware, reuse=reuse, overwrite=overwrite, cache_dir=cache_dir,
                       verbose=verbose)
             for split in splits]
@@ -64,7 +66,7 @@ def cross_validate(data: DataSource, spec: RunSpec, *, out_dir: str | Path, fold
 def fold_dirs(cv_dir: str | Path) -> list[Path]:
     """The fold run folders of a cross-validation (``cv_dir/fold<k>`` with a split.json),
     in fold order. ValueError when there is none."""
-    folds = sorted(Path(cv_dir).glob("fold*"), key=lambda p: int(p.name[4:]) if p.name[4:].isdigit() else -1)
+    folds = sorted(Path(cv_dir).expanduser().glob("fold*"), key=lambda p: int(p.name[4:]) if p.name[4:].isdigit() else -1)
     folds = [f for f in folds if (f / runs.SPLIT_FILE).is_file()]
     if not folds:
         raise ValueError(f"{cv_dir} holds no fold<k> run folder with a {runs.SPLIT_FILE}: "
@@ -98,11 +100,31 @@ def cross_validated_predictions(cv_dir: str | Path, data: DataSource, *,
     """
     folds = fold_dirs(cv_dir)
     index = as_index(data, progress=progress)
+    tested = {fold: [str(t) for t in runs.load_json(fold / runs.SPLIT_FILE)["test"]] for fold in folds}
+    _check_tested_tracks(tested, index)
     parts = []
     for fold in folds:  # every track scored (one feature set, cached once), the fold's test kept
         scored = run_predictions(fold, index, cache_dir=cache_dir, progress=progress, hop_frames=hop_frames)
-        keep = np.isin(scored.track_ids, np.asarray(runs.load_json(fold / runs.SPLIT_FILE)["test"], dtype=str))
+        keep = np.isin(scored.track_ids, np.asarray(tested[fold], dtype=str))
         parts.append(SegmentPredictions(scored.probs[keep], scored.y[keep], scored.track_ids[keep], scored.genres))
     return SegmentPredictions(np.concatenate([p.probs for p in parts]),
                               np.concatenate([p.y for p in parts]),
                               np.concatenate([p.track_ids for p in parts]), parts[0].genres)
+
+
+def _check_tested_tracks(tested: dict[Path, list[str]], index: DatasetIndex) -> None:
+    """ValueError when none of the folds' test tracks is in ``index`` (other data, or the
+    same folder with its track ids changed: a file name that now repeats makes every id
+    ``genre/name``); a warning naming those missing when some are."""
+    ids = set(index.tracks["track_id"].astype(str))
+    wanted = [t for fold_ids in tested.values() for t in fold_ids]
+    missing = [t for t in wanted if t not in ids]
+    if not missing:
+        return
+    example = f"e.g. {missing[0]!r}; DATA has {sorted(ids)[0]!r}" if ids else ""
+    text = (f"{len(missing)} of the {len(wanted)} tracks the folds tested are not in {index.root} "
+            f"({example}): track ids are file names (genre/name where a name repeats in the "
+            "folder), so give the data the cross-validation read, as it was then")
+    if len(missing) == len(wanted):
+        raise ValueError(text)
+    warnings.warn(text + "; the others are scored", UserWarning, stacklevel=3)

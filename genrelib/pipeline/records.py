@@ -235,7 +235,7 @@ def load_run_record(run_dir: str | Path) -> RunRecord:
     for name in ("config", "metrics"):
         if raw[name] is None:
             raise FileNotFoundError(f"{run_dir} has no {name}.json: it is not a finished run")
-    return RunRecord(run_dir=Path(run_dir), config=RunConfig.from_dict(raw["config"]),
+    return RunRecord(run_dir=Path(run_dir).expanduser(), config=RunConfig.from_dict(raw["config"]),
                      metrics=RunMetrics.from_dict(raw["metrics"]), history=raw["history"],
                      split=raw["split"])
 
@@ -253,7 +253,8 @@ def describe_run(result: RunResult) -> str:
     if untrained:
         those = "that genre" if len(untrained) == 1 else "those genres"
         lines.append(f"note: no training track of {', '.join(untrained)} in this split: "
-                     f"the model cannot predict {those} (their tracks are all in validation or test)")
+                     f"the model cannot predict {those} (their tracks are all in validation or test, "
+                     "or the data holds none)")
     for name, r in (("valid", m.valid), ("test", m.test)):
         if r:
             rule = "" if r.method == AGGREGATION_METHODS[0] else f" ({r.method})"  # the study's vote goes unsaid

@@ -89,7 +89,7 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
     if not classical:
         options.setdefault("l2", train_cfg.l2)
         plan_devices(train_cfg)  # an impossible devices/batch request fails before any work
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).expanduser()
     folder.check_out_dir(out_dir)
     if not reuse:  # refused before any data is read (reuse compares settings first)
         folder.refuse_to_replace(out_dir, allowed=overwrite)
@@ -102,7 +102,7 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
                              test_fraction=spec.test_fraction, seed=spec.seed)
     check_leakage(track_split, index.tracks, by_artist=spec.split == "artist")
     trained_genres = set(index.tracks.loc[index.tracks["track_id"].isin(track_split.train), "genre"])
-    untrained = sorted(set(index.tracks["genre"]) - trained_genres)
+    untrained = sorted(set(index.genres) - trained_genres)  # a subset keeps its index's genres
     # 3. features; the standardiser is fitted on the training tracks only (a classical
     #    Pipeline fits its own scaler on them)
     cfg = spec.feature_config

@@ -134,7 +134,7 @@ def predict_file(predictor: Predictor, path: _PathLike, *, top_k: int = 3,
     """
     if top_k < 1:
         raise ValueError(f"top_k must be >= 1, got {top_k}")
-    path = Path(path)
+    path = Path(path).expanduser()
     meter = InputMeter([member.reference for member in predictor.members])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TruncatedAudioWarning)
@@ -241,13 +241,20 @@ class FileFailure:
         return f"{self.path}: {self.reason}"
 
 
-def audio_files(paths: Iterable[_PathLike]) -> list[Path | FileFailure]:
+def _given_paths(paths: Iterable[_PathLike] | _PathLike) -> list[Path]:
+    """``paths`` as a list of Paths (``~`` the home folder); one path (a str or a Path) is a
+    list of one, never the characters of its name."""
+    return [Path(p).expanduser() for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+
+
+def audio_files(paths: Iterable[_PathLike] | _PathLike) -> list[Path | FileFailure]:
     """The files to predict, in the order given: a file as it is (whatever its name), a
     folder's audio files (``AUDIO_EXTENSIONS``, any depth through linked folders too, hidden
     files and folders skipped, sorted) with a FileFailure for each broken link with an audio name, and a
-    FileFailure for a path that does not exist or a folder without audio files."""
+    FileFailure for a path that does not exist or a folder without audio files. ``paths``:
+    several paths, or one."""
     found: list[Path | FileFailure] = []
-    for path in map(Path, paths):
+    for path in _given_paths(paths):
         if path.is_dir():
             files = _walk_folder(path)[0]
             found += files or [FileFailure(path, f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) "
@@ -259,12 +266,12 @@ def audio_files(paths: Iterable[_PathLike]) -> list[Path | FileFailure]:
     return found
 
 
-def passed_over_files(paths: Iterable[_PathLike]) -> dict[Path, list[Path]]:
+def passed_over_files(paths: Iterable[_PathLike] | _PathLike) -> dict[Path, list[Path]]:
     """The visible files that the folders among ``paths`` hold and ``audio_files`` does not
     predict (a name outside ``AUDIO_EXTENSIONS``: ``song.opus``, ``cover.jpg``), by folder
     given, sorted; a folder that passes nothing over is left out. ``genrelib predict`` names
     them, so that a file in a format it does not read is never skipped without a word."""
-    return {path: other for path in map(Path, paths) if path.is_dir() and (other := _walk_folder(path)[1])}
+    return {path: other for path in _given_paths(paths) if path.is_dir() and (other := _walk_folder(path)[1])}
 
 
 def _walk_folder(folder: Path) -> tuple[list[Path | FileFailure], list[Path]]:
@@ -283,24 +290,29 @@ def _walk_folder(folder: Path) -> tuple[list[Path | FileFailure], list[Path]]:
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))  # hidden: not music, as for data
         for name in sorted(names):
             path = Path(here) / name
-            if is_audio_file(path):
-                found.append(path)
-            elif name.startswith("."):
-                continue
-            elif (broken := broken_link(path)) and path.suffix.lower() in AUDIO_EXTENSIONS:
-                found.append(FileFailure(path, broken))
-            elif path.suffix.lower() not in AUDIO_EXTENSIONS:
-                other.append(path)
+            audio_name = path.suffix.lower() in AUDIO_EXTENSIONS
+            try:
+                if is_audio_file(path):
+                    found.append(path)
+                elif name.startswith("."):
+                    continue
+                elif (broken := broken_link(path)) and audio_name:
+                    found.append(FileFailure(path, broken))
+                elif not audio_name:
+                    other.append(path)
+            except OSError as error:  # e.g. no permission to look at it: named, the walk goes on
+                if audio_name:
+                    found.append(FileFailure(path, f"cannot be read ({error.strerror or error})"))
     return sorted(found, key=lambda item: item.path if isinstance(item, FileFailure) else item), sorted(other)
 
 
-def predict_paths(predictor: Predictor, paths: Iterable[_PathLike], *, top_k: int = 3,
+def predict_paths(predictor: Predictor, paths: Iterable[_PathLike] | _PathLike, *, top_k: int = 3,
                   chunk_seconds: float | None = CHUNK_SECONDS, progress: bool = True,
                   allow_truncated: bool = False) -> Iterator[FilePrediction | FileFailure]:
     """``predict_file`` for every file of ``audio_files(paths)``, in order: a FilePrediction
     per predicted file, a FileFailure (path, reason) per path or file that cannot be
     predicted (missing, not audio, empty, truncated, shorter than one segment, non-finite);
-    the other files are predicted all the same. ``progress``: a tqdm bar on stderr when
+    the other files are predicted all the same. ``paths``: several paths, or one. ``progress``: a tqdm bar on stderr when
     there are several files; ``allow_truncated``: as for ``predict_file``.
     """
     from tqdm import tqdm
