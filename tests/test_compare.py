@@ -113,7 +113,11 @@ def test_evaluate_several_runs_json(method, runs, tiny_synthetic, predictions, e
     expected = evaluate_predictions(mean, first.y, first.track_ids, genres=first.genres,
                                     method=method).to_dict()
     ensemble = record["ensemble"]
-    assert ensemble == {**expected, "ensemble_of": NAMES, "ensemble_level": "segment"}
+    # Each track once: trained on by either run, else validated on (the ensemble's score is
+    # no test either; the key was missing, break tried: no union in evaluate_runs).
+    trained = set().union(*(json.loads((run / "split.json").read_text())["train"] for run in runs))
+    seen = {"train": len(trained), **({"valid": 30 - len(trained)} if len(trained) < 30 else {})}
+    assert ensemble == {**expected, "ensemble_of": NAMES, "ensemble_level": "segment", "seen_in_training": seen}
     assert ensemble["aggregation"] == method and ensemble["n_segments"] == 30 * 19
     for key in ("track_accuracy_ci", "macro_f1_ci", "top_k_accuracy"):
         assert key in ensemble and all(key in m for m in record["members"].values())

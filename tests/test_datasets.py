@@ -289,6 +289,27 @@ def test_tracks_of_other_genre_folders_with_the_same_file_name_keep_their_own_ar
     assert dict(zip(index["relative_path"], index["artist"])) == {path: artist for path, artist in rows}
 
 
+def test_rows_that_name_a_repeated_file_name_by_its_stem_alone_are_named_not_dropped(tmp_path):
+    """A tracks.csv keyed by bare stems where every genre folder has a 01.wav: "01" names
+    several artists, so those rows cannot be used; they were dropped without a word (and an
+    artist split then asked for artists the file names). Rows with a unique key still count.
+
+    Break tried: _by_keys without the warning -> no ArtistsFileWarning."""
+    from genrelib.datasets.gtzan import ArtistsFileWarning
+
+    for genre in ("jazz", "rock"):
+        write_tone(tmp_path / genre / "01.wav", freq=300.0 if genre == "jazz" else 500.0)
+        write_tone(tmp_path / genre / f"{genre} 02.wav", freq=350.0 if genre == "jazz" else 550.0)
+    pd.DataFrame({"track_id": ["01", "01", "jazz 02", "rock 02"],
+                  "artist": ["Jazz Band", "Rock Band", "Jazz Band", "Rock Band"]}).to_csv(tmp_path / "tracks.csv", index=False)
+    with pytest.warns(ArtistsFileWarning, match=r"tracks.csv: 1 track name\(s\) are given different artists by "
+                                               r"several rows \(01\), so those rows are not used: name each track "
+                                               r"with its genre folder \(jazz/01\)"):
+        tracks = index_dataset(tmp_path).tracks
+    assert dict(zip(tracks["track_id"], tracks["artist"])) == {
+        "jazz/01": None, "jazz/jazz 02": "Jazz Band", "rock/01": None, "rock/rock 02": "Rock Band"}
+
+
 def test_a_tracks_csv_saved_by_a_spreadsheet_is_read_or_named(tmp_path):
     """Excel's "CSV UTF-8" starts with a byte-order mark: read (it was skipped as "no
     'track_id' column"); a Latin-1 file or a broken quote is named with what to do, in a warning

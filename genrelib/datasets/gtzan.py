@@ -85,7 +85,7 @@ def _read_artists_csv(path: Path) -> dict[str, str | None]:
             f"{path}: an artists table needs columns 'track_id' (or 'path') and 'artist'; "
             f"it has {list(table.columns)}")
     ids = table["track_id"] if "track_id" in table.columns else table["path"]
-    return _by_keys((str(tid), _clean(artist)) for tid, artist in zip(ids, table["artist"]))
+    return _by_keys(((str(tid), _clean(artist)) for tid, artist in zip(ids, table["artist"])), path)
 
 
 def artist_keys(name: str) -> tuple[str, ...]:
@@ -95,10 +95,12 @@ def artist_keys(name: str) -> tuple[str, ...]:
     return (f"{parts[-2]}/{parts[-1]}", parts[-1]) if len(parts) > 1 else (parts[-1],)
 
 
-def _by_keys(rows: Iterable[tuple[str, str | None]]) -> dict[str, str | None]:
+def _by_keys(rows: Iterable[tuple[str, str | None]], source: Path) -> dict[str, str | None]:
     """``{key: artist}`` for the ``artist_keys`` of every named track; a stem that names
     tracks of different artists (``jazz/00.wav`` and ``rock/00.wav``) is no key: those tracks
-    are found by ``label/stem`` only, never by a stem that another row shares."""
+    are found by ``label/stem`` only, never by a stem that another row shares. Rows left with
+    no key (a bare ``00`` given two artists) are named in an ``ArtistsFileWarning``."""
+    rows = list(rows)
     found: dict[str, str | None] = {}
     ambiguous: set[str] = set()
     for name, artist in rows:
@@ -106,6 +108,12 @@ def _by_keys(rows: Iterable[tuple[str, str | None]]) -> dict[str, str | None]:
             if key in found and found[key] != artist:
                 ambiguous.add(key)
             found[key] = artist
+    lost = sorted({name for name, _ in rows if set(artist_keys(name)) <= ambiguous})
+    if lost:
+        warnings.warn(f"{source}: {len(lost)} track name(s) are given different artists by several rows "
+                      f"({', '.join(lost[:5])}{' ...' if len(lost) > 5 else ''}), so those rows are not "
+                      "used: name each track with its genre folder (jazz/01) or its path (genres/jazz/01.wav)",
+                      ArtistsFileWarning, stacklevel=4)
     return {key: artist for key, artist in found.items() if key not in ambiguous}
 
 
@@ -121,7 +129,7 @@ def _read_artists_sturm(path: Path) -> dict[str, str | None]:
                 raise ValueError(
                     f"{path}, line {number}: expected 'file ::: artist ::: title', got {line!r}")
             artists[parts[0]] = _clean(parts[1])
-    return _by_keys(artists.items())
+    return _by_keys(artists.items(), path)
 
 
 def read_artists(path: str | os.PathLike[str]) -> dict[str, str | None]:

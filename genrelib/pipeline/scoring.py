@@ -130,6 +130,11 @@ def seen_in_training(run_dir: str | Path, tracks: DataSource, track_ids: Any = N
     recording of the same name does not); a split.json without keys (a run of an older
     genrelib) is matched by track id.
     """
+    return {name: len(ids) for name, ids in _seen_tracks(run_dir, tracks, track_ids).items()}
+
+
+def _seen_tracks(run_dir: str | Path, tracks: DataSource, track_ids: Any = None) -> dict[str, set[str]]:
+    """``seen_in_training``'s tracks themselves: ``{set name: DATA's track ids}``, non-empty sets only."""
     path = runs.find_model_file(run_dir).parent / runs.SPLIT_FILE
     if not path.is_file():
         return {}
@@ -137,14 +142,13 @@ def seen_in_training(run_dir: str | Path, tracks: DataSource, track_ids: Any = N
     if track_ids is not None:
         frame = frame[frame["track_id"].astype(str).isin({str(t) for t in track_ids})]
     stored = split.get(runs.SPLIT_CONTENT)
-    if stored:
-        ours = list(content_keys(frame).values())  # a track each (GTZAN repeats some clips)
-        counts = {name: sum(key in theirs for key in ours) for name in ("train", "valid")
-                  if (theirs := {stored[str(t)] for t in split.get(name) or [] if str(t) in stored})}
-    else:
-        ids = set(frame["track_id"].astype(str))
-        counts = {name: len(ids & {str(t) for t in split.get(name) or []}) for name in ("train", "valid")}
-    return {name: n for name, n in counts.items() if n}
+    ours = content_keys(frame) if stored else {str(t): str(t) for t in frame["track_id"]}  # id -> key
+    seen = {}
+    for name in ("train", "valid"):
+        ids = [str(t) for t in split.get(name) or []]
+        theirs = {stored[t] for t in ids if t in stored} if stored else set(ids)
+        seen[name] = {track for track, key in ours.items() if key in theirs}  # a track each (GTZAN repeats some clips)
+    return {name: ids for name, ids in seen.items() if ids}
 
 
 def _noting_seen_tracks(result: EvaluationResult, run_dir: str | Path, index: DatasetIndex) -> EvaluationResult:
@@ -166,7 +170,9 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str |
     ``ensemble``; run names are the folder names (the paths as given when two share a
     name). The ensemble's
     ``extra`` says ``ensemble_of`` (the names) and ``ensemble_level`` ("segment" when the
-    runs share their segment settings, else "track"). Runs whose genre lists differ raise
+    runs share their segment settings, else "track") and, when some tracks were a member's
+    training or validation tracks, ``seen_in_training`` (each track once: trained on by any
+    member, else validated on by any). Runs whose genre lists differ raise
     ValueError naming the difference, before any feature is computed. ``method`` None:
     each member's own rule, and the ensemble's the members' shared rule
     (``shared_aggregation``: "vote" when they differ).
@@ -182,6 +188,11 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str |
     ensemble = ensemble_predictions(preds, names=names).evaluate(method=shared_aggregation(rules))
     ensemble.extra.update(ensemble_of=names,
                           ensemble_level="segment" if same_segments(preds) else "track")
+    seen = [_seen_tracks(d, index, ensemble.track_ids) for d in run_dirs]  # a track any member saw
+    union = {name: set().union(*(s.get(name, set()) for s in seen)) for name in ("train", "valid")}
+    union["valid"] -= union["train"]  # each track once: trained on by a member, else validated on
+    if any(union.values()):
+        ensemble.extra["seen_in_training"] = {name: len(ids) for name, ids in union.items() if ids}
     members = {n: _noting_skipped(_noting_seen_tracks(p.evaluate(method=rule), d, index), skipped)
                for n, (p, skipped), rule, d in zip(names, scored, rules, run_dirs)}
     every = {item["path"]: item for _, skipped in scored for item in skipped}  # a clip once

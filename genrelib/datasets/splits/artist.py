@@ -21,8 +21,9 @@ __all__ = ["UNKNOWN_ARTIST_SHARE", "UnknownArtistWarning", "artist_kfold_splits"
 
 #: Where a folder's artists come from, said when a split needs them and none is known.
 ARTISTS_HINT = ("put a tracks.csv (columns track_id,artist; track ids are file stems such as "
-                "blues.00000) or, for GTZAN, Sturm's artists_titles.txt beside the genre folders, "
-                "or split at random (--split random)")
+                "blues.00000, or genre/stem such as jazz/01 where a stem repeats; or a column path) or, "
+                "for GTZAN, Sturm's artists_titles.txt beside the genre folders, or split at random "
+                "(--split random)")
 
 
 class UnknownArtistWarning(UserWarning):
