@@ -138,6 +138,27 @@ def test_extract_features_warns_of_short_clips(tmp_path):
         extract_features(index_dataset(base), SMALL, cache_dir=False, n_jobs=1, progress=False)
     assert ClipLengthWarning.__module__.startswith("genrelib")  # a command shows it
 
+def test_clips_recorded_below_the_feature_rate_beside_others_are_named(tmp_path):
+    """8 kHz clips beside 22.05 kHz ones have nothing above 4 kHz, a cue a model learns in
+    place of the genre (a logistic regression then answered the genre of the 8 kHz training
+    clip for most band-limited input); nothing was said. One rate for all says nothing.
+
+    Break tried: extract_features without warn_sample_rates -> no warning."""
+    import warnings
+
+    with pytest.warns(E.SampleRateWarning, match=r"2 of 5 clips are recorded below the features' 22,050 Hz "
+                                                 r"\(the lowest at 8,000 Hz: nothing above 4,000 Hz\), the others"):
+        E.warn_sample_rates([22050, 44100, 8000, 16000, 22050], FeatureConfig())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        E.warn_sample_rates([8000, 8000], FeatureConfig())
+        E.warn_sample_rates([22050, 44100], FeatureConfig())
+    base = make_dataset(tmp_path / "data", per_genre=1, rate=SMALL.sample_rate)
+    sf.write(base / "genres" / "jazz" / "jazz.00009.wav", noise(2.0, SMALL.sample_rate // 2), SMALL.sample_rate // 2)
+    with pytest.warns(E.SampleRateWarning, match="1 of 3 clips are recorded below"):
+        extract_features(index_dataset(base), SMALL, cache_dir=False, n_jobs=1, progress=False)
+
+
 @pytest.mark.realdata
 def test_real_gtzan_shapes_and_finiteness(gtzan_mini):
     index = index_dataset(gtzan_mini)

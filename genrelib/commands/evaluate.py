@@ -119,9 +119,9 @@ def untested_note(record: dict[str, Any], *, tested_f1: bool = True) -> list[str
         return []
     note = (f"note: {len(untested)} of the model's {len(summary.per_genre)} genres have no track in DATA "
             f"({', '.join(untested)}); the macro averages count their F1 as 0")
-    tested = [scores.f1 for genre, scores in summary.per_genre.items() if genre not in untested]
-    if tested_f1 and tested:
-        note += f"; macro F1 over the {len(tested)} genres with tracks: {sum(tested) / len(tested):.3f}"
+    if tested_f1 and summary.tested_macro_f1 is not None:
+        note += (f"; macro F1 over the {len(summary.per_genre) - len(untested)} genres with tracks: "
+                 f"{summary.tested_macro_f1:.3f}")
     return [note]
 
 

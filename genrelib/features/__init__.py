@@ -10,7 +10,7 @@ Notebook: 02_features.ipynb
 
 from genrelib.features.blockwise import log_mel
 from genrelib.features.cluster import CLUSTER_EXTRA, SCHEDULER_TIMEOUT, SchedulerError
-from genrelib.features.extract import ClipLengthWarning, SkippedClipWarning, extract_features
+from genrelib.features.extract import ClipLengthWarning, SampleRateWarning, SkippedClipWarning, extract_features
 from genrelib.features.featureset import FeatureSet
 from genrelib.features.segments import SegmentStream, clip_features, segment_frame_starts
 from genrelib.features.spectral import (DB_AMIN, analysis_frames, feature_steps, hann_window,
@@ -33,6 +33,7 @@ __all__ = [
     "SchedulerError",
     "SegmentStream",
     "ClipLengthWarning",
+    "SampleRateWarning",
     "SkippedClipWarning",
     "Standardizer",
     "analysis_frames",

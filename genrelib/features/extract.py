@@ -23,7 +23,8 @@ from genrelib.features.worker import _one_blas_thread, _track_features
 if TYPE_CHECKING:  # type hints only
     from genrelib.datasets import DatasetIndex
 
-__all__ = ["ClipLengthWarning", "SkippedClipWarning", "extract_features", "warn_clip_lengths", "warn_skipped"]
+__all__ = ["ClipLengthWarning", "SampleRateWarning", "SkippedClipWarning", "extract_features", "warn_clip_lengths",
+           "warn_sample_rates", "warn_skipped"]
 
 _MFCC_CHUNK = 4096  # segments per DCT call when deriving MFCCs from a cached log-mel set
 
@@ -68,6 +69,26 @@ def warn_clip_lengths(durations: Iterable[float], cfg: FeatureConfig) -> None:
                      f"{long.max():.0f} s): only their first {cfg.clip_seconds:g} s are used")
         advice.append(f"cut long recordings into {cfg.clip_seconds:g} s clips (several per song) to use all of their music")
     warnings.warn("; ".join(parts) + "; " + " and ".join(advice), ClipLengthWarning, stacklevel=3)
+
+
+class SampleRateWarning(UserWarning):
+    """Some clips are recorded at a lower sample rate than the features' and others are not."""
+
+
+def warn_sample_rates(rates: Iterable[int], cfg: FeatureConfig) -> None:
+    """One SampleRateWarning when some clips' own sample rate is below ``cfg.sample_rate``
+    while others' is not: resampling cannot add what a clip lacks, so the low-rate ones have
+    nothing above half their rate (4 kHz for 8 kHz audio), a difference a model can learn in
+    place of the genre. All clips at one rate, low or not, give no warning.
+    """
+    rates = np.asarray(list(rates), dtype=int)
+    low = rates[rates < cfg.sample_rate]
+    if len(low) and len(low) < len(rates):
+        warnings.warn(f"{len(low)} of {len(rates)} clips are recorded below the features' {cfg.sample_rate:,} Hz "
+                      f"(the lowest at {low.min():,} Hz: nothing above {low.min() // 2:,} Hz), the others are not: "
+                      "a model can tell them apart by that instead of by their music; use recordings of "
+                      "one quality, or check that the low-rate clips are not mostly of one genre",
+                      SampleRateWarning, stacklevel=3)
 
 
 def _resolve_jobs(n_jobs: int | None, n_tasks: int) -> int:
@@ -163,7 +184,8 @@ def extract_features(
     Each clip is loaded (mono, ``cfg.sample_rate``, cut/padded to ``cfg.clip_seconds``) and
     featurised by ``clip_features``. Unusable clips (unreadable, shorter than one segment)
     are skipped with a SkippedClipWarning naming each file and listed in ``skipped``; clips far
-    from ``cfg.clip_seconds`` (padded with silence, or cut) give one ClipLengthWarning.
+    from ``cfg.clip_seconds`` (padded with silence, or cut) give one ClipLengthWarning; clips
+    below ``cfg.sample_rate`` beside others that are not, one SampleRateWarning.
 
     Parameters
     ----------
@@ -210,6 +232,7 @@ def extract_features(
     Notebook: 02_features.ipynb
     """
     warn_clip_lengths(index.tracks["duration"], cfg)
+    warn_sample_rates(index.tracks["sample_rate"], cfg)
     if cache_dir is False:
         return _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress, scheduler=scheduler)
     fingerprint = index.fingerprint()
