@@ -90,7 +90,8 @@ def same_segments(members: Sequence[SegmentPredictions]) -> bool:
     """True when every member scores the same segments: the same track id per row, in the
     same order, and the same grid (``segments``; a member that does not know its own is taken
     at its word). A 30 s clip gives 19 segments of 3 s every 1.5 s and 19 patches of 2.976 s
-    every 1.488 s: the same track ids, other segments."""
+    every 1.488 s: the same track ids, other segments.
+    Notebook: 08_small_data.ipynb"""
     grids = {m.segments for m in members if m.segments is not None}
     return len(grids) <= 1 and all(np.array_equal(m.track_ids, members[0].track_ids) for m in members[1:])
 
