@@ -110,7 +110,8 @@ def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str | None = 
     index = as_index(data, progress=progress)
     predictions, skipped = _scored(run_dir, index, cache_dir=cache_dir, progress=progress,
                                    hop_frames=hop_frames)
-    return _noting_skipped(_noting_seen_tracks(predictions.evaluate(method=method), run_dir, index), skipped)
+    seen = _seen_tracks(run_dir, index)
+    return _noting_skipped(_noting_seen_tracks(predictions.evaluate(method=method), seen), skipped)
 
 
 def _noting_skipped(result: EvaluationResult, skipped: list[dict[str, str]]) -> EvaluationResult:
@@ -133,8 +134,11 @@ def seen_in_training(run_dir: str | Path, tracks: DataSource, track_ids: Any = N
     return {name: len(ids) for name, ids in _seen_tracks(run_dir, tracks, track_ids).items()}
 
 
-def _seen_tracks(run_dir: str | Path, tracks: DataSource, track_ids: Any = None) -> dict[str, set[str]]:
-    """``seen_in_training``'s tracks themselves: ``{set name: DATA's track ids}``, non-empty sets only."""
+def _seen_tracks(run_dir: str | Path, tracks: DataSource, track_ids: Any = None,
+                 read_keys: dict[str, str] | None = None) -> dict[str, set[str]]:
+    """``seen_in_training``'s tracks themselves: ``{set name: DATA's track ids}``, non-empty sets
+    only. ``read_keys``: DATA's content keys already read (filled in here), so that several runs
+    judged on the same data read each file once."""
     path = runs.find_model_file(run_dir).parent / runs.SPLIT_FILE
     if not path.is_file():
         return {}
@@ -142,7 +146,8 @@ def _seen_tracks(run_dir: str | Path, tracks: DataSource, track_ids: Any = None)
     if track_ids is not None:
         frame = frame[frame["track_id"].astype(str).isin({str(t) for t in track_ids})]
     stored = split.get(runs.SPLIT_CONTENT)
-    ours = content_keys(frame) if stored else {str(t): str(t) for t in frame["track_id"]}  # id -> key
+    ours = _content_of(frame, {} if read_keys is None else read_keys) if stored \
+        else {str(t): str(t) for t in frame["track_id"]}  # id -> key
     seen = {}
     for name in ("train", "valid"):
         ids = [str(t) for t in split.get(name) or []]
@@ -151,12 +156,21 @@ def _seen_tracks(run_dir: str | Path, tracks: DataSource, track_ids: Any = None)
     return {name: ids for name, ids in seen.items() if ids}
 
 
-def _noting_seen_tracks(result: EvaluationResult, run_dir: str | Path, index: DatasetIndex) -> EvaluationResult:
-    """``result`` with ``extra["seen_in_training"]`` when some of its tracks were the run's
-    training or validation tracks."""
-    seen = seen_in_training(run_dir, index, result.track_ids)
-    if seen:
-        result.extra["seen_in_training"] = seen
+def _content_of(frame: Any, read_keys: dict[str, str]) -> dict[str, str]:
+    """``{track_id: content key}`` of the tracks of ``frame``, reading only those not in
+    ``read_keys`` (which keeps them)."""
+    wanted = [str(t) for t in frame["track_id"]]
+    read_keys.update(content_keys(frame, [t for t in wanted if t not in read_keys]))
+    return {t: read_keys[t] for t in wanted if t in read_keys}
+
+
+def _noting_seen_tracks(result: EvaluationResult, seen: dict[str, set[str]]) -> EvaluationResult:
+    """``result`` with ``extra["seen_in_training"]`` (counts) when some of its tracks are among
+    ``seen`` (``_seen_tracks``: the run's training or validation tracks)."""
+    tested = {str(t) for t in result.track_ids}
+    counts = {name: len(ids & tested) for name, ids in seen.items() if ids & tested}
+    if counts:
+        result.extra["seen_in_training"] = counts
     return result
 
 
@@ -188,13 +202,13 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str |
     ensemble = ensemble_predictions(preds, names=names).evaluate(method=shared_aggregation(rules))
     ensemble.extra.update(ensemble_of=names,
                           ensemble_level="segment" if same_segments(preds) else "track")
-    seen = [_seen_tracks(d, index, ensemble.track_ids) for d in run_dirs]  # a track any member saw
+    read_keys: dict[str, str] = {}  # DATA's content keys, read once for all members
+    seen = [_seen_tracks(d, index, read_keys=read_keys) for d in run_dirs]
     union = {name: set().union(*(s.get(name, set()) for s in seen)) for name in ("train", "valid")}
     union["valid"] -= union["train"]  # each track once: trained on by a member, else validated on
-    if any(union.values()):
-        ensemble.extra["seen_in_training"] = {name: len(ids) for name, ids in union.items() if ids}
-    members = {n: _noting_skipped(_noting_seen_tracks(p.evaluate(method=rule), d, index), skipped)
-               for n, (p, skipped), rule, d in zip(names, scored, rules, run_dirs)}
+    _noting_seen_tracks(ensemble, union)
+    members = {n: _noting_skipped(_noting_seen_tracks(p.evaluate(method=rule), s), skipped)
+               for n, (p, skipped), rule, s in zip(names, scored, rules, seen)}
     every = {item["path"]: item for _, skipped in scored for item in skipped}  # a clip once
     return EnsembleEvaluation(members=members, ensemble=_noting_skipped(ensemble, list(every.values())))
 
