@@ -114,6 +114,7 @@ class EvaluationSummary:
         """The macro F1 over the genres that have tracks in the evaluated set (None when none
         has): ``macro_f1`` counts an untested genre's F1 as 0, so 4 of 10 genres scored
         perfectly give 0.4 there and 1.0 here (``genrelib evaluate`` prints both).
+        Notebooks: 03_cnn.ipynb, 05_crnn.ipynb
         """
         tested = [scores.f1 for scores in self.per_genre.values() if scores.support > 0]
         return float(sum(tested) / len(tested)) if tested else None

@@ -150,7 +150,7 @@ STYLES: dict[str, dict[str, Any]] = {
     ),
 }
 
-# (description, overrides): the crossover variant of each genre borrows from a confusable neighbour.
+# (description, overrides): the crossover variant of each genre; seven of them borrow from a confusable neighbour.
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "blues": ("straight blues-rock (like rock/country)", dict(
         swing=(0.0, 0.03), tempo=(96.0, 130.0), grooves=["rock_beat", "boom_chick"], drive=(3.0, 8.0),
