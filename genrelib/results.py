@@ -378,7 +378,8 @@ def _one_decimal(value: float) -> str:
 
 def percent(value: float | None) -> str:
     """A fraction as the book's tables print it: "96.3 %" (one decimal, halves up), "–" when
-    missing. Notebook: 10_transfer_learning.ipynb (its sentences beside the tables)."""
+    missing. Notebooks: 05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb (their
+    sentences beside the tables)."""
     missing = value is None or (isinstance(value, float) and np.isnan(value))
     return "–" if missing else f"{_one_decimal(100 * value)} %"
 
@@ -386,7 +387,7 @@ def percent(value: float | None) -> str:
 def percent_points(value: float) -> float:
     """A fraction as percentage points to one decimal, halves up, as a number for a table
     whose sentences use :func:`percent` (0.8625 -> 86.3, where ``round(86.25, 1)`` gives 86.2).
-    Notebook: 10_transfer_learning.ipynb
+    Notebooks: 05_crnn.ipynb, 10_transfer_learning.ipynb
     """
     return float(_one_decimal(100 * value)) if np.isfinite(value) else float("nan")
 

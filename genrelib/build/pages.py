@@ -40,8 +40,10 @@ GTZAN), shown beside our random-split protocols only: it was measured on other d
 *kfold* rows are a cross-validation by track (artists can be on both sides); *artist*
 rows keep every artist on one side. A genre played by a single artist (on the GTZAN
 mini set: blues, classical, reggae and rock) then lies wholly in one set: when that set
-is the test set, the model never heard the genre and cannot name it. Read the artist
-rows as how much of the k-fold accuracy was recognising artists, not genres.
+is the test set, the model never heard the genre and cannot name it. An artist row therefore
+mixes two losses, unheard artists and unheard genres, and its accuracy can be capped far
+below 100 % (chapter 7 shows how); it does not tell how much of the k-fold accuracy was
+recognising artists.
 *artist_kfold* rows are artist-grouped folds that test every track of the genres played
 by two or more artists once, on an unheard artist (the mini set's other six genres);
 single-artist genres stay in training. Their macro F1 still averages over all ten genres,
