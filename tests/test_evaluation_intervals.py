@@ -20,9 +20,10 @@ def _bootstrap_by_hand(y_true, y_pred, *, metric, n_resamples, level, seed, n_cl
         i = rng.integers(0, len(y_true), size=len(y_true))
         if metric == "accuracy":
             scores.append(accuracy_score(y_true[i], y_pred[i]))
-        else:
-            scores.append(f1_score(y_true[i], y_pred[i], labels=list(range(n_classes)),
-                                   average="macro", zero_division=0))
+        else:  # over the classes this resample tests, scaled to those the sample tests
+            share = len(np.unique(y_true)) / n_classes
+            scores.append(share * f1_score(y_true[i], y_pred[i], labels=np.unique(y_true[i]),
+                                           average="macro", zero_division=0))
     tail = 100 * (1 - level) / 2
     return tuple(np.percentile(scores, [tail, 100 - tail]))
 
@@ -40,6 +41,20 @@ def test_bootstrap_interval_equals_a_hand_written_loop(metric, n, seed) -> None:
         expected = _bootstrap_by_hand(y_true, y_pred, metric=metric, n_resamples=300,
                                       level=level, seed=seed, n_classes=n_classes)
         assert ours == pytest.approx(expected, abs=1e-12)
+
+
+def test_macro_f1_interval_with_one_or_two_tracks_a_genre_holds_its_estimate() -> None:
+    """A resample that misses a genre does not score it 0: the interval stays around the
+    estimate (scored 0, this set's 95 % interval lay wholly below its macro F1)."""
+    y_true = np.array([0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3])  # 10 genres, 8 tested
+    y_pred = np.array([0, 1, 2, 3, 4, 5, 6, 0, 0, 1, 2, 9])
+    point = classification_report(y_true, y_pred, genres=list("abcdefghij")).macro_f1
+    assert point == pytest.approx(0.8 * np.mean([4 / 5, 1, 1, 2 / 3, 1, 1, 1, 0]))
+    scale = 0.8  # 8 of 10 genres tested: the untested two count 0, in resamples as here
+    low, high = bootstrap_interval(y_true, y_pred, metric="macro_f1", n_classes=10)
+    assert low < point < high <= scale + 1e-12
+    assert bootstrap_interval(y_true, y_true, metric="macro_f1", n_classes=10) == pytest.approx(
+        (scale, scale))
 
 
 def test_bootstrap_interval_blocks_draw_like_one_loop() -> None:
