@@ -271,8 +271,10 @@ def estimate_epoch_seconds(metrics: RunMetrics, *, train_segments: int = GTZAN_T
     """Seconds per epoch for ``train_segments`` training segments, scaled linearly from the
     seconds per epoch a run measured.
 
-    An ESTIMATE for the same machine, never a measurement: it ignores fixed costs per epoch
-    (validation, start-up) and any effect of the batch count.
+    An ESTIMATE for the same machine, never a measurement: it scales the whole measured
+    epoch linearly (validation included, although it does not grow with the training set),
+    the mean over the run's epochs includes the first epoch's one-off start-up (tracing the
+    model), which inflates it on short runs, and it ignores any effect of the batch count.
 
     Parameters
     ----------
