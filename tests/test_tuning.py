@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("keras")
@@ -223,7 +224,12 @@ def test_the_strategies_table_keeps_its_numbers_numeric(tiny_synthetic, tmp_path
                                  report=None)
     search = joint_search(tiny_synthetic, SPEC, out_dir=tmp_path, budget=2, space=FACTORS, report=None)
     table = compare_strategies(trials, combined, search)
-    assert all(table[c].dtype.kind in "if" for c in ("configurations", "trainings", "valid accuracy"))
+    assert all(table[c].dtype.kind in "if" for c in ("budget", "configurations", "trainings", "valid accuracy"))
+    assert table.loc["joint search (TPE)", ["budget", "configurations"]].tolist() == [2, 2]
+    again = search[search["trial"] == search["trial"].min()].assign(trial=search["trial"].max() + 1, trained=False)
+    twice = compare_strategies(trials, combined, pd.concat([search, again], ignore_index=True))
+    assert twice.loc["joint search (TPE)", ["budget", "configurations", "trainings"]].tolist() == [
+        3, 2, int(search["trained"].sum())]  # a configuration proposed twice: a trial, no training
     combined["valid_accuracy"] = 1 / 3
     assert compare_strategies(trials, combined, search).round(3).loc["one factor at a time", "valid accuracy"] == 0.333
 

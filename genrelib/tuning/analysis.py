@@ -184,9 +184,10 @@ def grid_cost(measured: pd.DataFrame, *, model: str, seeds: int = 1, profile: st
 
 def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
                        search: pd.DataFrame) -> pd.DataFrame:
-    """One-factor-at-a-time against the joint search: configurations tried (the sweep's
-    distinct ones; the search's trials), trainings (runs over every seed; a repeat read back
-    costs none), measured training seconds, the best configuration (the sweep's: its per-factor choices combined, scored
+    """One-factor-at-a-time against the joint search: the budget (the sweep's distinct
+    configurations; the search's trials, as many), the distinct configurations they tried
+    (fewer than the search's trials when it proposed one twice), trainings (runs over every
+    seed; a repeat read back costs none), measured training seconds, the best configuration (the sweep's: its per-factor choices combined, scored
     by ``combined``, the run of that combination) and its mean validation accuracy over
     seeds, then its mean test accuracy (shown after the choice, never used for it).
     Notebook: 06_tuning.ipynb
@@ -199,13 +200,15 @@ def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
     sweep_trained = sweep[~sweep["shared"]]
     rows = {
         "one factor at a time": {
-            "configurations": sweep_budget(sweep), "trainings": int(len(sweep_trained)),
+            "budget": sweep_budget(sweep), "configurations": sweep_budget(sweep),
+            "trainings": int(len(sweep_trained)),
             "seconds": round(float(sweep_trained["seconds"].sum()), 1),
             "best configuration": ", ".join(f"{k}={_fmt(v)}" for k, v in chosen.items()),
             "valid accuracy": float(combined["valid_accuracy"].mean()),
             "test accuracy": float(combined["test_accuracy"].mean())},
         "joint search (TPE)": {
-            "configurations": int(search["trial"].nunique()),
+            "budget": int(search["trial"].nunique()),
+            "configurations": int(len(search.groupby("trial")[factor_cols].first().astype(str).drop_duplicates())),
             "trainings": int(search["trained"].sum()),
             "seconds": round(float(search["seconds"].sum()), 1),
             "best configuration": ", ".join(f"{k}={_fmt(v)}" for k, v in best_params.items()),
