@@ -462,12 +462,15 @@ def table2(evaluations: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("model")
 
 
-def reference_summary(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
+def reference_summary(model: str, *, root: str | Path = RECORDS_DIR,
+                      summary: pd.DataFrame | None = None) -> pd.DataFrame:
     """The reference results of one model (e.g. "cnn") as :func:`display_table` rows, which
     the chapters show beside their own quick run; an empty frame when there are none yet.
+    ``summary``: :func:`summarize` rows already computed (then ``root`` is not read again).
     Notebook: 03_cnn.ipynb, 04_rnn.ipynb, 05_crnn.ipynb
     """
-    summary = summarize(load_records(root))
+    if summary is None:
+        summary = summarize(load_records(root))
     if summary.empty:
         return summary
     return display_table(summary[summary["model"] == model]).reset_index(drop=True)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from genrelib import runs
@@ -89,6 +90,8 @@ def test_folds_are_pooled_with_intervals_beside_the_study(tmp_path: Path) -> Non
     assert summary.loc["kfold", "data"] == "GTZAN mini set (80 tracks)"
     assert list(reference_summary("cnn", root=tmp_path)["protocol"]) == ["kfold", "artist"]
     assert reference_summary("rnn", root=tmp_path).empty
+    given = reference_summary("cnn", root=tmp_path / "nothing here", summary=summarize(records))
+    pd.testing.assert_frame_equal(given, reference_summary("cnn", root=tmp_path))  # root not read again
 
 
 def test_a_cross_validation_directly_below_the_root_is_named_by_its_model(tmp_path: Path) -> None:
