@@ -10,6 +10,7 @@ settings. Tests copy the session's ``tiny_run`` before touching it.
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ pytest.importorskip("keras")
 
 import genrelib.pipeline.run as run_module  # noqa: E402
 from genrelib import runs  # noqa: E402
-from genrelib.pipeline import RunFolderError, train_run  # noqa: E402
+from genrelib.pipeline import ReplacedRunWarning, RunFolderError, train_run  # noqa: E402
 from genrelib.pipeline import folder as F  # noqa: E402
 
 
@@ -69,7 +70,9 @@ def test_reuse_loads_the_identical_finished_run_without_fitting(tiny_run, copied
     """reuse=True with the same settings loads the run: no fit, same model file, history, metrics."""
     model_file = copied_run / runs.MODEL_FILE
     stamp, content = model_file.stat().st_mtime_ns, model_file.read_bytes()
-    result = _train(tiny_index, tiny_cache, copied_run, reuse=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReplacedRunWarning)  # nothing replaced, nothing said
+        result = _train(tiny_index, tiny_cache, copied_run, reuse=True)
     assert fit_calls == []
     assert model_file.stat().st_mtime_ns == stamp and model_file.read_bytes() == content
     pd.testing.assert_frame_equal(result.history, pd.read_csv(tiny_run.run_dir / runs.HISTORY_FILE))
@@ -88,13 +91,18 @@ CHANGES = [{"epochs": 2}, {"options": {"filters": (4, 8), "dense_units": 16}}, {
 def test_reuse_retrains_when_a_setting_changed(change: dict, copied_run, tiny_index, tiny_cache,
                                                 fit_calls) -> None:
     """reuse=True retrains (in the partial folder) and replaces the run when the epochs, a
-    model option, the seed or the split differ."""
-    result = _train(tiny_index, tiny_cache, copied_run, reuse=True, **change)
+    model option, the seed or the split differ, with a ReplacedRunWarning naming the change.
+
+    Break tried: finished_run without its warning -> no ReplacedRunWarning."""
+    (key, value), = change.items()
+    named = {"epochs": "train_config", "options": "model_options", "seed": "seed", "split": "split"}[key]
+    with pytest.warns(ReplacedRunWarning, match=rf"{copied_run}: the finished run there was made with another "
+                                                rf".*\b{named}\b.*give another out_dir to keep both"):
+        result = _train(tiny_index, tiny_cache, copied_run, reuse=True, **change)
     assert fit_calls == [_partial(copied_run)]
     config = runs.load_json(copied_run / runs.CONFIG_FILE)
     stored = {"epochs": config["train_config"]["epochs"], "seed": config["seed"],
               "split": config["split"], "options": config["model_options"]}
-    (key, value), = change.items()
     if key == "options":
         assert stored["options"]["dense_units"] == 16 == result.config.model_options["dense_units"]
     else:

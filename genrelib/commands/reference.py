@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,7 @@ def run_reference(args: argparse.Namespace) -> int:
         raise UserError(f"--augment: {error}") from None
     options = parse_options(args.option)
     from genrelib.pipeline import RunSpec, cross_validate, train_run
+    from genrelib.pipeline.folder import ReplacedRunWarning
     from genrelib.results import export_records, load_records, summarize, write_predictions
 
     try:  # every model's options refused before any data is read or trained
@@ -181,16 +183,18 @@ def run_reference(args: argparse.Namespace) -> int:
         folder = runs_dir / (args.name or model)
         print(f"== {args.name or model}: {', '.join(args.protocols)}", flush=True)
         before = finished_runs(folder)
-        for protocol in args.protocols:
-            if protocol == "artist":
-                done = [train_run(args.data, specs[model].with_(split="artist"), out_dir=folder / "artist",
-                                  reuse=True, verbose=verbose)]
-            else:
-                done = cross_validate(args.data, specs[model], folds=args.folds, protocol=protocol,
-                                      reuse=True, verbose=verbose, out_dir=folder / f"{protocol}{args.folds}")
-            for result in done:  # the records keep each test track's prediction (paired tests)
-                if result.test is not None:
-                    write_predictions(result.test, result.run_dir)
+        with warnings.catch_warnings():  # the note below counts the runs replaced, once
+            warnings.simplefilter("ignore", ReplacedRunWarning)
+            for protocol in args.protocols:
+                if protocol == "artist":
+                    done = [train_run(args.data, specs[model].with_(split="artist"), out_dir=folder / "artist",
+                                      reuse=True, verbose=verbose)]
+                else:
+                    done = cross_validate(args.data, specs[model], folds=args.folds, protocol=protocol,
+                                          reuse=True, verbose=verbose, out_dir=folder / f"{protocol}{args.folds}")
+                for result in done:  # the records keep each test track's prediction (paired tests)
+                    if result.test is not None:
+                        write_predictions(result.test, result.run_dir)
         replaced = sorted(path for path, stamp in finished_runs(folder).items() if before.get(path, stamp) != stamp)
         if replaced:
             print(f"note: {len(replaced)} finished run(s) under {folder} were made with other settings and are "

@@ -5,7 +5,7 @@ Notebook: 03_cnn.ipynb
 """
 
 from genrelib.pipeline.crossval import CV_PROTOCOLS, cross_validate, cross_validated_predictions, fold_dirs
-from genrelib.pipeline.folder import RunFolderError
+from genrelib.pipeline.folder import ReplacedRunWarning, RunFolderError
 from genrelib.pipeline.records import (RunConfig, RunMetrics, RunRecord, RunResult, SetSizes,
                                        describe_run, estimate_epoch_seconds, load_run_record)
 from genrelib.pipeline.run import ModelBuilder, capped_index, evaluate_features, model_features, train_run
@@ -14,7 +14,7 @@ from genrelib.pipeline.scoring import (EnsembleEvaluation, compare_runs, evaluat
 from genrelib.pipeline.spec import RUN_SET, Hardware, RunSpec, check_options, train_config
 
 __all__ = [
-    "CV_PROTOCOLS", "EnsembleEvaluation", "RUN_SET", "Hardware", "ModelBuilder", "RunConfig", "RunFolderError",
+    "CV_PROTOCOLS", "EnsembleEvaluation", "RUN_SET", "Hardware", "ModelBuilder", "ReplacedRunWarning", "RunConfig", "RunFolderError",
     "RunMetrics", "RunRecord", "RunResult", "RunSpec", "SetSizes", "capped_index", "check_options",
     "compare_runs", "cross_validate", "cross_validated_predictions", "describe_run",
     "estimate_epoch_seconds",

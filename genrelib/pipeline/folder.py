@@ -15,6 +15,7 @@ import os
 import platform
 import shutil
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -121,20 +122,37 @@ def builder_record(builder: Callable[..., Any] | None) -> dict[str, Any]:
     return {"builder": {"name": name, "source_sha256": digest}}
 
 
-def finished_run(out_dir: Path, settings: dict[str, Any], track_split: TrackSplit) -> RunRecord | None:
-    """The run in ``out_dir`` when it is finished and was made with ``settings`` on the very
-    same tracks in each set (a custom split, e.g. a k-fold fold, is compared by content)."""
+class ReplacedRunWarning(UserWarning):
+    """``train_run(reuse=True)`` trains again over a finished run made with other settings."""
+
+
+def changed_settings(out_dir: Path, settings: dict[str, Any], track_split: TrackSplit) -> list[str] | None:
+    """How the finished run in ``out_dir`` differs from a run of ``settings`` on ``track_split``:
+    None when no finished run of this model is there, else the configuration keys that differ
+    (``"builder"`` when only the old run had one, ``"split"`` for other tracks in a set; a
+    custom split, e.g. a k-fold fold, is compared by content); ``[]`` means the very same run."""
     if not all((out_dir / name).is_file() for name in runs.run_files(settings["model"])):
         return None
     previous = runs.load_run(out_dir)
     wanted = json.loads(json.dumps(settings))  # tuples -> lists, as stored
-    if any(previous["config"].get(key) != value for key, value in wanted.items()):
-        return None
+    changed = [key for key, value in wanted.items() if previous["config"].get(key) != value]
     if "builder" in previous["config"] and "builder" not in wanted:
-        return None
+        changed.append("builder")
     if {k: v for k, v in (previous["split"] or {}).items() if k != runs.SPLIT_CONTENT} != track_split.to_dict():
-        return None
-    return load_run_record(out_dir)
+        changed.append("split")
+    return changed
+
+
+def finished_run(out_dir: Path, settings: dict[str, Any], track_split: TrackSplit) -> RunRecord | None:
+    """The run in ``out_dir`` when it is finished and was made with ``settings`` on the very
+    same tracks in each set; a finished run with other settings is trained again, with a
+    ``ReplacedRunWarning`` that names what changed."""
+    changed = changed_settings(out_dir, settings, track_split)
+    if changed:
+        warnings.warn(f"{out_dir}: the finished run there was made with another {', '.join(changed)}; "
+                      "it is trained again and replaced (give another out_dir to keep both)",
+                      ReplacedRunWarning, stacklevel=3)
+    return load_run_record(out_dir) if changed == [] else None
 
 
 def load_model(out_dir: Path) -> Any:

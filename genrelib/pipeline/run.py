@@ -60,7 +60,8 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
         visible device, local threads).
     reuse : bool
         Load the finished run in ``out_dir`` when it was made with the same settings and
-        data; otherwise train and replace it (the chapters use ``out_dir`` as a cache).
+        data; otherwise train and replace it, with a ``folder.ReplacedRunWarning`` that
+        names the settings that changed (the chapters use ``out_dir`` as a cache).
     overwrite : bool
         Replace a finished run made with other settings. Without it (and without
         ``reuse``) a finished run in ``out_dir`` raises ``folder.RunExistsError``.
