@@ -276,7 +276,7 @@ def paired_table(records: pd.DataFrame, pairs: tuple[tuple[str, str], ...] = PAI
         Columns ``a``, ``b``, ``protocol``, ``tracks``, ``a_accuracy``, ``b_accuracy``,
         ``only_a_right``, ``only_b_right`` and ``pvalue`` (McNemar, exact, two-sided).
 
-    Notebook: 10_transfer_learning.ipynb
+    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     rows = []
     for a, b in pairs:
@@ -298,7 +298,7 @@ def paired_table(records: pd.DataFrame, pairs: tuple[tuple[str, str], ...] = PAI
 def format_pvalue(pvalue: float) -> str:
     """A p-value as the book prints it: three decimals, below 0.001 two significant digits
     ("2.2e-04"), so that a small p never reads as 0.000.
-    Notebook: 10_transfer_learning.ipynb
+    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     return f"{pvalue:.3f}" if pvalue >= 0.001 else f"{pvalue:.1e}"
 
@@ -307,7 +307,7 @@ def display_paired(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`paired_table` rows as the book shows them: accuracies in per cent, the counts
     of tracks only one model got right, McNemar's p-value to three decimals (below 0.001: two
     significant digits).
-    Notebook: 10_transfer_learning.ipynb
+    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     return pd.DataFrame([{
         "model A": row.a, "model B": row.b, "protocol": row.protocol, "tracks": row.tracks,
