@@ -145,8 +145,9 @@ def changed_settings(out_dir: Path, settings: dict[str, Any], track_split: Track
 
 def finished_run(out_dir: Path, settings: dict[str, Any], track_split: TrackSplit) -> RunRecord | None:
     """The run in ``out_dir`` when it is finished and was made with ``settings`` on the very
-    same tracks in each set; a finished run with other settings is trained again, with a
-    ``ReplacedRunWarning`` that names what changed."""
+    same tracks in each set, else None; for a finished run made with other settings (which
+    ``train_run`` then trains again and replaces) it warns ``ReplacedRunWarning``, naming
+    what changed."""
     changed = changed_settings(out_dir, settings, track_split)
     if changed:
         warnings.warn(f"{out_dir}: the finished run there was made with another {', '.join(changed)}; "
