@@ -387,7 +387,7 @@ def percent(value: float | None) -> str:
 def percent_points(value: float) -> float:
     """A fraction as percentage points to one decimal, halves up, as a number for a table
     whose sentences use :func:`percent` (0.8625 -> 86.3, where ``round(86.25, 1)`` gives 86.2).
-    Notebooks: 05_crnn.ipynb, 10_transfer_learning.ipynb
+    Notebooks: 05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     return float(_one_decimal(100 * value)) if np.isfinite(value) else float("nan")
 
