@@ -5,18 +5,41 @@ Notebook: 01_data.ipynb
 
 from __future__ import annotations
 
+import hashlib
 import platform
 from collections.abc import Iterable
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["BOOK_PACKAGES", "settings_table", "versions"]
+__all__ = ["BOOK_PACKAGES", "GENRELIB_DIR", "settings_table", "source_digest", "versions"]
 
 #: The packages whose versions every chapter prints.
 BOOK_PACKAGES: tuple[str, ...] = ("genrelib", "numpy", "scipy", "librosa", "scikit-learn",
                                   "pandas", "matplotlib", "keras", "tensorflow-cpu")
+
+
+#: The genrelib package's folder (its sources).
+GENRELIB_DIR = Path(__file__).resolve().parent
+
+
+def source_digest(package_dir: str | Path = GENRELIB_DIR, *, leave_out: Iterable[str] = ()) -> str:
+    """SHA-256 (hex) of every source file below ``package_dir``: relative path and bytes, in
+    path order; caches and ``.pyc`` files are skipped, and so are the top-level entries named
+    in ``leave_out``. Any edit, addition or removal of a file changes it (run records keep
+    its first 16 digits; the book's notebook cache keys on it).
+    """
+    package_dir, leave_out = Path(package_dir), set(leave_out)
+    digest = hashlib.sha256()
+    files = sorted(p for p in package_dir.rglob("*")
+                   if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+                   and p.relative_to(package_dir).parts[0] not in leave_out)
+    for path in files:
+        digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def versions(packages: Iterable[str] = BOOK_PACKAGES) -> dict[str, str]:

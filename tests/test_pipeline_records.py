@@ -131,6 +131,8 @@ def test_typed_attributes_read_what_the_json_holds(tiny_run) -> None:
     assert c.genres == tuple(config["genres"]) and len(c.genres) == 10
     assert (c.seed, c.split, c.valid_fraction, c.test_fraction) == (0, "random", 0.34, 0.34)
     assert c.devices == config["devices"] and c.versions == config["versions"]
+    from genrelib.provenance import source_digest
+    assert config["versions"]["genrelib_source"] == source_digest()[:16]  # which code made the run
     assert (c.finished, c.machine, c.device) == (config["finished"], config["machine"], config["device"])
     assert c.extra == {}
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from genrelib.build.chapters import REPO_ROOT
 from genrelib.cache import atomic_write_text
+from genrelib.provenance import source_digest
 
 #: The cache's folder below ``$GENREBOOK_CACHE``.
 CACHE_SUBDIR = "executed-notebooks"
@@ -60,16 +61,9 @@ def code_digest(nb: Any) -> str:
 
 def library_digest(package_dir: Path | None = None) -> str:
     """Hash of every file below ``package_dir`` (default ``PACKAGE_DIR``, the genrelib
-    package): relative path and bytes; caches, ``.pyc`` and ``NOT_IN_KERNEL`` left out."""
-    package_dir = Path(package_dir) if package_dir is not None else PACKAGE_DIR
-    digest = hashlib.sha256()
-    files = sorted(p for p in Path(package_dir).rglob("*")
-                   if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
-                   and p.relative_to(package_dir).parts[0] not in NOT_IN_KERNEL)
-    for path in files:
-        digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    package): relative path and bytes; caches, ``.pyc`` and ``NOT_IN_KERNEL`` left out
+    (``provenance.source_digest``)."""
+    return source_digest(PACKAGE_DIR if package_dir is None else package_dir, leave_out=NOT_IN_KERNEL)
 
 
 def data_fingerprint(data_dir: str | os.PathLike[str], profile: str) -> str:

@@ -25,7 +25,7 @@ import keras
 
 from genrelib import runs
 from genrelib.datasets.splits import TrackSplit
-from genrelib.provenance import versions
+from genrelib.provenance import source_digest, versions
 from genrelib.features import Standardizer
 from genrelib.models import is_classical
 from genrelib.pipeline.records import RunConfig, RunMetrics, RunRecord, load_run_record
@@ -183,8 +183,11 @@ def save_run(run_dir: Path, *, net: Any | None, history: Any | None, config: Run
 
 
 def run_versions() -> dict[str, str]:
-    """The versions a run records: packages, the Keras backend, the platform."""
-    return {**versions(RUN_PACKAGES), "backend": keras.backend.backend(), "platform": sys.platform}
+    """The versions a run records: packages, ``genrelib_source`` (the first 16 hex digits of
+    ``provenance.source_digest()``: which code, where the version number stays the same),
+    the Keras backend, the platform."""
+    return {**versions(RUN_PACKAGES), "genrelib_source": source_digest()[:16],
+            "backend": keras.backend.backend(), "platform": sys.platform}
 
 
 def provenance() -> dict[str, str]:
