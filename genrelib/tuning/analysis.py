@@ -198,9 +198,10 @@ def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
     best_trial = int(by_trial["valid"].idxmax())
     best_params = search[search["trial"] == best_trial].iloc[0][factor_cols].to_dict()
     sweep_trained = sweep[~sweep["shared"]]
+    budget = sweep_budget(sweep)  # the sweep's distinct configurations
     rows = {
         "one factor at a time": {
-            "budget": sweep_budget(sweep), "configurations": sweep_budget(sweep),
+            "budget": budget, "configurations": budget,
             "trainings": int(len(sweep_trained)),
             "seconds": round(float(sweep_trained["seconds"].sum()), 1),
             "best configuration": ", ".join(f"{k}={_fmt(v)}" for k, v in chosen.items()),
