@@ -370,18 +370,21 @@ def _rank(order: tuple[str, ...], value: str) -> int:
     return order.index(value) if value in order else len(order)
 
 
-def _one_decimal(value: float) -> str:
-    """``value`` to one decimal, halves up: 0.9625 and 0.6375 as fractions of 80 tracks are
-    96.3 and 63.8, not 96.2 or 63.7 as their binary neighbours would print."""
-    return str(Decimal(repr(round(float(value), 9))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def _one_decimal(value: float, decimals: int = 1) -> str:
+    """``value`` to ``decimals`` decimals (default one), halves up: 0.9625 and 0.6375 as
+    fractions of 80 tracks are 96.3 and 63.8, not 96.2 or 63.7 as their binary neighbours
+    would print."""
+    step = Decimal(1).scaleb(-decimals)
+    return str(Decimal(repr(round(float(value), 9))).quantize(step, rounding=ROUND_HALF_UP))
 
 
-def percent(value: float | None) -> str:
-    """A fraction as the book's tables print it: "96.3 %" (one decimal, halves up), "–" when
-    missing. Notebooks: 05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb (their
-    sentences beside the tables)."""
+def percent(value: float | None, decimals: int = 1) -> str:
+    """A fraction as the book's tables and sentences print it: "96.3 %" (one decimal, halves
+    up; ``decimals=0`` for a rough figure: "13 %" for 0.125, where ``:.0%`` gives "12%"), "–"
+    when missing. Notebooks: every chapter's sentences beside its tables, e.g. 03_cnn.ipynb,
+    05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb."""
     missing = value is None or (isinstance(value, float) and np.isnan(value))
-    return "–" if missing else f"{_one_decimal(100 * value)} %"
+    return "–" if missing else f"{_one_decimal(100 * value, decimals)} %"
 
 
 def percent_points(value: float) -> float:

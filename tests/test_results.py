@@ -328,6 +328,8 @@ def test_percentages_round_halves_up_whatever_their_binary_neighbour() -> None:
 
     assert [percent(n / 80) for n in (77, 51, 49, 40)] == ["96.3 %", "63.8 %", "61.3 %", "50.0 %"]
     assert percent(float("nan")) == "–" and percent(None) == "–"
+    # a rough figure to whole percents rounds halves up too (f"{0.125:.0%}" gives "12%")
+    assert [percent(v, decimals=0) for v in (0.125, 0.935, 0.5, 1.0)] == ["13 %", "94 %", "50 %", "100 %"]
 
 
 def test_percentage_points_for_a_table_round_as_the_sentences_do() -> None:
