@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["BOOK_PACKAGES", "GENRELIB_DIR", "settings_table", "source_digest", "versions"]
+__all__ = ["BOOK_PACKAGES", "GENRELIB_DIR", "machine_description", "settings_table", "source_digest", "versions"]
 
 #: The packages whose versions every chapter prints.
 BOOK_PACKAGES: tuple[str, ...] = ("genrelib", "numpy", "scipy", "librosa", "scikit-learn",
@@ -65,6 +65,36 @@ def versions(packages: Iterable[str] = BOOK_PACKAGES) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
+
+
+#: The widest vector instructions a CPU offers, widest first (``/proc/cpuinfo`` flag, name):
+#: oneDNN and other math kernels choose their code by them, so the same run can differ in its
+#: last digits between two CPUs, and 30 epochs of training turn that into a different model.
+SIMD_LEVELS: tuple[tuple[str, str], ...] = (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"),
+                                            ("asimd", "NEON"))
+
+
+def machine_description(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
+    """The machine a record names: system, architecture, CPU model and its widest vector
+    instructions, e.g. "Linux x86_64, Intel(R) Xeon(R) Processor, AVX-512" (the model and the
+    instructions only where ``cpuinfo`` can be read; elsewhere ``platform.processor()``).
+    Two records trained alike on machines that differ here may differ beyond their seed.
+    Notebook: 08_small_data.ipynb
+    """
+    parts, model, flags = [f"{platform.system()} {platform.machine()}"], "", set()
+    try:
+        for line in Path(cpuinfo).read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            key = key.strip().lower()
+            if key in ("model name", "hardware", "cpu model") and not model:
+                model = value.strip()
+            elif key in ("flags", "features") and not flags:
+                flags = set(value.split())
+    except OSError:
+        model = platform.processor()
+    parts += [model] if model else []
+    parts += [next((name for flag, name in SIMD_LEVELS if flag in flags), "")] if flags else []
+    return ", ".join(part for part in parts if part)
 
 
 def settings_table(settings: Any, *, name: str | None = None) -> pd.DataFrame:

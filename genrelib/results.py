@@ -387,12 +387,15 @@ def percent(value: float | None, decimals: int = 1) -> str:
     return "–" if missing else f"{_one_decimal(100 * value, decimals)} %"
 
 
-def percent_points(value: float) -> float:
-    """A fraction as percentage points to one decimal, halves up, as a number for a table
-    whose sentences use :func:`percent` (0.8625 -> 86.3, where ``round(86.25, 1)`` gives 86.2).
-    Notebooks: 05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
+def percent_points(value: float, decimals: int = 1) -> float:
+    """A fraction as percentage points to ``decimals`` decimals (default one), halves up, as a
+    number for a table or a difference whose sentences use :func:`percent` (0.8625 -> 86.3,
+    where ``round(86.25, 1)`` gives 86.2; 0.625 with ``decimals=0`` -> 63.0, where
+    ``round(62.5)`` gives 62).
+    Notebooks: 01_data.ipynb, 03_cnn.ipynb, 04_rnn.ipynb, 05_crnn.ipynb, 08_small_data.ipynb,
+    10_transfer_learning.ipynb
     """
-    return float(_one_decimal(100 * value)) if np.isfinite(value) else float("nan")
+    return float(_one_decimal(100 * value, decimals)) if np.isfinite(value) else float("nan")
 
 
 def display_table(summary: pd.DataFrame) -> pd.DataFrame:

@@ -289,3 +289,17 @@ def test_is_finished_and_refuse_to_replace_on_handmade_folders(tmp_path) -> None
     (tmp_path / "other" / "photo.jpg").write_bytes(b"jpg")
     with pytest.raises(RunFolderError, match="holds other files"):
         F.refuse_to_replace(tmp_path / "other", allowed=True)
+
+
+def test_a_run_names_the_code_it_loaded_not_the_files_edited_since(monkeypatch) -> None:
+    """A long `genrelib reference` keeps training the code it imported; files edited meanwhile
+    must not be what its records name (genrelib_source).
+
+    Break tried: run_versions computing source_digest() when it saves -> the edited digest."""
+    from genrelib.pipeline import folder
+    from genrelib.provenance import source_digest
+
+    loaded = folder.run_versions()["genrelib_source"]
+    assert loaded == folder.LOADED_SOURCE == source_digest()[:16]  # nothing edited yet
+    monkeypatch.setattr(folder, "source_digest", lambda *a, **k: "0" * 64)  # the files change on disk
+    assert folder.run_versions()["genrelib_source"] == loaded

@@ -133,6 +133,14 @@ def test_typed_attributes_read_what_the_json_holds(tiny_run) -> None:
     assert c.devices == config["devices"] and c.versions == config["versions"]
     from genrelib.provenance import source_digest
     assert config["versions"]["genrelib_source"] == source_digest()[:16]  # which code made the run
+    import sys
+
+    import keras
+
+    from genrelib.provenance import machine_description
+    backend = keras.backend.backend()  # what else decides a run's last digits: the kernels and the CPU
+    assert config["versions"]["backend_version"] == sys.modules[backend].__version__
+    assert {"librosa", "scipy"} <= set(config["versions"]) and config["machine"] == machine_description()
     assert (c.finished, c.machine, c.device) == (config["finished"], config["machine"], config["device"])
     assert c.extra == {}
 

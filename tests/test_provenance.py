@@ -31,3 +31,26 @@ def test_settings_table_shows_each_value_with_its_own_type() -> None:
     assert table.loc["devices", "TrainConfig"] == "None (every visible device)"
     assert settings_table(train.__class__(devices=2)).loc["devices", "TrainConfig"] == 2
     assert settings_table({"devices": None}).loc["devices", "value"] is None  # a mapping has no meanings
+
+
+def test_machine_description_names_the_cpu_and_its_widest_vector_instructions(tmp_path) -> None:
+    """Two records trained alike on two CPUs can differ beyond their seed (math kernels choose
+    their code by the vector instructions), so a record names the CPU: model and widest SIMD.
+
+    Break tried: the flags line ignored -> no "AVX-512"/"NEON" in the description."""
+    import platform
+
+    from genrelib.provenance import machine_description
+
+    system = f"{platform.system()} {platform.machine()}"
+    intel = tmp_path / "intel"
+    intel.write_text("processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Processor\nflags\t\t: fpu sse2 avx avx2 "
+                     "avx512f\n\nprocessor\t: 1\nmodel name\t: Intel(R) Xeon(R) Processor\nflags\t\t: fpu\n")
+    assert machine_description(intel) == f"{system}, Intel(R) Xeon(R) Processor, AVX-512"
+    amd = tmp_path / "amd"
+    amd.write_text("model name\t: AMD EPYC 7B13\nflags\t\t: fpu sse2 avx avx2 fma\n")
+    assert machine_description(amd) == f"{system}, AMD EPYC 7B13, AVX2"
+    arm = tmp_path / "arm"  # aarch64 names no model in cpuinfo on many machines, only features
+    arm.write_text("processor\t: 0\nFeatures\t: fp asimd evtstrm\nCPU implementer\t: 0x41\n")
+    assert machine_description(arm) == f"{system}, NEON"
+    assert machine_description(tmp_path / "absent").startswith(system)  # no cpuinfo: platform.processor()

@@ -344,3 +344,6 @@ def test_percentage_points_for_a_table_round_as_the_sentences_do() -> None:
     assert [percent_points(n / 80) for n in (69, 73, 77)] == [86.3, 91.3, 96.3]
     assert f"{percent_points(69 / 80)} %" == percent(69 / 80)
     assert percent_points(-1 / 80) == -1.3 and math.isnan(percent_points(float("nan")))
+    # whole points as percent(..., decimals=0) prints them (round(62.5) gives 62)
+    assert [percent_points(v, decimals=0) for v in (0.625, 0.375)] == [63.0, 38.0]
+    assert f"{percent_points(5 / 8, decimals=0):.0f} %" == percent(5 / 8, decimals=0)

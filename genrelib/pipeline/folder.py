@@ -12,7 +12,6 @@ import hashlib
 import inspect
 import json
 import os
-import platform
 import shutil
 import sys
 import warnings
@@ -25,15 +24,19 @@ import keras
 
 from genrelib import runs
 from genrelib.datasets.splits import TrackSplit
-from genrelib.provenance import source_digest, versions
+from genrelib.provenance import machine_description, source_digest, versions
 from genrelib.features import Standardizer
 from genrelib.models import is_classical
 from genrelib.pipeline.records import RunConfig, RunMetrics, RunRecord, load_run_record
 from genrelib.training import device_description
 
 #: The package versions a run's configuration records.
-RUN_PACKAGES: tuple[str, ...] = ("genrelib", "keras", "numpy", "scikit-learn")
+RUN_PACKAGES: tuple[str, ...] = ("genrelib", "keras", "numpy", "scipy", "librosa", "scikit-learn")
 PARTIAL_SUFFIX = ".partial"
+#: The sources this process loaded: 16 hex digits of ``provenance.source_digest()``, taken
+#: when the training machinery is imported, so a run names the code that trained it even
+#: when the files are edited while it trains (a long ``genrelib reference``).
+LOADED_SOURCE = source_digest()[:16]
 
 
 class RunFolderError(ValueError):
@@ -183,14 +186,18 @@ def save_run(run_dir: Path, *, net: Any | None, history: Any | None, config: Run
 
 
 def run_versions() -> dict[str, str]:
-    """The versions a run records: packages, ``genrelib_source`` (the first 16 hex digits of
-    ``provenance.source_digest()``: which code, where the version number stays the same),
-    the Keras backend, the platform."""
-    return {**versions(RUN_PACKAGES), "genrelib_source": source_digest()[:16],
-            "backend": keras.backend.backend(), "platform": sys.platform}
+    """The versions a run records: packages (the features' librosa and scipy included),
+    ``genrelib_source`` (``LOADED_SOURCE``: which code, where the version number stays the
+    same), the Keras backend and its own version
+    (``backend_version``: TensorFlow's, JAX's or PyTorch's), the platform."""
+    backend = keras.backend.backend()
+    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
+    backend_version = getattr(sys.modules.get(module or ""), "__version__", "unknown")
+    return {**versions(RUN_PACKAGES), "genrelib_source": LOADED_SOURCE,
+            "backend": backend, "backend_version": backend_version, "platform": sys.platform}
 
 
 def provenance() -> dict[str, str]:
     """When and where a run finished: its record says so beside every number."""
     return {"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "machine": f"{platform.system()} {platform.machine()}", "device": device_description()}
+            "machine": machine_description(), "device": device_description()}
