@@ -108,8 +108,10 @@ def _ensemble(text: str) -> tuple[str, list[tuple[str, int | None]]]:
 def write_ensemble_records(data: str, runs_dir: Path, records_dir: Path, label: str,
                            members: list[tuple[str, int | None]], *, protocols: list[str],
                            folds: int) -> None:
-    """For each protocol, the ensemble (mean of track probabilities) of the members'
-    out-of-fold predictions (``pipeline.cross_validated_predictions``), written with
+    """For each protocol, the ensemble (``evaluation.ensemble_predictions``: the mean of the
+    members' segment probabilities, or of their track probabilities where their segments
+    differ; a track's genre by the vote) of the members' out-of-fold predictions
+    (``pipeline.cross_validated_predictions``), written with
     ``results.write_evaluation_record`` under ``records_dir/label/<protocol><folds>``."""
     from datetime import datetime, timezone
 
