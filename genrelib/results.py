@@ -370,7 +370,7 @@ def _rank(order: tuple[str, ...], value: str) -> int:
     return order.index(value) if value in order else len(order)
 
 
-def _one_decimal(value: float, decimals: int = 1) -> str:
+def _half_up(value: float, decimals: int = 1) -> str:
     """``value`` to ``decimals`` decimals (default one), halves up: 0.9625 and 0.6375 as
     fractions of 80 tracks are 96.3 and 63.8, not 96.2 or 63.7 as their binary neighbours
     would print."""
@@ -384,7 +384,7 @@ def percent(value: float | None, decimals: int = 1) -> str:
     when missing. Notebooks: every chapter's sentences beside its tables, e.g. 03_cnn.ipynb,
     05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb."""
     missing = value is None or (isinstance(value, float) and np.isnan(value))
-    return "–" if missing else f"{_one_decimal(100 * value, decimals)} %"
+    return "–" if missing else f"{_half_up(100 * value, decimals)} %"
 
 
 def percent_points(value: float, decimals: int = 1) -> float:
@@ -395,7 +395,7 @@ def percent_points(value: float, decimals: int = 1) -> float:
     Notebooks: 01_data.ipynb, 03_cnn.ipynb, 04_rnn.ipynb, 05_crnn.ipynb, 08_small_data.ipynb,
     10_transfer_learning.ipynb
     """
-    return float(_one_decimal(100 * value, decimals)) if np.isfinite(value) else float("nan")
+    return float(_half_up(100 * value, decimals)) if np.isfinite(value) else float("nan")
 
 
 def display_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -407,7 +407,7 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
         "model": row.model, "protocol": row.protocol, "data": row.data, "profile": row.profile,
         "runs": row.runs, "test tracks": row.test_tracks,
         "track accuracy [95 % CI]": "{} [{}, {}]".format(
-            percent(row.track_accuracy), *(_one_decimal(100 * v) for v in row.track_accuracy_ci)),
+            percent(row.track_accuracy), *(_half_up(100 * v) for v in row.track_accuracy_ci)),
         "macro F1 [95 % CI]": "{:.3f} [{:.3f}, {:.3f}]".format(row.macro_f1, *row.macro_f1_ci),
         "segment accuracy": percent(row.segment_accuracy), "the study reports": percent(row.study),
         "seeds": row.seeds, "finished": row.finished[:10], "device": row.device,

@@ -190,9 +190,8 @@ def run_versions() -> dict[str, str]:
     ``genrelib_source`` (``LOADED_SOURCE``: which code, where the version number stays the
     same), the Keras backend and its own version
     (``backend_version``: TensorFlow's, JAX's or PyTorch's), the platform."""
-    backend = keras.backend.backend()
-    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
-    backend_version = getattr(sys.modules.get(module or ""), "__version__", "unknown")
+    backend = keras.backend.backend()  # also the name of its module, loaded by Keras
+    backend_version = getattr(sys.modules.get(backend), "__version__", "unknown")
     return {**versions(RUN_PACKAGES), "genrelib_source": LOADED_SOURCE,
             "backend": backend, "backend_version": backend_version, "platform": sys.platform}
 
