@@ -22,7 +22,7 @@ from typing import Any
 
 from genrelib.build.chapters import REPO_ROOT
 from genrelib.cache import atomic_write_text
-from genrelib.provenance import source_digest
+from genrelib.provenance import GENRELIB_DIR, source_digest
 
 #: The cache's folder below ``$GENREBOOK_CACHE``.
 CACHE_SUBDIR = "executed-notebooks"
@@ -30,7 +30,7 @@ CACHE_SUBDIR = "executed-notebooks"
 KEEP_PER_CHAPTER = 4
 #: The ``genrelib`` package: every file below it is part of each key, but those of
 #: ``NOT_IN_KERNEL`` (its subpackages that no chapter's kernel imports).
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = GENRELIB_DIR  # the genrelib package (provenance keeps the path)
 NOT_IN_KERNEL = ("build",)
 #: What each part of a key stands for, as the build log names a change.
 PART_NAMES = {"code": "code cells", "parameters": "parameters", "library": "genrelib source",
