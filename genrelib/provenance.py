@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["BOOK_PACKAGES", "GENRELIB_DIR", "machine_description", "settings_table", "source_digest", "versions"]
+__all__ = ["BOOK_PACKAGES", "CPU_NOT_RECORDED", "GENRELIB_DIR", "cpu_of", "machine_description", "settings_table", "source_digest", "versions"]
 
 #: The packages whose versions every chapter prints.
 BOOK_PACKAGES: tuple[str, ...] = ("genrelib", "numpy", "scipy", "librosa", "scikit-learn",
@@ -95,6 +95,22 @@ def machine_description(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
     parts += [model] if model else []
     parts += [next((name for flag, name in SIMD_LEVELS if flag in flags), "")] if flags else []
     return ", ".join(part for part in parts if part)
+
+
+#: What :func:`cpu_of` says for a record that names no CPU (records made before runs
+#: recorded :func:`machine_description`'s CPU part say only "Linux x86_64").
+CPU_NOT_RECORDED = "not recorded"
+
+
+def cpu_of(machine: str | None) -> str:
+    """The CPU part of a :func:`machine_description` (what follows "system architecture, "):
+    "Intel(R) Xeon(R) Processor, AVX-512"; ``CPU_NOT_RECORDED`` when ``machine`` is missing
+    or names the system only. Tables of records show it so that rows trained on different
+    CPUs are seen to be so.
+    Notebook: 08_small_data.ipynb
+    """
+    _, comma, cpu = (machine or "").partition(", ")
+    return cpu.strip() if comma and cpu.strip() else CPU_NOT_RECORDED
 
 
 def settings_table(settings: Any, *, name: str | None = None) -> pd.DataFrame:

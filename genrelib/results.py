@@ -22,6 +22,7 @@ from genrelib.cache import atomic_file
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE
 from genrelib.evaluation import PairedTest, bootstrap_interval, classification_report, mcnemar_exact
 from genrelib.models import MODEL_KINDS
+from genrelib.provenance import cpu_of
 
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
            "STUDY_TEST_ACCURACY", "data_label", "display_paired", "display_table", "export_records",
@@ -157,7 +158,8 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     ``model`` (the model kind; for a variant recorded under a folder of another name, e.g.
     chapter 8's "cnn-small-crop/kfold5", that name), ``protocol``, ``fold``, ``data``,
     ``profile``, ``seed``, ``augment`` (the run's augmentations, a tuple; empty for none or
-    an ensemble record), ``finished``, ``device``, ``epochs_run``, ``seconds_per_epoch``, the test set's ``test_tracks``,
+    an ensemble record), ``finished``, ``device``, ``cpu`` (the CPU model and its widest vector
+    instructions, ``provenance.cpu_of``; "not recorded" in older records), ``epochs_run``, ``seconds_per_epoch``, the test set's ``test_tracks``,
     ``track_accuracy``, ``macro_f1``, ``segment_accuracy`` and its ``confusion`` (array)
     and ``genres``. Runs without a test set are left out. Empty frame when there are none.
     Notebook: 07_evaluation.ipynb
@@ -180,7 +182,7 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             "data": data_label(config) if Path(str(config.get("data", ""))).is_absolute() else config.get("data"),
             "profile": config.get("profile"), "seed": config.get("seed"),
             "augment": tuple((config.get("train_config") or {}).get("augment") or ()),
-            "finished": config.get("finished"), "device": config.get("device"),
+            "finished": config.get("finished"), "device": config.get("device"), "cpu": cpu_of(config.get("machine")),
             "epochs_run": metrics.get("epochs_run"), "seconds_per_epoch": metrics.get("seconds_per_epoch"),
             "test_tracks": test["n_tracks"], "track_accuracy": test["track_accuracy"],
             "macro_f1": test["macro_f1"], "segment_accuracy": test["segment_accuracy"],
@@ -341,7 +343,7 @@ def summarize(records: pd.DataFrame, *, n_resamples: int = 2000, seed: int = 0) 
     the POOLED ``track_accuracy`` and ``macro_f1`` over all the runs' test tracks (their
     confusion matrices summed; each track of a k-fold is tested once) with bootstrap 95 %
     intervals (``*_ci``), the mean ``segment_accuracy``, ``seeds``, ``finished`` (last),
-    ``device`` and ``study`` (the study's reported test accuracy, for the random-split
+    ``device``, ``cpu`` (each distinct value once) and ``study`` (the study's reported test accuracy, for the random-split
     protocols of the models it trained; NaN elsewhere).
     Notebook: 07_evaluation.ipynb
     """
@@ -358,6 +360,7 @@ def summarize(records: pd.DataFrame, *, n_resamples: int = 2000, seed: int = 0) 
             "seeds": ",".join(str(s) for s in sorted(set(group["seed"]))),
             "finished": max(str(f) for f in group["finished"]),
             "device": ", ".join(sorted({str(d) for d in group["device"]})),
+            "cpu": "; ".join(sorted({str(c) for c in group["cpu"]})),
             "study": STUDY_TEST_ACCURACY.get(model, np.nan) if protocol in ("random", "kfold") else np.nan,
         })
     return pd.DataFrame(rows).sort_values(
@@ -400,7 +403,7 @@ def percent_points(value: float, decimals: int = 1) -> float:
 
 def display_table(summary: pd.DataFrame) -> pd.DataFrame:
     """:func:`summarize` rows as the book shows them: percentages with their 95 % intervals,
-    the study's figure, the date and the device, one string per cell.
+    the study's figure, the date, the device and the CPU, one string per cell.
     Notebook: 07_evaluation.ipynb
     """
     return pd.DataFrame([{
@@ -411,11 +414,12 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
         "macro F1 [95 % CI]": "{:.3f} [{:.3f}, {:.3f}]".format(row.macro_f1, *row.macro_f1_ci),
         "segment accuracy": percent(row.segment_accuracy), "the study reports": percent(row.study),
         "seeds": row.seeds, "finished": row.finished[:10], "device": row.device,
+        "cpu": row.cpu,
     } for row in summary.itertuples(index=False)])
 
 
 #: The columns of a :func:`display_table` that often hold one value for every row.
-SHARED_COLUMNS: tuple[str, ...] = ("data", "profile", "seeds", "device", "finished")
+SHARED_COLUMNS: tuple[str, ...] = ("data", "profile", "seeds", "device", "cpu", "finished")
 
 
 def shared_values(table: pd.DataFrame, columns: tuple[str, ...] = SHARED_COLUMNS) -> tuple[str, pd.DataFrame]:

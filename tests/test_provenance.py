@@ -54,3 +54,17 @@ def test_machine_description_names_the_cpu_and_its_widest_vector_instructions(tm
     arm.write_text("processor\t: 0\nFeatures\t: fp asimd evtstrm\nCPU implementer\t: 0x41\n")
     assert machine_description(arm) == f"{system}, NEON"
     assert machine_description(tmp_path / "absent").startswith(system)  # no cpuinfo: platform.processor()
+
+
+def test_cpu_of_reads_the_cpu_back_and_says_when_a_record_names_none(tmp_path) -> None:
+    """Tables of records show the CPU part of ``machine`` (records made before it was recorded
+    say only "Linux x86_64").
+
+    Break tried: ``partition(", ")`` replaced by ``rpartition`` -> "AVX-512" alone, fails."""
+    from genrelib.provenance import CPU_NOT_RECORDED, cpu_of, machine_description
+
+    intel = tmp_path / "intel"
+    intel.write_text("model name\t: Intel(R) Xeon(R) Processor\nflags\t\t: avx2 avx512f\n")
+    assert cpu_of(machine_description(intel)) == "Intel(R) Xeon(R) Processor, AVX-512"
+    assert cpu_of("Linux x86_64, AMD EPYC 7B13, AVX2") == "AMD EPYC 7B13, AVX2"
+    assert cpu_of("Linux x86_64") == cpu_of(None) == cpu_of("") == CPU_NOT_RECORDED == "not recorded"

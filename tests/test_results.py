@@ -22,12 +22,12 @@ GENRES = ["blues", "classical", "country"]
 
 
 def _run(folder: Path, *, model: str, protocol: str, confusion, fold=None, data="/abs/gtzan-mini/genres",
-         seed=0, finished="2026-11-26T10:00:00+00:00", device="CPU (2 cores)") -> Path:
+         seed=0, finished="2026-11-26T10:00:00+00:00", device="CPU (2 cores)", machine="Linux x86_64") -> Path:
     """A run folder as train_run writes it (records plus a stand-in for the weights)."""
     confusion = np.asarray(confusion)
     n = int(confusion.sum())
     runs.save_json({"model": model, "profile": "full", "seed": seed, "data": data, "n_tracks": 80,
-                    "finished": finished, "device": device, "genres": GENRES},
+                    "finished": finished, "device": device, "machine": machine, "genres": GENRES},
                    folder / runs.CONFIG_FILE)
     runs.save_json({"model": model, "protocol": protocol, "epochs_run": 4, "seconds_per_epoch": 1.5,
                     "test": {"n_tracks": n, "track_accuracy": float(np.trace(confusion) / n),
@@ -137,7 +137,7 @@ def test_the_page_is_computed_from_the_records(tmp_path: Path) -> None:
     row = next(line for line in page.splitlines() if line.startswith("| rnn |"))
     assert "| kfold |" in row and "| 12 |" in row and "91.7 %" in row  # 11 of 12 tracks
     assert f"{100 * STUDY_TEST_ACCURACY['rnn']:.1f} %" in row
-    assert "Every row: seeds 0; device CPU (2 cores); finished 2026-11-26." in page
+    assert "Every row: seeds 0; device CPU (2 cores); cpu not recorded; finished 2026-11-26." in page
     assert REFERENCE_COMMAND in page and "{cite}`chen_genre`" in page
 
 
@@ -184,6 +184,27 @@ def test_the_book_stage_writes_the_results_page(tmp_path: Path) -> None:
     pages = write_generated_pages(tmp_path / "stage", root=root)
     assert [p.relative_to(tmp_path / "stage").with_suffix("").as_posix() for p in pages] == list(GENERATED_PAGES)
     assert "| crnn | artist |" in pages[0].read_text()
+
+
+def test_rows_trained_on_different_cpus_say_so(tmp_path: Path) -> None:
+    """The same command on two CPUs can end points apart (chapter 8): a row names every CPU its
+    runs trained on, and the page gives the CPU a column where rows differ.
+
+    Break tried: summarize keeping the first fold's CPU only -> the mixed row names one, fails."""
+    intel, amd = "Linux x86_64, Intel(R) Xeon(R) Processor, AVX-512", "Linux x86_64, AMD EPYC 7B13, AVX2"
+    for fold, machine in enumerate((intel, amd)):
+        _run(tmp_path / "cnn" / "kfold2" / f"fold{fold}", model="cnn", protocol="kfold", fold=fold,
+             confusion=np.eye(3, dtype=int), machine=machine)
+    _run(tmp_path / "rnn" / "kfold2" / "fold0", model="rnn", protocol="kfold", fold=0, confusion=np.eye(3, dtype=int))
+    records = load_records(tmp_path)
+    assert list(records["cpu"]) == ["Intel(R) Xeon(R) Processor, AVX-512", "AMD EPYC 7B13, AVX2", "not recorded"]
+    summary = summarize(records, n_resamples=10).set_index("model")
+    assert summary.loc["cnn", "cpu"] == "AMD EPYC 7B13, AVX2; Intel(R) Xeon(R) Processor, AVX-512"
+    assert summary.loc["rnn", "cpu"] == "not recorded"
+    study = _tables(results_page(tmp_path))[0]
+    column = study[0].index("cpu")
+    assert [r[column] for r in study[1:]] == ["AMD EPYC 7B13, AVX2; Intel(R) Xeon(R) Processor, AVX-512",
+                                              "not recorded"]
 
 
 def test_shared_values_are_said_once() -> None:
