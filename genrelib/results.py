@@ -278,7 +278,7 @@ def paired_table(records: pd.DataFrame, pairs: tuple[tuple[str, str], ...] = PAI
         Columns ``a``, ``b``, ``protocol``, ``tracks``, ``a_accuracy``, ``b_accuracy``,
         ``only_a_right``, ``only_b_right`` and ``pvalue`` (McNemar, exact, two-sided).
 
-    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
+    Notebooks: 05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     rows = []
     for a, b in pairs:
@@ -309,7 +309,7 @@ def display_paired(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`paired_table` rows as the book shows them: accuracies in per cent, the counts
     of tracks only one model got right, McNemar's p-value to three decimals (below 0.001: two
     significant digits).
-    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
+    Notebooks: 05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     return pd.DataFrame([{
         "model A": row.a, "model B": row.b, "protocol": row.protocol, "tracks": row.tracks,
@@ -395,7 +395,7 @@ def percent_points(value: float, decimals: int = 1) -> float:
     number for a table or a difference whose sentences use :func:`percent` (0.8625 -> 86.3,
     where ``round(86.25, 1)`` gives 86.2; 0.625 with ``decimals=0`` -> 63.0, where
     ``round(62.5)`` gives 62).
-    Notebooks: 01_data.ipynb, 03_cnn.ipynb, 04_rnn.ipynb, 05_crnn.ipynb, 08_small_data.ipynb,
+    Notebooks: 01_data.ipynb, 03_cnn.ipynb, 04_rnn.ipynb, 05_crnn.ipynb, 06_tuning.ipynb, 08_small_data.ipynb,
     10_transfer_learning.ipynb
     """
     return float(_half_up(100 * value, decimals)) if np.isfinite(value) else float("nan")

@@ -40,7 +40,8 @@ def test_far_features_steady_features_and_silence_get_their_notes():
     far = meter_of(standardised_noise(10) + 4 * REFERENCE[1][None, :, None], np.full(100, 0.1))
     assert far.distance == pytest.approx(np.sqrt(1 + 16), abs=0.3) and far.unfamiliar
     assert far.notes == [f"unlike the training data (its features lie {far.distance:.1f} training standard "
-                         f"deviations from the training mean, above {FAR_DISTANCE:g}): the genres say little"]
+                         f"deviations from the training mean, root mean square over the features; above "
+                         f"{FAR_DISTANCE:g}): the genres say little"]
 
     steady = meter_of(np.broadcast_to(REFERENCE[0][None, :, None], (10, 3, 20)), np.full(100, 0.1))
     assert steady.variation == pytest.approx(0.0) and steady.distance == pytest.approx(0.0)

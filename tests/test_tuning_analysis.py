@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from genrelib.config import FeatureConfig
-from genrelib.tuning.analysis import grid_cost, measured_rates
+from genrelib.tuning.analysis import grid_cost, measured_rates, seed_winners
 
 
 def _run(model: str, *, parameters: int, seconds_per_epoch: float, train_segments: int,
@@ -47,3 +47,22 @@ def test_shared_trials_are_skipped() -> None:
     trials = pd.DataFrame({"device": ["CPU (2 cores)"] * 2, "seconds_per_epoch": [1.0, 100.0],
                            "train_segments": [1000, 1000], "shared": [False, True]})
     assert grid_cost(trials, model="cnn").loc["CPU", "measured ms/segment"] == pytest.approx(1.0)
+
+
+def test_seed_winners_say_which_seeds_chose_by_a_tie() -> None:
+    """Two seeds that "agree" because each broke a tie the same way tell little about the
+    factor: the table names those seeds. Break tried: ``> 1`` replaced by ``> 0`` in the tie
+    count -> every factor reads tied, fails."""
+    rows = []
+    for seed, kernel, dropout in ((0, (0.5, 0.5), (0.25, 0.5)), (1, (0.5, 0.625), (0.375, 0.5))):
+        for value, accuracy in zip((3, 5), kernel):
+            rows.append({"factor": "kernel_size", "value": value, "seed": seed, "valid_accuracy": accuracy,
+                         "valid_segment_accuracy": 0.6 if value == 5 else 0.5})
+        for value, accuracy in zip((0.25, 0.5), dropout):
+            rows.append({"factor": "dropout", "value": value, "seed": seed, "valid_accuracy": accuracy,
+                         "valid_segment_accuracy": 0.5})
+    trials = pd.DataFrame(rows).assign(test_accuracy=0.0, epochs=1, seconds=1.0)
+    table = seed_winners(trials)
+    assert table.loc["kernel_size", "seed 0"] == "5" and table.loc["kernel_size", "seed 1"] == "5"
+    assert table.loc["kernel_size", "seeds agree"] and table.loc["kernel_size", "ties"] == "seed 0"
+    assert table.loc["dropout", "seeds agree"] and table.loc["dropout", "ties"] == "–"

@@ -76,8 +76,8 @@ class InputReport:
             notes.append(f"near-silent ({level}, below {SILENCE_DBFS:g} dBFS): the genres say little")
         elif self.distance is not None and self.distance > FAR_DISTANCE:
             notes.append(f"unlike the training data (its features lie {self.distance:.1f} training "
-                         f"standard deviations from the training mean, above {FAR_DISTANCE:g}): "
-                         "the genres say little")
+                         f"standard deviations from the training mean, root mean square over the features; "
+                         f"above {FAR_DISTANCE:g}): the genres say little")
         elif self.variation is not None and self.variation < STEADY_VARIATION:
             notes.append(f"unlike the training data (its features vary {self.variation:.2f} times as "
                          f"much as the training data's, below {STEADY_VARIATION:g}: a steady tone or "

@@ -82,18 +82,31 @@ def validation_interval(records: Sequence[dict[str, Any]], *, key: str, level: f
 
 def seed_winners(trials: pd.DataFrame) -> pd.DataFrame:
     """Per factor, the value each seed alone would choose (``choose_configuration`` on that
-    seed's trials), the choice of the mean over seeds, and whether every seed agrees.
+    seed's trials), the choice of the mean over seeds, whether every seed agrees, and ``ties``:
+    the seeds whose best validation track accuracy was shared by two or more values, so that
+    the tie-break (segment accuracy, then the first value tried) chose for them ("–" for none).
+    Agreement that rests on ties says little about the factor.
     Notebook: 06_tuning.ipynb
     """
     trials = trials[trials["factor"].isin(list(FACTORS))]
     seeds = sorted(trials["seed"].unique())
     per_seed = {s: choose_configuration(trials[trials["seed"] == s]) for s in seeds}
+    tied = {s: _tied_factors(trials[trials["seed"] == s]) for s in seeds}
     overall = choose_configuration(trials)
     rows = {factor: {**{f"seed {s}": _fmt(per_seed[s][factor]) for s in seeds},
                      "mean over seeds": _fmt(overall[factor]),
-                     "seeds agree": len({repr(per_seed[s][factor]) for s in seeds}) == 1}
+                     "seeds agree": len({repr(per_seed[s][factor]) for s in seeds}) == 1,
+                     "ties": ", ".join(f"seed {s}" for s in seeds if factor in tied[s]) or "–"}
             for factor in overall}
     return pd.DataFrame(rows).T.rename_axis("factor")
+
+
+def _tied_factors(trials: pd.DataFrame) -> set[str]:
+    """The factors whose highest mean validation track accuracy in ``trials`` two or more
+    values share."""
+    summary = summarize_trials(trials)
+    return {factor for factor, group in summary.groupby("factor", sort=False)
+            if int(np.isclose(group["valid_mean"], group["valid_mean"].max()).sum()) > 1}
 
 
 def sweep_budget(trials: pd.DataFrame) -> int:
