@@ -395,8 +395,8 @@ def percent_points(value: float, decimals: int = 1) -> float:
     number for a table or a difference whose sentences use :func:`percent` (0.8625 -> 86.3,
     where ``round(86.25, 1)`` gives 86.2; 0.625 with ``decimals=0`` -> 63.0, where
     ``round(62.5)`` gives 62).
-    Notebooks: 01_data.ipynb, 03_cnn.ipynb, 04_rnn.ipynb, 05_crnn.ipynb, 06_tuning.ipynb, 08_small_data.ipynb,
-    10_transfer_learning.ipynb
+    Notebooks: 01_data.ipynb, 03_cnn.ipynb, 04_rnn.ipynb, 05_crnn.ipynb, 06_tuning.ipynb, 07_evaluation.ipynb,
+    08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     return float(_half_up(100 * value, decimals)) if np.isfinite(value) else float("nan")
 

@@ -163,8 +163,10 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class Hardware:
-    """How a run computes, not what: none of these changes what a run learns, except that
-    a batch size other than the recipe's scales the learning rate with it.
+    """How a run computes, not its recipe: meant to change its speed, not what it learns,
+    though not without a trace: a batch size other than the recipe's scales the learning rate
+    with it (the linear scaling rule: close to the recipe's training, not identical), mixed
+    precision rounds differently, and several devices sum gradients in another order.
 
     Parameters
     ----------
