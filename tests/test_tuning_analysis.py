@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from genrelib.config import FeatureConfig
-from genrelib.tuning.analysis import grid_cost, measured_rates, seed_winners
+from genrelib.tuning.analysis import TABLE1_ACCURACY, grid_cost, measured_rates, seed_winners, table1
 
 
 def _run(model: str, *, parameters: int, seconds_per_epoch: float, train_segments: int,
@@ -49,10 +49,8 @@ def test_shared_trials_are_skipped() -> None:
     assert grid_cost(trials, model="cnn").loc["CPU", "measured ms/segment"] == pytest.approx(1.0)
 
 
-def test_seed_winners_say_which_seeds_chose_by_a_tie() -> None:
-    """Two seeds that "agree" because each broke a tie the same way tell little about the
-    factor: the table names those seeds. Break tried: ``> 1`` replaced by ``> 0`` in the tie
-    count -> every factor reads tied, fails."""
+def _two_factor_trials() -> pd.DataFrame:
+    """kernel_size 3/5 and dropout 0.25/0.5 over seeds 0 and 1; seed 0's kernels tie."""
     rows = []
     for seed, kernel, dropout in ((0, (0.5, 0.5), (0.25, 0.5)), (1, (0.5, 0.625), (0.375, 0.5))):
         for value, accuracy in zip((3, 5), kernel):
@@ -61,8 +59,26 @@ def test_seed_winners_say_which_seeds_chose_by_a_tie() -> None:
         for value, accuracy in zip((0.25, 0.5), dropout):
             rows.append({"factor": "dropout", "value": value, "seed": seed, "valid_accuracy": accuracy,
                          "valid_segment_accuracy": 0.5})
-    trials = pd.DataFrame(rows).assign(test_accuracy=0.0, epochs=1, seconds=1.0)
-    table = seed_winners(trials)
+    return pd.DataFrame(rows).assign(test_accuracy=0.0, epochs=1, seconds=1.0)
+
+
+def test_table1_gives_each_choice_with_its_mean_and_spread_over_seeds() -> None:
+    """Break tried: the row of the first value tried read instead of the chosen one -> the
+    kernel row shows 3's 0.500, fails."""
+    table = table1(_two_factor_trials())
+    kernel = table.loc[table.index.str.contains("kernel", case=False)].iloc[0]
+    assert kernel["values tried"] == "3, 5" and kernel["our choice"] == "5"
+    assert kernel[TABLE1_ACCURACY] == "0.562 (0.500-0.625, 2 seeds)"
+    dropout = table.loc[table.index.str.contains("ropout")].iloc[0]
+    assert dropout["our choice"] == "0.5" and dropout[TABLE1_ACCURACY] == "0.500 (0.500-0.500, 2 seeds)"
+    assert list(table.columns)[-3:] == ["the study tried", "the study chose", "the study reports"]
+
+
+def test_seed_winners_say_which_seeds_chose_by_a_tie() -> None:
+    """Two seeds that "agree" because each broke a tie the same way tell little about the
+    factor: the table names those seeds. Break tried: ``> 1`` replaced by ``> 0`` in the tie
+    count -> every factor reads tied, fails."""
+    table = seed_winners(_two_factor_trials())
     assert table.loc["kernel_size", "seed 0"] == "5" and table.loc["kernel_size", "seed 1"] == "5"
     assert table.loc["kernel_size", "seeds agree"] and table.loc["kernel_size", "ties"] == "seed 0"
     assert table.loc["dropout", "seeds agree"] and table.loc["dropout", "ties"] == "–"

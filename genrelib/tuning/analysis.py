@@ -16,18 +16,25 @@ from genrelib.evaluation import bootstrap_interval
 from genrelib.tuning.space import FACTORS
 from genrelib.tuning.sweep import SELECT_ON, choose_configuration, plan_sweep, summarize_trials
 
-__all__ = ["compare_strategies", "grid_cost", "measured_rates", "seed_winners", "sweep_budget", "table1",
-           "validation_interval", "validation_noise"]
+__all__ = ["TABLE1_ACCURACY", "compare_strategies", "grid_cost", "measured_rates", "seed_winners", "sweep_budget",
+           "table1", "validation_interval", "validation_noise"]
 
 
 def _fmt(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+#: :func:`table1`'s column of our choice's validation accuracy: one factor changed, the others
+#: at the recipe's values.
+TABLE1_ACCURACY = "our choice's valid accuracy (others at the recipe)"
+
+
 def table1(trials: pd.DataFrame, *, chosen: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The study's Table 1 beside ours, one row per factor swept: the values we tried, our
     choice (``choose_configuration``) with its mean validation accuracy and the spread
-    (min-max) over seeds, then what the study tried, chose and reports.
+    (min-max) over seeds, measured with every other factor at the recipe's value (the sweep
+    changes one factor at a time; the combination of all choices is trained apart,
+    ``run_configuration``), then what the study tried, chose and reports.
     Notebook: 06_tuning.ipynb
     """
     summary = summarize_trials(trials)
@@ -40,7 +47,7 @@ def table1(trials: pd.DataFrame, *, chosen: Mapping[str, Any] | None = None) -> 
         row = group[group["value"].map(repr) == repr(best)].iloc[0]
         rows.append({"factor": f.label, "values tried": ", ".join(map(_fmt, group["value"])),
                      "our choice": _fmt(best),
-                     "valid accuracy": f"{row.valid_mean:.3f} ({row.valid_min:.3f}-{row.valid_max:.3f}, "
+                     TABLE1_ACCURACY: f"{row.valid_mean:.3f} ({row.valid_min:.3f}-{row.valid_max:.3f}, "
                                        f"{row.seeds} seed{'s' if row.seeds > 1 else ''})",
                      "the study tried": ", ".join(map(_fmt, f.study_values)),
                      "the study chose": _fmt(f.study_choice), "the study reports": f.study_note})
