@@ -1,5 +1,6 @@
 """genrelib.evaluation.intervals: percentile bootstrap intervals over tracks, equal to a
-hand-written resampling loop, narrowing with more tracks, and their input checks."""
+hand-written resampling loop, ends that are resampled scores, narrowing with more tracks, and
+their input checks."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def _bootstrap_by_hand(y_true, y_pred, *, metric, n_resamples, level, seed, n_cl
             scores.append(share * f1_score(y_true[i], y_pred[i], labels=np.unique(y_true[i]),
                                            average="macro", zero_division=0))
     tail = 100 * (1 - level) / 2
-    return tuple(np.percentile(scores, [tail, 100 - tail]))
+    return np.percentile(scores, tail, method="lower"), np.percentile(scores, 100 - tail, method="higher")
 
 
 @pytest.mark.parametrize("metric", ["accuracy", "macro_f1"])
@@ -68,7 +69,29 @@ def test_bootstrap_interval_blocks_draw_like_one_loop() -> None:
     for _ in range(2000):
         expected.append(correct[loop.integers(0, 1201, size=1201)].mean())
     assert bootstrap_interval(y_true, y_pred, metric="accuracy", seed=11) == pytest.approx(
-        tuple(np.percentile(expected, [2.5, 97.5])), abs=1e-12)
+        (np.percentile(expected, 2.5, method="lower"), np.percentile(expected, 97.5, method="higher")),
+        abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [8, 48, 80])
+def test_an_accuracy_intervals_ends_are_accuracies_n_tracks_can_give(n) -> None:
+    """No interpolation between two resampled scores: on 48 tracks an end is k / 48 (75.0 or
+    77.1 %, never 75.1 %), at or outside the interpolated percentile."""
+    rng = np.random.default_rng(n)
+    y_true = rng.integers(0, 10, size=n)
+    y_pred = np.where(rng.random(n) < 0.7, y_true, (y_true + 1) % 10)
+    off_lattice = 0  # interpolated ends that no resample scores: the cases this test is for
+    for level in (0.95, 0.9, 0.5):
+        for n_resamples in (57, 2000):
+            low, high = bootstrap_interval(y_true, y_pred, level=level, seed=n, n_resamples=n_resamples)
+            assert low * n == pytest.approx(round(low * n), abs=1e-9)
+            assert high * n == pytest.approx(round(high * n), abs=1e-9)
+            idx = np.random.default_rng(n).integers(0, n, size=(n_resamples, n))
+            interpolated = np.percentile((y_true[idx] == y_pred[idx]).mean(axis=1),
+                                         [50 * (1 - level), 100 - 50 * (1 - level)])
+            assert low <= interpolated[0] <= interpolated[1] <= high
+            off_lattice += sum(abs(v * n - round(v * n)) > 1e-9 for v in interpolated)
+    assert off_lattice > 0
 
 
 def test_bootstrap_interval_properties() -> None:

@@ -109,7 +109,9 @@ def bootstrap_interval(
     Returns
     -------
     (low, high) : tuple of float
-        The (1 - level) / 2 and (1 + level) / 2 percentiles of the resampled metric.
+        The (1 - level) / 2 and (1 + level) / 2 percentiles of the resampled metric, each
+        a resampled score (``np.percentile``'s "lower" and "higher" methods, no
+        interpolation): an accuracy on n tracks is a multiple of 1 / n.
 
     Notebook: 07_evaluation.ipynb
     """
@@ -124,6 +126,11 @@ def bootstrap_interval(
     for start in range(0, n_resamples, block):
         idx = rng.integers(0, n, size=(min(block, n_resamples - start), n))  # a resample per row
         scores.append(resampled_scores(y_true, y_pred, idx, metric, n_classes))
+    scores = np.concatenate(scores)
     tail = 50.0 * (1.0 - level)  # percent of the resamples in each tail
-    low, high = np.percentile(np.concatenate(scores), [tail, 100.0 - tail])
+    # Each end is a resampled score, never a value between two of them (accuracies on 48
+    # tracks are multiples of 1/48): the one at or below the lower percentile, at or above
+    # the upper, so the interval holds the interpolated one.
+    low = np.percentile(scores, tail, method="lower")
+    high = np.percentile(scores, 100.0 - tail, method="higher")
     return float(low), float(high)
