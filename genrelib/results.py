@@ -413,13 +413,13 @@ def display_table(summary: pd.DataFrame) -> pd.DataFrame:
             percent(row.track_accuracy), *(_half_up(100 * v) for v in row.track_accuracy_ci)),
         "macro F1 [95 % CI]": "{:.3f} [{:.3f}, {:.3f}]".format(row.macro_f1, *row.macro_f1_ci),
         "segment accuracy": percent(row.segment_accuracy), "the study reports": percent(row.study),
-        "seeds": row.seeds, "finished": row.finished[:10], "device": row.device,
+        "seed": row.seeds, "finished": row.finished[:10], "device": row.device,
         "cpu": row.cpu,
     } for row in summary.itertuples(index=False)])
 
 
 #: The columns of a :func:`display_table` that often hold one value for every row.
-SHARED_COLUMNS: tuple[str, ...] = ("data", "profile", "seeds", "device", "cpu", "finished")
+SHARED_COLUMNS: tuple[str, ...] = ("data", "profile", "seed", "device", "cpu", "finished")
 
 
 def shared_values(table: pd.DataFrame, columns: tuple[str, ...] = SHARED_COLUMNS) -> tuple[str, pd.DataFrame]:

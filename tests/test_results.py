@@ -137,7 +137,7 @@ def test_the_page_is_computed_from_the_records(tmp_path: Path) -> None:
     row = next(line for line in page.splitlines() if line.startswith("| rnn |"))
     assert "| kfold |" in row and "| 12 |" in row and "91.7 %" in row  # 11 of 12 tracks
     assert f"{100 * STUDY_TEST_ACCURACY['rnn']:.1f} %" in row
-    assert "Every row: seeds 0; device CPU (2 cores); cpu not recorded; finished 2026-11-26." in page
+    assert "Every row: seed 0; device CPU (2 cores); cpu not recorded; finished 2026-11-26." in page
     assert REFERENCE_COMMAND in page and "{cite}`chen_genre`" in page
 
 
@@ -160,7 +160,7 @@ def test_the_page_says_the_data_once_and_splits_the_variants_off(tmp_path: Path)
     assert [r[0] for r in study[1:]] == ["cnn"]
     assert [r[0] for r in variants[1:]] == ["cnn-small-crop", "cnn-small-gain"]
     assert len(study[0]) <= 7 and "data" not in study[0] and "device" not in study[0]
-    assert variants[0][-1] == "seeds" and [r[-1] for r in variants[1:]] == ["0,1", "2"]  # they differ: a column
+    assert variants[0][-1] == "seed" and [r[-1] for r in variants[1:]] == ["0,1", "2"]  # they differ: a column
 
 
 def test_the_page_says_what_the_records_cost_and_that_no_gpu_was_measured(tmp_path: Path) -> None:
@@ -208,14 +208,14 @@ def test_rows_trained_on_different_cpus_say_so(tmp_path: Path) -> None:
 
 
 def test_shared_values_are_said_once() -> None:
-    """Break tried: nunique() == 1 replaced by >= 1 -> the seeds column (two values) dropped, fails."""
+    """Break tried: nunique() == 1 replaced by >= 1 -> the seed column (two values) dropped, fails."""
     import pandas as pd
 
-    table = pd.DataFrame({"model": ["cnn", "rnn"], "data": ["GTZAN (999 tracks)"] * 2, "seeds": ["0", "1"],
+    table = pd.DataFrame({"model": ["cnn", "rnn"], "data": ["GTZAN (999 tracks)"] * 2, "seed": ["0", "1"],
                           "device": ["CPU (2 cores)"] * 2})
     sentence, rest = shared_values(table)
     assert sentence == "every row: data GTZAN (999 tracks); device CPU (2 cores)"
-    assert list(rest.columns) == ["model", "seeds"]
+    assert list(rest.columns) == ["model", "seed"]
     assert shared_values(table[["model"]])[0] == ""
 
 

@@ -23,7 +23,7 @@ STUDY_COLUMNS: tuple[str, ...] = ("model", "protocol", "runs", "test tracks", "t
                                   "macro F1 [95 % CI]", "the study reports")
 VARIANT_COLUMNS: tuple[str, ...] = ("model", "protocol", "runs", "test tracks", "track accuracy [95 % CI]",
                                     "macro F1 [95 % CI]")
-PER_GROUP_COLUMNS: tuple[str, ...] = ("seeds", "device", "cpu", "finished")
+PER_GROUP_COLUMNS: tuple[str, ...] = ("seed", "device", "cpu", "finished")
 #: The same command on a machine with a GPU (JAX is the book's GPU backend).
 GPU_REFERENCE_COMMAND = f"KERAS_BACKEND=jax {REFERENCE_COMMAND}"
 
@@ -49,7 +49,8 @@ by two or more artists once, on an unheard artist (the mini set's other six genr
 single-artist genres stay in training. Their macro F1 still averages over all ten genres,
 the four untested ones counting 0, so it cannot exceed 0.6 there (chapter 8 gives it over
 the tested genres). *runs* counts the records pooled in a row (the folds; 1 for an
-ensemble or test-time averaging of a finished cross-validation). *cpu* is the processor the
+ensemble or test-time averaging of a finished cross-validation); *seed* is the seed its runs
+used (the folds of one cross-validation share it; a seed ensemble lists its members'). *cpu* is the processor the
 row's runs trained on, as their records name it ("not recorded" in records made before runs
 recorded it): the same command and seed on two CPUs can end several points apart (chapter 8).
 """
