@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["BOOK_PACKAGES", "CPU_NOT_RECORDED", "GENRELIB_DIR", "cpu_of", "machine_description", "settings_table", "source_digest", "versions"]
+__all__ = ["BOOK_PACKAGES", "CPU_NOT_RECORDED", "GENRELIB_DIR", "cpu_of", "machine_description",
+           "settings_table", "source_digest", "versions"]
 
 #: The packages whose versions every chapter prints.
 BOOK_PACKAGES: tuple[str, ...] = ("genrelib", "numpy", "scipy", "librosa", "scikit-learn",

@@ -159,9 +159,10 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     chapter 8's "cnn-small-crop/kfold5", that name), ``protocol``, ``fold``, ``data``,
     ``profile``, ``seed``, ``augment`` (the run's augmentations, a tuple; empty for none or
     an ensemble record), ``finished``, ``device``, ``cpu`` (the CPU model and its widest vector
-    instructions, ``provenance.cpu_of``; "not recorded" in older records), ``epochs_run``, ``seconds_per_epoch``, the test set's ``test_tracks``,
-    ``track_accuracy``, ``macro_f1``, ``segment_accuracy`` and its ``confusion`` (array)
-    and ``genres``. Runs without a test set are left out. Empty frame when there are none.
+    instructions, ``provenance.cpu_of``; "not recorded" in older records), ``epochs_run``,
+    ``seconds_per_epoch``, the test set's ``test_tracks``, ``track_accuracy``, ``macro_f1``,
+    ``segment_accuracy`` and its ``confusion`` (array) and ``genres``. Runs without a test set
+    are left out. Empty frame when there are none.
     Notebook: 07_evaluation.ipynb
     """
     root = Path(root)
@@ -343,8 +344,8 @@ def summarize(records: pd.DataFrame, *, n_resamples: int = 2000, seed: int = 0) 
     the POOLED ``track_accuracy`` and ``macro_f1`` over all the runs' test tracks (their
     confusion matrices summed; each track of a k-fold is tested once) with bootstrap 95 %
     intervals (``*_ci``), the mean ``segment_accuracy``, ``seeds``, ``finished`` (last),
-    ``device``, ``cpu`` (each distinct value once) and ``study`` (the study's reported test accuracy, for the random-split
-    protocols of the models it trained; NaN elsewhere).
+    ``device``, ``cpu`` (each distinct value once) and ``study`` (the study's reported test
+    accuracy, for the random-split protocols of the models it trained; NaN elsewhere).
     Notebook: 07_evaluation.ipynb
     """
     if records.empty:
