@@ -24,6 +24,7 @@ COMMA   := ,
 PYTHON ?= $(shell \
   if python3.12 -c '' 2>/dev/null; then echo python3.12; \
   elif PYENV_VERSION=3.12.1 python3.12 -c '' 2>/dev/null; then echo 'env PYENV_VERSION=3.12.1 python3.12'; \
+  elif python3.11 -c '' 2>/dev/null; then echo python3.11; \
   else echo python3; fi)
 
 STAMP := $(VENV)/.genre-book-installed

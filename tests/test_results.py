@@ -385,3 +385,28 @@ def test_percentage_points_for_a_table_round_as_the_sentences_do() -> None:
     # whole points as percent(..., decimals=0) prints them (round(62.5) gives 62)
     assert [percent_points(v, decimals=0) for v in (0.625, 0.375)] == [63.0, 38.0]
     assert f"{percent_points(5 / 8, decimals=0):.0f} %" == percent(5 / 8, decimals=0)
+
+
+def test_the_mini_set_book_setup_lists_is_the_one_the_records_split() -> None:
+    """book/setup.md's recipe for the GTZAN mini set (files 0-7 of each genre, jazz 0-2 and
+    4-8) names exactly the tracks the committed records split into training, validation and
+    test sets. Break tried: jazz's numbers as 0-7 in the recipe -> fails."""
+    import re
+
+    from genrelib.config import GTZAN_GENRES
+
+    setup = (Path(__file__).resolve().parents[1] / "book" / "setup.md").read_text(encoding="utf-8")
+    numbers = re.search(r'numbers="([\d ]+)"; \[ "\$g" = jazz \] && numbers="([\d ]+)"', setup)
+    assert numbers, "book/setup.md no longer gives the mini set's recipe"
+    recipe = {f"{genre}.0000{n}" for genre in GTZAN_GENRES
+              for n in (numbers[2] if genre == "jazz" else numbers[1]).split()}
+    from genrelib.results import RECORDS_DIR
+
+    recorded = set()
+    for split in RECORDS_DIR.glob("*/kfold5/fold*/split.json"):
+        config = json.loads((split.parent / "config.json").read_text(encoding="utf-8"))
+        if not str(config.get("data", "")).startswith("GTZAN mini set"):  # a portable name
+            continue
+        parts = json.loads(split.read_text(encoding="utf-8"))
+        recorded |= set(parts["train"]) | set(parts["valid"]) | set(parts["test"])
+    assert len(recipe) == 80 and recorded == recipe, sorted(recorded ^ recipe)

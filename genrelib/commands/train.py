@@ -81,7 +81,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--val-fraction", type=_fraction, default=0.1, metavar="F",
                         help="fraction of tracks for validation (default 0.1)")
     parser.add_argument("--test-fraction", type=_fraction, default=0.1, metavar="F",
-                        help="fraction of tracks for test; 0 puts every track in train/validation")
+                        help="fraction of tracks for test (default 0.1); 0 puts every track in train/validation")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="model option, e.g. kernel_size=5, rnn=lstm, bidirectional=false, "
                              "C=10 (logreg/svm), C=[0.01,0.1,1,10] (logreg and the probes: one chosen by "

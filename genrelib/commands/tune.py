@@ -54,13 +54,14 @@ def register(subparsers: Any) -> None:
                     "that applies to the model, with the study's values).")
     parser.add_argument("data", metavar="DATA",
                         help='dataset folder, or "synthetic" for the built-in synthetic GTZAN')
-    parser.add_argument("--model", choices=TUNABLE, required=True)
+    parser.add_argument("--model", choices=TUNABLE, required=True, help="the model whose factors are swept")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep folder (records, runs)")
     parser.add_argument("--factor", action=_FactorAction, dest="factors", metavar="NAME",
                         help="a factor to sweep (repeatable); without --values the study's values")
     parser.add_argument("--values", action=_FactorAction, dest="factors", metavar="V1,V2,...",
                         help="the values of the --factor just before it")
-    parser.add_argument("--profile", choices=PROFILE_NAMES, default="quick")
+    parser.add_argument("--profile", choices=PROFILE_NAMES, default="quick",
+                        help="quick: a few epochs per trial (CI); full: the study's recipe (default quick)")
     parser.add_argument("--epochs", type=int, metavar="N", help="override the profile's epochs")
     parser.add_argument("--seeds", type=int, default=1, metavar="N",
                         help="training seeds per value (0..N-1; the split stays fixed), default 1")
