@@ -95,6 +95,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 _PATH_ERRORS = (FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError, PermissionError)
 
 
+#: Python argument names in library messages, and the flags that set them where a command has them.
+_FLAG_WORDS = {"valid_fraction/test_fraction": ("--val-fraction/--test-fraction", ("val_fraction", "test_fraction"))}
+
+
+def _in_flag_words(message: str, args: argparse.Namespace) -> str:
+    """A library message in the command's words: "set valid_fraction/test_fraction to 0" reads
+    "set --val-fraction/--test-fraction to 0" in ``train``; a command without those flags
+    (``tune`` keeps the study's split) says that they are ``train_run``'s."""
+    for words, (flags, dests) in _FLAG_WORDS.items():
+        if words in message:
+            has_flags = all(hasattr(args, dest) for dest in dests)
+            message = message.replace(words, flags if has_flags else f"{words} (train_run's arguments, "
+                                      f"`genrelib train {flags}`; this command has no such flags)")
+    return message
+
+
 def _run(args: argparse.Namespace) -> int:
     """The command's exit code: its own, 2 for a usage error (one line on stderr), 130 when
     interrupted."""
@@ -104,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.flush()  # a closed pipe or a full disk shows here, not as a traceback at exit
         return code
     except (UserError, ValueError) as error:
-        print(f"genrelib {args.command}: error: {error}", file=sys.stderr)
+        print(f"genrelib {args.command}: error: {_in_flag_words(str(error), args)}", file=sys.stderr)
         return 2
     except _PATH_ERRORS as error:
         where = f"{error.filename}: {error.strerror}" if error.filename and error.strerror else error

@@ -10,6 +10,7 @@ import pytest
 from helpers import make_tracks, write_lists
 
 from genrelib.datasets import LeakageError, check_leakage, split_from_lists
+from genrelib.datasets.splits.lists import ListedTracksMissingWarning
 
 
 def test_split_from_lists_folder_and_mapping(tmp_path):
@@ -29,9 +30,14 @@ def test_split_from_lists_warns_about_absent_tracks_and_errors_when_none(tmp_pat
     tracks = make_tracks(2, genres=("blues",))
     lists = {"train": ["blues/blues.00000.wav", "blues/blues.00050.wav"],
              "test": ["blues/blues.00001.wav", "rock/rock.00000.wav", "rock/rock.00001.wav"]}
-    with pytest.warns(UserWarning, match="3 of the 5 tracks listed .* not in the index"):
+    with pytest.warns(ListedTracksMissingWarning, match="3 of the 5 tracks listed .* not in the index") as caught:
         split = split_from_lists(tracks, lists)
     assert split.train == ("blues.00000",) and split.test == ("blues.00001",)
+    assert "left empty" not in str(caught[0].message)
+    # genrelib's own category: the command line shows it (it hides other libraries' warnings)
+    assert ListedTracksMissingWarning.__module__.startswith("genrelib")
+    with pytest.warns(ListedTracksMissingWarning, match="; the test set is left empty"):
+        assert split_from_lists(tracks, {**lists, "test": ["rock/rock.00000.wav"]}).test == ()
     with pytest.raises(ValueError, match="none of the 5 tracks"):
         split_from_lists(make_tracks(2, genres=("pop",)), lists)
 

@@ -11,7 +11,7 @@ import pytest
 from helpers import SMALL, make_dataset
 
 import genrelib.cache as cache_mod
-from genrelib.cache import atomic_save_npz, read_npz
+from genrelib.cache import CacheFileWarning, atomic_save_npz, read_npz
 from genrelib.config import FeatureConfig
 from genrelib.datasets import index_dataset
 from genrelib.features import extract_features, feature_cache_path
@@ -43,7 +43,8 @@ def test_corrupt_cache_file_is_recomputed_with_a_warning(small_index, tmp_path):
     good = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
     path = feature_cache_path(small_index.fingerprint(), SMALL, cache_dir=cache)
     path.write_bytes(path.read_bytes()[:1000])  # a truncated file
-    with pytest.warns(UserWarning, match="corrupt or incomplete"):
+    # genrelib's own category, which the command line shows (it hides other libraries' warnings)
+    with pytest.warns(CacheFileWarning, match="ignoring feature cache file .*corrupt or incomplete"):
         again = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
     np.testing.assert_array_equal(again.X, good.X)
     assert read_npz(path)["X"].shape == good.X.shape  # rewritten whole

@@ -165,6 +165,10 @@ def test_describe_run(tiny_run) -> None:
         f"{m.valid.segment_accuracy:.3f}, macro F1 {m.valid.macro_f1:.3f} (10 tracks)",
         f"test: track accuracy {m.test.track_accuracy:.3f}, segment accuracy "
         f"{m.test.segment_accuracy:.3f}, macro F1 {m.test.macro_f1:.3f} (10 tracks)"]
+    from dataclasses import replace
+
+    untested = describe_run(replace(tiny_run, metrics=replace(m, test=None))).splitlines()
+    assert untested[-1].startswith("test: none, the split has no test tracks")
 
 
 def test_an_unfinished_folder_has_no_run_record(tmp_path) -> None:

@@ -219,6 +219,25 @@ def test_a_genre_without_training_tracks_is_recorded_and_said(tiny_index, tiny_c
     assert result.test.per_genre["blues"].recall == 0.0
 
 
+@pytest.mark.parametrize("model", ["logreg", "cnn"])
+def test_a_training_part_of_one_genre_is_refused_before_the_features(model, tiny_index, tmp_path) -> None:
+    """Split lists whose training tracks are all blues (the fault-filtered lists on a folder
+    holding few of their tracks): one clear error naming the genre, before any feature is
+    computed or any folder written (it was scikit-learn's "needs samples of at least 2 classes",
+    and a CNN trained on one genre). Break tried: the check removed -> logreg's error is
+    scikit-learn's and the CNN trains."""
+    by_genre = tiny_index.tracks.groupby("genre")["relative_path"].apply(sorted)
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "my_train.txt").write_text("\n".join(by_genre["blues"][:2]) + "\n")
+    (lists / "my_test.txt").write_text("\n".join(paths[2] for paths in by_genre) + "\n")
+    with pytest.raises(ValueError, match=r"the training part of the 'lists:.*' split holds one genre \(blues\) of "
+                                         r"the 10 genres in .*at least two genres"):
+        train_run(tiny_index, RunSpec(model=model, split=f"lists:{lists}", epochs=1), out_dir=tmp_path / "run",
+                  cache_dir=tmp_path / "cache", verbose=0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lists"]
+
+
 def test_a_subset_without_a_genre_records_that_genre_as_untrained(tiny_index, tiny_cache, tmp_path) -> None:
     """``DatasetIndex.subset`` keeps its index's genres (labels stay comparable), so a model
     trained on a subset without blues has a blues output it never learned: config.json names

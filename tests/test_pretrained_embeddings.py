@@ -104,6 +104,8 @@ def test_a_corrupt_cache_file_is_recomputed(tiny_dataset, tmp_path: Path) -> Non
     path = embeddings.embedding_cache_path(tiny_dataset.fingerprint(), spec, cache_dir=tmp_path)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"truncated")
-    with pytest.warns(UserWarning, match="ignoring embedding cache file"):
+    from genrelib.cache import CacheFileWarning
+
+    with pytest.warns(CacheFileWarning, match="ignoring embedding cache file"):
         fs = extract_embeddings(tiny_dataset, spec, cache_dir=tmp_path, progress=False)
     assert fs.X.shape == (12, 128, 1)

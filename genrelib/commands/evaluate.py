@@ -9,7 +9,8 @@ level), ``per_genre``, ``confusion`` (rows true, columns predicted, in the order
 ``top_k_accuracy``, and when they apply ``seen_in_training`` (DATA's tracks that were the
 run's own training or validation tracks) and ``skipped`` (DATA's clips left out, each
 ``{"path", "reason"}``: unreadable, or shorter than one segment); with several runs it is ``{"members": {run name: that object},
-"ensemble": that object for the mean of their probabilities}``. ``--hop FRAMES`` scores a
+"ensemble": that object for the mean of their probabilities}``; the summary's notes (tracks
+the run trained on, genres DATA lacks, clips left out) then go to stderr. ``--hop FRAMES`` scores a
 deep model's segments every FRAMES frames instead of the 1.5 s grid (a segment every 64 or 65 frames): test-time
 averaging over more, overlapping segments (chapter 8).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from genrelib.errors import UserError
 from genrelib.runs import MODEL_FILES
 
 __all__ = ["register", "run_evaluate", "format_result", "format_ensemble", "format_interval",
-           "check_run_dir", "check_data", "seen_note", "untested_note"]
+           "check_run_dir", "check_data", "ensemble_notes", "result_notes", "seen_note", "untested_note"]
 
 
 def register(subparsers: Any) -> None:
@@ -47,7 +49,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--hop", type=int, metavar="FRAMES",
                         help="test-time averaging: a segment every FRAMES frames (deep models; "
                              "default: the 1.5 s grid, a segment every 64 or 65 frames)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (the notes of the summary go to stderr)")
     parser.set_defaults(func=run_evaluate)
 
 
@@ -125,6 +128,19 @@ def untested_note(record: dict[str, Any], *, tested_f1: bool = True) -> list[str
     return [note]
 
 
+def result_notes(record: dict[str, Any]) -> list[str]:
+    """The note lines of one run's evaluation: tracks it trained on, genres DATA lacks, clips
+    left out (printed with the summary, or on stderr beside ``--json``)."""
+    return [*seen_note(record), *untested_note(record), *skipped_note(record)]
+
+
+def ensemble_notes(record: dict[str, Any]) -> list[str]:
+    """The note lines of several runs' evaluation (``{"members": ..., "ensemble": ...}``)."""
+    ensemble = record["ensemble"]
+    return [*(line for name, member in record["members"].items() for line in seen_note(member, name)),
+            *untested_note(ensemble, tested_f1=False), *skipped_note(ensemble)]
+
+
 def shown_top_k(record: dict[str, Any]) -> dict[str, float]:
     """The top-k accuracies worth printing: k below the number of genres the model knows (a
     2-genre model's top-2 and top-3 are 1.000 whatever it learned); --json keeps them all."""
@@ -142,9 +158,7 @@ def format_result(record: dict[str, Any]) -> str:
         f"segment accuracy: {record['segment_accuracy']:.3f}",
         f"macro F1 (tracks): {record['macro_f1']:.3f}",
         f"macro F1 {level} interval: {format_interval(record['macro_f1_ci'])}",
-        *seen_note(record),
-        *untested_note(record),
-        *skipped_note(record),
+        *result_notes(record),
         "",
         f"{'genre':<12}{'precision':>10}{'recall':>8}{'f1':>7}{'tracks':>8}",
     ]
@@ -168,9 +182,7 @@ def format_ensemble(record: dict[str, Any]) -> str:
         f"tracks: {ensemble['n_tracks']}  aggregation: {rules}  ensemble: mean "
         f"of {len(record['members'])} runs' probabilities ({ensemble['ensemble_level']} level)",
         f"intervals: {100 * ensemble['bootstrap']['level']:g} % bootstrap over tracks",
-        *(line for name, member in record["members"].items() for line in seen_note(member, name)),
-        *untested_note(ensemble, tested_f1=False),
-        *skipped_note(ensemble),
+        *ensemble_notes(record),
         "",
         f"{'run':<{width}}{'track acc':>10}  {'interval':<16}{'macro F1':>9}  {'interval':<16}"
         f"{'segment acc':>12}" + "".join(f"{'top-' + k:>7}" for k in top_k),
@@ -207,9 +219,18 @@ def run_evaluate(args: argparse.Namespace) -> int:
         record = evaluate_run(run_dirs[0], args.data, method=args.method, progress=bars,
                               hop_frames=args.hop).to_dict()
         print(json.dumps(record, indent=2) if args.json else format_result(record))
+        _notes_on_stderr(result_notes(record), args.json)
         return 0
     results = evaluate_runs(run_dirs, args.data, method=args.method, progress=bars,
                             hop_frames=args.hop)
     record = results.to_dict()
     print(json.dumps(record, indent=2) if args.json else format_ensemble(record))
+    _notes_on_stderr(ensemble_notes(record), args.json)
     return 0
+
+
+def _notes_on_stderr(notes: list[str], as_json: bool) -> None:
+    """Beside ``--json`` (stdout: one JSON object) the notes the summary would show go to stderr."""
+    if as_json:
+        for line in notes:
+            print(line, file=sys.stderr)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genrelib.cache import atomic_save_npz, default_cache_dir, read_npz
+from genrelib.cache import CacheFileWarning, atomic_save_npz, default_cache_dir, read_npz
 from genrelib.config import FeatureConfig
 from genrelib.features.featureset import FeatureSet
 
@@ -92,5 +92,5 @@ def _load_cached(path: Path, fingerprint: str, cfg: FeatureConfig) -> FeatureSet
             raise ValueError(f"its segments have shape {features.X.shape[1:]}, expected {cfg.segment_shape}")
         return features
     except Exception as error:  # corrupt, truncated or stale: recompute, never crash
-        warnings.warn(f"ignoring feature cache file {path} and recomputing: {error}", stacklevel=3)
+        warnings.warn(f"ignoring feature cache file {path} and recomputing: {error}", CacheFileWarning, stacklevel=3)
         return None

@@ -260,10 +260,13 @@ def describe_run(result: RunResult) -> str:
             rule = "" if r.method == AGGREGATION_METHODS[0] else f" ({r.method})"  # the study's vote goes unsaid
             lines.append(f"{name}: track accuracy{rule} {r.track_accuracy:.3f}, segment accuracy "
                          f"{r.segment_accuracy:.3f}, macro F1 {r.macro_f1:.3f} "
-                         f"({r.n_tracks} tracks)")
+                         f"({r.n_tracks} track{'s' if r.n_tracks != 1 else ''})")
             if r.untested_genres:
                 lines.append(f"  no {name} track of {', '.join(r.untested_genres)}: the macro F1 counts "
                              "their F1 as 0")
+    if m.test is None:
+        lines.append("test: none, the split has no test tracks (a test fraction of 0, or split lists whose "
+                     "test tracks the data lacks); `genrelib evaluate` scores the run on other music")
     return "\n".join(lines)
 
 

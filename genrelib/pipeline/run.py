@@ -104,6 +104,12 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
     check_leakage(track_split, index.tracks, by_artist=spec.split == "artist")
     trained_genres = set(index.tracks.loc[index.tracks["track_id"].isin(track_split.train), "genre"])
     untrained = sorted(set(index.genres) - trained_genres)  # a subset keeps its index's genres
+    if len(trained_genres) < 2:
+        held = f"one genre ({next(iter(trained_genres))})" if trained_genres else "no track"
+        raise ValueError(f"the training part of the {spec.split_name!r} split holds {held} of the "
+                         f"{len(index.genres)} genres in {index.root}: a classifier needs tracks of at "
+                         "least two genres to learn from; use another split, or, for split lists, check "
+                         "that the data folder holds the tracks they name")
     # 3. features; the standardiser is fitted on the training tracks only (a classical
     #    Pipeline fits its own scaler on them)
     cfg = spec.feature_config

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from genrelib.audio import AudioError
-from genrelib.cache import atomic_save_npz, default_cache_dir, read_npz
+from genrelib.cache import CacheFileWarning, atomic_save_npz, default_cache_dir, read_npz
 from genrelib.features import FeatureSet
 from genrelib.features.extract import warn_skipped
 from genrelib.pretrained import inputs
@@ -196,7 +196,8 @@ def _load(path: Path, fingerprint: str, spec: EmbeddingSpec) -> FeatureSet | Non
                           config=spec, segment_index=data["segment_index"],  # type: ignore[arg-type]
                           skipped=list(meta.get("skipped", [])))
     except Exception as error:  # corrupt, truncated or stale: recompute, never crash
-        warnings.warn(f"ignoring embedding cache file {path} and recomputing: {error}", stacklevel=3)
+        warnings.warn(f"ignoring embedding cache file {path} and recomputing: {error}", CacheFileWarning,
+                      stacklevel=3)
         return None
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from genrelib.cache import default_cache_dir
+from genrelib.cache import CacheFileWarning, default_cache_dir
 from genrelib.pretrained.musicnn_net import TEMPORAL_LENGTHS, TIMBRAL_WIDTHS, build_musicnn
 from genrelib.pretrained.vgg_net import build_vgg
 from genrelib.pretrained.wheel import read_checkpoint, source_of
@@ -154,7 +154,8 @@ def load_pretrained(model: str, *, cache_dir: str | os.PathLike[str] | None = No
             net.load_weights(path)
             return net
         except Exception as error:  # truncated, corrupt or from another layout: convert again
-            warnings.warn(f"ignoring the converted weights {path} and converting again: {error}", stacklevel=2)
+            warnings.warn(f"ignoring the converted weights {path} and converting again: {error}",
+                          CacheFileWarning, stacklevel=2)
     net = convert_weights(model)
     _save_atomic(net, path)
     return net

@@ -124,7 +124,7 @@ def artist_split(tracks_df: TracksLike, *, valid_fraction: float = 0.1, test_fra
         raise ValueError(
             f"could not form non-empty sets from {n_groups} artist group(s) (sizes train "
             f"{len(train)}, valid {len(valid_ids)}, test {len(test_ids)}): add tracks of more "
-            f"artists or set valid_fraction/test_fraction to 0 (--val-fraction/--test-fraction)")
+            f"artists or set valid_fraction/test_fraction to 0")
     return _finish_artist_split(frame, train, valid_ids, test_ids)
 
 

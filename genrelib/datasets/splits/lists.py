@@ -14,7 +14,12 @@ from typing import Any
 from genrelib.datasets.folder import strip_audio_suffix, track_id_from_path
 from genrelib.datasets.splits.record import SET_NAMES, TrackSplit, TracksLike, _tracks, check_leakage
 
-__all__ = ["split_from_lists"]
+__all__ = ["ListedTracksMissingWarning", "split_from_lists"]
+
+
+class ListedTracksMissingWarning(UserWarning):
+    """Tracks named in a split's list files that the data folder lacks: they are left out of
+    the split (the message counts them and names a few)."""
 
 
 def _list_files(source: str | os.PathLike[str]) -> dict[str, Path | None]:
@@ -113,8 +118,11 @@ def split_from_lists(tracks_df: TracksLike,
         raise ValueError(f"none of the {n_listed} tracks listed in {where} is in the index "
                          f"(e.g. {absent[:3]}): is this the right dataset?")
     if absent:
+        emptied = [name for name in SET_NAMES if listed[name] and not chosen[name]]
         warnings.warn(f"{len(absent)} of the {n_listed} tracks listed in {where} are not in the "
-                      f"index and were left out (e.g. {absent[:3]})", stacklevel=2)
+                      f"index and were left out (e.g. {absent[:3]})"
+                      + (f"; the {' and '.join(emptied)} set{'s are' if len(emptied) > 1 else ' is'} left empty"
+                         if emptied else ""), ListedTracksMissingWarning, stacklevel=2)
     split = TrackSplit(**{name: sorted(ids) for name, ids in chosen.items()}, protocol=protocol)
     check_leakage(split, frame)
     return split
