@@ -171,7 +171,7 @@ def test_evaluate_text_report_equals_json(cli_run, tiny_synthetic, capsys) -> No
     # the run trained (20) and validated (10) on these very tracks; every genre has tracks
     assert [line for line in lines if line.startswith("note:")] == [
         "note: 30 of the 30 tracks are the run's own 20 training and 10 validation tracks (split.json): "
-        "these scores are not a test; evaluate on its test tracks or on new ones"]
+        "these scores are not a test; evaluate it on tracks it never saw (its split.json's test tracks, or new music)"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[lines.index("") + 2:]}
     assert list(rows) == record["genres"]
     for genre, (precision, recall, f1, support) in rows.items():

@@ -351,6 +351,10 @@ def test_a_run_chooses_C_on_its_training_tracks_alone(tiny_synthetic, tmp_path, 
     assert history["C"].iloc[0] == 10.0 and history["inner_log_loss"].iloc[0] > 0
     assert result.model.named_steps["logreg"].C == 10.0
     assert runs.load_run_model(tmp_path / "run")[0].named_steps["logreg"].C == 10.0
+    from genrelib.pipeline import describe_run  # train's summary says it (it was in history.csv only)
+
+    assert (f"C chosen in training: 10 (history.csv; mean inner log loss {history['inner_log_loss'].iloc[0]:.3f})"
+            in describe_run(result).splitlines())
 
 
 @pytest.mark.slow

@@ -38,7 +38,7 @@ def register(subparsers: Any) -> None:
         "evaluate", help="evaluate run folders (and their ensemble) on a dataset",
         description="Evaluate RUN_DIR's model on every track of DATA: segment and track "
                     "accuracy with bootstrap intervals, top-2/top-3 accuracy, macro F1, "
-                    "per-genre report, confusion matrix. Several RUN_DIRs: each run and the "
+                    "per-genre report (--json: with the confusion matrix). Several RUN_DIRs: each run and the "
                     "ensemble that averages their probabilities (same genre list needed).")
     parser.add_argument("run_dirs", metavar="RUN_DIR", nargs="+",
                         help="run folder written by genrelib train")
@@ -93,7 +93,8 @@ def seen_note(record: dict[str, Any], name: str = "the run") -> list[str]:
         return []
     which = " and ".join(f"{n} {'validation' if s == 'valid' else 'training'}" for s, n in seen.items())
     return [f"note: {sum(seen.values())} of the {record['n_tracks']} tracks are {name}'s own {which} "
-            "tracks (split.json): these scores are not a test; evaluate on its test tracks or on new ones"]
+            "tracks (split.json): these scores are not a test; evaluate it on tracks it never saw (its split.json's "
+            "test tracks, or new music)"]
 
 
 def skipped_note(record: dict[str, Any]) -> list[str]:

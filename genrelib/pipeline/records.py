@@ -242,13 +242,16 @@ def load_run_record(run_dir: str | Path) -> RunRecord:
 
 def describe_run(result: RunResult) -> str:
     """A short text summary of a run (what ``genrelib train`` prints); a track rule other
-    than the vote is named, and so are the genres a set lacks: without a training track
+    than the vote is named, and so is a C chosen in training, and the genres a set lacks: without a training track
     (config.json's ``untrained_genres``: the model cannot predict them) or without a track
     of the set (their F1 counts as 0 in its macro F1)."""
     m = result.metrics
     lines = [f"run folder: {result.run_dir}",
              f"epochs: {m.epochs_run} (best {m.best_epoch}), {m.train_seconds} s"
              if m.epochs_run is not None else f"one fit (no epochs), {m.train_seconds} s"]
+    if "C" in result.history.columns:  # chosen among the candidates of --option 'C=[...]' (choose_C)
+        lines.append(f"C chosen in training: {result.history['C'].iloc[-1]:g} (history.csv; mean inner "
+                     f"log loss {result.history['inner_log_loss'].iloc[-1]:.3f})")
     untrained = result.config.extra.get("untrained_genres") or []
     if untrained:
         those = "that genre" if len(untrained) == 1 else "those genres"
