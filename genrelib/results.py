@@ -22,7 +22,7 @@ from genrelib.cache import atomic_file
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE
 from genrelib.evaluation import PairedTest, bootstrap_interval, classification_report, mcnemar_exact
 from genrelib.models import MODEL_KINDS
-from genrelib.provenance import cpu_of
+from genrelib.provenance import CPU_NOT_RECORDED, cpu_of
 
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
            "STUDY_TEST_ACCURACY", "data_label", "display_paired", "display_table", "export_records",
@@ -159,10 +159,12 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     chapter 8's "cnn-small-crop/kfold5", that name), ``protocol``, ``fold``, ``data``,
     ``profile``, ``seed``, ``augment`` (the run's augmentations, a tuple; empty for none or
     an ensemble record), ``finished``, ``device``, ``cpu`` (the CPU model and its widest vector
-    instructions, ``provenance.cpu_of``; "not recorded" in older records), ``epochs_run``,
+    instructions, ``provenance.cpu_of``; an ensemble's, its members'; "not recorded" in older
+    records), ``epochs_run``,
     ``seconds_per_epoch``, the test set's ``test_tracks``, ``track_accuracy``, ``macro_f1``,
-    ``segment_accuracy`` and its ``confusion`` (array) and ``genres``. Runs without a test set
-    are left out. Empty frame when there are none.
+    ``segment_accuracy`` and its ``confusion`` (array), ``genres`` and ``members`` (an ensemble's
+    or test-time average's member records, config.json's ``member_dirs``; empty for a run).
+    Runs without a test set are left out. Empty frame when there are none.
     Notebook: 07_evaluation.ipynb
     """
     root = Path(root)
@@ -188,8 +190,22 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             "test_tracks": test["n_tracks"], "track_accuracy": test["track_accuracy"],
             "macro_f1": test["macro_f1"], "segment_accuracy": test["segment_accuracy"],
             "confusion": np.asarray(test["confusion"], dtype=np.int64), "genres": tuple(test["genres"]),
+            "members": tuple(config.get("member_dirs") or ()),
         })
-    return pd.DataFrame(rows)
+    return _members_cpu(pd.DataFrame(rows))
+
+
+def _members_cpu(records: pd.DataFrame) -> pd.DataFrame:
+    """An ensemble or test-time averaging record (``members``) names no machine of its own:
+    its runs trained where its members did, so its ``cpu`` is theirs (every distinct one, "; "
+    between), read from the members' records beside it."""
+    if records.empty:
+        return records
+    cpus = records.groupby("group")["cpu"].agg(lambda c: "; ".join(sorted(set(c))))
+    derived = [("; ".join(sorted({part for d in members if d in cpus.index for part in cpus[d].split("; ")}))
+                if members and cpu == CPU_NOT_RECORDED else cpu) or CPU_NOT_RECORDED
+               for members, cpu in zip(records["members"], records["cpu"])]
+    return records.assign(cpu=derived)
 
 
 def load_predictions(folder: str | Path) -> pd.DataFrame:

@@ -410,3 +410,24 @@ def test_the_mini_set_book_setup_lists_is_the_one_the_records_split() -> None:
         parts = json.loads(split.read_text(encoding="utf-8"))
         recorded |= set(parts["train"]) | set(parts["valid"]) | set(parts["test"])
     assert len(recipe) == 80 and recorded == recipe, sorted(recorded ^ recipe)
+
+
+def test_an_ensemble_record_takes_the_cpu_of_its_members() -> None:
+    """An ensemble or test-time averaging record names no machine: its cpu is its members'
+    (each distinct one), and stays "not recorded" where they say nothing. Break tried: the
+    records returned as read -> the ensemble rows say "not recorded"."""
+    from genrelib.provenance import CPU_NOT_RECORDED
+    from genrelib.results import _members_cpu
+
+    intel, amd = "Intel(R) Xeon(R) Processor, AVX-512", "AMD EPYC 7B13, AVX2"
+    records = pd.DataFrame({
+        "group": ["a/kfold5", "a/kfold5", "b/kfold5", "ens/kfold5", "tta/kfold5", "old/kfold5", "lost/kfold5"],
+        "cpu": [intel, intel, amd, CPU_NOT_RECORDED, CPU_NOT_RECORDED, CPU_NOT_RECORDED, CPU_NOT_RECORDED],
+        "members": [(), (), (), ("a/kfold5", "b/kfold5"), ("a/kfold5",), (), ("gone/kfold5",)]})
+    shown = _members_cpu(records)
+    assert shown["cpu"].tolist() == [intel, intel, amd, f"{amd}; {intel}", intel, CPU_NOT_RECORDED, CPU_NOT_RECORDED]
+    committed = load_records()  # load_records applies it: a test-time average of the committed re-runs
+    cpu = lambda model: set(committed.loc[committed["model"] == model, "cpu"])  # noqa: E731
+    assert cpu("cnn-small-crop-tta16-rerun") == cpu("cnn-small-crop-rerun") == {intel}
+    tta = committed[committed["model"] == "cnn-small-crop-tta16-rerun"]
+    assert set(tta["members"]) == {("cnn-small-crop-rerun/kfold5",)}
