@@ -129,6 +129,16 @@ def test_train_passes_the_scheduler_to_the_features(tiny_synthetic, tmp_path, ca
     assert code == 2 and f"cannot reach a Dask scheduler at {address}" in err and "Traceback" not in err
 
 
+def test_a_malformed_address_is_refused_even_when_every_feature_is_cached(index, tmp_path):
+    """A cached run reads no clip, so the cluster is never used; the address is still checked
+    first (it passed silently: `features --scheduler garbage` exited 0 on a cached folder).
+    Break tried: the check in extract_features removed -> no error."""
+    extract_features(index, CFG, cache_dir=tmp_path, progress=False)  # every feature cached
+    with pytest.raises(SchedulerError, match=r"scheduler address 'garbage' is malformed"):
+        extract_features(index, CFG, cache_dir=tmp_path, progress=False, scheduler="garbage")
+    assert C.check_scheduler_address(" tcp://10.0.0.5:8786 ") == "tcp://10.0.0.5:8786"  # nothing contacted
+
+
 def test_scheduler_without_workers_is_a_clear_error(index, monkeypatch, tmp_path):
     monkeypatch.setattr(C, "SCHEDULER_TIMEOUT", 1.0)
     with LocalCluster(n_workers=0, processes=False, host="127.0.0.1", protocol="tcp://",

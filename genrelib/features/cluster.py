@@ -17,7 +17,7 @@ import numpy as np
 from genrelib.config import FeatureConfig
 from genrelib.features.worker import _one_blas_thread, _track_features
 
-__all__ = ["CLUSTER_EXTRA", "SCHEDULER_TIMEOUT", "SchedulerError"]
+__all__ = ["CLUSTER_EXTRA", "SCHEDULER_TIMEOUT", "SchedulerError", "check_scheduler_address"]
 
 #: Seconds ``extract_features(scheduler=...)`` waits for the Dask scheduler to answer, then
 #: for a first worker, before it gives up with a SchedulerError.
@@ -81,20 +81,33 @@ def _unreachable(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-@contextlib.contextmanager
-def _dask_client(address: str) -> Iterator[Any]:
-    """A ``distributed.Client`` of the scheduler at ``address``, closed on exit; SchedulerError
-    (one line: the address and what to do) when Dask is missing or the address is malformed
-    or does not answer within SCHEDULER_TIMEOUT seconds."""
+def check_scheduler_address(address: Any) -> str:
+    """``address`` stripped, or SchedulerError (one line) when it is no Dask scheduler address
+    (empty, malformed) or Dask is not installed; nothing is contacted. ``extract_features``
+    calls it first, so a bad address is refused even when every feature is cached (no chapter
+    uses a cluster: book/setup.md, Features on a cluster).
+    """
     if not isinstance(address, str) or not address.strip():
         raise SchedulerError(f"scheduler must be a Dask scheduler's address such as "
                              f"tcp://HOST:8786, got {address!r}")
     address = address.strip()
     try:
-        import distributed
+        import distributed  # noqa: F401
     except ImportError:
         raise SchedulerError(f"scheduler {address!r} needs Dask, which is not installed: "
                              f"pip install 'genrelib[{CLUSTER_EXTRA}]'") from None
+    _scheduler_endpoint(address)
+    return address
+
+
+@contextlib.contextmanager
+def _dask_client(address: str) -> Iterator[Any]:
+    """A ``distributed.Client`` of the scheduler at ``address``, closed on exit; SchedulerError
+    (one line: the address and what to do) when Dask is missing or the address is malformed
+    or does not answer within SCHEDULER_TIMEOUT seconds."""
+    address = check_scheduler_address(address)
+    import distributed
+
     endpoint = _scheduler_endpoint(address)
     try:
         if endpoint is not None:  # a plain TCP connection fails at once where nothing listens

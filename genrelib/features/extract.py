@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from genrelib.config import FeatureConfig
-from genrelib.features.cluster import _dask_results
+from genrelib.features.cluster import _dask_results, check_scheduler_address
 from genrelib.features.featureset import FeatureSet
 from genrelib.features.spectral import mfcc_from_log_mel
 from genrelib.features.store import _load_cached, _save_cached, feature_cache_path
@@ -231,6 +231,8 @@ def extract_features(
 
     Notebook: 02_features.ipynb
     """
+    if scheduler is not None:  # refused before any file is read, cached features or not
+        check_scheduler_address(scheduler)
     warn_clip_lengths(index.tracks["duration"], cfg)
     warn_sample_rates(index.tracks["sample_rate"], cfg)
     if cache_dir is False:
