@@ -50,7 +50,8 @@ single-artist genres stay in training. Their macro F1 still averages over all te
 the four untested ones counting 0, so it cannot exceed 0.6 there (chapter 8 gives it over
 the tested genres). *runs* counts the records pooled in a row (the folds; 1 for an
 ensemble or test-time averaging of a finished cross-validation); *seed* is the seed its runs
-used (the folds of one cross-validation share it; a seed ensemble lists its members'). *cpu* is the processor the
+used (the folds of one cross-validation share it; an ensemble's record gives its command's seed,
+its members are named in its config.json). *cpu* is the processor the
 row's runs trained on, as their records name it ("not recorded" in records made before runs
 recorded it): the same command and seed on two CPUs can end several points apart (chapter 8).
 """
