@@ -234,7 +234,8 @@ def extract_features(
     if scheduler is not None:  # refused before any file is read, cached features or not
         check_scheduler_address(scheduler)
     warn_clip_lengths(index.tracks["duration"], cfg)
-    warn_sample_rates(index.tracks["sample_rate"], cfg)
+    usable = index.tracks["duration"] >= cfg.segment_seconds  # the others are skipped, and named
+    warn_sample_rates(index.tracks.loc[usable, "sample_rate"], cfg)  # counted over the clips used
     if cache_dir is False:
         return _compute(index, cfg, n_jobs=n_jobs, backend=backend, progress=progress, scheduler=scheduler)
     fingerprint = index.fingerprint()
