@@ -95,20 +95,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 _PATH_ERRORS = (FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError, PermissionError)
 
 
-#: Python argument names in library messages, and the flags that set them where a command has them.
-_FLAG_WORDS = {"valid_fraction/test_fraction": ("--val-fraction/--test-fraction", ("val_fraction", "test_fraction"))}
-
-
 def _in_flag_words(message: str, args: argparse.Namespace) -> str:
     """A library message in the command's words: "set valid_fraction/test_fraction to 0" reads
     "set --val-fraction/--test-fraction to 0" in ``train``; a command without those flags
     (``tune`` keeps the study's split) says that they are ``train_run``'s."""
-    for words, (flags, dests) in _FLAG_WORDS.items():
-        if words in message:
-            has_flags = all(hasattr(args, dest) for dest in dests)
-            message = message.replace(words, flags if has_flags else f"{words} (train_run's arguments, "
-                                      f"`genrelib train {flags}`; this command has no such flags)")
-    return message
+    words = "valid_fraction/test_fraction"
+    if words not in message:
+        return message
+    from genrelib.commands.train import _FLAGS  # RunSpec's field names and train's flags: their one home
+
+    flags = [_FLAGS[name] for name in words.split("/")]
+    has_flags = all(hasattr(args, flag.lstrip("-").replace("-", "_")) for flag in flags)
+    return message.replace(words, "/".join(flags) if has_flags else f"{words} (train_run's arguments, "
+                           f"`genrelib train {'/'.join(flags)}`; this command has no such flags)")
 
 
 def _run(args: argparse.Namespace) -> int:
