@@ -211,6 +211,32 @@ def test_the_search_spends_exactly_its_budget_and_resumes(tiny_synthetic, tmp_pa
 
 
 
+def test_the_search_reads_what_the_sweep_trained_in_its_folder(tiny_synthetic, tmp_path, fake) -> None:
+    """A configuration and seed the sweep trained is copied from trials.jsonl, not trained
+    again; it still counts as a training with the sweep's seconds (the search's cost alone).
+
+    Break tried: the look-up in the sweep's records removed -> the sweep's configurations
+    are trained a second time (``searched.calls`` holds them)."""
+    swept = fake()
+    sweep(tiny_synthetic, tmp_path)
+    searched = fake()
+    frame = joint_search(tiny_synthetic, SPEC, out_dir=tmp_path, budget=6, space=FACTORS, report=None)
+    assert not set(searched.calls) & set(swept.calls)
+    copies = frame[frame["from_sweep"]]
+    assert len(copies) >= 1 and copies["trained"].all() and (copies["seconds"] == 1.0).all()
+    assert int((frame["trained"] & ~frame["from_sweep"]).sum()) == len(searched.calls)
+    by_key: dict = {}
+    for r in read_records(tmp_path / RECORDS_FILE):
+        by_key.setdefault(r["key"], r)  # the first record of a run names it
+    for record in read_records(tmp_path / SEARCH_FILE):
+        if record.get("from_sweep"):
+            original = by_key[record["key"]]
+            assert record["from_sweep"] == f"{original['factor']}={json.dumps(original['value'])}"
+            assert record["valid"] == original["valid"] and "factor" not in record
+            assert record["kind"] == "search" and record["repeat_of"] is None
+
+
+
 def test_the_strategies_table_keeps_its_numbers_numeric(tiny_synthetic, tmp_path, fake) -> None:
     """compare_strategies' accuracies and counts are numbers, so ``.round(3)`` rounds them
     (chapter 6 showed 0.3125 beside the 0.312 of its sentences).
@@ -248,6 +274,7 @@ def test_the_command_end_to_end(tiny_synthetic, tmp_path, capsys) -> None:
         ("kernel_size", 3), ("kernel_size", 5), ("learning_rate", 0.001)]
     assert set(result["chosen"]) == {"kernel_size", "learning_rate"}
     assert result["search"]["budget"] == 2
+    assert result["search"]["from_sweep"] >= 1  # both configurations were the sweep's
     records = read_records(out / RECORDS_FILE)
     assert len(records) == 3 and records[2]["shared_with"] == "kernel_size=3"
     trained = records[0]

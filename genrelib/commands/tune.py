@@ -3,7 +3,8 @@
 The study's one-factor-at-a-time tuning (its Table 1) as a resumable sweep: every finished
 trial is one record in DIR/trials.jsonl; run again, finished trials are skipped. ``--search``
 adds a joint Optuna TPE search over the same space with the same budget of trials
-(DIR/search.jsonl). Selection reads validation accuracy only. Every factor and value is
+(DIR/search.jsonl); a configuration the sweep already trained is read from its records, not
+trained again (it still counts as a training of the search). Selection reads validation accuracy only. Every factor and value is
 checked before any training.
 """
 
@@ -149,6 +150,7 @@ def run_tune(args: argparse.Namespace) -> int:
         by_trial = search.groupby("trial")["valid_accuracy"].mean()
         best = search[search["trial"] == int(by_trial.idxmax())].iloc[0]
         result["search"] = {"budget": budget, "trainings": int(search["trained"].sum()),
+                            "from_sweep": int(search["from_sweep"].sum()),
                             "best": {k: _plain(best[k]) for k in factors},
                             "best_valid_accuracy": float(by_trial.max())}
     if args.json:
@@ -159,7 +161,8 @@ def run_tune(args: argparse.Namespace) -> int:
     print("chosen on validation accuracy: " + ", ".join(f"{k}={v}" for k, v in chosen.items()))
     if "search" in result:
         s = result["search"]
-        print(f"joint search ({s['budget']} trials, {s['trainings']} trainings): best "
+        shared = f", {s['from_sweep']} of them the sweep's" if s["from_sweep"] else ""
+        print(f"joint search ({s['budget']} trials, {s['trainings']} trainings{shared}): best "
               + ", ".join(f"{k}={v}" for k, v in s["best"].items())
               + f", valid accuracy {s['best_valid_accuracy']:.3f}")
     print(f"records: {result['records']}")

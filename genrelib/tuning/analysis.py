@@ -207,7 +207,8 @@ def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
     """One-factor-at-a-time against the joint search: the budget (the sweep's distinct
     configurations; the search's trials, as many), the distinct configurations they tried
     (fewer than the search's trials when it proposed one twice), trainings (runs over every
-    seed; a repeat read back costs none), measured training seconds, the best configuration (the sweep's: its per-factor choices combined, scored
+    seed; a repeat read back costs none; one copied from the sweep's records counts, as the
+    search alone would have trained it), measured training seconds, the best configuration (the sweep's: its per-factor choices combined, scored
     by ``combined``, the run of that combination) and its mean validation accuracy over
     seeds, then its mean test accuracy (shown after the choice, never used for it).
     Notebook: 06_tuning.ipynb

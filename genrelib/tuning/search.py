@@ -5,12 +5,16 @@ One-factor-at-a-time never tries two changed factors together. Here every trial 
 Tree-structured Parzen Estimator proposes the next configuration from the scores so far,
 and the search stops after ``budget`` trials. A trial that repeats a configuration already
 scored in this search is read back (it costs no training but still counts against the
-budget). Records go to ``out_dir/search.jsonl``; run again, finished trials are replayed
-into the sampler and the search continues up to the budget.
+budget). A configuration the one-factor sweep (or its combined run) already trained in the
+same folder, with the same seed, is read from the sweep's records instead of trained again;
+it keeps its training's seconds and counts as a training, so the search's cost stays what it
+would be alone. Records go to ``out_dir/search.jsonl``; run again, finished trials are
+replayed into the sampler and the search continues up to the budget.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,8 @@ import pandas as pd
 
 from genrelib.datasets.source import DataSource
 from genrelib.pipeline import RunSpec
-from genrelib.tuning.records import SEARCH_FILE, append_record, normalised, read_records, trial_key
+from genrelib.tuning.records import (RECORDS_FILE, SEARCH_FILE, append_record, normalised, read_records,
+                                     trial_key)
 from genrelib.tuning.space import Space, apply_settings, base_settings, check_factors
 from genrelib.tuning.sweep import SELECT_ON, _report
 from genrelib.tuning.trials import prepare_context
@@ -110,25 +115,35 @@ def joint_search(data: DataSource, spec: RunSpec, *, out_dir: str | Path, budget
 def _search_trial(ctx: Any, path: Path, settings: dict[str, Any], seed: int, *, number: int,
                   params: dict[str, Any], search_id: str) -> dict[str, Any]:
     """Record trial ``number``'s run with ``seed``: read back when this search scored the
-    same configuration before, else trained."""
+    same configuration before (``repeat_of`` its trial), copied from the sweep's records
+    when the sweep trained it (``from_sweep`` names the sweep's factor=value; it keeps the
+    training's seconds), else trained."""
     identity = ctx.identity(settings, seed)
     key = trial_key(identity)
     head = {"kind": "search", "search_id": search_id, "trial": number, "params": params,
             "seed": seed, "key": key, "config": identity, "data_fingerprint": ctx.fingerprint}
     same = next((r for r in read_records(path) if r.get("key") == key
                  and r.get("search_id") == search_id), None)
+    swept = None if same is not None else next(
+        (r for r in read_records(path.parent / RECORDS_FILE) if r.get("key") == key), None)
     if same is not None:
         record = {**{k: v for k, v in same.items() if k not in head}, **head,
-                  "repeat_of": same["trial"]}
+                  "repeat_of": same["trial"], "from_sweep": None}
+    elif swept is not None:
+        sweep_only = {"factor", "value", "shared_with"}
+        record = {**{k: v for k, v in swept.items() if k not in head and k not in sweep_only}, **head,
+                  "repeat_of": None, "from_sweep": f"{swept['factor']}={json.dumps(swept['value'])}"}
     else:
-        record = {**head, **ctx.train(settings, seed), "repeat_of": None}
+        record = {**head, **ctx.train(settings, seed), "repeat_of": None, "from_sweep": None}
     append_record(path, record)
     return record
 
 
 def search_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Search records as a table: trial, seed, one column per factor, valid/test track
-    accuracy, trained (False for a repeat read back), seconds (0 for a repeat).
+    accuracy, trained (False for a repeat read back; True for a configuration copied from the
+    sweep, whose training it shares), from_sweep (copied from the sweep's records: no new
+    training), seconds (0 for a repeat).
     """
     rows = []
     for r in records:
@@ -136,7 +151,9 @@ def search_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
         rows.append({"trial": r["trial"], "seed": r["seed"], **r["params"],
                      "valid_accuracy": r["valid"][SELECT_ON],
                      "test_accuracy": (r.get("test") or {}).get(SELECT_ON),
-                     "trained": trained, "seconds": float(r["seconds"]) if trained else 0.0,
+                     "trained": trained, "from_sweep": trained and bool(r.get("from_sweep")),
+                     "seconds": float(r["seconds"]) if trained else 0.0,
                      "epochs": r.get("epochs") if trained else 0, "key": r["key"]})
     return pd.DataFrame(rows).sort_values(["trial", "seed"], ignore_index=True) if rows else pd.DataFrame(
-        columns=["trial", "seed", "valid_accuracy", "test_accuracy", "trained", "seconds", "epochs", "key"])
+        columns=["trial", "seed", "valid_accuracy", "test_accuracy", "trained", "from_sweep", "seconds",
+                 "epochs", "key"])
