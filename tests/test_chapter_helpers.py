@@ -60,6 +60,36 @@ def test_leakage_experiment_exposes_the_segment_leak() -> None:
     assert shared.loc["artist", "shared_artists"] == 0
 
 
+def test_leakage_experiment_names_tested_genres_it_never_trained() -> None:
+    """A genre whose every track is in the test set cannot be right: the row names it and
+    scores the other test segments apart (chapter 1's artist split on the mini set).
+
+    Break tried: ``trained`` computed as all True -> no genre named, both accuracies equal."""
+    tracks = artist_tracks()
+    tracks.loc[tracks["genre"] == GENRES[0], "artist"] = "one artist"  # a genre of one artist
+    features = _memorisable_features(tracks)
+    results = leakage_experiment(features, tracks, protocols=("artist",), repeats=6, seed=0)
+    for row in results.itertuples(index=False):
+        trained_ids = set(_train_of(tracks, seed=row.repeat))
+        trained_genres = set(tracks.loc[tracks["track_id"].isin(trained_ids), "genre"])
+        test = tracks[~tracks["track_id"].isin(trained_ids)]
+        missing = [g for g in GENRES if g in set(test["genre"]) - trained_genres]
+        assert row.untrained_genres == ", ".join(missing)
+        scored = (~test["genre"].isin(missing)).sum() * 10  # 10 segments a track
+        if scored:
+            assert row.accuracy == pytest.approx(row.accuracy_trained_genres * scored / row.test_segments)
+        else:  # every test track of an untrained genre: nothing else to score
+            assert row.accuracy == 0 and np.isnan(row.accuracy_trained_genres)
+    assert (results["untrained_genres"] == GENRES[0]).any() and (results["untrained_genres"] == "").any()
+
+
+def _train_of(tracks: pd.DataFrame, *, seed: int) -> list[str]:
+    from genrelib.datasets.splits import make_split
+
+    split = make_split(tracks, "artist", valid_fraction=0.1, test_fraction=0.2, seed=seed)
+    return list(split.train) + list(split.valid)
+
+
 def test_leakage_experiment_rejects_bad_options() -> None:
     tracks = artist_tracks()
     features = _memorisable_features(tracks)

@@ -129,26 +129,37 @@ def plot_split_protocols(splits: "dict[str, Any]", tracks: "pd.DataFrame") -> Fi
 
 def plot_leakage(results: "pd.DataFrame", *, n_classes: int | None = None) -> Figure:
     """Test accuracy per split protocol (``genrelib.leakage.leakage_experiment``'s table):
-    a bar for the mean, a dot per repeat, chance level dashed when ``n_classes`` is given.
+    a bar for the mean, a dot per repeat (hollow when a tested genre had no training
+    track), chance level dashed when ``n_classes`` is given.
     Notebook: 01_data.ipynb
     """
     protocols = list(dict.fromkeys(results["protocol"]))
     fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
     colours = ["#C44E52", "#4C72B0", "#55A868", "#8172B2"]
+    hollow_drawn = False
     for x, protocol in enumerate(protocols):
-        acc = results.loc[results["protocol"] == protocol, "accuracy"].to_numpy(dtype=float)
-        ok = acc[~np.isnan(acc)]
+        rows = results[results["protocol"] == protocol]
+        acc = rows["accuracy"].to_numpy(dtype=float)
+        valid = ~np.isnan(acc)
+        ok = acc[valid]
         if ok.size == 0:
             ax.text(x, 0.02, "n/a", ha="center")
             continue
         ax.bar(x, ok.mean(), color=colours[x % len(colours)], alpha=0.8)
-        ax.plot(np.full(ok.size, x) + np.linspace(-0.15, 0.15, ok.size), ok, "o", color="black",
-                markersize=3)
+        untrained = (rows["untrained_genres"].fillna("").astype(bool).to_numpy()[valid]
+                     if "untrained_genres" in rows else np.zeros(ok.size, dtype=bool))
+        xs = np.full(ok.size, x) + np.linspace(-0.15, 0.15, ok.size)
+        ax.plot(xs[~untrained], ok[~untrained], "o", color="black", markersize=3)
+        if untrained.any():
+            ax.plot(xs[untrained], ok[untrained], "o", markerfacecolor="white", markeredgecolor="black",
+                    markersize=4, label=None if hollow_drawn else "a tested genre never trained")
+            hollow_drawn = True
         ax.text(x, ok.max() + 0.03, f"{ok.mean():.0%}", ha="center", va="bottom",
                 fontweight="bold")
     if n_classes:
         ax.axhline(1 / n_classes, color="grey", linestyle="--", label="chance")
-        ax.legend(loc="upper right")
+    if n_classes or hollow_drawn:
+        ax.legend(loc="upper right", fontsize=8)
     ax.set_xticks(range(len(protocols)), [f"split by {p}" for p in protocols])
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("test accuracy (segments)")
