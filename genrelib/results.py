@@ -317,7 +317,7 @@ def paired_table(records: pd.DataFrame, pairs: tuple[tuple[str, str], ...] = PAI
 def format_pvalue(pvalue: float) -> str:
     """A p-value as the book prints it: three decimals, below 0.001 two significant digits
     ("2.2e-04"), so that a small p never reads as 0.000.
-    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
+    Notebooks: 05_crnn.ipynb, 07_evaluation.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     return f"{pvalue:.3f}" if pvalue >= 0.001 else f"{pvalue:.1e}"
 
@@ -458,14 +458,16 @@ def shared_values(table: pd.DataFrame, columns: tuple[str, ...] = SHARED_COLUMNS
     Notebook: 07_evaluation.ipynb
     """
     same = [c for c in columns if c in table and len(table) and table[c].astype(str).nunique() == 1]
-    sentence = "every row: " + "; ".join(f"{c} {table[c].iloc[0]}" for c in same) if same else ""
+    said = {"cpu": "CPU model"}  # "device CPU (2 cores); CPU model not recorded", not "cpu not recorded"
+    sentence = "every row: " + "; ".join(f"{said.get(c, c)} {table[c].iloc[0]}" for c in same) if same else ""
     return sentence, table.drop(columns=same)
 
 
 def table2(evaluations: dict[str, Any]) -> pd.DataFrame:
     """The study's Table 2 rebuilt: one row per model (``evaluations`` maps a model kind to
     its test EvaluationResult): segment accuracy, track accuracy by vote with its 95 %
-    interval, by mean probability and by geometric mean, macro precision / recall / F1 (tracks), top-2 and
+    interval, by mean probability and by geometric mean, macro precision / recall / F1 (tracks, over
+    every genre: an untested one counts 0), the macro F1 over the genres with a test track, top-2 and
     top-3 accuracy, and the study's accuracy / precision / recall / F1 beside ("–" for a
     model it did not train). Numbers are fractions, intervals "[low, high]".
     Notebook: 07_evaluation.ipynb
@@ -483,6 +485,7 @@ def table2(evaluations: dict[str, Any]) -> pd.DataFrame:
             "precision": round(result.macro_precision, 3),
             "recall": round(result.macro_recall, 3),
             "F1": round(result.macro_f1, 3),
+            "F1 (tested genres)": "–" if result.tested_macro_f1 is None else round(result.tested_macro_f1, 3),
             "top-2": round(result.top_k_accuracy[2], 3), "top-3": round(result.top_k_accuracy[3], 3),
             **{f"study {key}": study.get(key, "–") for key in ("accuracy", "precision", "recall", "f1")},
         })

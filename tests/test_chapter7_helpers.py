@@ -41,6 +41,9 @@ def test_table2_puts_our_numbers_beside_the_study() -> None:
     columns = table2({"cnn": rules}).loc["cnn", ["track acc. (vote)", "track acc. (mean)", "track acc. (geometric)"]]
     assert columns.tolist() == [0.5, 0.5, 1.0]
     assert table.loc["cnn", "F1"] == pytest.approx(round(result.macro_f1, 3))
+    assert table.loc["cnn", "F1 (tested genres)"] == pytest.approx(round(result.tested_macro_f1, 3))
+    if result.untested_genres:  # the two columns differ only when a genre has no test track
+        assert table.loc["cnn", "F1 (tested genres)"] > table.loc["cnn", "F1"]
     assert table.loc["cnn", "95 % CI"] == "[{:.2f}, {:.2f}]".format(*result.track_accuracy_ci)
     assert table.loc["cnn", "top-2"] == pytest.approx(1.0)
     assert table.loc["cnn", "study accuracy"] == STUDY_TABLE2["cnn"]["accuracy"] == 0.815

@@ -65,4 +65,7 @@ def test_confusion_per_genre_and_comparison_draw_a_record(tmp_path) -> None:
                                     ).axes[0].patches) == 6
     fig = plots.plot_model_comparison({"cnn": record, "crnn": record})
     assert len(fig.axes[0].patches) == 6
+    labels = [t.get_text() for t in fig.axes[0].texts][:3]  # the first model's bars
+    assert labels == [f"{100 * record.segment_accuracy:.1f} %", f"{100 * record.track_accuracy:.1f} %",
+                      f"{record.macro_f1:.3f}"]  # break: fmt="%.2f" -> "0.67"
     fig.savefig(tmp_path / "cmp.png")

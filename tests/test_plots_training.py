@@ -21,3 +21,5 @@ def test_learning_curves_draw_the_history() -> None:
     for ax in fig.axes:  # whole epochs only on the x axis (three epochs: no 1.25, 1.5, ... ticks)
         ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "learning rate cut" in legend  # the dotted line at epoch 3 is named (break: no label)

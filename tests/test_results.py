@@ -137,7 +137,7 @@ def test_the_page_is_computed_from_the_records(tmp_path: Path) -> None:
     row = next(line for line in page.splitlines() if line.startswith("| rnn |"))
     assert "| kfold |" in row and "| 12 |" in row and "91.7 %" in row  # 11 of 12 tracks
     assert f"{100 * STUDY_TEST_ACCURACY['rnn']:.1f} %" in row
-    assert "Every row: seed 0; device CPU (2 cores); cpu not recorded; finished 2026-11-26." in page
+    assert "Every row: seed 0; device CPU (2 cores); CPU model not recorded; finished 2026-11-26." in page
     assert REFERENCE_COMMAND in page and "{cite}`chen_genre`" in page
 
 
@@ -217,6 +217,8 @@ def test_shared_values_are_said_once() -> None:
     assert sentence == "every row: data GTZAN (999 tracks); device CPU (2 cores)"
     assert list(rest.columns) == ["model", "seed"]
     assert shared_values(table[["model"]])[0] == ""
+    machine = table.assign(cpu="not recorded")  # the column is named as what it holds
+    assert shared_values(machine)[0].endswith("; CPU model not recorded")
 
 
 def test_committed_records_hold_no_machine_paths() -> None:

@@ -183,6 +183,22 @@ def test_aggregation_over_seeds_and_selection_on_validation_only() -> None:
     assert choose_configuration(trials_frame(records)) == {"kernel_size": 5}  # test prefers 3
 
 
+def test_equal_means_that_differ_in_their_last_bits_are_a_tie() -> None:
+    """(0.70 + 0.72 + 0.93) / 3 and (0.70 + 0.71 + 0.94) / 3 differ in floating point; as a
+    tie, the segment accuracy decides (and seed_winners reports the tie alike).
+
+    Break tried: exact comparison of the means (the old lexsort) -> kernel 3 chosen."""
+    def record(value, seed, valid, segment):
+        return {"factor": "kernel_size", "value": value, "seed": seed, "key": f"{value}{seed}",
+                "valid": {"track_accuracy": valid, "segment_accuracy": segment},
+                "test": {"track_accuracy": 0.5}, "epochs": 2, "seconds": 3.0}
+    records = [record(3, 0, 0.70, 0.5), record(3, 1, 0.72, 0.5), record(3, 2, 0.93, 0.5),
+               record(5, 0, 0.70, 0.6), record(5, 1, 0.71, 0.6), record(5, 2, 0.94, 0.6)]
+    means = summarize_trials(records)["valid_mean"].tolist()
+    assert means[0] != means[1]  # the premise: not equal as floats
+    assert choose_configuration(trials_frame(records)) == {"kernel_size": 5}
+
+
 def test_validation_noise() -> None:
     noise = validation_noise(100, 0.85)
     assert noise["step"] == 0.01
@@ -256,6 +272,12 @@ def test_the_strategies_table_keeps_its_numbers_numeric(tiny_synthetic, tmp_path
     twice = compare_strategies(trials, combined, pd.concat([search, again], ignore_index=True))
     assert twice.loc["joint search (TPE)", ["budget", "configurations", "trainings"]].tolist() == [
         3, 2, int(search["trained"].sum())]  # a configuration proposed twice: a trial, no training
+    sweep_row = table.loc["one factor at a time"]
+    assert bool(combined["shared"].all()) and sweep_row["trainings"] == int((~trials["shared"]).sum())
+    trained_anew = combined.assign(shared=False, seconds=7.0)  # a combination none of the trials was
+    extra = compare_strategies(trials, trained_anew, search).loc["one factor at a time"]
+    assert extra["trainings"] == sweep_row["trainings"] + len(combined)  # break: combined left out
+    assert extra["seconds"] == pytest.approx(sweep_row["seconds"] + 7.0 * len(combined))
     combined["valid_accuracy"] = 1 / 3
     assert compare_strategies(trials, combined, search).round(3).loc["one factor at a time", "valid accuracy"] == 0.333
 

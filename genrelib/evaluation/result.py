@@ -104,7 +104,9 @@ class EvaluationSummary:
         """The genres without a single track in the evaluated set, in ``genres`` order.
 
         Their confusion rows are empty and their F1 (counted as 0 in the macro averages,
-        which run over every genre the model knows) is undefined rather than a failure.
+        which run over every genre the model knows) is undefined (0/0) when the model never
+        named them, a real 0 (false alarms only) when it did: either way no failure to
+        recognise them.
         Notebooks: 03_cnn.ipynb, 07_evaluation.ipynb
         """
         return tuple(genre for genre, scores in self.per_genre.items() if scores.support == 0)

@@ -32,7 +32,8 @@ def build_cnn(
     filters, kernel_size, dropout, batch_norm
         Of the blocks: one ``conv_block`` per entry of ``filters``.
     dense_units, dense_dropout, l2
-        The dense layer's width and dropout; the L2 penalty on every kernel.
+        The dense layer's width and dropout; the L2 penalty on the kernels of the convolutions
+        and of the dense layer (not of the softmax).
     standardizer, name
         A fitted ``Standardizer`` (the first layer then standardises raw input); the name.
 

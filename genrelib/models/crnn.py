@@ -32,7 +32,8 @@ def build_crnn(
         "gru" or "lstm"; units per direction; read both ways; keep the "last" state or the
         "mean" over time; the dropout before the softmax.
     l2, standardizer, name
-        The L2 penalty on every kernel; a fitted ``Standardizer`` (the first layer then
+        The L2 penalty on the kernels of the convolutions and the recurrent layers' input
+        kernels (not their recurrent kernels, not the softmax); a fitted ``Standardizer`` (the first layer then
         standardises raw input); the name.
 
     Returns

@@ -24,7 +24,7 @@ def build_rnn(
     n_classes : int
     units, n_layers, dropout, l2
         Units of every LSTM; how many (all but the last return their whole sequence, the
-        last its final state); the dropout after each; the L2 penalty on their input kernels.
+        last only its output at the last time step); the dropout after each; the L2 penalty on their input kernels.
     standardizer, name
         A fitted ``Standardizer`` (the first layer then standardises raw input); the name.
 

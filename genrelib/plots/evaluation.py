@@ -67,7 +67,8 @@ def plot_per_genre(per_genre: "dict[str, Any]", *, metric: str = "f1",
 def plot_model_comparison(records: "dict[str, EvaluationSummary]", *,
                           keys: "Sequence[str]" = ("segment_accuracy", "track_accuracy", "macro_f1"),
                           chance: float | None = 0.1, title: str | None = None) -> Figure:
-    """Grouped bars: one group per metric in ``keys``, one bar per model. ``records`` maps a
+    """Grouped bars: one group per metric in ``keys``, one bar per model, each labelled as the
+    book prints it (accuracies in per cent to one decimal, F1 to three). ``records`` maps a
     model name to an evaluation (an EvaluationResult, or a run's ``metrics.test``). A dashed
     line marks ``chance`` (1 / number of genres).
     Notebook: 05_crnn.ipynb
@@ -78,7 +79,8 @@ def plot_model_comparison(records: "dict[str, EvaluationSummary]", *,
     for i, (name, record) in enumerate(records.items()):
         values = [float(getattr(record, k)) for k in keys]
         bars = ax.bar(x + (i - (len(records) - 1) / 2) * width, values, width, label=name)
-        ax.bar_label(bars, fmt="%.2f", fontsize=8)
+        ax.bar_label(bars, labels=[f"{100 * v:.1f} %" if k.endswith("accuracy") else f"{v:.3f}"
+                                   for k, v in zip(keys, values)], fontsize=7)
     if chance is not None:
         ax.axhline(chance, color="grey", ls="--", lw=1, label="chance")
     ax.set_xticks(x, [k.replace("_", " ") for k in keys])

@@ -41,8 +41,9 @@ def plot_learning_curves(history: "pd.DataFrame", *, title: str | None = None) -
                        color="grey", ls="--", lw=1, label="best epoch (weights kept)")
     if "learning_rate" in history:
         lr = np.asarray(history["learning_rate"], dtype=float)
-        for i in np.flatnonzero(lr[1:] < lr[:-1]) + 1:
-            ax_loss.axvline(np.asarray(epochs)[i], color="#8172B3", ls=":", lw=1)
+        for n, i in enumerate(np.flatnonzero(lr[1:] < lr[:-1]) + 1):
+            ax_loss.axvline(np.asarray(epochs)[i], color="#8172B3", ls=":", lw=1,
+                            label=None if n else "learning rate cut")
     ax_acc.set_ylim(0, 1)
     ax_loss.legend(fontsize=8)
     ax_acc.legend(fontsize=8)

@@ -14,7 +14,7 @@ from genrelib.config import GTZAN_TRACKS_PER_GENRE, GTZAN_GENRES, FeatureConfig,
 from genrelib.pipeline import RunSpec
 from genrelib.evaluation import bootstrap_interval
 from genrelib.tuning.space import FACTORS
-from genrelib.tuning.sweep import SELECT_ON, choose_configuration, plan_sweep, summarize_trials
+from genrelib.tuning.sweep import SELECT_ON, choose_configuration, plan_sweep, summarize_trials, top_scores
 
 __all__ = ["TABLE1_ACCURACY", "compare_strategies", "grid_cost", "measured_rates", "seed_winners", "sweep_budget",
            "table1", "validation_interval", "validation_noise"]
@@ -113,7 +113,7 @@ def _tied_factors(trials: pd.DataFrame) -> set[str]:
     values share."""
     summary = summarize_trials(trials)
     return {factor for factor, group in summary.groupby("factor", sort=False)
-            if int(np.isclose(group["valid_mean"], group["valid_mean"].max()).sum()) > 1}
+            if len(top_scores(group["valid_mean"].to_numpy(dtype=float))) > 1}
 
 
 def sweep_budget(trials: pd.DataFrame) -> int:
@@ -152,8 +152,8 @@ def grid_cost(measured: pd.DataFrame, *, model: str, seeds: int = 1, profile: st
     """An *estimate* of the full one-factor grid's training time for ``model``.
 
     Every distinct configuration of the grid (``factors`` None: the study's Table 1 for
-    ``model``) times ``seeds`` trains for ``profile``'s maximum epochs (an upper bound: early
-    stopping may end sooner) on ``train_tracks`` (800: GTZAN's 80 %) x the segments per clip
+    ``model``) times ``seeds`` trains for ``profile``'s maximum epochs (the most it may train:
+    early stopping may end sooner) on ``train_tracks`` (800: GTZAN's 80 %) x the segments per clip
     of its segment length, each segment costing the median seconds per training segment
     measured by the runs of ``measured`` on each device (every configuration costed at the
     measured model's rate: a larger kernel costs more, a shorter segment less).
@@ -208,7 +208,8 @@ def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
     configurations; the search's trials, as many), the distinct configurations they tried
     (fewer than the search's trials when it proposed one twice), trainings (runs over every
     seed; a repeat read back costs none; one copied from the sweep's records counts, as the
-    search alone would have trained it), measured training seconds, the best configuration (the sweep's: its per-factor choices combined, scored
+    search alone would have trained it; the sweep's include the run of its combined choice
+    when that configuration was none of its trials), measured training seconds, the best configuration (the sweep's: its per-factor choices combined, scored
     by ``combined``, the run of that combination) and its mean validation accuracy over
     seeds, then its mean test accuracy (shown after the choice, never used for it).
     Notebook: 06_tuning.ipynb
@@ -218,7 +219,7 @@ def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
     by_trial = search.groupby("trial").agg(valid=("valid_accuracy", "mean"), test=("test_accuracy", "mean"))
     best_trial = int(by_trial["valid"].idxmax())
     best_params = search[search["trial"] == best_trial].iloc[0][factor_cols].to_dict()
-    sweep_trained = sweep[~sweep["shared"]]
+    sweep_trained = pd.concat([sweep[~sweep["shared"]], combined[~combined["shared"]]], ignore_index=True)
     budget = sweep_budget(sweep)  # the sweep's distinct configurations
     rows = {
         "one factor at a time": {

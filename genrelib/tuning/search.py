@@ -29,7 +29,7 @@ from genrelib.tuning.space import Space, apply_settings, base_settings, check_fa
 from genrelib.tuning.sweep import SELECT_ON, _report
 from genrelib.tuning.trials import prepare_context
 
-__all__ = ["joint_search", "search_frame"]
+__all__ = ["joint_search", "search_frame", "startup_trials"]
 
 
 def _optuna() -> Any:
@@ -39,6 +39,12 @@ def _optuna() -> Any:
         raise ImportError("the joint search needs Optuna: pip install -e '.[tune]'") from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna
+
+
+def startup_trials(budget: int) -> int:
+    """How many of ``budget`` trials TPE draws at random before it models the scores:
+    ``min(10, max(2, budget // 3))`` (at most the budget). Notebook: 06_tuning.ipynb"""
+    return min(budget, 10, max(2, budget // 3))
 
 
 def joint_search(data: DataSource, spec: RunSpec, *, out_dir: str | Path, budget: int,
@@ -53,8 +59,8 @@ def joint_search(data: DataSource, spec: RunSpec, *, out_dir: str | Path, budget
     data, spec, out_dir, space, seeds, cache_dir, verbose, report
         As ``run_sweep`` (so its trials are comparable with the sweep's).
     budget : int
-        Trials; TPE starts with ``min(10, max(2, budget // 3))`` random ones, then models
-        good and bad configurations separately.
+        Trials; TPE starts with ``startup_trials(budget)`` random ones, then models good
+        and bad configurations separately.
     sampler_seed : int
 
     Returns
@@ -80,7 +86,7 @@ def joint_search(data: DataSource, spec: RunSpec, *, out_dir: str | Path, budget
     distributions = {name: optuna.distributions.CategoricalDistribution(list(normalised(list(values))))
                      for name, values in space.items()}
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(
-        seed=sampler_seed, n_startup_trials=min(10, max(2, budget // 3))))
+        seed=sampler_seed, n_startup_trials=startup_trials(budget)))
     by_trial: dict[int, dict[int, dict[str, Any]]] = {}
     for r in read_records(path):
         if r.get("search_id") == search_id:
