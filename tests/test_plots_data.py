@@ -51,6 +51,10 @@ def test_chapter_1_figures_draw_their_data() -> None:
     # right: per genre one block of 2 tracks for each of its 3 artists
     assert len(right.patches) == 3 * len(GENRES) and set(_bar_heights(right)) == {2}
     assert [t.get_text() for t in right.texts] == ["3"] * len(GENRES)
+    assert right.get_legend() is None  # every artist named: no grey, no key
+    unnamed = tracks.assign(artist=tracks["artist"].where(tracks.index != 0))  # one track's artist unknown
+    right = main_axes(plots.plot_genre_artists(unnamed))[1]
+    assert [t.get_text() for t in right.get_legend().get_texts()] == ["artist not known"]
 
     splits = {"random": random_split(tracks, seed=0), "artist": artist_split(tracks, seed=0)}
     fig = plots.plot_split_protocols(splits, tracks)

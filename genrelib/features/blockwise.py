@@ -94,7 +94,7 @@ def log_mel(y: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     Raises
     ------
     ValueError
-        When ``y`` is not one-dimensional or too short for one frame.
+        When ``y`` is not one-dimensional or empty.
 
     Notebook: 02_features.ipynb
     """

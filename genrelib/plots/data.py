@@ -71,6 +71,7 @@ def plot_genre_artists(tracks: "pd.DataFrame") -> Figure:
     left.set_ylabel("tracks")
     left.set_title("tracks per genre")
     palette = plt.get_cmap("tab20").colors
+    any_unknown = False
     for x, genre in enumerate(genres):
         artists = tracks.loc[tracks["genre"] == genre, "artist"]
         known = artists[artists.notna() & (artists.astype(str).str.len() > 0)].astype(str)
@@ -81,11 +82,15 @@ def plot_genre_artists(tracks: "pd.DataFrame") -> Figure:
             bottom += n
         unknown = len(artists) - len(known)
         if unknown:
-            right.bar(x, unknown, bottom=bottom, color="#BBBBBB", edgecolor="white", linewidth=0.5)
+            right.bar(x, unknown, bottom=bottom, color="#BBBBBB", edgecolor="white", linewidth=0.5,
+                      label=None if any_unknown else "artist not known")
+            any_unknown = True
         right.text(x, len(artists), f"{known.nunique()}", ha="center", va="bottom", fontsize=8)
     right.set_xticks(range(len(genres)), genres)
     right.set_ylabel("tracks")
-    right.set_title("tracks by artist (number on top: distinct artists)")
+    right.set_title("tracks by artist (number on top: distinct named artists)")
+    if any_unknown:
+        right.legend(loc="upper right", fontsize=8)
     for ax in (left, right):
         ax.tick_params(axis="x", labelrotation=45)
     return fig

@@ -15,7 +15,8 @@ from genrelib.plots.colours import SET_COLOURS
 
 def plot_stft(y: np.ndarray, steps: "dict[str, np.ndarray]", cfg: Any) -> Figure:
     """The waveform (top) and its STFT magnitude (bottom, shown in dB for visibility,
-    linear frequency axis). ``steps`` is ``genrelib.features.feature_steps(y, cfg)``.
+    linear frequency axis: dB relative to the clip's loudest bin, the 80 dB below it shown,
+    unlike the log-mel's fixed reference). ``steps`` is ``genrelib.features.feature_steps(y, cfg)``.
     Notebook: 02_features.ipynb
     """
     import librosa
@@ -27,10 +28,13 @@ def plot_stft(y: np.ndarray, steps: "dict[str, np.ndarray]", cfg: Any) -> Figure
     top.plot(t, y, linewidth=0.3, color="#333333")
     top.set_xlim(0, t[-1] if len(t) else 1)
     top.set_title(f"waveform: {len(y)} samples at {cfg.sample_rate} Hz")
-    shown = librosa.amplitude_to_db(steps["stft"], ref=np.max)
+    top.set_xlabel("time (s)")
+    top.set_ylabel("amplitude")
+    shown = librosa.amplitude_to_db(steps["stft"], ref=np.max, top_db=80.0)
     mesh = librosa.display.specshow(shown, sr=cfg.sample_rate, hop_length=cfg.hop_length,
-                                    x_axis="time", y_axis="linear", ax=bottom)
-    fig.colorbar(mesh, ax=bottom, format="%+.0f dB")
+                                    x_axis="time", y_axis="linear", ax=bottom, cmap="magma")
+    fig.colorbar(mesh, ax=bottom, format="%+.0f dB", label="dB below the loudest bin")
+    bottom.set_xlabel("time (s)")
     bottom.set_title(f"|STFT|: n_fft {cfg.n_fft}, hop {cfg.hop_length} -> "
                      f"{steps['stft'].shape[0]} bins x {steps['stft'].shape[1]} frames")
     return fig
@@ -56,17 +60,21 @@ def plot_mel_filterbank(cfg: Any, *, every: int = 8) -> Figure:
 
 def plot_mel_steps(steps: "dict[str, np.ndarray]", cfg: Any) -> Figure:
     """The mel spectrogram in power (left, almost black: a few loud bins dominate) and in
-    dB (right, the log-mel the models see). Notebook: 02_features.ipynb
+    dB (right, the log-mel the models see, fixed reference 1.0; one linear colour scale from
+    its lowest to its highest value, no colour centred on 0 dB). Notebook: 02_features.ipynb
     """
     import librosa.display
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
     for ax, key, title, unit in ((left, "mel_power", "mel power (linear)", None),
                                  (right, "log_mel", "log-mel: 10 log10(power)", "%+.0f dB")):
-        mesh = librosa.display.specshow(steps[key], sr=cfg.sample_rate, hop_length=cfg.hop_length,
-                                        x_axis="time", y_axis="mel", ax=ax)
+        values = steps[key]
+        mesh = librosa.display.specshow(values, sr=cfg.sample_rate, hop_length=cfg.hop_length,
+                                        x_axis="time", y_axis="mel", ax=ax, cmap="magma",
+                                        vmin=float(np.min(values)), vmax=float(np.max(values)))
         fig.colorbar(mesh, ax=ax, format=unit) if unit else fig.colorbar(mesh, ax=ax)
-        ax.set_title(f"{title}: {steps[key].shape}")
+        ax.set_xlabel("time (s)")
+        ax.set_title(f"{title}: {values.shape}")
     return fig
 
 
@@ -77,10 +85,14 @@ def plot_mfcc(steps: "dict[str, np.ndarray]", cfg: Any) -> Figure:
     import librosa.display
 
     fig, ax = plt.subplots(figsize=(10, 3.2), layout="constrained")
-    mesh = librosa.display.specshow(steps["mfcc"], sr=cfg.sample_rate, hop_length=cfg.hop_length,
-                                    x_axis="time", ax=ax)
-    fig.colorbar(mesh, ax=ax)
+    mfcc = steps["mfcc"]
+    mesh = librosa.display.specshow(mfcc, sr=cfg.sample_rate, hop_length=cfg.hop_length,
+                                    x_axis="time", ax=ax, cmap="coolwarm",
+                                    vmin=-float(np.max(np.abs(mfcc))), vmax=float(np.max(np.abs(mfcc))))
+    fig.colorbar(mesh, ax=ax, label="coefficient value")
+    ax.set_yticks(np.arange(0, mfcc.shape[0], 2) + 0.5, [str(i) for i in range(0, mfcc.shape[0], 2)])
     ax.set_ylabel("MFCC index")
+    ax.set_xlabel("time (s)")
     ax.set_title(f"MFCC: {steps['mfcc'].shape[0]} coefficients x {steps['mfcc'].shape[1]} frames")
     return fig
 

@@ -242,7 +242,7 @@ SCORE_TOLERANCE = 1e-9
 
 def top_scores(scores: np.ndarray) -> np.ndarray:
     """Indices (ascending) of the scores tied with the highest, within ``SCORE_TOLERANCE``;
-    NaN never ranks. Empty when every score is NaN."""
+    NaN never ranks. Empty when every score is NaN. Notebook: 06_tuning.ipynb"""
     scores = np.asarray(scores, dtype=float)
     if not np.isfinite(scores).any():
         return np.arange(0)
