@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, ClassVar
 
@@ -65,6 +66,10 @@ class FeatureConfig:
     kind: str = "mel"
 
     def __post_init__(self) -> None:
+        for f in (f for f in fields(self) if f.name != "kind"):  # each numeric setting of its default's type
+            value, whole = getattr(self, f.name), isinstance(f.default, int)
+            _check(isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(value, bool),
+                   f"{f.name} must be {'an integer' if whole else 'a number'}, got {value!r}")
         _check(self.kind in FEATURE_KINDS, f"kind must be one of {list(FEATURE_KINDS)}, got {self.kind!r}")
         _check(self.sample_rate > 0, f"sample_rate must be positive, got {self.sample_rate}")
         _check(0 < self.segment_seconds <= self.clip_seconds,

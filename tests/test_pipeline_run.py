@@ -468,3 +468,51 @@ def test_a_value_the_builder_refuses_is_named_and_leaves_nothing(model, option, 
         _train(tiny_index, tiny_cache, tmp_path / "run", model=model,
                options={**tiny_spec(model).options, **option})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_genre_without_training_tracks_is_warned_and_drop_genres_leaves_it_out(tiny_index, tiny_cache,
+                                                                                 tmp_path) -> None:
+    """``subset`` keeps every genre, so a genre left without tracks is a model output nothing
+    trains: train_run warns, naming it; ``drop_genres`` removes the genre itself.
+
+    Break tried: the warning removed from train_run -> pytest.warns fails."""
+    gone = tiny_index.genres[0]
+    kept = tiny_index.tracks.loc[tiny_index.tracks["genre"] != gone, "track_id"]
+    with pytest.warns(pipeline.UntrainedGenreWarning, match=rf"no training track of {gone} in the 'random' split"):
+        result = train_run(tiny_index.subset(kept), tiny_spec("logreg"), out_dir=tmp_path / "subset",
+                           cache_dir=tiny_cache, verbose=0)
+    assert result.config.extra["untrained_genres"] == [gone]
+    dropped = tiny_index.drop_genres([gone])
+    assert gone not in dropped.genres and len(dropped) == len(kept)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pipeline.UntrainedGenreWarning)
+        result = train_run(dropped, tiny_spec("logreg"), out_dir=tmp_path / "dropped", cache_dir=tiny_cache,
+                           verbose=0)
+    assert gone not in result.genres and "untrained_genres" not in result.config.extra
+    with pytest.raises(KeyError, match=r"\['polka'\] not among the genres"):
+        tiny_index.drop_genres(["polka"])
+
+
+def test_arguments_of_the_wrong_kind_are_named_before_any_work(tiny_synthetic, tmp_path) -> None:
+    """A model name or a dict for the spec, a kind name for the FeatureConfig and a string for an
+    integer setting are refused with what to pass (they were AttributeError/TypeError from deep
+    inside); extract_features takes a dataset folder as train_run does.
+
+    Breaks tried: check_spec removed -> "'str' object has no attribute 'profile'"; the type loop of
+    FeatureConfig removed -> "'<=' not supported"."""
+    for wrong in ("logreg", {"model": "logreg"}):
+        with pytest.raises(TypeError, match=r"spec must be a RunSpec, e.g. RunSpec\(model='cnn'\)"):
+            train_run(tiny_synthetic, wrong, out_dir=tmp_path / "run")
+        with pytest.raises(TypeError, match=r"spec must be a RunSpec"):
+            pipeline.cross_validate(tiny_synthetic, wrong, out_dir=tmp_path / "cv")
+    with pytest.raises(ValueError, match=r"n_mels must be an integer, got '64'"):
+        FeatureConfig(n_mels="64")
+    with pytest.raises(ValueError, match=r"overlap must be a number, got '0.5'"):
+        FeatureConfig(overlap="0.5")
+    with pytest.raises(TypeError, match=r"cfg must be a FeatureConfig, .* got str 'mel'"):
+        extract_features(tiny_synthetic, "mel")
+    cfg = FeatureConfig(kind="stats")
+    by_path = extract_features(tiny_synthetic, cfg, cache_dir=tmp_path / "cache", progress=False)
+    assert by_path.n_tracks == 30 and not (tmp_path / "run").exists()

@@ -574,3 +574,23 @@ def test_the_table_names_at_most_a_dozen_genre_changes(tmp_path):
     many = [tmp_path / f"{i}.m4a" for i in range(7)]
     assert passed_over_line(tmp_path, many).endswith(
         ": 0.m4a, 1.m4a, 2.m4a, 3.m4a, 4.m4a and 2 more; convert a recording to one of those formats to predict it")
+
+
+def test_from_python_passed_over_files_are_warned_and_wrong_arguments_are_named(predictor, cnn, tmp_path):
+    """``predict_paths`` names a folder's files that are not audio by name in a warning (the
+    command line prints them itself); ``predict_file`` refuses a run folder given for the
+    predictor, a folder given for a file and a top_k that is no integer, saying what to do.
+
+    Breaks tried: no warning in predict_paths -> pytest.warns fails; no predictor check ->
+    AttributeError 'str' object has no attribute 'members'."""
+    song = write(tmp_path / "in" / "song.wav", 3.0)
+    (tmp_path / "in" / "cover.jpg").write_bytes(b"\xff\xd8")
+    with pytest.warns(P.PassedOverWarning, match=r"passed over 1 file that is not audio by name .*: cover\.jpg"):
+        results = list(P.predict_paths(predictor, tmp_path / "in", progress=False))
+    assert [r.path for r in results] == [song]
+    with pytest.raises(TypeError, match=r"predictor must be a Predictor, got str .*load_predictor\(run_dir\)"):
+        P.predict_file(str(cnn), song)
+    with pytest.raises(IsADirectoryError, match=r"is a folder: predict_paths\(predictor, folder\)"):
+        P.predict_file(predictor, tmp_path / "in")
+    with pytest.raises(ValueError, match=r"top_k must be an integer >= 1, got '3'"):
+        P.predict_file(predictor, song, top_k="3")

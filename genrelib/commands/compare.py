@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import warnings
 from typing import Any
 
 from genrelib.commands.console import progress_bars
@@ -67,9 +68,11 @@ def run_compare(args: argparse.Namespace) -> int:
     """Run ``genrelib compare``; returns 0."""
     run_a, run_b = check_run_dir(args.run_a), check_run_dir(args.run_b)
     check_data(args.data)
-    from genrelib.pipeline import compare_runs
+    from genrelib.pipeline import SeenTracksWarning, compare_runs
 
-    record = compare_runs(run_a, run_b, args.data, method=args.method,
-                          progress=not args.json and progress_bars()).to_dict()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=SeenTracksWarning)  # the summary's notes say it
+        record = compare_runs(run_a, run_b, args.data, method=args.method,
+                              progress=not args.json and progress_bars()).to_dict()
     print(json.dumps(record, indent=2) if args.json else format_comparison(record))
     return 0

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -212,19 +213,22 @@ def run_evaluate(args: argparse.Namespace) -> int:
                             "deep model's log-mel segments anew; this model reads its features on their "
                             "own grid); leave it out")
     from genrelib.commands.console import progress_bars
-    from genrelib.pipeline import evaluate_run, evaluate_runs
+    from genrelib.pipeline import SeenTracksWarning, evaluate_run, evaluate_runs
 
     bars = not args.json and progress_bars()
 
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=SeenTracksWarning)  # the notes below say it
+        if len(run_dirs) == 1:
+            record = evaluate_run(run_dirs[0], args.data, method=args.method, progress=bars,
+                                  hop_frames=args.hop).to_dict()
+        else:
+            record = evaluate_runs(run_dirs, args.data, method=args.method, progress=bars,
+                                   hop_frames=args.hop).to_dict()
     if len(run_dirs) == 1:
-        record = evaluate_run(run_dirs[0], args.data, method=args.method, progress=bars,
-                              hop_frames=args.hop).to_dict()
         print(json.dumps(record, indent=2) if args.json else format_result(record))
         _notes_on_stderr(result_notes(record), args.json)
         return 0
-    results = evaluate_runs(run_dirs, args.data, method=args.method, progress=bars,
-                            hop_frames=args.hop)
-    record = results.to_dict()
     print(json.dumps(record, indent=2) if args.json else format_ensemble(record))
     _notes_on_stderr(ensemble_notes(record), args.json)
     return 0

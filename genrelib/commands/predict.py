@@ -18,6 +18,7 @@ import argparse
 import csv
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,20 +86,12 @@ def _runs(timeline: list[dict[str, Any]]) -> str:
     return shown
 
 
-#: The most passed-over files named per folder on stderr.
-SHOWN_PASSED_OVER = 5
-
-
 def passed_over_line(folder: Path, files: list[Path]) -> str:
-    """"FOLDER: passed over 2 files that are not audio by name (read: .wav, ...): a.opus, b.txt"
-    - a file in a format predict does not read is never left out without a word."""
-    from genrelib.datasets import AUDIO_EXTENSIONS
+    """``predict.passed_over_message``: the line ``genrelib predict`` prints for a folder's files
+    that are not audio by name."""
+    from genrelib.predict import passed_over_message
 
-    names = ", ".join(str(f.relative_to(folder)) for f in files[:SHOWN_PASSED_OVER])
-    more = f" and {len(files) - SHOWN_PASSED_OVER} more" if len(files) > SHOWN_PASSED_OVER else ""
-    return (f"{folder}: passed over {len(files)} file{'s' if len(files) != 1 else ''} that "
-            f"{'are' if len(files) != 1 else 'is'} not audio by name (read: {', '.join(AUDIO_EXTENSIONS)}): "
-            f"{names}{more}; convert a recording to one of those formats to predict it")
+    return passed_over_message(folder, files)
 
 
 def csv_rows(results: list[Any], k: int) -> list[list[Any]]:
@@ -169,7 +162,7 @@ def run_predict(args: argparse.Namespace) -> int:
     timeline = _timeline_target(args)
     from tqdm import tqdm
 
-    from genrelib.predict import FileFailure, load_predictor, passed_over_files, predict_paths
+    from genrelib.predict import FileFailure, PassedOverWarning, load_predictor, passed_over_files, predict_paths
 
     predictor = load_predictor(models)
     if args.top_k is None:  # the default, never more than the model knows (2 of a 2-genre model)
@@ -179,18 +172,20 @@ def run_predict(args: argparse.Namespace) -> int:
     for folder, files in passed_over_files(args.paths).items():
         print(f"genrelib predict: {passed_over_line(folder, files)}", file=sys.stderr)
     predictions, failed, in_order, used = [], [], [], set()
-    for result in predict_paths(predictor, args.paths, top_k=args.top_k, progress=progress_bars(),
-                                allow_truncated=args.allow_truncated):
-        in_order.append(result)
-        if isinstance(result, FileFailure):
-            failed.append(result)
-            tqdm.write(f"genrelib predict: {result}", file=sys.stderr)
-            continue
-        predictions.append(result)
-        if not args.json:
-            tqdm.write(format_prediction(result), file=sys.stdout)
-        if timeline:
-            _save_timeline(result, timeline, used)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PassedOverWarning)  # named just above
+        for result in predict_paths(predictor, args.paths, top_k=args.top_k, progress=progress_bars(),
+                                    allow_truncated=args.allow_truncated):
+            in_order.append(result)
+            if isinstance(result, FileFailure):
+                failed.append(result)
+                tqdm.write(f"genrelib predict: {result}", file=sys.stderr)
+                continue
+            predictions.append(result)
+            if not args.json:
+                tqdm.write(format_prediction(result), file=sys.stdout)
+            if timeline:
+                _save_timeline(result, timeline, used)
     if args.json:
         print(json.dumps([json_entry(r) for r in in_order], indent=2))
     if args.csv:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import warnings
 from typing import Any
 
 from genrelib.commands.features import add_scheduler_argument
@@ -141,11 +142,13 @@ def run_train(args: argparse.Namespace) -> int:
     elif not os.path.isdir(data):
         raise UserError(f"DATA folder {data!r} does not exist (give a dataset folder or 'synthetic')")
     from genrelib.commands.console import training_verbosity
-    from genrelib.pipeline import describe_run, train_run
+    from genrelib.pipeline import UntrainedGenreWarning, describe_run, train_run
 
     verbose = training_verbosity(args.quiet)
-    result = train_run(data, spec, out_dir=args.out, hardware=hardware, overwrite=args.overwrite,
-                       verbose=verbose)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UntrainedGenreWarning)  # describe_run's note says it
+        result = train_run(data, spec, out_dir=args.out, hardware=hardware, overwrite=args.overwrite,
+                           verbose=verbose)
     print(describe_run(result))
     return 0
 

@@ -15,7 +15,7 @@ import hashlib
 import os
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +84,15 @@ class DatasetIndex:
         """
         counts = self.tracks["genre"].value_counts()
         return {genre: int(counts.get(genre, 0)) for genre in self.genres}
+
+    def drop_genres(self, genres: Iterable[str]) -> "DatasetIndex":
+        """A copy without ``genres``, their tracks and their place in ``genres`` (a model trained
+        on it has no output for them; ``subset`` keeps every genre). KeyError names an unknown one."""
+        dropped = {str(g) for g in genres}
+        if unknown := sorted(dropped - set(self.genres)):
+            raise KeyError(f"{unknown} not among the genres of {self.root}: {list(self.genres)}")
+        kept = self.subset(self.tracks.loc[~self.tracks["genre"].isin(dropped), "track_id"])
+        return replace(kept, genre_order=tuple(g for g in self.genres if g not in dropped))
 
     def subset(self, track_ids: Iterable[str]) -> "DatasetIndex":
         """A copy holding only ``track_ids`` (index order kept; ``genres`` unchanged, so

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from genrelib.config import FeatureConfig
+from genrelib.datasets.source import as_index
 from genrelib.features.cluster import _dask_results, check_scheduler_address
 from genrelib.features.featureset import FeatureSet
 from genrelib.features.spectral import mfcc_from_log_mel
@@ -170,7 +171,7 @@ def _mfcc_from_mel_set(mel: FeatureSet, cfg: FeatureConfig) -> FeatureSet:
 
 
 def extract_features(
-    index: "DatasetIndex",
+    index: "DatasetIndex | str | os.PathLike[str]",
     cfg: FeatureConfig,
     *,
     cache_dir: str | os.PathLike[str] | Literal[False] | None = None,
@@ -189,7 +190,7 @@ def extract_features(
 
     Parameters
     ----------
-    index : DatasetIndex
+    index : DatasetIndex, or a dataset folder (indexed first, as ``index_dataset``)
         The tracks (paths, labels, genres).
     cfg : FeatureConfig
         The features.
@@ -231,8 +232,12 @@ def extract_features(
 
     Notebook: 02_features.ipynb
     """
+    if not isinstance(cfg, FeatureConfig):
+        raise TypeError(f"cfg must be a FeatureConfig, e.g. FeatureConfig() or FeatureConfig(kind='mfcc'), "
+                        f"got {type(cfg).__name__} {cfg!r}")
     if scheduler is not None:  # refused before any file is read, cached features or not
         check_scheduler_address(scheduler)
+    index = as_index(index, progress=progress)
     warn_clip_lengths(index.tracks["duration"], cfg)
     usable = index.tracks["duration"] >= cfg.segment_seconds  # the others are skipped, and named
     warn_sample_rates(index.tracks.loc[usable, "sample_rate"], cfg)  # counted over the clips used

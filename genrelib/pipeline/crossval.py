@@ -18,7 +18,7 @@ from genrelib.evaluation import SegmentPredictions
 from genrelib.pipeline.records import RunResult
 from genrelib.pipeline.run import capped_index, train_run
 from genrelib.pipeline.scoring import run_predictions
-from genrelib.pipeline.spec import Hardware, RunSpec
+from genrelib.pipeline.spec import Hardware, RunSpec, check_spec
 
 #: The fold protocols of ``cross_validate``.
 CV_PROTOCOLS: tuple[str, ...] = ("kfold", "artist_kfold")
@@ -52,6 +52,7 @@ def cross_validate(data: DataSource, spec: RunSpec, *, out_dir: str | Path, fold
 
     Notebook: 07_evaluation.ipynb
     """
+    check_spec(spec)
     if protocol not in CV_PROTOCOLS:
         raise ValueError(f"protocol must be one of {list(CV_PROTOCOLS)}, got {protocol!r}")
     index = capped_index(data, profile=spec.profile, progress=verbose in (1, 2))

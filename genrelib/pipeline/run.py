@@ -9,6 +9,7 @@ Notebook: 03_cnn.ipynb
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ from genrelib.models import (FINETUNE_KINDS, build_classical, build_model, fit_c
 from genrelib.models.track_rows import track_means
 from genrelib.pipeline import folder
 from genrelib.pipeline.records import RunConfig, RunMetrics, RunResult, SetSizes
-from genrelib.pipeline.spec import Hardware, RunSpec, train_config
+from genrelib.pipeline.spec import Hardware, RunSpec, check_spec, train_config
 from genrelib.training import compile_model, fit_model, plan_devices, predict_probs, set_seed, training_scope
 
 if TYPE_CHECKING:
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
 #: A function that builds a Keras model like ``models.build_cnn``: keyword arguments
 #: ``input_shape``, ``n_classes``, ``standardizer`` and the spec's options.
 ModelBuilder = Callable[..., keras.Model]
+
+
+class UntrainedGenreWarning(UserWarning):
+    """A genre of the data has no track in a run's training part: the model cannot predict it
+    (config.json's ``untrained_genres``; ``describe_run`` notes it)."""
 
 
 def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
@@ -81,6 +87,7 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
 
     Notebook: 03_cnn.ipynb
     """
+    check_spec(spec)
     hardware = hardware or Hardware()
     train_cfg = train_config(spec, hardware)
     classical = is_classical(spec.model)
@@ -110,6 +117,12 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
                          f"{len(index.genres)} genres in {index.root}: a classifier needs tracks of at "
                          "least two genres to learn from; use another split, or, for split lists, check "
                          "that the data folder holds the tracks they name")
+    if untrained:
+        those = "that genre" if len(untrained) == 1 else "those genres"
+        warnings.warn(UntrainedGenreWarning(
+            f"{index.root}: no training track of {', '.join(untrained)} in the {spec.split_name!r} split: "
+            f"the model cannot predict {those} (config.json records them as untrained_genres); to "
+            "leave a genre out, train on index.drop_genres([...]) or a folder without it"), stacklevel=2)
     # 3. features; the standardiser is fitted on the training tracks only (a classical
     #    Pipeline fits its own scaler on them)
     cfg = spec.feature_config

@@ -4,6 +4,7 @@ their ensemble, two runs compared track by track (chapter 7).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,22 @@ from genrelib.training import predict_probs
 
 if TYPE_CHECKING:
     from genrelib.pretrained import EmbeddingSpec
+
+
+class SeenTracksWarning(UserWarning):
+    """Some tracks a run is evaluated on were its training or validation tracks: scores on
+    them are no test of the model (``extra["seen_in_training"]`` counts them)."""
+
+
+def _warn_seen(result: EvaluationResult, what: str, root: Any) -> None:
+    counts = result.extra.get("seen_in_training") or {}
+    if counts:
+        detail = ", ".join(f"{n} {'training' if name == 'train' else 'validation'}"
+                           for name, n in counts.items())
+        warnings.warn(SeenTracksWarning(
+            f"{what}: {sum(counts.values())} of the {result.n_tracks} tracks of {root} were the run's own "
+            f"({detail}): scores on them are no test of the model (extra['seen_in_training'] counts "
+            "them); evaluate on tracks it never saw"), stacklevel=3)
 
 
 @dataclass(frozen=True)
@@ -104,14 +121,17 @@ def evaluate_run(run_dir: str | Path, data: DataSource, *, method: str | None = 
     """Evaluate a saved run on every track of ``data`` (a folder or DatasetIndex):
     ``run_predictions(...).evaluate(method=method)``, same errors; ``method`` None: the
     run's own rule (``run_aggregation``); ``hop_frames`` for test-time averaging over a
-    denser hop (deep models).
+    denser hop (deep models). Tracks the run trained or validated on are counted in
+    ``extra["seen_in_training"]`` and named in a ``SeenTracksWarning``.
     """
     method = method or run_aggregation(run_dir)
     index = as_index(data, progress=progress)
     predictions, skipped = _scored(run_dir, index, cache_dir=cache_dir, progress=progress,
                                    hop_frames=hop_frames)
     seen = _seen_tracks(run_dir, index)
-    return _noting_skipped(_noting_seen_tracks(predictions.evaluate(method=method), seen), skipped)
+    result = _noting_skipped(_noting_seen_tracks(predictions.evaluate(method=method), seen), skipped)
+    _warn_seen(result, str(run_dir), index.root)
+    return result
 
 
 def _noting_skipped(result: EvaluationResult, skipped: list[dict[str, str]]) -> EvaluationResult:
@@ -210,6 +230,7 @@ def evaluate_runs(run_dirs: list[str | Path], data: DataSource, *, method: str |
     members = {n: _noting_skipped(_noting_seen_tracks(p.evaluate(method=rule), s), skipped)
                for n, (p, skipped), rule, s in zip(names, scored, rules, seen)}
     every = {item["path"]: item for _, skipped in scored for item in skipped}  # a clip once
+    _warn_seen(ensemble, f"the ensemble of {', '.join(names)}", index.root)
     return EnsembleEvaluation(members=members, ensemble=_noting_skipped(ensemble, list(every.values())))
 
 

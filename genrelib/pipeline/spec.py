@@ -161,6 +161,13 @@ class RunSpec:
         return replace(self, **changes)
 
 
+def check_spec(spec: object) -> None:
+    """TypeError unless ``spec`` is a RunSpec (a model name or a dict is a common slip)."""
+    if not isinstance(spec, RunSpec):
+        raise TypeError(f"spec must be a RunSpec, e.g. RunSpec(model='cnn'), got {type(spec).__name__} "
+                        f"{spec!r}; the call is train_run(data, spec, out_dir=...)")
+
+
 @dataclass(frozen=True)
 class Hardware:
     """How a run computes, not its recipe: meant to change its speed, not what it learns,

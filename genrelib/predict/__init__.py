@@ -9,12 +9,12 @@ Notebook: 09_using_the_model.ipynb
 """
 
 from genrelib.predict.checks import FAR_DISTANCE, SILENCE_DBFS, STEADY_VARIATION, InputReport
-from genrelib.predict.files import (CHUNK_SECONDS, FileFailure, FilePrediction, PredictionError,
-                                    audio_files, passed_over_files, predict_file,
-                                    predict_paths)
+from genrelib.predict.files import (CHUNK_SECONDS, SHOWN_PASSED_OVER, FileFailure, FilePrediction,
+                                    PassedOverWarning, PredictionError, audio_files, passed_over_files,
+                                    passed_over_message, predict_file, predict_paths)
 from genrelib.predict.models import SCORE_BATCH, ModelMember, Predictor, load_predictor, model_settings
 
 __all__ = ["CHUNK_SECONDS", "FAR_DISTANCE", "FileFailure", "FilePrediction", "InputReport",
-           "ModelMember", "PredictionError", "Predictor", "SCORE_BATCH", "SILENCE_DBFS",
-           "STEADY_VARIATION", "audio_files", "load_predictor", "model_settings", "passed_over_files",
-           "predict_file", "predict_paths"]
+           "ModelMember", "PassedOverWarning", "PredictionError", "Predictor", "SCORE_BATCH", "SHOWN_PASSED_OVER",
+           "SILENCE_DBFS", "STEADY_VARIATION", "audio_files", "load_predictor", "model_settings",
+           "passed_over_files", "passed_over_message", "predict_file", "predict_paths"]

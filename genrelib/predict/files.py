@@ -132,9 +132,13 @@ def predict_file(predictor: Predictor, path: _PathLike, *, top_k: int = 3,
         Non-finite features or probabilities, naming the file.
     Notebook: 09_using_the_model.ipynb
     """
-    if top_k < 1:
-        raise ValueError(f"top_k must be >= 1, got {top_k}")
+    _check_predictor(predictor)
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
+        raise ValueError(f"top_k must be an integer >= 1, got {top_k!r}")
     path = Path(path).expanduser()
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder: predict_paths(predictor, folder) predicts every audio "
+                                "file below it; predict_file takes one file")
     meter = InputMeter([member.reference for member in predictor.members])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TruncatedAudioWarning)
@@ -154,6 +158,13 @@ def predict_file(predictor: Predictor, path: _PathLike, *, top_k: int = 3,
     starts = np.arange(probs.shape[0]) * cfg.segment_hop_samples / cfg.sample_rate
     return FilePrediction(path, predictor.genres, probs, starts, k=min(top_k, len(predictor.genres)),
                           input=meter.report(truncated=_truncation_note(caught)))
+
+
+def _check_predictor(predictor: Any) -> None:
+    """TypeError unless ``predictor`` is a ``Predictor`` (a run folder's path is a common slip)."""
+    if not isinstance(predictor, Predictor):
+        raise TypeError(f"predictor must be a Predictor, got {type(predictor).__name__} {predictor!r}: "
+                        "load it first, predictor = load_predictor(run_dir)")
 
 
 def _truncation_note(caught: list[warnings.WarningMessage]) -> str | None:
@@ -266,6 +277,25 @@ def audio_files(paths: Iterable[_PathLike] | _PathLike) -> list[Path | FileFailu
     return found
 
 
+class PassedOverWarning(UserWarning):
+    """A folder given to ``predict_paths`` holds files that are not audio by name: they are
+    not predicted (``passed_over_message`` names them)."""
+
+
+#: The most passed-over files named per folder.
+SHOWN_PASSED_OVER = 5
+
+
+def passed_over_message(folder: Path, files: list[Path]) -> str:
+    """"FOLDER: passed over 2 files that are not audio by name (read: .wav, ...): a.opus, b.txt"
+    - a file in a format predict does not read is never left out without a word."""
+    names = ", ".join(str(f.relative_to(folder)) for f in files[:SHOWN_PASSED_OVER])
+    more = f" and {len(files) - SHOWN_PASSED_OVER} more" if len(files) > SHOWN_PASSED_OVER else ""
+    return (f"{folder}: passed over {len(files)} file{'s' if len(files) != 1 else ''} that "
+            f"{'are' if len(files) != 1 else 'is'} not audio by name (read: {', '.join(AUDIO_EXTENSIONS)}): "
+            f"{names}{more}; convert a recording to one of those formats to predict it")
+
+
 def passed_over_files(paths: Iterable[_PathLike] | _PathLike) -> dict[Path, list[Path]]:
     """The visible files that the folders among ``paths`` hold and ``audio_files`` does not
     predict (a name outside ``AUDIO_EXTENSIONS``: ``song.opus``, ``cover.jpg``), by folder
@@ -313,10 +343,14 @@ def predict_paths(predictor: Predictor, paths: Iterable[_PathLike] | _PathLike, 
     per predicted file, a FileFailure (path, reason) per path or file that cannot be
     predicted (missing, not audio, empty, truncated, shorter than one segment, non-finite);
     the other files are predicted all the same. ``paths``: several paths, or one. ``progress``: a tqdm bar on stderr when
-    there are several files; ``allow_truncated``: as for ``predict_file``.
+    there are several files; ``allow_truncated``: as for ``predict_file``. A folder's files
+    that are not audio by name are named in a ``PassedOverWarning`` (``passed_over_files``).
     """
     from tqdm import tqdm
 
+    _check_predictor(predictor)
+    for folder, files in passed_over_files(paths).items():
+        warnings.warn(PassedOverWarning(passed_over_message(folder, files)), stacklevel=2)
     items = audio_files(paths)
     for item in tqdm(items, desc="predict", unit="file", file=sys.stderr,
                      disable=not progress or len(items) < 2):

@@ -134,7 +134,8 @@ def random_split(tracks_df: TracksLike, *, valid_fraction: float = 0.1, test_fra
     frame = _tracks(tracks_df)
     n_sets = 1 + (valid > 0) + (test > 0)
     _require_per_genre(frame, n_sets, f"a stratified split into {n_sets} sets",
-                       "Add tracks, drop that genre, or set valid_fraction/test_fraction to 0.")
+                       "Add tracks, drop that genre (its folder; in Python index.drop_genres([...])), or set "
+                       "valid_fraction/test_fraction to 0.")
     train, valid_ids, test_ids = _stratified_cut(frame, valid, test, np.random.default_rng(seed))
     split = TrackSplit(train=train, valid=valid_ids, test=test_ids, protocol="random")
     check_leakage(split, frame)
