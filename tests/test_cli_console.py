@@ -177,5 +177,6 @@ def test_evaluate_prints_a_skipped_clip_once_as_one_line(tiny_run, tmp_path):
     assert skipped == (f"genrelib evaluate: warning: skipped clip {short}: the clip lasts 1.00 s, shorter than one "
                        "segment (3 s); use longer audio (in Python: or a shorter FeatureConfig.segment_seconds; "
                        "`genrelib tune` varies it)")
-    assert lengths.startswith("genrelib evaluate: warning: 20 of 20 clips are shorter than the 30 s")
+    assert lengths.startswith("genrelib evaluate: warning: 20 of 20 clips (blues/blues.00000.wav, ") \
+        and " and 17 more) are shorter than the 30 s" in lengths  # the first three named
     assert "note: 1 clip of DATA is left out, not scored (named above" in evaluated.stdout

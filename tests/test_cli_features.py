@@ -30,7 +30,8 @@ def test_features_command_extracts_caches_and_reports(tmp_path, capsys):
     text, err = capsys.readouterr()
     warning, lengths = err.splitlines()  # each warning once, as one line
     assert warning.startswith("genrelib features: warning: 1 unreadable audio file(s)") and "broken.wav" in warning
-    assert lengths.startswith("genrelib features: warning: 2 of 2 clips are shorter than the 30 s")
+    assert lengths.startswith("genrelib features: warning: 2 of 2 clips (calm/calm.wav, loud/loud.wav) are "
+                              "shorter than the 30 s")
     assert "2 tracks, 38 segments" in text  # 3.5 s clips are zero-padded to 30 s: 19 segments each
     assert "(38, 128, 130)" in text and "(38, 13, 130)" in text
     assert "broken.wav" in text and "skipped:   1 file" in text

@@ -134,8 +134,11 @@ def test_clips_far_from_the_clip_length_are_said_to_be_padded_or_cut():
 def test_extract_features_warns_of_short_clips(tmp_path):
     base = make_dataset(tmp_path / "data", per_genre=1)
     sf.write(base / "genres" / "jazz" / "jazz.00009.wav", noise(0.8, 8000), 8000)  # 0.8 s of SMALL's 2 s
-    with pytest.warns(ClipLengthWarning, match="1 of 3 clips are shorter than the 2 s"):
+    with pytest.warns(ClipLengthWarning, match=r"1 of 3 clips \(jazz/jazz.00009.wav\) are shorter than the 2 s"):
         extract_features(index_dataset(base), SMALL, cache_dir=False, n_jobs=1, progress=False)
+    names = [f"c{i}.wav" for i in range(5)]  # the first NAMED_CLIPS named, the rest counted
+    with pytest.warns(ClipLengthWarning, match=r"5 of 5 clips \(c0.wav, c1.wav, c2.wav and 2 more\) are shorter"):
+        E.warn_clip_lengths([8.0] * 5, FeatureConfig(), names=names)
     assert ClipLengthWarning.__module__.startswith("genrelib")  # a command shows it
 
 def test_clips_recorded_below_the_feature_rate_beside_others_are_named(tmp_path):
@@ -159,7 +162,7 @@ def test_clips_recorded_below_the_feature_rate_beside_others_are_named(tmp_path)
     # length warning does not count it (they said "1 of 10" and "1 of 11" on one folder).
     sf.write(base / "genres" / "jazz" / "jazz.00010.wav", noise(SMALL.segment_seconds / 4, SMALL.sample_rate),
              SMALL.sample_rate)
-    with pytest.warns(E.SampleRateWarning, match="1 of 3 clips are recorded below"):
+    with pytest.warns(E.SampleRateWarning, match=r"1 of 3 clips \(jazz/jazz.00009.wav\) are recorded below"):
         extract_features(index_dataset(base), SMALL, cache_dir=False, n_jobs=1, progress=False)
 
 
