@@ -56,7 +56,8 @@ BAD_SPECS = [
     ({"test_fraction": 1.2}, r"test_fraction must be in \[0, 1\), got 1.2"),
     ({"test_fraction": None}, r"test_fraction must be in \[0, 1\), got None"),
     ({"valid_fraction": 0.5, "test_fraction": 0.5}, "must leave tracks for training"),
-    ({"features": MFCC}, "model 'cnn' reads 'mel' features, got a FeatureConfig of kind 'mfcc'"),
+    ({"features": MFCC}, "model 'cnn' reads 'mel' features, got a FeatureConfig of kind 'mfcc', which rnn reads; "
+                         "leave features None"),
     ({"model": "crnn", "features": MFCC}, "model 'crnn' reads 'mel' features"),
     ({"model": "rnn", "features": FeatureConfig()}, "model 'rnn' reads 'mfcc' features"),
     ({"features": {"kind": "mel"}}, "features must be a FeatureConfig"),

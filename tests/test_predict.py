@@ -583,6 +583,7 @@ def test_from_python_passed_over_files_are_warned_and_wrong_arguments_are_named(
 
     Breaks tried: no warning in predict_paths -> pytest.warns fails; no predictor check ->
     AttributeError 'str' object has no attribute 'members'."""
+    assert repr(predictor).startswith("Predictor(cnn ") and "\n" not in repr(predictor)  # no arrays
     song = write(tmp_path / "in" / "song.wav", 3.0)
     (tmp_path / "in" / "cover.jpg").write_bytes(b"\xff\xd8")
     with pytest.warns(P.PassedOverWarning, match=r"passed over 1 file that is not audio by name .*: cover\.jpg"):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from genrelib.augment import parse_augment
 from genrelib.config import AGGREGATION_METHODS, PRECISIONS, FeatureConfig, TrainConfig, get_profile
 from genrelib.datasets.splits import TrackSplit, check_split_spec
-from genrelib.models import (FINETUNE_KINDS, FINETUNE_LEARNING_RATE, PRETRAINED_KINDS, builder_for,
+from genrelib.models import (FINETUNE_KINDS, FINETUNE_LEARNING_RATE, MODEL_KINDS, PRETRAINED_KINDS, builder_for,
                              check_model_kind, default_feature_config, feature_kind, is_classical)
 
 if TYPE_CHECKING:
@@ -124,8 +124,11 @@ class RunSpec:
         if self.features is not None and not isinstance(self.features, FeatureConfig):
             _fail(f"features must be a FeatureConfig (or None: the model's), got {self.features!r}")
         if self.features is not None and self.features.kind != feature_kind(self.model):
+            readers = [m for m in MODEL_KINDS if feature_kind(m) == self.features.kind]
             _fail(f"model {self.model!r} reads {feature_kind(self.model)!r} features, "
-                  f"got a FeatureConfig of kind {self.features.kind!r}")
+                  f"got a FeatureConfig of kind {self.features.kind!r}"
+                  + (f", which {' and '.join(readers)} {'reads' if len(readers) == 1 else 'read'}" if readers else "")
+                  + f"; leave features None, or give default_feature_config({self.model!r}) with your changes")
         if self.features is not None and self.model in PRETRAINED_KINDS:
             _fail(f"model {self.model!r} reads the tagger's features its options name (source, "
                   "layer): leave features None")

@@ -69,6 +69,10 @@ class Predictor:
 
     members: tuple[ModelMember, ...]
 
+    def __repr__(self) -> str:  # the members' arrays (standardiser statistics) stay out of it
+        models = ", ".join(f"{m.kind} {m.path}" for m in self.members)
+        return f"Predictor({models}; genres {', '.join(self.genres)})"
+
     @property
     def genres(self) -> tuple[str, ...]:
         """The genre names, in the first model's order."""
