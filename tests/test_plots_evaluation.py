@@ -63,6 +63,9 @@ def test_confusion_per_genre_and_comparison_draw_a_record(tmp_path) -> None:
         round(record.per_genre[g].f1, 3) for g in genres]
     assert len(plots.plot_per_genre({"cnn": record.per_genre, "crnn": record.per_genre}
                                     ).axes[0].patches) == 6
+    assert not plots.plot_per_genre(record.per_genre).axes[0].texts  # every genre has tracks
+    untested = evaluate_predictions(probs[:4], [0, 0, 1, 1], list("aabb"), genres=genres)  # no rock track
+    assert [t.get_text() for t in plots.plot_per_genre(untested.per_genre).axes[0].texts] == ["no track"]
     fig = plots.plot_model_comparison({"cnn": record, "crnn": record})
     assert len(fig.axes[0].patches) == 6
     labels = [t.get_text() for t in fig.axes[0].texts][:3]  # the first model's bars

@@ -43,7 +43,8 @@ def plot_per_genre(per_genre: "dict[str, Any]", *, metric: str = "f1",
                    title: str | None = None) -> Figure:
     """Bars of one metric ("precision", "recall" or "f1") per genre. ``per_genre`` is an
     evaluation's ``per_genre`` ({genre: GenreScores}), or {model name: that dict} for
-    grouped bars comparing models.
+    grouped bars comparing models. A genre without a track in the evaluated set is marked
+    "no track" under its place (its 0 is no failure to recognise it).
     Notebook: 03_cnn.ipynb
     """
     first = next(iter(per_genre.values()))
@@ -55,6 +56,10 @@ def plot_per_genre(per_genre: "dict[str, Any]", *, metric: str = "f1",
     for i, (name, report) in enumerate(groups.items()):
         values = [getattr(report[g], metric) for g in genres]
         ax.bar(x + (i - (len(groups) - 1) / 2) * width, values, width, label=name or None)
+    first_report = next(iter(groups.values()))
+    for xi, genre in zip(x, genres):
+        if getattr(first_report[genre], "support", 1) == 0:
+            ax.text(xi, 0.02, "no track", ha="center", va="bottom", rotation=90, fontsize=8, color="grey")
     ax.set_xticks(x, genres, rotation=30)
     ax.set_ylim(0, 1)
     ax.set_ylabel(metric)
