@@ -58,6 +58,13 @@ def test_chapter_2_figures_draw_their_data() -> None:
     (ax,) = main_axes(fig)
     np.testing.assert_array_equal(_mesh(ax), steps["mfcc"])
     assert ax.get_title() == "MFCC: 20 coefficients x 259 frames"
+    rows = ax.collections[0].get_coordinates()[:, 0, 1]  # the rows' edges
+    centres = dict(zip([t.get_text() for t in ax.get_yticklabels()], ax.get_yticks()))
+    assert centres["0"] == (rows[0] + rows[1]) / 2 and centres["2"] == (rows[2] + rows[3]) / 2  # break: +0.5
+    # the log-mel on one linear scale (no colour centred on 0 dB)
+    mesh = main_axes(plots.plot_mel_steps(steps, cfg))[1].collections[0]
+    assert (mesh.norm.vmin, mesh.norm.vmax) == (float(steps["log_mel"].min()), float(steps["log_mel"].max()))
+    assert type(mesh.norm).__name__ == "Normalize"
 
     fig = plots.plot_segmentation(y, cfg)
     top, bottom = main_axes(fig)

@@ -90,7 +90,7 @@ def plot_mfcc(steps: "dict[str, np.ndarray]", cfg: Any) -> Figure:
                                     x_axis="time", ax=ax, cmap="coolwarm",
                                     vmin=-float(np.max(np.abs(mfcc))), vmax=float(np.max(np.abs(mfcc))))
     fig.colorbar(mesh, ax=ax, label="coefficient value")
-    ax.set_yticks(np.arange(0, mfcc.shape[0], 2) + 0.5, [str(i) for i in range(0, mfcc.shape[0], 2)])
+    ax.set_yticks(np.arange(0, mfcc.shape[0], 2), [str(i) for i in range(0, mfcc.shape[0], 2)])  # rows centred on i
     ax.set_ylabel("MFCC index")
     ax.set_xlabel("time (s)")
     ax.set_title(f"MFCC: {steps['mfcc'].shape[0]} coefficients x {steps['mfcc'].shape[1]} frames")
