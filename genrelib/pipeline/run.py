@@ -43,7 +43,7 @@ ModelBuilder = Callable[..., keras.Model]
 
 class UntrainedGenreWarning(UserWarning):
     """A genre of the data has no track in a run's training part: the model cannot predict it
-    (config.json's ``untrained_genres``; ``describe_run`` notes it)."""
+    (config.json's ``untrained_genres``; ``describe_run`` notes it). Notebook: 07_evaluation.ipynb"""
 
 
 def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
