@@ -58,6 +58,12 @@ def test_confusion_per_genre_and_comparison_draw_a_record(tmp_path) -> None:
     record = evaluate_predictions(probs, [0, 0, 1, 1, 2, 2], list("aabbcc"), genres=genres)
     fig = plots.plot_confusion_matrix(record.confusion, genres)
     assert fig.axes[0].get_ylabel() == "true genre"
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list(genres)
+    assert [t.get_text() for t in fig.axes[0].texts] == [str(int(v)) for v in np.ravel(record.confusion)]
+    no_rock = np.array([[2, 0, 0], [1, 1, 0], [0, 0, 0]])  # no rock track: a blank row, said so
+    fig = plots.plot_confusion_matrix(no_rock, genres)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["blues", "jazz", "rock (no track)"]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["2", "0", "0", "1", "1", "0"]  # break: no mask -> 0s
     fig = plots.plot_per_genre(record.per_genre)
     assert [round(p.get_height(), 3) for p in fig.axes[0].patches] == [
         round(record.per_genre[g].f1, 3) for g in genres]

@@ -21,7 +21,9 @@ def plot_confusion_matrix(matrix: np.ndarray, genres: "Sequence[str]", *, normal
                           title: str | None = None) -> Figure:
     """Heat map (seaborn) of a confusion matrix (n_classes, n_classes): rows are the true
     genre, columns the predicted one. ``normalize`` shows each row as fractions of that
-    genre's tracks (the diagonal is the per-genre recall), annotated with the counts.
+    genre's tracks (the diagonal is the per-genre recall), annotated with the counts. A genre
+    without a track in the evaluated set keeps its column and has its row labelled
+    "(no track)", left blank (no recall of 0 to read there).
     Notebook: 03_cnn.ipynb
     """
     import seaborn as sns
@@ -30,8 +32,11 @@ def plot_confusion_matrix(matrix: np.ndarray, genres: "Sequence[str]", *, normal
     totals = counts.sum(axis=1, keepdims=True)
     shown = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0) if normalize else counts
     fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
+    empty = totals[:, 0] == 0
+    rows = [f"{g} (no track)" if e else g for g, e in zip(genres, empty)]
     sns.heatmap(shown, annot=counts.astype(int), fmt="d", cmap="Blues", vmin=0,
-                vmax=1 if normalize else None, xticklabels=genres, yticklabels=genres,
+                mask=np.repeat(empty[:, None], len(genres), axis=1),  # an empty row: blank, no 0s
+                vmax=1 if normalize else None, xticklabels=genres, yticklabels=rows,
                 cbar_kws={"label": "fraction of the true genre" if normalize else "tracks"}, ax=ax)
     ax.set_xlabel("predicted genre")
     ax.set_ylabel("true genre")
