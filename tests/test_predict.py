@@ -589,6 +589,8 @@ def test_from_python_passed_over_files_are_warned_and_wrong_arguments_are_named(
     with pytest.warns(P.PassedOverWarning, match=r"passed over 1 file that is not audio by name .*: cover\.jpg"):
         results = list(P.predict_paths(predictor, tmp_path / "in", progress=False))
     assert [r.path for r in results] == [song]
+    with pytest.warns(P.PassedOverWarning):  # paths as a one-shot iterator: walked once, nothing lost
+        assert [r.path for r in P.predict_paths(predictor, iter([tmp_path / "in"]), progress=False)] == [song]
     with pytest.raises(TypeError, match=r"predictor must be a Predictor, got str .*load_predictor\(run_dir\)"):
         P.predict_file(str(cnn), song)
     with pytest.raises(IsADirectoryError, match=r"is a folder: predict_paths\(predictor, folder\)"):

@@ -264,17 +264,26 @@ def audio_files(paths: Iterable[_PathLike] | _PathLike) -> list[Path | FileFailu
     files and folders skipped, sorted) with a FileFailure for each broken link with an audio name, and a
     FileFailure for a path that does not exist or a folder without audio files. ``paths``:
     several paths, or one."""
+    return _files_and_passed_over(paths)[0]
+
+
+def _files_and_passed_over(paths: Iterable[_PathLike] | _PathLike
+                           ) -> tuple[list[Path | FileFailure], dict[Path, list[Path]]]:
+    """``audio_files(paths)`` and ``passed_over_files(paths)`` from one walk of each folder."""
     found: list[Path | FileFailure] = []
+    passed_over: dict[Path, list[Path]] = {}
     for path in _given_paths(paths):
         if path.is_dir():
-            files = _walk_folder(path)[0]
+            files, other = _walk_folder(path)
             found += files or [FileFailure(path, f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) "
                                                  "in this folder", no_file=True)]
+            if other:
+                passed_over[path] = other
         elif path.exists():
             found.append(path)
         else:
             found.append(FileFailure(path, "no such file or folder", no_file=True))
-    return found
+    return found, passed_over
 
 
 class PassedOverWarning(UserWarning):
@@ -301,7 +310,7 @@ def passed_over_files(paths: Iterable[_PathLike] | _PathLike) -> dict[Path, list
     predict (a name outside ``AUDIO_EXTENSIONS``: ``song.opus``, ``cover.jpg``), by folder
     given, sorted; a folder that passes nothing over is left out. ``genrelib predict`` names
     them, so that a file in a format it does not read is never skipped without a word."""
-    return {path: other for path in _given_paths(paths) if path.is_dir() and (other := _walk_folder(path)[1])}
+    return _files_and_passed_over(paths)[1]
 
 
 def _walk_folder(folder: Path) -> tuple[list[Path | FileFailure], list[Path]]:
@@ -349,9 +358,9 @@ def predict_paths(predictor: Predictor, paths: Iterable[_PathLike] | _PathLike, 
     from tqdm import tqdm
 
     _check_predictor(predictor)
-    for folder, files in passed_over_files(paths).items():
+    items, passed_over = _files_and_passed_over(paths)  # one walk (paths may be a one-shot iterator)
+    for folder, files in passed_over.items():
         warnings.warn(PassedOverWarning(passed_over_message(folder, files)), stacklevel=2)
-    items = audio_files(paths)
     for item in tqdm(items, desc="predict", unit="file", file=sys.stderr,
                      disable=not progress or len(items) < 2):
         if isinstance(item, FileFailure):
