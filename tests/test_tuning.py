@@ -199,6 +199,33 @@ def test_equal_means_that_differ_in_their_last_bits_are_a_tie() -> None:
     assert choose_configuration(trials_frame(records)) == {"kernel_size": 5}
 
 
+def test_the_search_picks_its_best_trial_by_the_sweeps_rule() -> None:
+    """The joint search's best trial (compare_strategies, ``genrelib tune``'s summary) ties
+    within the tolerance like the sweep, then the segment accuracy, then the first trial; the
+    test scores are never read.
+
+    Breaks tried: ``idxmax`` of the exact means -> trial 0; tie broken by the last trial or by
+    the test accuracy -> trial 2 in the all-NaN case / trial 0."""
+    from genrelib.tuning import best_search_trial, search_frame
+
+    def record(trial, seed, valid, segment, test=0.5):
+        return {"trial": trial, "seed": seed, "params": {"kernel_size": 3 + 2 * trial}, "key": f"{trial}{seed}",
+                "valid": {"track_accuracy": valid, "segment_accuracy": segment},
+                "test": {"track_accuracy": test}, "seconds": 1.0, "epochs": 2, "repeat_of": None}
+    records = [record(0, 0, 0.60, 0.5, 0.9), record(0, 1, 0.65, 0.5, 0.9), record(0, 2, 0.80, 0.5, 0.9),
+               record(1, 0, 0.60, 0.6), record(1, 1, 0.70, 0.6), record(1, 2, 0.75, 0.6),
+               record(2, 0, 0.10, 0.9), record(2, 1, 0.10, 0.9), record(2, 2, 0.10, 0.9)]
+    search = search_frame(records)
+    means = search.groupby("trial")["valid_accuracy"].mean()
+    assert means[0] > means[1]  # the premise: trial 0 wins an exact comparison
+    assert best_search_trial(search) == 1
+    assert best_search_trial(search[search["trial"] != 1]) == 0
+    unscored = search.assign(valid_accuracy=float("nan"), valid_segment_accuracy=float("nan"))
+    assert best_search_trial(unscored) == 0
+    with pytest.raises(ValueError, match="no trial"):
+        best_search_trial(search.iloc[:0])
+
+
 def test_validation_noise() -> None:
     noise = validation_noise(100, 0.85)
     assert noise["step"] == 0.01

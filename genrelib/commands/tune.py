@@ -109,7 +109,7 @@ def run_tune(args: argparse.Namespace) -> int:
     _check_arguments(args)
     options = parse_options(args.option)
     from genrelib.pipeline import RunSpec
-    from genrelib.tuning import (check_factors, choose_configuration, joint_search, run_sweep,
+    from genrelib.tuning import (best_search_trial, check_factors, choose_configuration, joint_search, run_sweep,
                                  summarize_trials, sweep_budget)
 
     try:  # every factor, value and option refused before any data is read or trained
@@ -147,12 +147,13 @@ def run_tune(args: argparse.Namespace) -> int:
             _stderr(f"interrupted: the finished search trials are recorded in {args.out}; run "
                     "the same command again to resume")
             return 130
-        by_trial = search.groupby("trial")["valid_accuracy"].mean()
-        best = search[search["trial"] == int(by_trial.idxmax())].iloc[0]
+        best_trial = best_search_trial(search)
+        best = search[search["trial"] == best_trial].iloc[0]
         result["search"] = {"budget": budget, "trainings": int(search["trained"].sum()),
                             "from_sweep": int(search["from_sweep"].sum()),
                             "best": {k: _plain(best[k]) for k in factors},
-                            "best_valid_accuracy": float(by_trial.max())}
+                            "best_valid_accuracy": float(search.loc[search["trial"] == best_trial,
+                                                                    "valid_accuracy"].mean())}
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

@@ -11,12 +11,12 @@ Notebook: 06_tuning.ipynb
 from genrelib.tuning.analysis import (compare_strategies, grid_cost, seed_winners, sweep_budget,
                                       table1, validation_interval, validation_noise)
 from genrelib.tuning.records import RECORDS_FILE, SEARCH_FILE, read_records
-from genrelib.tuning.search import joint_search, search_frame, startup_trials
+from genrelib.tuning.search import best_search_trial, joint_search, search_frame, startup_trials
 from genrelib.tuning.space import FACTORS, STUDY_TABLE1, check_factors
 from genrelib.tuning.sweep import (choose_configuration, plan_sweep, run_configuration, run_sweep,
                                    summarize_trials, top_scores, trials_frame)
 
-__all__ = ["FACTORS", "RECORDS_FILE", "SEARCH_FILE", "STUDY_TABLE1", "check_factors",
+__all__ = ["FACTORS", "RECORDS_FILE", "SEARCH_FILE", "STUDY_TABLE1", "best_search_trial", "check_factors",
            "choose_configuration", "compare_strategies", "grid_cost", "joint_search",
            "plan_sweep", "read_records", "run_configuration", "run_sweep", "search_frame", "startup_trials",
            "seed_winners", "summarize_trials", "sweep_budget", "table1", "top_scores", "trials_frame",

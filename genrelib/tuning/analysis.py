@@ -13,6 +13,7 @@ from scipy.stats import norm
 from genrelib.config import GTZAN_TRACKS_PER_GENRE, GTZAN_GENRES, FeatureConfig, get_profile
 from genrelib.pipeline import RunSpec
 from genrelib.evaluation import bootstrap_interval
+from genrelib.tuning.search import best_search_trial
 from genrelib.tuning.space import FACTORS
 from genrelib.tuning.sweep import SELECT_ON, choose_configuration, plan_sweep, summarize_trials, top_scores
 
@@ -217,7 +218,7 @@ def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
     chosen = choose_configuration(sweep)
     factor_cols = [c for c in search.columns if c in FACTORS]
     by_trial = search.groupby("trial").agg(valid=("valid_accuracy", "mean"), test=("test_accuracy", "mean"))
-    best_trial = int(by_trial["valid"].idxmax())
+    best_trial = best_search_trial(search)
     best_params = search[search["trial"] == best_trial].iloc[0][factor_cols].to_dict()
     sweep_trained = pd.concat([sweep[~sweep["shared"]], combined[~combined["shared"]]], ignore_index=True)
     budget = sweep_budget(sweep)  # the sweep's distinct configurations

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from genrelib.datasets.source import DataSource
@@ -26,10 +27,10 @@ from genrelib.pipeline import RunSpec
 from genrelib.tuning.records import (RECORDS_FILE, SEARCH_FILE, append_record, normalised, read_records,
                                      trial_key)
 from genrelib.tuning.space import Space, apply_settings, base_settings, check_factors
-from genrelib.tuning.sweep import SELECT_ON, _report
+from genrelib.tuning.sweep import SELECT_ON, _report, top_scores
 from genrelib.tuning.trials import prepare_context
 
-__all__ = ["joint_search", "search_frame", "startup_trials"]
+__all__ = ["best_search_trial", "joint_search", "search_frame", "startup_trials"]
 
 
 def _optuna() -> Any:
@@ -147,7 +148,7 @@ def _search_trial(ctx: Any, path: Path, settings: dict[str, Any], seed: int, *, 
 
 def search_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Search records as a table: trial, seed, one column per factor, valid/test track
-    accuracy, trained (False for a repeat read back; True for a configuration copied from the
+    accuracy (and the validation segment accuracy), trained (False for a repeat read back; True for a configuration copied from the
     sweep, whose training it shares), from_sweep (copied from the sweep's records: no new
     training), seconds (0 for a repeat).
     """
@@ -156,10 +157,28 @@ def search_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
         trained = r.get("repeat_of") is None
         rows.append({"trial": r["trial"], "seed": r["seed"], **r["params"],
                      "valid_accuracy": r["valid"][SELECT_ON],
+                     "valid_segment_accuracy": r["valid"].get("segment_accuracy"),
                      "test_accuracy": (r.get("test") or {}).get(SELECT_ON),
                      "trained": trained, "from_sweep": trained and bool(r.get("from_sweep")),
                      "seconds": float(r["seconds"]) if trained else 0.0,
                      "epochs": r.get("epochs") if trained else 0, "key": r["key"]})
     return pd.DataFrame(rows).sort_values(["trial", "seed"], ignore_index=True) if rows else pd.DataFrame(
-        columns=["trial", "seed", "valid_accuracy", "test_accuracy", "trained", "from_sweep", "seconds",
+        columns=["trial", "seed", "valid_accuracy", "valid_segment_accuracy", "test_accuracy", "trained", "from_sweep", "seconds",
                  "epochs", "key"])
+
+
+def best_search_trial(search: pd.DataFrame) -> int:
+    """The joint search's best trial, by the sweep's rule (``choose_configuration``): the
+    highest mean validation track accuracy over seeds, ties within ``SCORE_TOLERANCE``
+    (``top_scores``) broken by the higher mean validation segment accuracy, then the first
+    trial. Test scores are never read. Notebook: 06_tuning.ipynb
+    """
+    if search.empty:
+        raise ValueError("the joint search has no trial yet: run joint_search with a budget of at least 1")
+    by_trial = search.groupby("trial")[["valid_accuracy", "valid_segment_accuracy"]].mean()
+    best = top_scores(by_trial["valid_accuracy"].to_numpy(dtype=float))
+    if not len(best):  # no score at all: the first trial
+        best = np.arange(len(by_trial))
+    segment = by_trial["valid_segment_accuracy"].to_numpy(dtype=float)[best]
+    finer = best[top_scores(segment)] if np.isfinite(segment).any() else best
+    return int(by_trial.index[int(finer[0])])
