@@ -5,7 +5,9 @@ Every chapter of the book imports from here; nothing is defined twice. Importing
 """
 
 from genrelib.config import GTZAN_GENRES, FeatureConfig, Profile, TrainConfig, get_profile
+from genrelib.errors import GenrelibWarning, show_warnings_briefly
 
 __version__ = "0.1.0"
 
-__all__ = ["GTZAN_GENRES", "FeatureConfig", "Profile", "TrainConfig", "get_profile", "__version__"]
+__all__ = ["GTZAN_GENRES", "FeatureConfig", "GenrelibWarning", "Profile", "TrainConfig", "get_profile",
+           "show_warnings_briefly", "__version__"]

@@ -19,11 +19,13 @@ from typing import IO, Any
 
 import numpy as np
 
+from genrelib.errors import GenrelibWarning
+
 __all__ = ["CACHE_ENV", "DEFAULT_CACHE_ROOT", "CacheFileWarning", "atomic_file", "atomic_path", "atomic_save_npz",
            "atomic_write_bytes", "atomic_write_text", "cache_root", "default_cache_dir", "read_npz"]
 
 
-class CacheFileWarning(UserWarning):
+class CacheFileWarning(GenrelibWarning):
     """A cached file (features, embeddings, converted weights) that could not be used and is
     computed again: nothing is lost but time; the message names the file and why."""
 

@@ -77,6 +77,17 @@ def test_kernel_and_title(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_set_up_shows_genrelibs_warnings_as_lines(path: Path) -> None:
+    """The set-up cell (the first code cell after the parameters) calls
+    ``show_warnings_briefly()``: a warning of genrelib's is a line of output on the page, not
+    a stderr block, which the book's build test refuses (tests/test_book.py)."""
+    code_cells = [c for c in _read(path).cells if c.cell_type == "code"]
+    calls = [node for node in ast.walk(_code(code_cells[2])) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", "") == "show_warnings_briefly"]
+    assert calls, f"{path.name}: call show_warnings_briefly() in the set-up cell (from genrelib import ...)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_anatomy_sections(path: Path) -> None:
     text = "\n".join(c.source for c in _read(path).cells if c.cell_type == "markdown")
     for heading in ("## What we saw", "## Try it"):

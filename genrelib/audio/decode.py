@@ -18,6 +18,7 @@ import numpy as np
 import soundfile as sf
 
 from genrelib.audio.header import TOLERANCE_SECONDS, promised_frames
+from genrelib.errors import GenrelibWarning
 
 __all__ = ["AudioError", "TruncatedAudioError", "TruncatedAudioWarning", "probe_audio", "read_audio"]
 
@@ -36,7 +37,7 @@ class TruncatedAudioError(AudioError):
     download): the message reads "PATH: truncated: N of M seconds ..."."""
 
 
-class TruncatedAudioWarning(UserWarning):
+class TruncatedAudioWarning(GenrelibWarning):
     """A truncated file read all the same (``allow_truncated=True``): what is there is used."""
 
 
@@ -54,8 +55,7 @@ class Decoded(NamedTuple):
     stopped: str | None = None
 
 
-# A decoder: (path, frames to read or None for all) -> Decoded.
-Decoder = Callable[[Path, int | None], Decoded]
+Decoder = Callable[[Path, int | None], Decoded]  # (path, frames to read or None for all) -> Decoded
 _T = TypeVar("_T")
 DECODE_BLOCK_FRAMES = 4096  # frames per read when counting how far a broken file decodes
 

@@ -12,6 +12,8 @@ import unicodedata
 import warnings
 from pathlib import Path
 
+from genrelib.errors import GenrelibWarning
+
 __all__ = ["AUDIO_EXTENSIONS", "MAX_SEARCH_DEPTH", "OTHER_AUDIO_EXTENSIONS", "UnreadAudioWarning", "broken_link",
            "find_root", "ignored_files", "is_audio_file", "label_folders", "list_audio_files", "strip_audio_suffix",
            "track_id_from_path", "warn_unread_audio"]
@@ -183,7 +185,7 @@ def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:
     return ignored
 
 
-class UnreadAudioWarning(UserWarning):
+class UnreadAudioWarning(GenrelibWarning):
     """Audio below a dataset's root that its index does not read: deeper than a label folder
     (``Metal/Some Album/01.wav``), or in a format genrelib does not decode (``.m4a``)."""
 

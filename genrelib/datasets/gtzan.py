@@ -18,12 +18,13 @@ from pathlib import Path
 
 from genrelib.config import GTZAN_GENRES
 from genrelib.datasets.folder import strip_audio_suffix
+from genrelib.errors import GenrelibWarning
 
 __all__ = ["FAULT_FILTERED_LISTS", "GTZAN_FILE_RE", "KNOWN_FAULTS", "ArtistsFileWarning", "artist_keys",
            "detect_layout", "find_artists_file", "find_split_lists", "read_artists"]
 
 
-class ArtistsFileWarning(UserWarning):
+class ArtistsFileWarning(GenrelibWarning):
     """A ``tracks.csv`` beside the data that cannot give artists (artists left unknown)."""
 
 

@@ -27,6 +27,7 @@ from genrelib.datasets.folder import find_root, ignored_files, list_audio_files,
 from genrelib.datasets.gtzan import (KNOWN_FAULTS, ArtistsFileWarning, artist_keys, detect_layout,
                                      find_artists_file, read_artists)
 from genrelib.datasets.manifest import ChecksumReport, verify_checksums
+from genrelib.errors import GenrelibWarning
 
 __all__ = ["TRACK_COLUMNS", "DatasetIndex", "UnreadableAudioWarning", "artists_of", "genre_order",
            "index_dataset", "known_artists"]
@@ -36,7 +37,7 @@ TRACK_COLUMNS: tuple[str, ...] = ("track_id", "genre", "path", "relative_path", 
                                   "sample_rate", "channels", "artist")
 
 
-class UnreadableAudioWarning(UserWarning):
+class UnreadableAudioWarning(GenrelibWarning):
     """Issued when audio files are left out of an index because they cannot be read."""
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from genrelib.config import FeatureConfig
 from genrelib.datasets.source import as_index
+from genrelib.errors import GenrelibWarning
 from genrelib.features.cluster import _dask_results, check_scheduler_address
 from genrelib.features.featureset import FeatureSet
 from genrelib.features.spectral import mfcc_from_log_mel
@@ -30,7 +31,7 @@ __all__ = ["ClipLengthWarning", "SampleRateWarning", "SkippedClipWarning", "extr
 _MFCC_CHUNK = 4096  # segments per DCT call when deriving MFCCs from a cached log-mel set
 
 
-class SkippedClipWarning(UserWarning):
+class SkippedClipWarning(GenrelibWarning):
     """Issued once per clip that could not be used (the message names the file and reason)."""
 
 
@@ -41,7 +42,7 @@ def warn_skipped(skipped: list[dict[str, str]]) -> None:
         warnings.warn(f"skipped clip {reason}", SkippedClipWarning, stacklevel=3)
 
 
-class ClipLengthWarning(UserWarning):
+class ClipLengthWarning(GenrelibWarning):
     """Issued when clips are far from ``clip_seconds``: padded with silence, or cut short."""
 
 
@@ -91,7 +92,7 @@ def warn_clip_lengths(durations: Iterable[float], cfg: FeatureConfig, names: Ite
     warnings.warn("; ".join(parts) + "; " + " and ".join(advice), ClipLengthWarning, stacklevel=3)
 
 
-class SampleRateWarning(UserWarning):
+class SampleRateWarning(GenrelibWarning):
     """Some clips are recorded at a lower sample rate than the features' and others are not."""
 
 

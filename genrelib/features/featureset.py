@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from genrelib.config import FeatureConfig
+from genrelib.errors import GenrelibWarning
 
 if TYPE_CHECKING:  # type hints only
     from genrelib.datasets.splits import TrackSplit
@@ -144,7 +145,7 @@ class FeatureSet:
                 warnings.warn(
                     f"{len(absent)} track(s) of the {name!r} split have no features and are left out: "
                     f"{shown} (were they in the indexed data?)",
-                    stacklevel=2,
+                    GenrelibWarning, stacklevel=2,
                 )
             out[name] = self.select(ids)
         return out

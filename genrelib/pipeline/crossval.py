@@ -14,6 +14,7 @@ from genrelib import runs
 from genrelib.datasets import DatasetIndex
 from genrelib.datasets.source import DataSource, as_index
 from genrelib.datasets.splits import artist_kfold_splits, kfold_splits
+from genrelib.errors import GenrelibWarning
 from genrelib.evaluation import SegmentPredictions
 from genrelib.pipeline.records import RunResult
 from genrelib.pipeline.run import capped_index, train_run
@@ -128,4 +129,4 @@ def _check_tested_tracks(tested: dict[Path, list[str]], index: DatasetIndex) -> 
             "folder), so give the data the cross-validation read, as it was then")
     if len(missing) == len(wanted):
         raise ValueError(text)
-    warnings.warn(text + "; the others are scored", UserWarning, stacklevel=3)
+    warnings.warn(text + "; the others are scored", GenrelibWarning, stacklevel=3)

@@ -24,6 +24,7 @@ import keras
 
 from genrelib import runs
 from genrelib.datasets.splits import TrackSplit
+from genrelib.errors import GenrelibWarning
 from genrelib.provenance import machine_description, source_digest, versions
 from genrelib.features import Standardizer
 from genrelib.models import is_classical
@@ -125,7 +126,7 @@ def builder_record(builder: Callable[..., Any] | None) -> dict[str, Any]:
     return {"builder": {"name": name, "source_sha256": digest}}
 
 
-class ReplacedRunWarning(UserWarning):
+class ReplacedRunWarning(GenrelibWarning):
     """``train_run(reuse=True)`` trains again over a finished run made with other settings."""
 
 

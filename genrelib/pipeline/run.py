@@ -23,6 +23,7 @@ from genrelib.datasets import DatasetIndex, check_leakage
 from genrelib.datasets.content import content_keys
 from genrelib.datasets.source import DataSource, as_index
 from genrelib.datasets.splits import TrackSplit, make_split
+from genrelib.errors import GenrelibWarning
 from genrelib.evaluation import EvaluationResult, evaluate_predictions
 from genrelib.features import FeatureSet, Standardizer, extract_features
 from genrelib.models import (FINETUNE_KINDS, build_classical, build_model, fit_classical, input_shape_for,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 ModelBuilder = Callable[..., keras.Model]
 
 
-class UntrainedGenreWarning(UserWarning):
+class UntrainedGenreWarning(GenrelibWarning):
     """A genre of the data has no track in a run's training part: the model cannot predict it
     (config.json's ``untrained_genres``; ``describe_run`` notes it). Notebook: 07_evaluation.ipynb"""
 

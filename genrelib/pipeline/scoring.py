@@ -17,6 +17,7 @@ from genrelib.config import AGGREGATION_METHODS, FeatureConfig, segment_grid
 from genrelib.datasets import DatasetIndex
 from genrelib.datasets.content import content_keys
 from genrelib.datasets.source import DataSource, as_index
+from genrelib.errors import GenrelibWarning
 from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPredictions,
                                  check_same_genres, compare_predictions, ensemble_predictions,
                                  same_segments)
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from genrelib.pretrained import EmbeddingSpec
 
 
-class SeenTracksWarning(UserWarning):
+class SeenTracksWarning(GenrelibWarning):
     """Some tracks a run is evaluated on were its training or validation tracks: scores on
     them are no test of the model (``extra["seen_in_training"]`` counts them)."""
 

@@ -24,6 +24,7 @@ import numpy as np
 from genrelib.audio import TruncatedAudioWarning, check_clip_length, load_audio, stream_audio
 from genrelib.config import FeatureConfig
 from genrelib.datasets.folder import AUDIO_EXTENSIONS, broken_link, is_audio_file
+from genrelib.errors import GenrelibWarning
 from genrelib.features import SegmentStream, clip_features
 from genrelib.predict.checks import InputMeter, InputReport
 from genrelib.predict.models import SCORE_BATCH, Predictor
@@ -286,7 +287,7 @@ def _files_and_passed_over(paths: Iterable[_PathLike] | _PathLike
     return found, passed_over
 
 
-class PassedOverWarning(UserWarning):
+class PassedOverWarning(GenrelibWarning):
     """A folder given to ``predict_paths`` holds files that are not audio by name: they are
     not predicted (``passed_over_message`` names them)."""
 

@@ -15,6 +15,7 @@ from genrelib.datasets.index import artists_of, known_artists
 from genrelib.datasets.splits.record import LeakageError, TrackSplit, TracksLike, _tracks, check_leakage
 from genrelib.datasets.splits.stratified import (_check_fraction, _check_fractions, _genre_counts,
                                                  _round_half_up, _stratified_cut)
+from genrelib.errors import GenrelibWarning
 
 __all__ = ["UNKNOWN_ARTIST_SHARE", "UnknownArtistWarning", "artist_kfold_splits", "artist_split"]
 
@@ -26,7 +27,7 @@ ARTISTS_HINT = ("put a tracks.csv (columns track_id,artist; track ids are file s
                 "(--split random)")
 
 
-class UnknownArtistWarning(UserWarning):
+class UnknownArtistWarning(GenrelibWarning):
     """Some tracks of an artist-grouped split have no known artist (each is a group of its own)."""
 
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from genrelib.datasets.folder import strip_audio_suffix, track_id_from_path
 from genrelib.datasets.splits.record import SET_NAMES, TrackSplit, TracksLike, _tracks, check_leakage
+from genrelib.errors import GenrelibWarning
 
 __all__ = ["ListedTracksMissingWarning", "split_from_lists"]
 
 
-class ListedTracksMissingWarning(UserWarning):
+class ListedTracksMissingWarning(GenrelibWarning):
     """Tracks named in a split's list files that the data folder lacks: they are left out of
     the split (the message counts them and names a few)."""
 
