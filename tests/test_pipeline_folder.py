@@ -130,7 +130,8 @@ def test_a_finished_run_is_refused_without_overwrite(copied_run, tiny_index, tin
     ValueError, one line) before any data is read, and leaves every file as it was.
 
     Break tried: refuse_to_replace allowing a finished run -> the run is replaced; the
-    refusal only after the features (as before) -> capped_index is called."""
+    refusal only after the features (as before) -> capped_index is called; the CLI's
+    "--out" in the message (as before) -> its start is not Python's "run folder"."""
     before = _files(copied_run)
 
     def no_data(*args, **kwargs):
@@ -140,7 +141,7 @@ def test_a_finished_run_is_refused_without_overwrite(copied_run, tiny_index, tin
     with pytest.raises(RunFolderError, match=r"holds a finished run: pass --overwrite") as error:
         _train(tiny_index, tiny_cache, copied_run, seed=1)
     assert isinstance(error.value, ValueError) and "\n" not in str(error.value)
-    assert str(copied_run) in str(error.value)
+    assert str(error.value).startswith(f"run folder {copied_run} ")  # Python's words, not the CLI's --out
     assert fit_calls == [] and _files(copied_run) == before
     assert sorted(p.name for p in copied_run.parent.iterdir()) == ["run"]  # no partial folder
 

@@ -56,14 +56,14 @@ def check_out_dir(out_dir: Path) -> None:
     """Raise RunFolderError (one line: the path and the cause) unless a run folder can be
     written at ``out_dir``; creates its parent folders."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise RunFolderError(f"--out {out_dir}: a file is there, not a folder; choose another path")
+        raise RunFolderError(f"run folder {out_dir}: a file is there, not a folder; choose another path")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise RunFolderError(f"--out {out_dir}: cannot create {out_dir.parent} "
+        raise RunFolderError(f"run folder {out_dir}: cannot create {out_dir.parent} "
                              f"({error.strerror or error})") from None
     if not os.access(out_dir.parent, os.W_OK | os.X_OK):
-        raise RunFolderError(f"--out {out_dir}: {out_dir.parent} is not writable")
+        raise RunFolderError(f"run folder {out_dir}: {out_dir.parent} is not writable")
 
 
 def is_finished(out_dir: Path) -> bool:
@@ -81,10 +81,10 @@ def refuse_to_replace(out_dir: Path, *, allowed: bool) -> None:
     if not names:
         return
     if not names & {*runs.RUN_FILES, *runs.MODEL_FILES, runs.CHECKPOINT_FILE}:
-        raise RunFolderError(f"--out {out_dir}: the folder holds other files ({len(names)}), "
+        raise RunFolderError(f"run folder {out_dir}: the folder holds other files ({len(names)}), "
                              "not a genrelib run; choose a new or empty folder")
     if is_finished(out_dir) and not allowed:
-        raise RunFolderError(f"--out {out_dir} holds a finished run: pass --overwrite "
+        raise RunFolderError(f"run folder {out_dir} holds a finished run: pass --overwrite "
                              "(in Python: overwrite=True) to replace it, or choose another folder")
 
 
