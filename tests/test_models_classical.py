@@ -216,13 +216,13 @@ def test_reuse_and_a_stale_model_file(tiny_synthetic, tmp_path, module_cache, mo
     from genrelib.pipeline import RunSpec, train_run
 
     fits: list[str] = []
-    real = run_module.fit_classical
+    real = run_module.models.fit_classical
 
     def counting(model, *args, **kwargs):
         fits.append(type(model.steps[-1][1]).__name__)
         return real(model, *args, **kwargs)
 
-    monkeypatch.setattr(run_module, "fit_classical", counting)
+    monkeypatch.setattr(run_module.models, "fit_classical", counting)
     out = tmp_path / "run"
     out.mkdir()
     (out / runs.MODEL_FILE).write_text("an earlier CNN run's model")

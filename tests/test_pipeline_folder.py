@@ -51,13 +51,13 @@ def copied_run(tiny_run, tmp_path) -> Path:
 def fit_calls(monkeypatch) -> list:
     """The run_dir of every call train_run makes to fit_model (each call still trains)."""
     calls: list = []
-    real = run_module.fit_model
+    real = run_module.training.fit_model
 
     def counting(*args, **kwargs):
         calls.append(kwargs.get("run_dir"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(run_module, "fit_model", counting)
+    monkeypatch.setattr(run_module.training, "fit_model", counting)
     return calls
 
 
@@ -184,7 +184,7 @@ def test_a_killed_retraining_leaves_the_old_run_intact(error, copied_run, tiny_i
         (Path(run_dir) / runs.CHECKPOINT_FILE).write_bytes(b"half a checkpoint")
         raise error("killed during training")
 
-    monkeypatch.setattr(run_module, "fit_model", dies)
+    monkeypatch.setattr(run_module.training, "fit_model", dies)
     with pytest.raises(error, match="killed"):
         _train(tiny_index, tiny_cache, copied_run, seed=1, overwrite=True)
     with pytest.raises(error, match="killed"):
@@ -229,14 +229,14 @@ def test_a_finished_run_keeps_no_checkpoint(tiny_run, tiny_index, tiny_cache, tm
     Break tried: folder.writing without the checkpoint's unlink -> the finished run keeps it."""
     assert sorted(p.name for p in tiny_run.run_dir.iterdir()) == sorted(runs.run_files("cnn"))
     during: list[set[str]] = []
-    real = run_module.fit_model
+    real = run_module.training.fit_model
 
     def watching(*args, run_dir, **kwargs):
         history = real(*args, run_dir=run_dir, **kwargs)
         during.append({p.name for p in Path(run_dir).iterdir()})
         return history
 
-    monkeypatch.setattr(run_module, "fit_model", watching)
+    monkeypatch.setattr(run_module.training, "fit_model", watching)
     out = tmp_path / "run"
     _train(tiny_index, tiny_cache, out)
     assert during and runs.CHECKPOINT_FILE in during[0]

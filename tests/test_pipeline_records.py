@@ -10,6 +10,8 @@ data-wait fractions) still loads, losing nothing.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -230,3 +232,18 @@ def test_every_committed_run_record_still_loads() -> None:
     assert without_intervals >= 10  # the old format is really covered
     for metrics_path in ensembles:  # skipped, as said: not run records
         assert "train_seconds" not in _json(metrics_path)
+
+
+def test_run_records_and_specs_need_no_keras() -> None:
+    """Importing genrelib.pipeline, making a RunSpec without options and reading a run's
+    records load no Keras (TensorFlow's start-up costs seconds and prints its log lines):
+    training and predicting load it on first use.
+
+    Breaks tried: ``import keras`` back at the top of pipeline/folder.py; check_options loading
+    the builder for no options; genrelib.training importing its modules eagerly -> True."""
+    folder = next(p.parent for p in _reference_records() if not _is_ensemble(p.parent))
+    code = ("import sys; from genrelib.pipeline import RunSpec, describe_run, load_run_record; "
+            f"RunSpec(model='cnn'); describe_run(load_run_record({str(folder)!r})); import genrelib.training; "
+            "print('keras' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr[-2000:]

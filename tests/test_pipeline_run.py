@@ -322,13 +322,13 @@ def fits(monkeypatch) -> list:
     import genrelib.pipeline.run as run_module
 
     fitted: list = []
-    real = run_module.fit_model
+    real = run_module.training.fit_model
 
     def counting(model, *args, **kwargs):
         fitted.append(model)
         return real(model, *args, **kwargs)
 
-    monkeypatch.setattr(run_module, "fit_model", counting)
+    monkeypatch.setattr(run_module.training, "fit_model", counting)
     return fitted
 
 

@@ -20,16 +20,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import keras
-
-from genrelib import runs
+from genrelib import runs, training
 from genrelib.datasets.splits import TrackSplit
 from genrelib.errors import GenrelibWarning
 from genrelib.provenance import machine_description, source_digest, versions
 from genrelib.features import Standardizer
 from genrelib.models import is_classical
 from genrelib.pipeline.records import RunConfig, RunMetrics, RunRecord, load_run_record
-from genrelib.training import device_description
 
 #: The package versions a run's configuration records.
 RUN_PACKAGES: tuple[str, ...] = ("genrelib", "keras", "numpy", "scipy", "librosa", "scikit-learn")
@@ -191,6 +188,8 @@ def run_versions() -> dict[str, str]:
     ``genrelib_source`` (``LOADED_SOURCE``: which code, where the version number stays the
     same), the Keras backend and its own version
     (``backend_version``: TensorFlow's, JAX's or PyTorch's), the platform."""
+    import keras  # here, not at the top: importing genrelib.pipeline loads no Keras
+
     backend = keras.backend.backend()  # also the name of its module, loaded by Keras
     backend_version = getattr(sys.modules.get(backend), "__version__", "unknown")
     return {**versions(RUN_PACKAGES), "genrelib_source": LOADED_SOURCE,
@@ -200,4 +199,4 @@ def run_versions() -> dict[str, str]:
 def provenance() -> dict[str, str]:
     """When and where a run finished: its record says so beside every number."""
     return {"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "machine": machine_description(), "device": device_description()}
+            "machine": machine_description(), "device": training.device_description()}

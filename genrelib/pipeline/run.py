@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import keras
 import pandas as pd
 
+from genrelib import models, training
 from genrelib.augment import Augmenter, audio_copies
 from genrelib.config import FeatureConfig, TrainConfig, get_profile
 from genrelib.datasets import DatasetIndex, check_leakage
@@ -26,20 +26,20 @@ from genrelib.datasets.splits import TrackSplit, make_split
 from genrelib.errors import GenrelibWarning
 from genrelib.evaluation import EvaluationResult, evaluate_predictions
 from genrelib.features import FeatureSet, Standardizer, extract_features
-from genrelib.models import (FINETUNE_KINDS, build_classical, build_model, fit_classical, input_shape_for,
-                             is_classical, model_input, parameter_count, split_frozen_front)
+from genrelib.models import FINETUNE_KINDS, input_shape_for, is_classical, model_input
 from genrelib.models.track_rows import track_means
 from genrelib.pipeline import folder
 from genrelib.pipeline.records import RunConfig, RunMetrics, RunResult, SetSizes
 from genrelib.pipeline.spec import Hardware, RunSpec, check_spec, train_config
-from genrelib.training import compile_model, fit_model, plan_devices, predict_probs, set_seed, training_scope
 
 if TYPE_CHECKING:
+    import keras
+
     from genrelib.pretrained import EmbeddingSpec
 
 #: A function that builds a Keras model like ``models.build_cnn``: keyword arguments
 #: ``input_shape``, ``n_classes``, ``standardizer`` and the spec's options.
-ModelBuilder = Callable[..., keras.Model]
+ModelBuilder = Callable[..., "keras.Model"]
 
 
 class UntrainedGenreWarning(GenrelibWarning):
@@ -97,7 +97,7 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
     options = dict(spec.options)
     if not classical:
         options.setdefault("l2", train_cfg.l2)
-        plan_devices(train_cfg)  # an impossible devices/batch request fails before any work
+        training.plan_devices(train_cfg)  # an impossible devices/batch request fails before any work
     out_dir = Path(out_dir).expanduser()
     folder.check_out_dir(out_dir)
     if not reuse:  # refused before any data is read (reuse compares settings first)
@@ -159,7 +159,7 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
         valid, test = (evaluate_features(net, sets[name], model_kind=spec.model, genres=features.genres,
                                          method=spec.aggregation) for name in ("valid", "test"))
         metrics = run_metrics(spec.model, track_split, sets, history, seconds, valid=valid, test=test)
-        parameters = parameter_count(net) if classical else int(net.count_params())
+        parameters = models.parameter_count(net) if classical else int(net.count_params())
         config = RunConfig.from_dict({
             **settings, "data": str(index.root), "n_tracks": int(len(index.tracks)),
             "genres": list(features.genres), "parameters": parameters, "devices": used,
@@ -227,29 +227,29 @@ def fit(model_kind: str, sets: dict[str, FeatureSet], genres: tuple[str, ...],
     """
     train_fs, valid_fs = sets["train"], sets["valid"]
     if is_classical(model_kind):
-        net = build_classical(model_kind, seed=train_cfg.seed, **options)
+        net = models.build_classical(model_kind, seed=train_cfg.seed, **options)
         X, y, groups = train_fs.X, train_fs.y, train_fs.track_ids
         if options.get("fit_on") == "tracks":  # a probe fitted on one mean row per training track
             (X, y), groups = track_means(X, y, train_fs.track_ids), None
-        history = fit_classical(net, X, y, valid_fs.X, valid_fs.y, n_classes=len(genres), groups=groups)
+        history = models.fit_classical(net, X, y, valid_fs.X, valid_fs.y, n_classes=len(genres), groups=groups)
         return net, history, float(history["fit_seconds"].iloc[0]), None
-    set_seed(train_cfg.seed)
-    with training_scope(train_cfg) as plan:
+    training.set_seed(train_cfg.seed)
+    with training.training_scope(train_cfg) as plan:
         shape = input_shape_for(model_kind, train_fs.config.segment_shape)
         if builder is None:
-            net = build_model(model_kind, input_shape=shape, n_classes=len(genres),
-                              standardizer=standardizer, **options)
+            net = models.build_model(model_kind, input_shape=shape, n_classes=len(genres),
+                                     standardizer=standardizer, **options)
         else:
             net = builder(input_shape=shape, n_classes=len(genres), standardizer=standardizer, **options)
         start = time.perf_counter()
         learner, x_train, x_valid = net, model_input(train_fs.X, model_kind), model_input(valid_fs.X, model_kind)
         if model_kind in FINETUNE_KINDS and augment is None:
             # The frozen front is a fixed function: computed once per patch, not once per epoch.
-            compile_model(net, train_cfg)  # saved like any run's model, with its recipe
-            front, learner = split_frozen_front(net, model_kind)
+            training.compile_model(net, train_cfg)  # saved like any run's model, with its recipe
+            front, learner = models.split_frozen_front(net, model_kind)
             x_train, x_valid = (front.predict(x, batch_size=64, verbose=0) if len(x) else x
                                 for x in (x_train, x_valid))
-        history = fit_model(
+        history = training.fit_model(
             learner, x_train, train_fs.y,
             x_valid if len(valid_fs) else None,
             valid_fs.y if len(valid_fs) else None,
@@ -267,7 +267,7 @@ def evaluate_features(model: Any, features: FeatureSet | None, *, model_kind: st
     """
     if features is None or len(features) == 0:
         return None
-    probs = predict_probs(model, features.X, model_kind=model_kind)
+    probs = training.predict_probs(model, features.X, model_kind=model_kind)
     return evaluate_predictions(probs, features.y, features.track_ids, genres=genres, method=method)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from genrelib import runs
+from genrelib import runs, training
 from genrelib.augment import dense_segments
 from genrelib.config import AGGREGATION_METHODS, FeatureConfig, segment_grid
 from genrelib.datasets import DatasetIndex
@@ -23,7 +23,6 @@ from genrelib.evaluation import (EvaluationResult, PairedComparison, SegmentPred
                                  same_segments)
 from genrelib.models import is_classical, read_feature_config
 from genrelib.pipeline.run import model_features, skipped_clips
-from genrelib.training import predict_probs
 
 if TYPE_CHECKING:
     from genrelib.pretrained import EmbeddingSpec
@@ -95,7 +94,7 @@ def _scored(run_dir: str | Path, data: DataSource, *, cache_dir: str | Path | No
     if hop_frames is not None and not is_classical(kind):
         features = dense_segments(features, hop_frames=hop_frames)
     remap = np.array([model_genres.index(g) for g in features.genres])
-    probs = predict_probs(net, features.X, model_kind=kind)
+    probs = training.predict_probs(net, features.X, model_kind=kind)
     grid = segment_grid(cfg) + (f", cut again every {hop_frames} frames" if hop_frames is not None
                                 and not is_classical(kind) else "")
     return (SegmentPredictions(probs, remap[features.y], features.track_ids, model_genres, segments=grid),

@@ -18,11 +18,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from genrelib import models
 from genrelib.augment import parse_augment
 from genrelib.config import AGGREGATION_METHODS, PRECISIONS, FeatureConfig, TrainConfig, get_profile
 from genrelib.datasets.splits import TrackSplit, check_split_spec
-from genrelib.models import (FINETUNE_KINDS, FINETUNE_LEARNING_RATE, MODEL_KINDS, PRETRAINED_KINDS, builder_for,
-                             check_model_kind, default_feature_config, feature_kind, is_classical)
+from genrelib.models import (FINETUNE_KINDS, FINETUNE_LEARNING_RATE, MODEL_KINDS, PRETRAINED_KINDS, check_model_kind,
+                             default_feature_config, feature_kind, is_classical)
 
 if TYPE_CHECKING:
     from genrelib.pretrained import EmbeddingSpec
@@ -290,7 +291,9 @@ def check_options(model_kind: str, options: Mapping[str, Any]) -> dict[str, Any]
         "option kernel_size: expected an integer, got 'abc'", or the unknown names with the
         accepted ones.
     """
-    builder = builder_for(model_kind)
+    if not options:  # nothing to check: the builder (and Keras) is not loaded
+        return {}
+    builder = models.builder_for(model_kind)  # loads the builders' module (Keras) on first use
     parameters = {n: p for n, p in inspect.signature(builder).parameters.items() if n not in RUN_SET}
     hints = typing.get_type_hints(builder)
     unknown = sorted(set(options) - set(parameters))

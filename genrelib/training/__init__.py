@@ -5,18 +5,30 @@ Modules: ``fit`` (seed, compile, fit, predict), ``callbacks`` (the recipe's call
 the epoch timer, data-wait meter and table), ``feed`` (the seeded, prefetched batch
 stream), ``devices`` (precision policy, devices, the data-parallel scope). The whole run
 (index, split, features, fit, evaluate, run folder) is ``genrelib.pipeline``.
+Importing this package imports no Keras: a name loads its module on first use.
 Notebook: 03_cnn.ipynb
 """
 
-from genrelib.training.callbacks import DataWaitMeter, EpochTable, EpochTimer, make_callbacks
-from genrelib.training.devices import (DevicePlan, active_replicas, device_description,
-                                       plan_devices, precision_policy, training_scope)
-from genrelib.training.feed import AUGMENT_STREAM, PREFETCH_BATCHES, BatchFeed
-from genrelib.training.fit import (TABLE, compile_model, fit_model, predict_probs,
-                                   segment_embeddings, set_seed)
+from __future__ import annotations
 
-__all__ = ["AUGMENT_STREAM", "PREFETCH_BATCHES", "TABLE", "BatchFeed", "DataWaitMeter",
-           "DevicePlan", "EpochTable", "EpochTimer", "active_replicas", "compile_model",
-           "device_description", "fit_model", "make_callbacks", "plan_devices",
-           "precision_policy", "predict_probs", "segment_embeddings", "set_seed",
-           "training_scope"]
+import importlib
+from typing import Any
+
+#: The module of every name, loaded on first use (Keras inside most of them).
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("DataWaitMeter", "EpochTable", "EpochTimer", "make_callbacks"), "callbacks"),
+    **dict.fromkeys(("DevicePlan", "active_replicas", "device_description", "plan_devices", "precision_policy",
+                     "training_scope"), "devices"),
+    **dict.fromkeys(("AUGMENT_STREAM", "PREFETCH_BATCHES", "BatchFeed"), "feed"),
+    **dict.fromkeys(("TABLE", "compile_model", "fit_model", "predict_probs", "segment_embeddings", "set_seed"),
+                    "fit"),
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    """Load the module of a name on first use."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"genrelib.training.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'genrelib.training' has no attribute {name!r}")
