@@ -85,6 +85,25 @@ def test_genrelib_warnings_print_once_without_source_lines_and_others_not(capsys
     assert capsys.readouterr().err == ""
 
 
+def test_the_console_shows_every_genrelib_warning_by_its_class(capsys):
+    """What counts as genrelib's is the class (GenrelibWarning), not the module it is defined
+    in: cross-validation's missing tracks and a split's tracks without features were plain
+    UserWarnings, dropped by the console.
+
+    Break tried: the module test (``category.__module__.startswith("genrelib")``) -> the
+    subclass defined here is dropped."""
+    from genrelib.errors import GenrelibWarning
+
+    class Elsewhere(GenrelibWarning):
+        pass
+
+    with console.quiet_console("evaluate"):
+        warnings.warn("3 of the 30 tracks the folds tested are not in DATA", GenrelibWarning)
+        warnings.warn("defined outside genrelib", Elsewhere)
+    assert capsys.readouterr().err == ("genrelib evaluate: warning: 3 of the 30 tracks the folds tested are not in DATA\n"
+                                       "genrelib evaluate: warning: defined outside genrelib\n")
+
+
 def test_progress_is_bars_on_a_terminal_and_lines_in_a_log(monkeypatch):
     def terminal(out: bool, err: bool) -> None:
         monkeypatch.setattr(sys, "stdout", SimpleNamespace(isatty=lambda: out))

@@ -20,6 +20,8 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from genrelib.errors import GenrelibWarning
+
 __all__ = ["NativeLogFilter", "progress_bars", "quiet_console", "training_verbosity"]
 
 #: A line of absl/glog's format (TensorFlow, XLA): "I0000 00:00:1796362099.755735    7494
@@ -136,7 +138,7 @@ def _show_once(command: str) -> Any:
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
              file: Any = None, line: str | None = None) -> None:
         text = str(message)
-        if not category.__module__.startswith("genrelib") or text in seen:
+        if not issubclass(category, GenrelibWarning) or text in seen:
             return
         seen.add(text)
         print(f"genrelib {command}: warning: {text}", file=sys.stderr, flush=True)
