@@ -91,7 +91,7 @@ def read_checkpoint(model: str) -> dict[str, np.ndarray]:
 def tag_names(source_or_model: str) -> tuple[str, ...]:
     """The 50 tag names of a source ("MSD", "MTT") or of a model ("MSD_vgg", ...), in the
     order of the taggers' outputs, read from the wheel's ``configuration.py`` (parsed, not
-    imported)."""
+    imported). Notebook: 10_transfer_learning.ipynb"""
     source = source_or_model if source_or_model in _LABEL_LISTS else source_of(source_or_model)
     path = wheel_dir() / "configuration.py"
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
