@@ -52,3 +52,47 @@ def test_audio_copies_are_cached_seeded_per_track_and_differ_from_the_clip(tmp_p
                                  seed=5, copies=2, cache_dir=tmp_path / "alone")
     np.testing.assert_allclose(alone[1].X[0], copies[1].X[1], atol=1e-5)  # no other track's draw
     assert augment.audio_copies(index, cfg, ["crop", "gain"], cache_dir=tmp_path) == []
+
+
+def test_a_speed_up_adds_no_silence() -> None:
+    """A time stretch faster than 1 ends early; the copy is continued from the stretched
+    audio's own start (np.pad's "wrap"), never padded with digital silence (a copy with up
+    to 2.7 s of silence at its end, trained on with the clip's genre).
+
+    Break tried: the zero padding of before (np.pad with zeros to len(y)) -> fails on the
+    tail's loudness and on the wrap."""
+    import librosa
+
+    y = chirp(0, seconds=3.0)
+    seeds = [s for s in range(40) if np.random.default_rng(s).uniform(*augment.STRETCH_RATE) > 1.05][:3]
+    assert seeds, "no seed draws a speed-up"
+    for seed in seeds:
+        rate = np.random.default_rng(seed).uniform(*augment.STRETCH_RATE)  # augment_audio's first draw
+        out = augment.augment_audio(y, np.random.default_rng(seed), ["stretch"], sample_rate=22050)
+        stretched = librosa.effects.time_stretch(y, rate=rate)
+        m = len(stretched)
+        assert out.shape == y.shape and m < len(y)
+        tail = out[-2205:]  # the last 0.1 s
+        assert np.sqrt(np.mean(tail ** 2)) > 0.5 * np.sqrt(np.mean(y ** 2)), f"seed {seed}: a silent end"
+        np.testing.assert_array_equal(out[:m], stretched)
+        np.testing.assert_array_equal(out[m:], stretched[:len(y) - m])  # the audio goes on from its start
+
+
+def test_the_names_are_listed_in_the_order_augment_audio_applies_them(monkeypatch) -> None:
+    """Chapter 8 prints ``AUGMENTATIONS`` as "the augmentations, in the order they are applied":
+    the audio ones must come as ``augment_audio`` applies them (stretch, then pitch, then noise).
+
+    Breaks tried: the listing of before (noise, pitch, stretch) -> fails on the names; noise
+    added before the pitch shift in augment_audio -> fails on the silenced output."""
+    import librosa
+
+    calls: list[str] = []
+    monkeypatch.setattr(librosa.effects, "time_stretch", lambda y, rate: calls.append("stretch") or y)
+    # a pitch shift that silences: noise added after it survives, noise added before it does not
+    monkeypatch.setattr(librosa.effects, "pitch_shift", lambda y, **k: calls.append("pitch") or np.zeros_like(y))
+    out = augment.augment_audio(chirp(0, seconds=1.0), np.random.default_rng(0), ["noise", "pitch", "stretch"],
+                                sample_rate=22050)
+    applied = calls + ["noise"] * bool(np.any(out != 0))
+    assert applied == ["stretch", "pitch", "noise"]
+    assert [n for n in augment.AUGMENTATIONS if n in augment.AUDIO_AUGMENTATIONS] == applied
+    assert list(augment.AUDIO_AUGMENTATIONS) == applied

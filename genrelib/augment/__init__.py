@@ -2,7 +2,7 @@
 
 Modules: ``names`` (the augmentations and ``parse_augment``), ``clips`` (the clip bank:
 crops at any frame, denser test segments), ``spectrogram`` (masks, gain, mixup),
-``waveform`` (noise, pitch, stretch on cached audio copies), ``stream`` (the
+``waveform`` (stretch, pitch, noise on cached audio copies), ``stream`` (the
 ``Augmenter`` that ``training.fit_model(augment=...)`` draws batches from). Every draw
 comes from ``np.random.default_rng([seed, ...])``: the same seed gives the same stream,
 whatever the timing or the thread.
