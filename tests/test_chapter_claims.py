@@ -109,6 +109,27 @@ def test_on_unheard_artists_the_probes_lead_is_nearly_all_jazz(records) -> None:
     assert _right_per_genre(records, "vgg-probe-mtt", ARTIST)[0]["jazz"] == 0  # "The MTT probe gets no jazz track right"
 
 
+def test_the_mean_over_assignments_keeps_the_tracks_luck(records) -> None:
+    """"its interval over those tracks ... is about as wide as one run's": the chapter's
+    bootstrap of the five-assignment mean over the test tracks, against seed 0's interval."""
+    with open(REPO_CHAPTER, encoding="utf-8") as file:
+        said = {c.get("id"): " ".join("".join(c["source"]).split()) for c in json.load(file)["cells"]}
+    assert "interval over those tracks (the lines under the tables) is about as wide as one run's" in said[
+        "c10-folds-moved-md"]
+    one_run = summarize(records[records["model"] == "vgg-probe-tracks"], n_resamples=2000).set_index("protocol")
+    for protocol in PROTOCOLS:
+        columns = []
+        for name in ["vgg-probe-tracks"] + [f"vgg-probe-tracks-seed{s}" for s in range(1, 5)]:
+            tested = load_predictions(RECORDS_DIR / records.loc[(records["model"] == name)
+                                                                & (records["protocol"] == protocol), "group"].iloc[0])
+            columns.append((tested["true"] == tested["predicted"]).set_axis(tested["track_id"]))
+        share = pd.concat(columns, axis=1).mean(axis=1).to_numpy()
+        means = share[np.random.default_rng(0).integers(0, len(share), (2000, len(share)))].mean(axis=1)
+        width = np.subtract(*np.percentile(means, [97.5, 2.5]))
+        low, high = one_run.loc[protocol, "track_accuracy_ci"]
+        assert 0.7 <= width / (high - low) <= 1.2, (protocol, width, high - low)
+
+
 def test_the_fold_assignments_lead_by_track_is_within_chance_at_seed_0(paired) -> None:
     assert paired.loc[("vgg-probe-tracks", "logreg", KFOLD), "pvalue"] >= 0.05
 
