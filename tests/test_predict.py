@@ -323,10 +323,16 @@ def test_a_folder_of_mixed_files_predicts_every_good_one(tmp_path, predictor):
     assert [r.path for r in results if isinstance(r, P.FileFailure) and r.no_file] == [tmp_path / "missing.wav"]
 
 
-def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys):
+def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys, monkeypatch):
+    """Break tried (the walks): the command's own passed_over_files walk before predict_paths'
+    (as before) -> the music folder walked twice."""
+    import genrelib.predict.files as predict_files
+
     files = broken_folder(tmp_path / "music")
     empty_folder = tmp_path / "nothing"
     empty_folder.mkdir()
+    walked, walk = [], predict_files._walk_folder
+    monkeypatch.setattr(predict_files, "_walk_folder", lambda folder: walked.append(folder) or walk(folder))
     code, out, err = run_cli(capsys, str(cnn), str(tmp_path / "music"), str(tmp_path / "missing.wav"),
                              str(empty_folder), str(tmp_path / "music" / "notes.txt"), "--json")
     assert code == 1
@@ -344,6 +350,8 @@ def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys):
     assert (f"genrelib predict: {tmp_path / 'music'}: passed over 1 file that is not audio by name "
             "(read: .wav, .au, .flac, .ogg, .mp3, .aiff, .aif): notes.txt; convert") in err
     assert len(reported) == len(REASONS) + 4
+    assert reported[0].startswith(f"genrelib predict: {tmp_path / 'music'}: passed over")  # before any file's line
+    assert sorted(walked) == sorted([tmp_path / "music", empty_folder])  # each folder walked once
     # 7 of the 10 files found fail; 2 of the 4 paths given (a missing file, an empty folder)
     # hold no file at all and are counted apart (they were "files" before).
     assert err.splitlines()[-1] == ("genrelib predict: 7 of 10 files could not be predicted; "

@@ -162,18 +162,27 @@ def run_predict(args: argparse.Namespace) -> int:
     timeline = _timeline_target(args)
     from tqdm import tqdm
 
-    from genrelib.predict import FileFailure, PassedOverWarning, load_predictor, passed_over_files, predict_paths
+    from genrelib.predict import FileFailure, PassedOverWarning, load_predictor, predict_paths
 
     predictor = load_predictor(models)
     if args.top_k is None:  # the default, never more than the model knows (2 of a 2-genre model)
         args.top_k = min(DEFAULT_TOP_K, len(predictor.genres))
     elif args.top_k > len(predictor.genres):
         raise UserError(f"--top-k {args.top_k}: the model knows {len(predictor.genres)} genres")
-    for folder, files in passed_over_files(args.paths).items():
-        print(f"genrelib predict: {passed_over_line(folder, files)}", file=sys.stderr)
     predictions, failed, in_order, used = [], [], [], set()
+    shown = warnings.showwarning  # the console's
+
+    def passed_over(message: Any, category: type[Warning], *rest: Any, **named: Any) -> None:
+        """A folder's files passed over (``passed_over_line``), said before the first prediction:
+        predict_paths warns when it has walked the folders, once (no walk of our own)."""
+        if issubclass(category, PassedOverWarning):
+            tqdm.write(f"genrelib predict: {message}", file=sys.stderr)
+        else:
+            shown(message, category, *rest, **named)
+
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PassedOverWarning)  # named just above
+        warnings.simplefilter("always", PassedOverWarning)
+        warnings.showwarning = passed_over
         for result in predict_paths(predictor, args.paths, top_k=args.top_k, progress=progress_bars(),
                                     allow_truncated=args.allow_truncated):
             in_order.append(result)
