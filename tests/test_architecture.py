@@ -263,3 +263,24 @@ def test_every_leakage_guard_names_a_test_that_exists() -> None:
     assert all(tests for _, tests in rows) and all(files for files, _ in rows)
     missing = missing_guard_tests(rows)
     assert not missing, f"docs/ARCHITECTURE.md's leakage guards name what does not exist: {missing}"
+
+
+#: The longest line genrelib's sources may hold (the chapters print library code; a reader
+#: scrolls sideways past this).
+MAX_LINE = 120
+
+
+def long_lines(package: Path = PACKAGE, limit: int = MAX_LINE) -> list[str]:
+    """``path:line (length)`` of every source line of ``package`` longer than ``limit``."""
+    return [f"{path.relative_to(package.parent)}:{number} ({len(line)})"
+            for path in sorted(package.rglob("*.py"))
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+            if len(line) > limit]
+
+
+def test_library_lines_fit_in_120_columns(tmp_path) -> None:
+    """Break tried: a line of 121 characters in a module of a copy of the package -> named."""
+    assert not long_lines(), "wrap these lines (at most 120 characters): " + ", ".join(long_lines())
+    (tmp_path / "genrelib").mkdir()
+    (tmp_path / "genrelib" / "wide.py").write_text("x = 1\n" + "#" * 121 + "\n", encoding="utf-8")
+    assert long_lines(tmp_path / "genrelib") == ["genrelib/wide.py:2 (121)"]

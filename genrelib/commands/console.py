@@ -1,8 +1,9 @@
 """What a command prints on the terminal: its own messages, and progress only where one watches.
 
 Unless ``--verbose``, ``quiet_console`` keeps the native libraries' log lines (TensorFlow's
-and XLA's C++ start-up lines, libmpg123's notes on a damaged MP3) off stderr, shows each of genrelib's warnings once as one
-line without its source line, and hides other libraries' warnings and log records.
+and XLA's C++ start-up lines, libmpg123's notes on a damaged MP3) off stderr, shows each of
+genrelib's warnings once as one line without its source line, and hides other libraries' warnings
+and log records.
 ``training_verbosity`` decides how training reports progress: bars on a terminal, one
 line per epoch (or nothing) in a log.
 """

@@ -8,8 +8,9 @@ level), ``per_genre``, ``confusion`` (rows true, columns predicted, in the order
 ``genres``), ``track_accuracy_ci``/``macro_f1_ci`` (bootstrap intervals over tracks) and
 ``top_k_accuracy``, and when they apply ``seen_in_training`` (DATA's tracks that were the
 run's own training or validation tracks) and ``skipped`` (DATA's clips left out, each
-``{"path", "reason"}``: unreadable, or shorter than one segment); with several runs it is ``{"members": {run name: that object},
-"ensemble": that object for the mean of their probabilities}``; the summary's notes (tracks
+``{"path", "reason"}``: unreadable, or shorter than one segment); with several runs it is
+``{"members": {run name: that object}, "ensemble": that object for the mean of their
+probabilities}``; the summary's notes (tracks
 the run trained on, genres DATA lacks, clips left out) then go to stderr. ``--hop FRAMES`` scores a
 deep model's segments every FRAMES frames instead of the 1.5 s grid (a segment every 64 or 65 frames): test-time
 averaging over more, overlapping segments (chapter 8).
@@ -156,7 +157,8 @@ def format_result(record: dict[str, Any]) -> str:
         f"tracks: {record['n_tracks']}  segments: {record['n_segments']}",
         f"track accuracy ({record['aggregation']}): {record['track_accuracy']:.3f}",
         f"track accuracy {level} interval: {format_interval(record['track_accuracy_ci'])}",
-        *(["  ".join(f"top-{k} accuracy: {v:.3f}" for k, v in shown.items())] if (shown := shown_top_k(record)) else []),
+        *(["  ".join(f"top-{k} accuracy: {v:.3f}" for k, v in shown.items())]
+          if (shown := shown_top_k(record)) else []),
         f"segment accuracy: {record['segment_accuracy']:.3f}",
         f"macro F1 (tracks): {record['macro_f1']:.3f}",
         f"macro F1 {level} interval: {format_interval(record['macro_f1_ci'])}",

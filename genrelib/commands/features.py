@@ -5,8 +5,9 @@ DATA is indexed like ``genrelib data check`` does (GTZAN in either layout or any
 ``<root>/<label>/<audio>`` tree). DIR is used as the feature cache: a second run with the same
 data and options only reads the files back. Without ``--out`` it is the cache that ``train``
 and ``evaluate`` read (``$GENREBOOK_CACHE/features``), so they find the features computed; a
-DIR elsewhere is for your own use, and the summary says that they will not read it. Clips that cannot be used (unreadable, shorter
-than one segment) are skipped with a warning and listed in the summary; the exit code is
+DIR elsewhere is for your own use, and the summary says that they will not read it. Clips that
+cannot be used (unreadable, shorter than one segment) are skipped with a warning and listed in the
+summary; the exit code is
 still 0 (1 only when no clip at all could be used). librosa is imported only when the command runs.
 With ``--scheduler ADDRESS`` the clips are featurised on that Dask cluster's workers
 (``extract_features(..., scheduler=ADDRESS)``: same cache files, bit-identical features; the
@@ -98,8 +99,9 @@ def run_features(args: argparse.Namespace) -> int:
 
     if n_segments == 0:
         _print_skipped(index.unreadable, mel_skipped)
-        print(f"genrelib features: error: no clip of {index.root} could be used ({len(index.unreadable) + len(mel_skipped)} "
-              "file(s) skipped, listed above); nothing was written", file=sys.stderr)
+        print(f"genrelib features: error: no clip of {index.root} could be used "
+              f"({len(index.unreadable) + len(mel_skipped)} file(s) skipped, listed above); nothing was written",
+              file=sys.stderr)
         return 1
     print(f"data:      {index.root} ({index.layout}, {len(index.tracks)} tracks, {len(index.genres)} genres)")
     print(f"features:  {n_tracks} tracks, {n_segments} segments")

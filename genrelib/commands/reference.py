@@ -101,7 +101,8 @@ def _ensemble(text: str) -> tuple[str, list[tuple[str, int | None]]]:
         members.append((name, int(hop) if at else None))
     if not label.strip() or len(members) < 1 or "/" in label:
         raise argparse.ArgumentTypeError(
-            f"expected LABEL=MEMBER[@HOP]+MEMBER[@HOP]... (MEMBER: a folder under --runs, HOP: frames > 0), got {text!r}")
+            f"expected LABEL=MEMBER[@HOP]+MEMBER[@HOP]... (MEMBER: a folder under --runs, HOP: frames > 0), "
+            f"got {text!r}")
     return label.strip(), members
 
 

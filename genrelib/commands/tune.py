@@ -4,8 +4,8 @@ The study's one-factor-at-a-time tuning (its Table 1) as a resumable sweep: ever
 trial is one record in DIR/trials.jsonl; run again, finished trials are skipped. ``--search``
 adds a joint Optuna TPE search over the same space with the same budget of trials
 (DIR/search.jsonl); a configuration the sweep already trained is read from its records, not
-trained again (it still counts as a training of the search). Selection reads validation accuracy only. Every factor and value is
-checked before any training.
+trained again (it still counts as a training of the search). Selection reads validation accuracy
+only. Every factor and value is checked before any training.
 """
 
 from __future__ import annotations

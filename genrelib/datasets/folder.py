@@ -153,8 +153,8 @@ def ignored_files(root: str | os.PathLike[str]) -> list[dict[str, str]]:
     """The files below ``root`` that ``list_audio_files`` does not read, each with why: an
     audio file deeper than a label folder (``pop/live/x.flac``), a file in a label folder
     whose name is not audio, audio in a format genrelib does not read (``OTHER_AUDIO_EXTENSIONS``,
-    anywhere below the root), and a broken symbolic link. Hidden files, ``__MACOSX`` and the files beside the label folders
-    (``tracks.csv``, a manifest) are not data and are left out.
+    anywhere below the root), and a broken symbolic link. Hidden files, ``__MACOSX`` and the files
+    beside the label folders (``tracks.csv``, a manifest) are not data and are left out.
 
     Returns
     -------

@@ -81,14 +81,16 @@ def warn_clip_lengths(durations: Iterable[float], cfg: FeatureConfig, names: Ite
         hop = cfg.segment_hop_samples / cfg.sample_rate
         silent = sum(i * hop >= short.min() for i in range(cfg.segments_per_clip))
         parts.append(f"{len(short)} of {len(usable)} clips{_named(names, is_short)} are shorter than the "
-                     f"{cfg.clip_seconds:g} s every clip is cut or padded to (the shortest {short.min():.1f} s: {silent} of its "
+                     f"{cfg.clip_seconds:g} s every clip is cut or padded to (the shortest {short.min():.1f} s: "
+                     f"{silent} of its "
                      f"{cfg.segments_per_clip} segments are silence, which a model learns as part of its genre)")
         advice.append(f"use clips of about {cfg.clip_seconds:g} s")
     if len(long):
         parts.append(f"{len(long)} of {len(usable)} clips{_named(names, is_long)} are longer than "
                      f"{cfg.clip_seconds:g} s (the longest "
                      f"{long.max():.0f} s): only their first {cfg.clip_seconds:g} s are used")
-        advice.append(f"cut long recordings into {cfg.clip_seconds:g} s clips (several per song) to use all of their music")
+        advice.append(f"cut long recordings into {cfg.clip_seconds:g} s clips (several per song) to use all of "
+                      "their music")
     warnings.warn("; ".join(parts) + "; " + " and ".join(advice), ClipLengthWarning, stacklevel=3)
 
 
@@ -108,7 +110,8 @@ def warn_sample_rates(rates: Iterable[int], cfg: FeatureConfig, names: Iterable[
     low = rates[is_low]
     if len(low) and len(low) < len(rates):
         names = None if names is None else np.asarray(list(names), dtype=object)
-        warnings.warn(f"{len(low)} of {len(rates)} clips{_named(names, is_low)} are recorded below the features' {cfg.sample_rate:,} Hz "
+        warnings.warn(f"{len(low)} of {len(rates)} clips{_named(names, is_low)} are recorded below the features' "
+                      f"{cfg.sample_rate:,} Hz "
                       f"(the lowest at {low.min():,} Hz: nothing above {low.min() // 2:,} Hz), the others are not: "
                       "a model can tell them apart by that instead of by their music; use recordings of "
                       "one quality, or check that the low-rate clips are not mostly of one genre",

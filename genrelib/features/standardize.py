@@ -154,7 +154,8 @@ class Standardizer:
         except (KeyError, TypeError) as error:
             raise ValueError(f"not a saved Standardizer (needs 'mean' and 'std' lists): {error}") from None
         if mean.ndim != 1 or mean.shape != std.shape or mean.size == 0:
-            raise ValueError(f"'mean' and 'std' must be non-empty lists of equal length, got {mean.shape} and {std.shape}")
+            raise ValueError(f"'mean' and 'std' must be non-empty lists of equal length, "
+                             f"got {mean.shape} and {std.shape}")
         if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
             raise ValueError("a saved Standardizer must have finite means and positive finite stds")
         scaler = cls(min_std=float(data.get("min_std", _MIN_STD)))

@@ -68,7 +68,8 @@ def cross_validate(data: DataSource, spec: RunSpec, *, out_dir: str | Path, fold
 def fold_dirs(cv_dir: str | Path) -> list[Path]:
     """The fold run folders of a cross-validation (``cv_dir/fold<k>`` with a split.json),
     in fold order. ValueError when there is none."""
-    folds = sorted(Path(cv_dir).expanduser().glob("fold*"), key=lambda p: int(p.name[4:]) if p.name[4:].isdigit() else -1)
+    folds = sorted(Path(cv_dir).expanduser().glob("fold*"),
+                   key=lambda p: int(p.name[4:]) if p.name[4:].isdigit() else -1)
     folds = [f for f in folds if (f / runs.SPLIT_FILE).is_file()]
     if not folds:
         raise ValueError(f"{cv_dir} holds no fold<k> run folder with a {runs.SPLIT_FILE}: "

@@ -352,8 +352,9 @@ def predict_paths(predictor: Predictor, paths: Iterable[_PathLike] | _PathLike, 
     """``predict_file`` for every file of ``audio_files(paths)``, in order: a FilePrediction
     per predicted file, a FileFailure (path, reason) per path or file that cannot be
     predicted (missing, not audio, empty, truncated, shorter than one segment, non-finite);
-    the other files are predicted all the same. ``paths``: several paths, or one. ``progress``: a tqdm bar on stderr when
-    there are several files; ``allow_truncated``: as for ``predict_file``. A folder's files
+    the other files are predicted all the same. ``paths``: several paths, or one. ``progress``: a
+    tqdm bar on stderr when there are several files; ``allow_truncated``: as for ``predict_file``. A
+    folder's files
     that are not audio by name are named in a ``PassedOverWarning`` (``passed_over_files``).
     """
     from tqdm import tqdm

@@ -227,8 +227,9 @@ def extract_embeddings(index: "DatasetIndex", spec: EmbeddingSpec | None = None,
     -------
     FeatureSet
         X float32 (n_tracks * spec.segments_per_clip, n_features, 1), e.g. (1520, 200, 1)
-        for 80 clips of 30 s ((n, 96, 187) for ``PATCH_LAYER``); y, track_ids, segment_index as for ``extract_features``;
-        ``config`` is ``spec``. Unreadable clips (or shorter than one patch) are skipped with
+        for 80 clips of 30 s ((n, 96, 187) for ``PATCH_LAYER``); y, track_ids, segment_index as for
+        ``extract_features``; ``config`` is ``spec``. Unreadable clips (or shorter than one patch)
+        are skipped with
         a SkippedClipWarning naming the file, and listed in ``skipped``.
 
     Notebook: 10_transfer_learning.ipynb

@@ -210,8 +210,9 @@ def compare_strategies(sweep: pd.DataFrame, combined: pd.DataFrame,
     (fewer than the search's trials when it proposed one twice), trainings (runs over every
     seed; a repeat read back costs none; one copied from the sweep's records counts, as the
     search alone would have trained it; the sweep's include the run of its combined choice
-    when that configuration was none of its trials), measured training seconds, the best configuration (the sweep's: its per-factor choices combined, scored
-    by ``combined``, the run of that combination) and its mean validation accuracy over
+    when that configuration was none of its trials), measured training seconds, the best
+    configuration (the sweep's: its per-factor choices combined, scored by ``combined``, the run of
+    that combination) and its mean validation accuracy over
     seeds, then its mean test accuracy (shown after the choice, never used for it).
     Notebook: 06_tuning.ipynb
     """

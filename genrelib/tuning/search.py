@@ -148,8 +148,9 @@ def _search_trial(ctx: Any, path: Path, settings: dict[str, Any], seed: int, *, 
 
 def search_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Search records as a table: trial, seed, one column per factor, valid/test track
-    accuracy (and the validation segment accuracy), trained (False for a repeat read back; True for a configuration copied from the
-    sweep, whose training it shares), from_sweep (copied from the sweep's records: no new
+    accuracy (and the validation segment accuracy), trained (False for a repeat read back; True for
+    a configuration copied from the sweep, whose training it shares), from_sweep (copied from the
+    sweep's records: no new
     training), seconds (0 for a repeat).
     """
     rows = []
@@ -163,8 +164,8 @@ def search_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
                      "seconds": float(r["seconds"]) if trained else 0.0,
                      "epochs": r.get("epochs") if trained else 0, "key": r["key"]})
     return pd.DataFrame(rows).sort_values(["trial", "seed"], ignore_index=True) if rows else pd.DataFrame(
-        columns=["trial", "seed", "valid_accuracy", "valid_segment_accuracy", "test_accuracy", "trained", "from_sweep", "seconds",
-                 "epochs", "key"])
+        columns=["trial", "seed", "valid_accuracy", "valid_segment_accuracy", "test_accuracy", "trained",
+                 "from_sweep", "seconds", "epochs", "key"])
 
 
 def best_search_trial(search: pd.DataFrame) -> int:

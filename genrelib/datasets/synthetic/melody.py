@@ -49,4 +49,5 @@ def write_rap(song: Song, part: Part, *, center: int, density: float) -> None:
             continue
         for i in range(bpb * 4):
             if rng.random() < density * (1.2 if i % 2 == 0 else 0.7):
-                part.add(bar * bpb + i / 4, center + int(rng.choice([0, 0, 2, -2, 3, 5])), 0.2, 0.6 + 0.4 * rng.random())
+                part.add(bar * bpb + i / 4, center + int(rng.choice([0, 0, 2, -2, 3, 5])), 0.2,
+                         0.6 + 0.4 * rng.random())

@@ -57,7 +57,8 @@ def master(mix: np.ndarray, s: dict[str, Any], rng: np.random.Generator, *, samp
     recording noise (maybe tape hiss), then loudness. Float32, shape of ``mix``.
     """
     n, sr = mix.shape[0], sample_rate
-    cutoff = draw(rng, s["lowpass"]) if rng.random() < 0.5 else float(np.exp(rng.uniform(np.log(3500.0), np.log(11000.0))))
+    cutoff = (draw(rng, s["lowpass"]) if rng.random() < 0.5
+              else float(np.exp(rng.uniform(np.log(3500.0), np.log(11000.0)))))
     mix = effects.master_eq(mix, sr, shelf=float(rng.uniform(-0.6, 1.2)), shelf_hz=float(rng.uniform(150.0, 400.0)),
                             lowpass_hz=cutoff, highpass_hz=float(rng.uniform(25.0, 60.0)))
     peak = float(np.max(np.abs(mix))) + 1e-9
