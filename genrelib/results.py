@@ -220,7 +220,7 @@ def load_predictions(folder: str | Path) -> pd.DataFrame:
         ValueError names a folder that keeps no predictions (a record written before they
         were kept: regenerate it with ``genrelib reference``) or a track tested twice.
 
-    Notebook: 10_transfer_learning.ipynb
+    Notebooks: 07_evaluation.ipynb, 10_transfer_learning.ipynb
     """
     folder = Path(folder)
     files = ([folder / PREDICTIONS_FILE] if (folder / PREDICTIONS_FILE).is_file() else
@@ -295,7 +295,7 @@ def paired_table(records: pd.DataFrame, pairs: tuple[tuple[str, str], ...] = PAI
         Columns ``a``, ``b``, ``protocol``, ``tracks``, ``a_accuracy``, ``b_accuracy``,
         ``only_a_right``, ``only_b_right`` and ``pvalue`` (McNemar, exact, two-sided).
 
-    Notebooks: 05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
+    Notebooks: 05_crnn.ipynb, 07_evaluation.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     rows = []
     for a, b in pairs:
@@ -326,7 +326,7 @@ def display_paired(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`paired_table` rows as the book shows them: accuracies in per cent, the counts
     of tracks only one model got right, McNemar's p-value to three decimals (below 0.001: two
     significant digits).
-    Notebooks: 05_crnn.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
+    Notebooks: 05_crnn.ipynb, 07_evaluation.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     return pd.DataFrame([{
         "model A": row.a, "model B": row.b, "protocol": row.protocol, "tracks": row.tracks,

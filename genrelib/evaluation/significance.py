@@ -114,7 +114,7 @@ def bonferroni_bar(n_tests: int, family_alpha: float = 0.05) -> float:
     float
         ``family_alpha / n_tests``.
 
-    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
+    Notebooks: 07_evaluation.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     if n_tests < 1 or not 0 < family_alpha < 1:
         raise ValueError(f"Bonferroni's bar needs n_tests >= 1 and 0 < family_alpha < 1; got "
