@@ -35,8 +35,9 @@ __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMA
 RECORDS_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
 #: The command that regenerates them (the results page says how long the recorded runs took).
 REFERENCE_COMMAND = "genrelib reference path/to/gtzan-mini --runs runs/reference --records results/reference"
-#: The study's Table 2: test accuracy and macro precision / recall / F1 on a random 80/10/10
-#: track split of the full GTZAN (100 test tracks).
+#: The study's Table 2: test accuracy and macro precision / recall / F1 on its held-out test
+#: split of the full GTZAN (100 test tracks, 800 for training; the study calls it the standard
+#: split and does not say how it was drawn: the book reads it as random 80/10/10 by track).
 STUDY_TABLE2: dict[str, dict[str, float]] = {
     "cnn": {"accuracy": 0.815, "precision": 0.80, "recall": 0.82, "f1": 0.81},
     "rnn": {"accuracy": 0.74, "precision": 0.75, "recall": 0.74, "f1": 0.74},

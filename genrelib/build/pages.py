@@ -34,8 +34,9 @@ committed under `results/reference/` (configuration and metrics of each run, no
 weights); nothing is typed. *Track accuracy* and *macro F1* pool the test tracks of all
 runs of a row (a k-fold cross-validation tests every track once) and come with a
 bootstrap 95 % interval over those tracks. The column *the study reports* quotes the
-test accuracy of the study's Table 2 {cite}`chen_genre` (random 80/10/10 split of the full
-GTZAN), shown beside our random-split protocols only: it was measured on other data.
+test accuracy of the study's Table 2 {cite}`chen_genre` (its held-out 100-track test split of
+the full GTZAN, read here as a random 80/10/10 split by track: the study does not say how it
+was drawn), shown beside our random-split protocols only: it was measured on other data.
 
 *kfold* rows are a cross-validation by track (artists can be on both sides); *artist*
 rows keep every artist on one side. A genre played by a single artist (on the GTZAN
