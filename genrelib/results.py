@@ -27,7 +27,7 @@ from genrelib.provenance import CPU_NOT_RECORDED, cpu_of
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
            "STUDY_TEST_ACCURACY", "data_label", "display_paired", "display_table", "export_records",
            "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table", "percent",
-           "percent_points", "reference_summary",
+           "percent_points", "protocol_gap", "reference_summary",
            "shared_values", "summarize", "table2", "training_hours", "write_evaluation_record",
            "write_predictions"]
 
@@ -505,6 +505,31 @@ def reference_summary(model: str, *, root: str | Path = RECORDS_DIR,
     if summary.empty:
         return summary
     return display_table(summary[summary["model"] == model]).reset_index(drop=True)
+
+
+def protocol_gap(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
+    """The folds by track and the artist-grouped folds on **the same tracks**: the artist folds
+    test only the genres played by two or more artists (48 of the mini set's 80 tracks), so
+    ``reference_summary``'s *kfold* and *artist_kfold* rows differ in their tracks as well as
+    in their protocol. One row: the tracks both test, the share of them each protocol's
+    record got right, the tracks only one got right and McNemar's exact p (``mcnemar_exact``).
+    Empty when a record is missing. Notebooks: 03_cnn.ipynb, 04_rnn.ipynb
+    """
+    records = load_records(root)
+    groups = [records.loc[(records["model"] == model) & (records["protocol"] == p), "group"].unique()
+              for p in ("kfold", "artist_kfold")] if len(records) else [[], []]
+    if any(len(g) != 1 for g in groups):
+        return pd.DataFrame()
+    by_track, by_artist = (load_predictions(Path(root) / g[0]).set_index("track_id") for g in groups)
+    by_track = by_track.loc[by_artist.index]  # the tracks the artist folds test
+    test = mcnemar_exact(by_track["predicted"] == by_track["true"], by_artist["predicted"] == by_artist["true"])
+    n = len(by_artist)
+    return pd.DataFrame([{
+        "model": model, "tracks both test": n,
+        "kfold right": percent((test.both_right + test.only_a_right) / n),
+        "artist_kfold right": percent((test.both_right + test.only_b_right) / n),
+        "only kfold right": test.only_a_right, "only artist_kfold right": test.only_b_right,
+        "McNemar p (exact)": format_pvalue(test.pvalue)}])
 
 
 def training_hours(records: pd.DataFrame) -> dict[str, float]:
