@@ -360,7 +360,9 @@ def summarize(records: pd.DataFrame, *, n_resamples: int = 2000, seed: int = 0) 
     """One row per (model, protocol, data, profile): ``runs`` (folds), ``test_tracks``,
     the POOLED ``track_accuracy`` and ``macro_f1`` over all the runs' test tracks (their
     confusion matrices summed; each track of a k-fold is tested once) with bootstrap 95 %
-    intervals (``*_ci``), the mean ``segment_accuracy``, ``seeds``, ``finished`` (last),
+    intervals (``*_ci``), ``segment_accuracy`` (the runs' mean weighted by their test tracks:
+    the pooled value where every track gives as many segments, as 30 s clips do; a plain mean
+    would weigh a fold of 6 test tracks like one of 12), ``seeds``, ``finished`` (last),
     ``device``, ``cpu`` (each distinct value once) and ``study`` (the study's reported test
     accuracy, for the random-split protocols of the models it trained; NaN elsewhere).
     Notebook: 07_evaluation.ipynb
@@ -374,7 +376,8 @@ def summarize(records: pd.DataFrame, *, n_resamples: int = 2000, seed: int = 0) 
             "model": model, "protocol": protocol, "data": data, "profile": profile,
             "runs": len(group), "test_tracks": int(group["test_tracks"].sum()),
             **_pooled(group, n_resamples=n_resamples, seed=seed),
-            "segment_accuracy": float(group["segment_accuracy"].mean()),
+            "segment_accuracy": float(np.average(group["segment_accuracy"], weights=group["test_tracks"])
+                                      if group["test_tracks"].sum() > 0 else group["segment_accuracy"].mean()),
             "seeds": ",".join(str(s) for s in sorted(set(group["seed"]))),
             "finished": max(str(f) for f in group["finished"]),
             "device": ", ".join(sorted({str(d) for d in group["device"]})),

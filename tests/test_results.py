@@ -22,7 +22,8 @@ GENRES = ["blues", "classical", "country"]
 
 
 def _run(folder: Path, *, model: str, protocol: str, confusion, fold=None, data="/abs/gtzan-mini/genres",
-         seed=0, finished="2026-11-26T10:00:00+00:00", device="CPU (2 cores)", machine="Linux x86_64") -> Path:
+         seed=0, finished="2026-11-26T10:00:00+00:00", device="CPU (2 cores)", machine="Linux x86_64",
+         segment_accuracy=0.6) -> Path:
     """A run folder as train_run writes it (records plus a stand-in for the weights)."""
     confusion = np.asarray(confusion)
     n = int(confusion.sum())
@@ -31,7 +32,7 @@ def _run(folder: Path, *, model: str, protocol: str, confusion, fold=None, data=
                    folder / runs.CONFIG_FILE)
     runs.save_json({"model": model, "protocol": protocol, "epochs_run": 4, "seconds_per_epoch": 1.5,
                     "test": {"n_tracks": n, "track_accuracy": float(np.trace(confusion) / n),
-                             "macro_f1": 0.5, "segment_accuracy": 0.6, "genres": GENRES,
+                             "macro_f1": 0.5, "segment_accuracy": segment_accuracy, "genres": GENRES,
                              "confusion": confusion.tolist()}},
                    folder / runs.METRICS_FILE)
     runs.save_json({"protocol": protocol, "fold": fold, "train": [], "valid": [], "test": []},
@@ -449,3 +450,17 @@ def test_protocol_gap_compares_the_protocols_on_the_same_tracks() -> None:
     assert (gap["kfold right"], gap["artist_kfold right"]) == ("64.6 %", "56.3 %")
     assert (gap["only kfold right"], gap["only artist_kfold right"]) == (9, 5)
     assert protocol_gap("no-such-model").empty
+
+
+def test_the_segment_accuracy_of_folds_of_unequal_size_is_weighted_by_their_tracks(tmp_path: Path) -> None:
+    """Artist folds test unequal numbers of tracks: a fold of 6 at 0.9 and one of 3 at 0.3 pool
+    to 0.7 (every track gives as many segments), not their plain mean 0.6.
+
+    Break tried: the plain mean of the folds (as before) -> 0.6."""
+    _run(tmp_path / "cnn" / "artist_kfold2" / "fold0", model="cnn", protocol="artist_kfold", fold=0,
+         confusion=np.eye(3) * 2, segment_accuracy=0.9)
+    _run(tmp_path / "cnn" / "artist_kfold2" / "fold1", model="cnn", protocol="artist_kfold", fold=1,
+         confusion=np.eye(3), segment_accuracy=0.3)
+    summary = summarize(load_records(tmp_path), n_resamples=100).set_index("protocol")
+    assert summary.loc["artist_kfold", "test_tracks"] == 9
+    assert summary.loc["artist_kfold", "segment_accuracy"] == pytest.approx(0.7)
