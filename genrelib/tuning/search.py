@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from genrelib.datasets.source import DataSource
@@ -27,7 +26,7 @@ from genrelib.pipeline import RunSpec
 from genrelib.tuning.records import (RECORDS_FILE, SEARCH_FILE, append_record, normalised, read_records,
                                      trial_key)
 from genrelib.tuning.space import Space, apply_settings, base_settings, check_factors
-from genrelib.tuning.sweep import SELECT_ON, _report, top_scores
+from genrelib.tuning.sweep import SELECT_ON, _report, best_row
 from genrelib.tuning.trials import prepare_context
 
 __all__ = ["best_search_trial", "joint_search", "search_frame", "startup_trials"]
@@ -177,9 +176,5 @@ def best_search_trial(search: pd.DataFrame) -> int:
     if search.empty:
         raise ValueError("the joint search has no trial yet: run joint_search with a budget of at least 1")
     by_trial = search.groupby("trial")[["valid_accuracy", "valid_segment_accuracy"]].mean()
-    best = top_scores(by_trial["valid_accuracy"].to_numpy(dtype=float))
-    if not len(best):  # no score at all: the first trial
-        best = np.arange(len(by_trial))
-    segment = by_trial["valid_segment_accuracy"].to_numpy(dtype=float)[best]
-    finer = best[top_scores(segment)] if np.isfinite(segment).any() else best
-    return int(by_trial.index[int(finer[0])])
+    return int(by_trial.index[best_row(by_trial["valid_accuracy"].to_numpy(dtype=float),
+                                       by_trial["valid_segment_accuracy"].to_numpy(dtype=float))])

@@ -23,7 +23,7 @@ from genrelib.tuning.records import RECORDS_FILE, append_record, normalised, rea
 from genrelib.tuning.space import FACTORS, Space, apply_settings, base_settings, check_factors
 from genrelib.tuning.trials import SweepContext, prepare_context
 
-__all__ = ["SCORE_TOLERANCE", "SweepTrial", "choose_configuration", "plan_sweep", "run_configuration",
+__all__ = ["SCORE_TOLERANCE", "SweepTrial", "best_row", "choose_configuration", "plan_sweep", "run_configuration",
            "run_sweep", "summarize_trials", "top_scores", "trials_frame"]
 
 #: The score every choice is made on (validation tracks, majority vote of segments).
@@ -226,13 +226,23 @@ def choose_configuration(trials: pd.DataFrame | Sequence[dict[str, Any]]) -> dic
     summary = summary[summary["factor"].isin(list(FACTORS))]
     chosen: dict[str, Any] = {}
     for factor, group in summary.groupby("factor", sort=False):
-        best = top_scores(group["valid_mean"].to_numpy(dtype=float))
-        if not len(best):  # no score at all: the first value tried
-            best = np.arange(len(group))
-        segment = group["valid_segment_mean"].to_numpy(dtype=float)[best]
-        finer = best[top_scores(segment)] if np.isfinite(segment).any() else best
-        chosen[factor] = group["value"].iloc[int(finer[0])]
+        row = best_row(group["valid_mean"].to_numpy(dtype=float), group["valid_segment_mean"].to_numpy(dtype=float))
+        chosen[factor] = group["value"].iloc[row]
     return chosen
+
+
+def best_row(valid: np.ndarray, segment: np.ndarray) -> int:
+    """The row chosen on validation: the highest ``valid`` score (ties within
+    ``SCORE_TOLERANCE``: ``top_scores``), then the higher ``segment`` score, then the first
+    row; the first row when no ``valid`` score is a number. ``choose_configuration`` (a
+    factor's values) and ``best_search_trial`` (the search's trials) choose with it.
+    Notebook: 06_tuning.ipynb
+    """
+    best = top_scores(valid)
+    if not len(best):  # no score at all: the first row
+        best = np.arange(len(valid))
+    finer = np.asarray(segment, dtype=float)[best]
+    return int(best[top_scores(finer)][0] if np.isfinite(finer).any() else best[0])
 
 
 #: Two mean scores closer than this are tied: means over seeds of the same counts can differ
