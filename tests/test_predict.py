@@ -569,7 +569,8 @@ def test_the_table_names_at_most_a_dozen_genre_changes(tmp_path):
     Break tried: no cap -> the line names all 40 runs."""
     from types import SimpleNamespace
 
-    from genrelib.commands.predict import SHOWN_RUNS, format_prediction, passed_over_line
+    from genrelib.commands.predict import SHOWN_RUNS, format_prediction
+    from genrelib.predict import passed_over_message
 
     timeline = [{"start": 1.5 * i, "genre": ("rock", "metal")[i % 2], "probability": 0.6} for i in range(40)]
     prediction = SimpleNamespace(path=Path("long.wav"), segments=40, top_k=[("rock", 0.5)], timeline=timeline,
@@ -580,7 +581,7 @@ def test_the_table_names_at_most_a_dozen_genre_changes(tmp_path):
     prediction.timeline = timeline[:12]
     assert format_prediction(prediction).splitlines()[2].endswith("metal from 16.5 s")
     many = [tmp_path / f"{i}.m4a" for i in range(7)]
-    assert passed_over_line(tmp_path, many).endswith(
+    assert passed_over_message(tmp_path, many).endswith(
         ": 0.m4a, 1.m4a, 2.m4a, 3.m4a, 4.m4a and 2 more; convert a recording to one of those formats to predict it")
 
 

@@ -30,7 +30,7 @@ from genrelib.errors import UserError
 if TYPE_CHECKING:
     from genrelib.predict import FileFailure
 
-__all__ = ["register", "run_predict", "format_prediction", "csv_rows", "json_entry", "passed_over_line"]
+__all__ = ["register", "run_predict", "format_prediction", "csv_rows", "json_entry"]
 
 #: Genres shown per file unless --top-k says otherwise (at most the model's genres).
 DEFAULT_TOP_K = 3
@@ -84,14 +84,6 @@ def _runs(timeline: list[dict[str, Any]]) -> str:
     if len(runs) > SHOWN_RUNS:
         shown += f", and {len(runs) - SHOWN_RUNS} more changes (--json or --timeline shows them all)"
     return shown
-
-
-def passed_over_line(folder: Path, files: list[Path]) -> str:
-    """``predict.passed_over_message``: the line ``genrelib predict`` prints for a folder's files
-    that are not audio by name."""
-    from genrelib.predict import passed_over_message
-
-    return passed_over_message(folder, files)
 
 
 def csv_rows(results: list[Any], k: int) -> list[list[Any]]:
@@ -173,7 +165,7 @@ def run_predict(args: argparse.Namespace) -> int:
     shown = warnings.showwarning  # the console's
 
     def passed_over(message: Any, category: type[Warning], *rest: Any, **named: Any) -> None:
-        """A folder's files passed over (``passed_over_line``), said before the first prediction:
+        """A folder's files passed over (``predict.passed_over_message``), said before the first prediction:
         predict_paths warns when it has walked the folders, once (no walk of our own)."""
         if issubclass(category, PassedOverWarning):
             tqdm.write(f"genrelib predict: {message}", file=sys.stderr)
