@@ -27,7 +27,7 @@ from genrelib.provenance import CPU_NOT_RECORDED, cpu_of
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
            "STUDY_TEST_ACCURACY", "data_label", "display_paired", "display_table", "export_records",
            "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table", "percent",
-           "percent_points", "protocol_gap", "reference_summary",
+           "percent_points", "protocol_gap", "record_predictions", "reference_summary",
            "shared_values", "summarize", "table2", "training_hours", "write_evaluation_record",
            "write_predictions"]
 
@@ -221,7 +221,7 @@ def load_predictions(folder: str | Path) -> pd.DataFrame:
         ValueError names a folder that keeps no predictions (a record written before they
         were kept: regenerate it with ``genrelib reference``) or a track tested twice.
 
-    Notebooks: 07_evaluation.ipynb, 10_transfer_learning.ipynb
+    Notebook: 10_transfer_learning.ipynb
     """
     folder = Path(folder)
     files = ([folder / PREDICTIONS_FILE] if (folder / PREDICTIONS_FILE).is_file() else
@@ -510,6 +510,18 @@ def reference_summary(model: str, *, root: str | Path = RECORDS_DIR,
     return display_table(summary[summary["model"] == model]).reset_index(drop=True)
 
 
+def record_predictions(records: pd.DataFrame, model: str, protocol: str, *,
+                       root: str | Path = RECORDS_DIR) -> pd.DataFrame | None:
+    """:func:`load_predictions` of the one record of ``model`` under ``protocol`` among
+    ``records`` (:func:`load_records` rows of ``root``); None when they hold none, or several.
+    Notebooks: 05_crnn.ipynb, 07_evaluation.ipynb, 10_transfer_learning.ipynb
+    """
+    if records.empty:
+        return None
+    group = records.loc[(records["model"] == model) & (records["protocol"] == protocol), "group"].unique()
+    return load_predictions(Path(root) / group[0]) if len(group) == 1 else None
+
+
 def protocol_gap(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     """The folds by track and the artist-grouped folds on **the same tracks**: the artist folds
     test only the genres played by two or more artists (48 of the mini set's 80 tracks), so
@@ -519,11 +531,10 @@ def protocol_gap(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     Empty when a record is missing. Notebooks: 03_cnn.ipynb, 04_rnn.ipynb
     """
     records = load_records(root)
-    groups = [records.loc[(records["model"] == model) & (records["protocol"] == p), "group"].unique()
-              for p in ("kfold", "artist_kfold")] if len(records) else [[], []]
-    if any(len(g) != 1 for g in groups):
+    by_track, by_artist = (record_predictions(records, model, p, root=root) for p in ("kfold", "artist_kfold"))
+    if by_track is None or by_artist is None:
         return pd.DataFrame()
-    by_track, by_artist = (load_predictions(Path(root) / g[0]).set_index("track_id") for g in groups)
+    by_track, by_artist = by_track.set_index("track_id"), by_artist.set_index("track_id")
     by_track = by_track.loc[by_artist.index]  # the tracks the artist folds test
     test = mcnemar_exact(by_track["predicted"] == by_track["true"], by_artist["predicted"] == by_artist["true"])
     n = len(by_artist)

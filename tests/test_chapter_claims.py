@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from genrelib.evaluation import bonferroni_bar
-from genrelib.results import RECORDS_DIR, load_predictions, load_records, paired_table, summarize
+from genrelib.results import RECORDS_DIR, load_records, paired_table, record_predictions, summarize
 
 KFOLD, ARTIST = "kfold", "artist_kfold"
 PROTOCOLS = (KFOLD, ARTIST)
@@ -89,9 +89,8 @@ def test_the_caveat_still_says_what_is_checked_here() -> None:
 
 def _right_per_genre(records: pd.DataFrame, model: str, protocol: str) -> tuple[pd.Series, pd.Series]:
     """(tracks right, tracks tested) per genre of a record, from its predictions."""
-    group = records.loc[(records["model"] == model) & (records["protocol"] == protocol), "group"].unique()
-    assert len(group) == 1, (model, protocol, group)
-    tested = load_predictions(RECORDS_DIR / group[0])
+    tested = record_predictions(records, model, protocol)
+    assert tested is not None, (model, protocol)
     return (tested["true"] == tested["predicted"]).groupby(tested["true"]).sum(), tested["true"].value_counts()
 
 
@@ -120,8 +119,7 @@ def test_the_mean_over_assignments_keeps_the_tracks_luck(records) -> None:
     for protocol in PROTOCOLS:
         columns = []
         for name in ["vgg-probe-tracks"] + [f"vgg-probe-tracks-seed{s}" for s in range(1, 5)]:
-            tested = load_predictions(RECORDS_DIR / records.loc[(records["model"] == name)
-                                                                & (records["protocol"] == protocol), "group"].iloc[0])
+            tested = record_predictions(records, name, protocol)
             columns.append((tested["true"] == tested["predicted"]).set_axis(tested["track_id"]))
         share = pd.concat(columns, axis=1).mean(axis=1).to_numpy()
         means = share[np.random.default_rng(0).integers(0, len(share), (2000, len(share)))].mean(axis=1)

@@ -464,3 +464,15 @@ def test_the_segment_accuracy_of_folds_of_unequal_size_is_weighted_by_their_trac
     summary = summarize(load_records(tmp_path), n_resamples=100).set_index("protocol")
     assert summary.loc["artist_kfold", "test_tracks"] == 9
     assert summary.loc["artist_kfold", "segment_accuracy"] == pytest.approx(0.7)
+
+
+def test_record_predictions_reads_the_one_record_of_a_model_and_protocol() -> None:
+    """Break tried: returning the first of several groups -> the protocol with two records
+    (none here) would pass; returning an empty frame for a missing record -> ``is None`` fails."""
+    from genrelib.results import RECORDS_DIR, load_predictions, load_records, record_predictions
+
+    records = load_records()
+    found = record_predictions(records, "cnn", "artist_kfold")
+    assert found is not None and found.equals(load_predictions(RECORDS_DIR / "cnn" / "artist_kfold5"))
+    assert record_predictions(records, "cnn", "no-such-protocol") is None
+    assert record_predictions(records.iloc[:0], "cnn", "kfold") is None
