@@ -58,7 +58,7 @@ SHOWN = {
     "04_rnn.ipynb": ("build_rnn",),
     "05_crnn.ipynb": ("build_crnn",),
     "06_tuning.ipynb": ("choose_configuration",),
-    "07_evaluation.ipynb": ("bootstrap_interval", "mcnemar_exact"),
+    "07_evaluation.ipynb": ("bootstrap_interval", "cluster_bootstrap_interval", "mcnemar_exact"),
     "08_small_data.ipynb": ("mixup",),
 }
 

@@ -1,4 +1,4 @@
-"""How sure a number is: percentile bootstrap intervals over the test tracks.
+"""How sure a number is: percentile bootstrap intervals over the test tracks (or their artists).
 
 Notebook: 07_evaluation.ipynb
 """
@@ -126,11 +126,98 @@ def bootstrap_interval(
     for start in range(0, n_resamples, block):
         idx = rng.integers(0, n, size=(min(block, n_resamples - start), n))  # a resample per row
         scores.append(resampled_scores(y_true, y_pred, idx, metric, n_classes))
-    scores = np.concatenate(scores)
+    return interval_ends(np.concatenate(scores), level)
+
+
+def interval_ends(scores: np.ndarray, level: float) -> tuple[float, float]:
+    """The (1 - level) / 2 and (1 + level) / 2 percentiles of resampled scores, each one of
+    the scores: the one at or below the lower percentile, at or above the upper (never a value
+    between two of them: accuracies on 48 tracks are multiples of 1/48), so the interval holds
+    the interpolated one.
+
+    Notebook: 07_evaluation.ipynb
+    """
     tail = 50.0 * (1.0 - level)  # percent of the resamples in each tail
-    # Each end is a resampled score, never a value between two of them (accuracies on 48
-    # tracks are multiples of 1/48): the one at or below the lower percentile, at or above
-    # the upper, so the interval holds the interpolated one.
     low = np.percentile(scores, tail, method="lower")
     high = np.percentile(scores, 100.0 - tail, method="higher")
     return float(low), float(high)
+
+
+def weighted_scores(y_true: np.ndarray, y_pred: np.ndarray, times: np.ndarray, metric: Metric,
+                    n_classes: int) -> np.ndarray:
+    """The metric on each resample given as how many times it drew each track.
+
+    Parameters
+    ----------
+    y_true, y_pred : np.ndarray of int, shape (n_tracks,)
+    times : np.ndarray of int, shape (n_resamples, n_tracks)
+        One resample per row: how often each track is in it (0, 1, 2, ...).
+    metric, n_classes
+        As in ``resampled_scores``, whose scores these are for the same resamples: the
+        macro F1 averages over the classes each resample has tracks of.
+
+    Returns
+    -------
+    np.ndarray, shape (n_resamples,)
+
+    Notebook: 07_evaluation.ipynb
+    """
+    if metric == "accuracy":
+        return (times * (y_true == y_pred)).sum(axis=1) / times.sum(axis=1)
+    if metric == "macro_f1":  # 2 tp / (predicted + true) per class, each track counted `times` times
+        is_true, is_pred = np.eye(n_classes)[y_true], np.eye(n_classes)[y_pred]
+        tp = times @ (is_true * (y_true == y_pred)[:, None])
+        true = times @ is_true
+        total = true + times @ is_pred
+        f1 = np.divide(2.0 * tp, total, out=np.zeros(tp.shape), where=total > 0)
+        tested = true > 0
+        share = np.count_nonzero(np.bincount(y_true, minlength=n_classes)) / n_classes
+        return share * (f1 * tested).sum(axis=1) / tested.sum(axis=1)
+    return np.array([float(metric(np.repeat(y_true, row), np.repeat(y_pred, row))) for row in times])
+
+
+def cluster_bootstrap_interval(
+    y_true: Sequence[int], y_pred: Sequence[int], groups: Sequence[object], *,
+    metric: Metric = "accuracy", n_resamples: int = 2000, level: float = 0.95, seed: int = 0,
+    n_classes: int | None = None,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval that draws whole groups of tracks (artists), not tracks.
+
+    Songs by one artist are not independent draws: a model that recognises an artist gets
+    that artist's songs right or wrong together. Each resample draws as many groups as the
+    test set has, with replacement, and keeps every track of each group drawn (the cluster
+    bootstrap), so an artist's songs come and go together. With one track per group it is
+    ``bootstrap_interval``, draw for draw.
+
+    Parameters
+    ----------
+    y_true, y_pred : sequence of int, shape (n_tracks,)
+    groups : sequence, shape (n_tracks,)
+        Each track's group, e.g. its artist (any hashable values that sort).
+    metric, n_resamples, level, seed, n_classes
+        As in ``bootstrap_interval``.
+
+    Returns
+    -------
+    (low, high) : tuple of float (``interval_ends``)
+
+    Notebook: 07_evaluation.ipynb
+    """
+    y_true, y_pred, groups = np.asarray(y_true), np.asarray(y_pred), np.asarray(groups)
+    n = len(y_true)
+    check_bootstrap_arguments(n, len(y_pred), metric, n_resamples, level)
+    if len(groups) != n:
+        raise ValueError(f"need one group (e.g. artist) per track, got {len(groups)} groups for {n} tracks")
+    if n_classes is None:
+        n_classes = int(max(y_true.max(), y_pred.max())) + 1
+    _, group_of = np.unique(groups, return_inverse=True)  # each track's group as 0 .. k - 1
+    k = int(group_of.max()) + 1
+    rng = np.random.default_rng(seed)
+    block = max(1, 1_000_000 // max(n, k))  # resamples drawn at once (bounded memory, the same draws)
+    scores = []
+    for start in range(0, n_resamples, block):
+        drawn = rng.integers(0, k, size=(min(block, n_resamples - start), k))  # k groups per resample
+        rows = np.arange(len(drawn))[:, None] * k
+        times = np.bincount((rows + drawn).ravel(), minlength=len(drawn) * k).reshape(len(drawn), k)
+        scores.append(weighted_scores(y_true, y_pred, times[:, group_of], metric, n_classes))
+    return interval_ends(np.concatenate(scores), level)

@@ -17,7 +17,7 @@ from genrelib.datasets.splits.stratified import (_check_fraction, _check_fractio
                                                  _round_half_up, _stratified_cut)
 from genrelib.errors import GenrelibWarning
 
-__all__ = ["UNKNOWN_ARTIST_SHARE", "UnknownArtistWarning", "artist_kfold_splits", "artist_split"]
+__all__ = ["UNKNOWN_ARTIST_SHARE", "UnknownArtistWarning", "artist_groups", "artist_kfold_splits", "artist_split"]
 
 
 #: Where a folder's artists come from, said when a split needs them and none is known.
@@ -36,11 +36,15 @@ class UnknownArtistWarning(GenrelibWarning):
 UNKNOWN_ARTIST_SHARE = 0.1
 
 
-def _artist_groups(frame: pd.DataFrame) -> np.ndarray:
+def artist_groups(frame: pd.DataFrame) -> np.ndarray:
     """The artist of each track; an unknown artist is a group of its own track, and an
     UnknownArtistWarning counts them when they are ``UNKNOWN_ARTIST_SHARE`` of the tracks or
     more (those tracks are split as a random split would split them). Raises
-    ValueError when no track has a known artist: the split would be a random one in disguise."""
+    ValueError when no track has a known artist: the split would be a random one in disguise.
+    The groups of the artist-grouped splits, and of the artist bootstrap in chapter 7.
+
+    Notebook: 07_evaluation.ipynb
+    """
     artist_of = known_artists(frame)
     if not artist_of and len(frame):
         raise ValueError(f"an artist-grouped split needs the tracks' artists, and none of the "
@@ -93,7 +97,7 @@ def artist_split(tracks_df: TracksLike, *, valid_fraction: float = 0.1, test_fra
     valid, test = _check_fractions(valid_fraction, test_fraction)
     frame = _tracks(tracks_df, need_artist=True)
     ids = frame["track_id"].to_numpy(dtype=str)
-    groups = _artist_groups(frame)
+    groups = artist_groups(frame)
     n_groups = len(set(groups))
     wanted = [f for f in (valid, test) if f > 0]
     if not wanted:
@@ -170,7 +174,7 @@ def artist_kfold_splits(tracks_df: TracksLike, *, n_folds: int = 5, valid_fracti
         raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}")
     valid = _check_fraction("valid_fraction", valid_fraction)
     frame = _tracks(tracks_df, need_artist=True)
-    groups = _artist_groups(frame)
+    groups = artist_groups(frame)
     artists_per_genre = pd.Series(groups).groupby(frame["genre"].to_numpy()).nunique()
     testable = sorted(artists_per_genre[artists_per_genre >= 2].index)
     if len(testable) < 2:

@@ -1,0 +1,89 @@
+"""genrelib.evaluation.intervals.cluster_bootstrap_interval: whole groups of tracks (artists)
+drawn with replacement. It equals a hand-written loop over groups, is the track bootstrap
+draw for draw when every track is its own group, widens when errors come by artist, and
+names a bad ``groups`` argument."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genrelib.evaluation import bootstrap_interval, cluster_bootstrap_interval
+from genrelib.evaluation.intervals import resampled_scores, weighted_scores
+
+
+def _cluster_bootstrap_by_hand(y_true, y_pred, groups, *, n_resamples, seed, metric, n_classes):
+    """A plain loop: draw k group names with replacement, gather their tracks, score them
+    with ``resampled_scores`` (the track bootstrap's own scorer), take the percentiles."""
+    names = np.unique(groups)
+    rng = np.random.default_rng(seed)
+    scores = []
+    for _ in range(n_resamples):
+        drawn = names[rng.integers(0, len(names), size=len(names))]
+        idx = np.concatenate([np.flatnonzero(groups == name) for name in drawn])
+        scores.append(resampled_scores(y_true, y_pred, idx[None, :], metric, n_classes)[0])
+    return np.percentile(scores, 2.5, method="lower"), np.percentile(scores, 97.5, method="higher")
+
+
+def _artist_data(seed: int = 0, n_artists: int = 12):
+    """Tracks of artists with 1-6 songs each, one genre per artist; an artist's songs are
+    right or wrong together (the model recognises the artist, or not)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 7, size=n_artists)
+    groups = np.repeat([f"artist {i:02d}" for i in range(n_artists)], sizes)
+    genre = np.repeat(rng.integers(0, 5, size=n_artists), sizes)
+    right = np.repeat(rng.random(n_artists) < 0.6, sizes)
+    y_pred = np.where(right, genre, (genre + 1) % 5)
+    return genre, y_pred, groups
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "macro_f1"])
+def test_cluster_bootstrap_equals_a_hand_written_loop_over_groups(metric) -> None:
+    y_true, y_pred, groups = _artist_data()
+    ours = cluster_bootstrap_interval(y_true, y_pred, groups, metric=metric, n_resamples=300, seed=4, n_classes=6)
+    expected = _cluster_bootstrap_by_hand(y_true, y_pred, groups, n_resamples=300, seed=4, metric=metric,
+                                          n_classes=6)
+    assert ours == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "macro_f1"])
+def test_one_track_per_group_is_the_track_bootstrap_draw_for_draw(metric) -> None:
+    rng = np.random.default_rng(1)
+    y_true = rng.integers(0, 10, size=80)
+    y_pred = np.where(rng.random(80) < 0.7, y_true, rng.integers(0, 10, size=80))
+    for seed in (0, 5):
+        assert cluster_bootstrap_interval(y_true, y_pred, np.arange(80), metric=metric, seed=seed,
+                                          n_classes=10) == bootstrap_interval(y_true, y_pred, metric=metric,
+                                                                              seed=seed, n_classes=10)
+
+
+def test_weighted_scores_score_the_resample_the_weights_describe() -> None:
+    """A track drawn twice counts twice, a track not drawn not at all: the same scores as
+    ``resampled_scores`` on the index lists, for both metrics and a callable."""
+    rng = np.random.default_rng(2)
+    y_true, y_pred = rng.integers(0, 4, size=9), rng.integers(0, 4, size=9)
+    times = rng.integers(0, 3, size=(50, 9))
+    times[:, 0] += 1  # no empty resample
+    for metric in ("accuracy", "macro_f1", lambda t, p: float(np.mean(t == p)) ** 2):
+        by_index = [resampled_scores(y_true, y_pred, np.repeat(np.arange(9), row)[None, :], metric, 5)[0]
+                    for row in times]
+        np.testing.assert_allclose(weighted_scores(y_true, y_pred, times, metric, 5), by_index, atol=1e-12)
+
+
+def test_errors_that_come_by_artist_widen_the_interval() -> None:
+    """The same right/wrong tracks: grouped by artist (all of an artist's songs share their
+    fate) the interval is wider than over tracks; one group holding every track leaves
+    nothing to resample (the estimate itself)."""
+    y_true, y_pred, groups = _artist_data(seed=3, n_artists=10)
+    by_track = bootstrap_interval(y_true, y_pred)
+    by_artist = cluster_bootstrap_interval(y_true, y_pred, groups)
+    assert by_artist[1] - by_artist[0] > 1.3 * (by_track[1] - by_track[0])
+    accuracy = float(np.mean(y_true == y_pred))
+    assert cluster_bootstrap_interval(y_true, y_pred, ["one artist"] * len(y_true)) == (accuracy, accuracy)
+
+
+def test_a_groups_argument_of_the_wrong_length_is_named() -> None:
+    with pytest.raises(ValueError, match="one group .* per track, got 3 groups for 4 tracks"):
+        cluster_bootstrap_interval([0, 1, 1, 0], [0, 1, 0, 0], ["a", "b", "a"])
+    with pytest.raises(ValueError, match="level must be in"):
+        cluster_bootstrap_interval([0, 1], [0, 1], ["a", "b"], level=1.5)
