@@ -20,12 +20,14 @@ import pandas as pd
 from genrelib import runs
 from genrelib.cache import atomic_file
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE
-from genrelib.evaluation import PairedTest, bootstrap_interval, classification_report, mcnemar_exact
+from genrelib.datasets.splits import artist_groups
+from genrelib.evaluation import (PairedTest, bootstrap_interval, classification_report, cluster_bootstrap_interval,
+                                 mcnemar_exact)
 from genrelib.models import MODEL_KINDS
 from genrelib.provenance import CPU_NOT_RECORDED, cpu_of
 
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
-           "STUDY_TEST_ACCURACY", "data_label", "display_paired", "display_table", "export_records",
+           "STUDY_TEST_ACCURACY", "artist_intervals", "data_label", "display_paired", "display_table", "export_records",
            "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table", "percent",
            "percent_points", "protocol_gap", "record_predictions", "reference_summary",
            "shared_values", "summarize", "table2", "training_hours", "write_evaluation_record",
@@ -73,7 +75,9 @@ PAIRED_RECORDS: tuple[tuple[str, str], ...] = (("vgg-probe-tracks", "logreg"), (
 
 def data_label(config: dict[str, Any]) -> str:
     """A portable name for a run's data: "synthetic (80 tracks)", "GTZAN mini set (80
-    tracks)", "GTZAN (999 tracks)" or "<folder> (N tracks)", from its config.json record."""
+    tracks)", "GTZAN (999 tracks)" or "<folder> (N tracks)", from its config.json record.
+    Notebook: 07_evaluation.ipynb
+    """
     path, n = Path(str(config.get("data", ""))), int(config.get("n_tracks", 0))
     names = [part.lower() for part in path.parts]
     if any(name.startswith("gtzan-synth") or name == "synthetic" for name in names):
@@ -544,6 +548,61 @@ def protocol_gap(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
         "artist_kfold right": percent((test.both_right + test.only_b_right) / n),
         "only kfold right": test.only_a_right, "only artist_kfold right": test.only_b_right,
         "McNemar p (exact)": format_pvalue(test.pvalue)}])
+
+
+def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ...],
+                     protocols: tuple[str, ...] = ("kfold", "artist_kfold"), root: str | Path = RECORDS_DIR,
+                     n_resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Each record's track accuracy with two 95 % intervals: its tracks resampled
+    (``bootstrap_interval``, as in :func:`summarize`) and its artists resampled
+    (``cluster_bootstrap_interval``, artists as ``artist_groups`` gives them).
+
+    Parameters
+    ----------
+    records : pd.DataFrame
+        :func:`load_records` rows.
+    index : DatasetIndex
+        The data the records were made on, for the tracks' artists: only records whose data
+        label (:func:`data_label`) is this data's and whose tracks it holds get a row (the
+        synthetic data reuses GTZAN's track ids, with other artists).
+    models, protocols : tuple of str
+    root, n_resamples, seed
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per record found: model, protocol, test tracks, artists, track accuracy, the two
+        intervals in per cent, how much wider the artists' one is, and the wrong tracks' artists.
+        Empty when no record matches this data.
+
+    Notebook: 07_evaluation.ipynb
+    """
+    label = data_label({"data": str(index.root), "n_tracks": len(index)})
+    artist_of = pd.Series(artist_groups(index.tracks), index=index.tracks["track_id"].astype(str))
+    rows = []
+    for model in models:
+        for protocol in protocols:
+            rows_of = records[(records["model"] == model) & (records["protocol"] == protocol)]
+            made_here = len(rows_of) and (rows_of["data"] == label).all()
+            predictions = record_predictions(records, model, protocol, root=root) if made_here else None
+            if predictions is None or not predictions["track_id"].isin(artist_of.index).all():
+                continue
+            genres = list(rows_of["genres"].iloc[0])
+            y_true, y_pred = (predictions[c].map(genres.index).to_numpy() for c in ("true", "predicted"))
+            order = np.lexsort((y_pred, y_true))  # summarize's order (by true, then predicted genre): its interval
+            y_true, y_pred = y_true[order], y_pred[order]
+            artists = artist_of.loc[predictions["track_id"]].to_numpy()[order]
+            by_track = bootstrap_interval(y_true, y_pred, n_resamples=n_resamples, seed=seed)
+            by_artist = cluster_bootstrap_interval(y_true, y_pred, artists, n_resamples=n_resamples, seed=seed)
+            wrong = y_true != y_pred
+            rows.append({"model": model, "protocol": protocol, "test tracks": len(y_true),
+                         "artists": len(set(artists)), "track accuracy": percent(1 - wrong.mean()),
+                         "95 % CI, tracks resampled": "[{}, {}]".format(*(_half_up(100 * v) for v in by_track)),
+                         "95 % CI, artists resampled": "[{}, {}]".format(*(_half_up(100 * v) for v in by_artist)),
+                         "width ratio": round((by_artist[1] - by_artist[0]) / (by_track[1] - by_track[0]), 2)
+                         if by_track[1] > by_track[0] else float("nan"),
+                         "wrong tracks": int(wrong.sum()), "their artists": len(set(artists[wrong]))})
+    return pd.DataFrame(rows)
 
 
 def training_hours(records: pd.DataFrame) -> dict[str, float]:

@@ -15,7 +15,7 @@ from genrelib.evaluation.intervals import resampled_scores, weighted_scores
 def _cluster_bootstrap_by_hand(y_true, y_pred, groups, *, n_resamples, seed, metric, n_classes):
     """A plain loop: draw k group names with replacement, gather their tracks, score them
     with ``resampled_scores`` (the track bootstrap's own scorer), take the percentiles."""
-    names = np.unique(groups)
+    names = np.array(list(dict.fromkeys(groups)))  # in order of appearance
     rng = np.random.default_rng(seed)
     scores = []
     for _ in range(n_resamples):
@@ -51,8 +51,9 @@ def test_one_track_per_group_is_the_track_bootstrap_draw_for_draw(metric) -> Non
     rng = np.random.default_rng(1)
     y_true = rng.integers(0, 10, size=80)
     y_pred = np.where(rng.random(80) < 0.7, y_true, rng.integers(0, 10, size=80))
+    names = [f"artist {i}" for i in rng.permutation(80)]  # unique, in no sorted order
     for seed in (0, 5):
-        assert cluster_bootstrap_interval(y_true, y_pred, np.arange(80), metric=metric, seed=seed,
+        assert cluster_bootstrap_interval(y_true, y_pred, names, metric=metric, seed=seed,
                                           n_classes=10) == bootstrap_interval(y_true, y_pred, metric=metric,
                                                                               seed=seed, n_classes=10)
 

@@ -476,3 +476,47 @@ def test_record_predictions_reads_the_one_record_of_a_model_and_protocol() -> No
     assert found is not None and found.equals(load_predictions(RECORDS_DIR / "cnn" / "artist_kfold5"))
     assert record_predictions(records, "cnn", "no-such-protocol") is None
     assert record_predictions(records.iloc[:0], "cnn", "kfold") is None
+
+
+class _Index:
+    """The part of a DatasetIndex that ``artist_intervals`` reads: root, tracks, length."""
+
+    def __init__(self, root: str, tracks: pd.DataFrame) -> None:
+        self.root, self.tracks = Path(root), tracks
+
+    def __len__(self) -> int:
+        return len(self.tracks)
+
+
+def test_artist_intervals_resample_the_records_artists_beside_their_track_intervals() -> None:
+    """On the committed records: with one artist per track both intervals are summarize's
+    (the reference table's); with one artist per genre the artists' interval differs and the
+    wrong tracks' artists are their genres; another data's label or a missing track gives no row.
+    Breaks tried: the tracks left in file order (the track interval no longer summarize's);
+    the label check dropped (rows on synthetic data)."""
+    from genrelib.results import RECORDS_DIR, artist_intervals, display_table
+
+    records = load_records(RECORDS_DIR)
+    tracks = load_predictions(RECORDS_DIR / "cnn" / "kfold5")[["track_id", "true"]]
+    assert len(tracks) == 80
+    mini = "/data/gtzan-mini/genres"
+    alone = artist_intervals(records, _Index(mini, tracks.assign(artist=tracks["track_id"])), models=("cnn", "logreg"))
+    assert list(zip(alone["model"], alone["protocol"])) == [("cnn", "kfold"), ("cnn", "artist_kfold"),
+                                                            ("logreg", "kfold"), ("logreg", "artist_kfold")]
+    table = display_table(summarize(records)).set_index(["model", "protocol"])
+    for row in alone.itertuples():
+        quoted = table.loc[(row.model, row.protocol), "track accuracy [95 % CI]"]
+        assert quoted == f"{row[5]} {row[6]}" and row[6] == row[7], (quoted, row)
+        assert row.artists == row[3] and row[9] == row[10]  # one artist per track, one per wrong track
+
+    by_genre = artist_intervals(records, _Index(mini, tracks.assign(artist=tracks["true"])), models=("cnn",))
+    kfold = by_genre.iloc[0]
+    predictions = load_predictions(RECORDS_DIR / "cnn" / "kfold5")
+    wrong = predictions[predictions["true"] != predictions["predicted"]]
+    assert kfold["artists"] == 10 and kfold["their artists"] == wrong["true"].nunique()
+    assert kfold["95 % CI, artists resampled"] != kfold["95 % CI, tracks resampled"]
+
+    assert artist_intervals(records, _Index("/data/synthetic/genres", tracks.assign(artist="a")), models=("cnn",)).empty
+    tested_twice = load_predictions(RECORDS_DIR / "cnn" / "artist_kfold5")["track_id"].iloc[0]  # by both protocols
+    fewer = tracks[tracks["track_id"] != tested_twice].assign(artist="a")
+    assert artist_intervals(records, _Index(mini, pd.concat([fewer, fewer.iloc[:1]])), models=("cnn",)).empty

@@ -186,8 +186,8 @@ def cluster_bootstrap_interval(
     Songs by one artist are not independent draws: a model that recognises an artist gets
     that artist's songs right or wrong together. Each resample draws as many groups as the
     test set has, with replacement, and keeps every track of each group drawn (the cluster
-    bootstrap), so an artist's songs come and go together. With one track per group it is
-    ``bootstrap_interval``, draw for draw.
+    bootstrap), so an artist's songs come and go together. The groups are numbered in order of
+    appearance, so with one track per group it is ``bootstrap_interval``, draw for draw.
 
     Parameters
     ----------
@@ -210,8 +210,9 @@ def cluster_bootstrap_interval(
         raise ValueError(f"need one group (e.g. artist) per track, got {len(groups)} groups for {n} tracks")
     if n_classes is None:
         n_classes = int(max(y_true.max(), y_pred.max())) + 1
-    _, group_of = np.unique(groups, return_inverse=True)  # each track's group as 0 .. k - 1
-    k = int(group_of.max()) + 1
+    _, first, group_of = np.unique(groups, return_index=True, return_inverse=True)
+    k = len(first)
+    group_of = np.argsort(np.argsort(first))[group_of]  # each track's group as 0 .. k - 1, in order of appearance
     rng = np.random.default_rng(seed)
     block = max(1, 1_000_000 // max(n, k))  # resamples drawn at once (bounded memory, the same draws)
     scores = []
