@@ -520,3 +520,18 @@ def test_artist_intervals_resample_the_records_artists_beside_their_track_interv
     tested_twice = load_predictions(RECORDS_DIR / "cnn" / "artist_kfold5")["track_id"].iloc[0]  # by both protocols
     fewer = tracks[tracks["track_id"] != tested_twice].assign(artist="a")
     assert artist_intervals(records, _Index(mini, pd.concat([fewer, fewer.iloc[:1]])), models=("cnn",)).empty
+
+
+@pytest.mark.realdata
+def test_on_the_mini_sets_artists_the_records_intervals_widen_most_on_the_artist_folds(gtzan_mini) -> None:
+    """What the results page says of chapter 7's artist intervals: wider for most rows (the
+    five models of the reference table, both fold protocols), the artist folds' most."""
+    from genrelib.datasets import index_dataset
+    from genrelib.results import RECORDS_DIR, artist_intervals
+
+    table = artist_intervals(load_records(RECORDS_DIR), index_dataset(gtzan_mini, progress=False),
+                             models=("cnn", "rnn", "crnn", "logreg", "svm"))
+    assert len(table) == 10
+    assert (table["width ratio"] > 1).sum() > len(table) / 2
+    median = table.groupby("protocol")["width ratio"].median()
+    assert median["artist_kfold"] > median["kfold"] > 1, median
