@@ -27,9 +27,9 @@ from genrelib.models import MODEL_KINDS
 from genrelib.provenance import CPU_NOT_RECORDED, cpu_of
 
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
-           "STUDY_TEST_ACCURACY", "artist_intervals", "data_label", "display_paired", "display_table", "export_records",
-           "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table", "percent",
-           "percent_points", "protocol_gap", "record_predictions", "reference_summary",
+           "STUDY_TEST_ACCURACY", "artist_intervals", "chosen_C", "data_label", "display_paired", "display_table",
+           "export_records", "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table",
+           "percent", "percent_points", "protocol_gap", "record_predictions", "reference_summary",
            "shared_values", "summarize", "table2", "training_hours", "write_evaluation_record",
            "write_predictions"]
 
@@ -213,6 +213,11 @@ def _members_cpu(records: pd.DataFrame) -> pd.DataFrame:
     return records.assign(cpu=derived)
 
 
+def _fold_order(folder: Path) -> tuple[int, str]:
+    """Sort key of fold folders: fold2 before fold10."""
+    return len(folder.name), folder.name
+
+
 def load_predictions(folder: str | Path) -> pd.DataFrame:
     """The per-track predictions a record keeps: its own ``PREDICTIONS_FILE``, or for a
     cross-validation (``<label>/kfold5``) its folds' (``fold<k>/PREDICTIONS_FILE``), each
@@ -229,7 +234,7 @@ def load_predictions(folder: str | Path) -> pd.DataFrame:
     """
     folder = Path(folder)
     files = ([folder / PREDICTIONS_FILE] if (folder / PREDICTIONS_FILE).is_file() else
-             [f / PREDICTIONS_FILE for f in sorted(folder.glob("fold*"), key=lambda f: (len(f.name), f.name))
+             [f / PREDICTIONS_FILE for f in sorted(folder.glob("fold*"), key=_fold_order)
               if (f / runs.METRICS_FILE).is_file()])
     missing = [str(f) for f in files if not f.is_file()]
     if not files or missing:
@@ -603,6 +608,24 @@ def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ..
                          if by_track[1] > by_track[0] else float("nan"),
                          "wrong tracks": int(wrong.sum()), "their artists": len(set(artists[wrong]))})
     return pd.DataFrame(rows)
+
+
+def chosen_C(records: pd.DataFrame, model: str, *, protocols: tuple[str, ...] = ("kfold", "artist_kfold"),
+             root: str | Path = RECORDS_DIR) -> list[float]:
+    """The C each fold of ``model``'s records chose in training among the candidates of
+    ``--option 'C=[...]'`` (``choose_C``; each fold's history.csv keeps it), over ``protocols``,
+    in record and fold order. Empty when the records chose none (a fixed C, or no record).
+    Notebook: 10_transfer_learning.ipynb
+    """
+    chosen = []
+    for group in records.loc[(records["model"] == model) & records["protocol"].isin(protocols), "group"].unique():
+        for fold in sorted((Path(root) / group).glob("fold*"), key=_fold_order):
+            if not (fold / runs.HISTORY_FILE).is_file():
+                continue
+            table = pd.read_csv(fold / runs.HISTORY_FILE)
+            if "C" in table.columns:
+                chosen.append(float(table["C"].iloc[0]))
+    return chosen
 
 
 def training_hours(records: pd.DataFrame) -> dict[str, float]:

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from genrelib.evaluation import bonferroni_bar
-from genrelib.results import RECORDS_DIR, load_records, paired_table, record_predictions, summarize
+from genrelib.results import chosen_C, load_records, paired_table, record_predictions, summarize
 
 KFOLD, ARTIST = "kfold", "artist_kfold"
 PROTOCOLS = (KFOLD, ARTIST)
@@ -149,11 +149,8 @@ def test_the_mtt_probes_stay_within_a_few_tracks_of_logreg_above_or_below(right,
 
 def test_the_c_the_folds_chose(records) -> None:
     """"All over the grid"; the track-row probe "most often chose the grid's largest, 100"."""
-    chosen = {}
-    for model in ("logreg-cv", "vgg-probe-cv", "vgg-probe-tracks-cv", "vgg-probe-mtt-cv"):
-        for group in records.loc[(records["model"] == model) & records["protocol"].isin(PROTOCOLS), "group"].unique():
-            chosen.setdefault(model, []).extend(float(pd.read_csv(f)["C"].iloc[0])
-                                                for f in sorted((RECORDS_DIR / group).glob("fold*/history.csv")))
+    chosen = {model: chosen_C(records, model, protocols=PROTOCOLS)
+              for model in ("logreg-cv", "vgg-probe-cv", "vgg-probe-tracks-cv", "vgg-probe-mtt-cv")}
     assert all(len(c) == 10 for c in chosen.values()), chosen
     assert len({c for cs in chosen.values() for c in cs}) >= 4
     assert pd.Series(chosen["vgg-probe-tracks-cv"]).value_counts().idxmax() == 100.0

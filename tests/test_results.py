@@ -535,3 +535,19 @@ def test_on_the_mini_sets_artists_the_records_intervals_widen_most_on_the_artist
     assert (table["width ratio"] > 1).sum() > len(table) / 2
     median = table.groupby("protocol")["width ratio"].median()
     assert median["artist_kfold"] > median["kfold"] > 1, median
+
+
+def test_chosen_C_reads_each_folds_choice_in_fold_order(tmp_path: Path) -> None:
+    """The C of each fold's history.csv, fold order, the protocols asked for; none for a fixed C.
+    Break tried: the folds sorted by name (fold10 before fold2) -> fails."""
+    from genrelib.results import chosen_C
+
+    for fold, c in enumerate([0.1, 100.0, 1.0] + [10.0] * 8):
+        folder = _run(tmp_path / "logreg-cv" / "kfold11" / f"fold{fold}", model="logreg-cv", protocol="kfold",
+                      fold=fold, confusion=np.eye(3, dtype=int))
+        (folder / runs.HISTORY_FILE).write_text(f"epoch,C,mean_log_loss\n1,{c},0.5\n")
+    _run(tmp_path / "logreg" / "kfold2" / "fold0", model="logreg", protocol="kfold", fold=0, confusion=np.eye(3))
+    records = load_records(tmp_path)
+    assert chosen_C(records, "logreg-cv", root=tmp_path) == [0.1, 100.0, 1.0] + [10.0] * 8
+    assert chosen_C(records, "logreg-cv", protocols=("artist_kfold",), root=tmp_path) == []
+    assert chosen_C(records, "logreg", root=tmp_path) == []
