@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from genrelib.evaluation import (bonferroni_bar, compare_predictions, evaluate_predictions, mcnemar_exact,
-                                 paired_t_test)
+from genrelib.evaluation import (bonferroni_bar, compare_predictions, evaluate_predictions, holm_passed,
+                                 mcnemar_exact, paired_t_test)
 
 
 def _pairs(both_right, only_a, only_b, both_wrong):
@@ -47,6 +47,38 @@ def test_bonferroni_bar_shares_the_family_alpha_among_the_tests() -> None:
     for bad in ({"n_tests": 0}, {"n_tests": 3, "family_alpha": 1.5}):
         with pytest.raises(ValueError, match="Bonferroni's bar needs"):
             bonferroni_bar(**bad)
+
+
+def _holm_by_hand(pvalues, alpha=0.05):
+    """Holm's procedure as a textbook states it: walk up the sorted p-values, stop at the first
+    above its bar alpha / (m - k)."""
+    m, passed = len(pvalues), set()
+    for k, i in enumerate(sorted(range(m), key=lambda i: pvalues[i])):
+        if not pvalues[i] < alpha / (m - k):
+            break
+        passed.add(i)
+    return [i in passed for i in range(m)]
+
+
+def test_holm_steps_down_and_never_passes_fewer_than_bonferroni() -> None:
+    """Chapter 7's twelve p-values (baselines against deep models): Bonferroni passes 6,
+    Holm 10 (0.0044 against 0.05/6, ..., 0.013 against 0.05/3; 0.031 fails 0.05/2 and stops it).
+    Breaks tried: every p against alpha / m (Bonferroni) -> 6; no stop after a failure
+    ([0.03, 0.04]: 0.04 < 0.05 / 1 would pass) -> fails."""
+    chapter7 = [7.3e-4, 0.125, 3.4e-5, 0.002, 0.0044, 0.008, 0.012, 0.031, 3.6e-5, 4.9e-4, 0.013, 0.002]
+    passed = holm_passed(chapter7)
+    assert passed.tolist() == _holm_by_hand(chapter7) and passed.sum() == 10
+    assert (np.asarray(chapter7) < bonferroni_bar(12)).sum() == 6
+    assert holm_passed([0.01, 0.02]).tolist() == [True, True]  # 0.01 < 0.025, then 0.02 < 0.05
+    assert holm_passed([0.03, 0.04]).tolist() == [False, False]  # 0.03 fails 0.025: the step down stops
+    assert holm_passed([0.04]).tolist() == [True] and holm_passed([0.05]).tolist() == [False]
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        p = rng.random(int(rng.integers(1, 15))) ** 3
+        holm = holm_passed(p)
+        assert holm.tolist() == _holm_by_hand(list(p)) and holm.sum() >= (p < bonferroni_bar(len(p))).sum()
+    with pytest.raises(ValueError, match="Holm's procedure needs"):
+        holm_passed([])
 
 
 def test_paired_t_test_known_values() -> None:

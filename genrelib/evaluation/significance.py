@@ -122,6 +122,38 @@ def bonferroni_bar(n_tests: int, family_alpha: float = 0.05) -> float:
     return family_alpha / n_tests
 
 
+def holm_passed(pvalues: Sequence[float], family_alpha: float = 0.05) -> np.ndarray:
+    """Holm's step-down procedure: which of several tests count, with Bonferroni's guarantee
+    (a chance of at most ``family_alpha`` of any false alarm among them all) and never fewer
+    passes. The smallest p-value must be below ``family_alpha / m``, the next smallest below
+    ``family_alpha / (m - 1)``, and so on; the first that is not stops it (that test and every
+    one with a larger p fail).
+
+    Parameters
+    ----------
+    pvalues : sequence of float, length m >= 1
+        Every test made, not only those shown.
+    family_alpha : float in (0, 1)
+
+    Returns
+    -------
+    np.ndarray of bool, shape (m,)
+        In the order of ``pvalues``. Ties pass or fail together.
+
+    Notebook: 07_evaluation.ipynb
+    """
+    p = np.asarray(pvalues, dtype=float)
+    m = len(p)
+    if m < 1 or not 0 < family_alpha < 1:
+        raise ValueError(f"Holm's procedure needs at least one p-value and 0 < family_alpha < 1; got "
+                         f"{m} p-values, family_alpha={family_alpha}")
+    order = np.argsort(p, kind="stable")
+    below = p[order] < family_alpha / (m - np.arange(m))  # the k-th smallest against alpha / (m - k)
+    passed = np.zeros(m, dtype=bool)
+    passed[order] = np.cumprod(below).astype(bool)  # stop at the first that fails
+    return passed
+
+
 def paired_t_test(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> PairedTest:
     """The study's two-tailed paired t-test on the per-track correctness of A and B.
 
