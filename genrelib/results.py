@@ -23,6 +23,7 @@ from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE
 from genrelib.datasets.splits import artist_groups
 from genrelib.evaluation import (PairedTest, bootstrap_interval, classification_report, cluster_bootstrap_interval,
                                  mcnemar_exact)
+from genrelib.evaluation.intervals import independent_ratio_band
 from genrelib.models import MODEL_KINDS
 from genrelib.provenance import CPU_NOT_RECORDED, cpu_of
 
@@ -576,9 +577,11 @@ def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ..
     Returns
     -------
     pd.DataFrame
-        One row per record found: model, protocol, test tracks, artists, track accuracy, the two
-        intervals in per cent, how much wider the artists' one is, and the wrong tracks' artists.
-        Empty when no record matches this data.
+        One row per record found: model, protocol, test tracks, artist groups (a track of unknown
+        artist is a group of its own), track accuracy, the two intervals in per cent, how much
+        wider the artists' one is, the ratios errors independent of the artists would give
+        (``independent_ratio_band``: a ratio above that band says the errors come by artist), and
+        the wrong tracks' artist groups. Empty when no record matches this data.
 
     Notebook: 07_evaluation.ipynb
     """
@@ -600,13 +603,15 @@ def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ..
             by_track = bootstrap_interval(y_true, y_pred, n_resamples=n_resamples, seed=seed)
             by_artist = cluster_bootstrap_interval(y_true, y_pred, artists, n_resamples=n_resamples, seed=seed)
             wrong = y_true != y_pred
+            band = independent_ratio_band(y_true, y_pred, artists, n_resamples=n_resamples, seed=seed)
             rows.append({"model": model, "protocol": protocol, "test tracks": len(y_true),
-                         "artists": len(set(artists)), "track accuracy": percent(1 - wrong.mean()),
+                         "artist groups": len(set(artists)), "track accuracy": percent(1 - wrong.mean()),
                          "95 % CI, tracks resampled": "[{}, {}]".format(*(_half_up(100 * v) for v in by_track)),
                          "95 % CI, artists resampled": "[{}, {}]".format(*(_half_up(100 * v) for v in by_artist)),
                          "width ratio": round((by_artist[1] - by_artist[0]) / (by_track[1] - by_track[0]), 2)
                          if by_track[1] > by_track[0] else float("nan"),
-                         "wrong tracks": int(wrong.sum()), "their artists": len(set(artists[wrong]))})
+                         "independent errors' ratios (90 %)": (round(band[0], 2), round(band[1], 2)),
+                         "wrong tracks": int(wrong.sum()), "their artist groups": len(set(artists[wrong]))})
     return pd.DataFrame(rows)
 
 

@@ -88,3 +88,18 @@ def test_a_groups_argument_of_the_wrong_length_is_named() -> None:
         cluster_bootstrap_interval([0, 1, 1, 0], [0, 1, 0, 0], ["a", "b", "a"])
     with pytest.raises(ValueError, match="level must be in"):
         cluster_bootstrap_interval([0, 1], [0, 1], ["a", "b"], level=1.5)
+
+
+def test_the_independent_errors_band_holds_shuffled_errors_and_not_errors_by_artist() -> None:
+    """Errors that come whole artists at a time give a width ratio above the band that the same
+    number of errors, shuffled over the tracks, gives; one track per artist gives exactly 1.
+    Break tried: the band computed on the errors as they are, unshuffled -> the ratio falls
+    inside it."""
+    from genrelib.evaluation.intervals import independent_ratio_band
+
+    y_true, y_pred, groups = _artist_data(seed=3, n_artists=10)
+    track, artist = bootstrap_interval(y_true, y_pred), cluster_bootstrap_interval(y_true, y_pred, groups)
+    ratio = (artist[1] - artist[0]) / (track[1] - track[0])
+    low, high = independent_ratio_band(y_true, y_pred, groups, n_shuffles=60)
+    assert low < 1.05 and ratio > high, (ratio, low, high)
+    assert independent_ratio_band(y_true, y_pred, np.arange(len(y_true)), n_shuffles=10) == (1.0, 1.0)

@@ -35,7 +35,8 @@ weights); nothing is typed. *Track accuracy* and *macro F1* pool the test tracks
 runs of a row (a k-fold cross-validation tests every track once) and come with a
 bootstrap 95 % interval over those tracks. That interval draws tracks one at a time, as if
 they were independent; songs by one artist are not, and chapter 7 draws whole artists
-instead (wider intervals for most rows, the artist folds' most). The column *the study reports* quotes the
+instead (on the k-fold and artist-fold rows it checks, the artist folds' intervals widen the
+most). The column *the study reports* quotes the
 test accuracy of the study's Table 2 {cite}`chen_genre` (its held-out 100-track test split of
 the full GTZAN, read here as a random 80/10/10 split by track: the study does not say how it
 was drawn), shown beside our random-split protocols only: it was measured on other data.

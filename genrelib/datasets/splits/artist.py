@@ -41,7 +41,8 @@ def artist_groups(frame: pd.DataFrame) -> np.ndarray:
     UnknownArtistWarning counts them when they are ``UNKNOWN_ARTIST_SHARE`` of the tracks or
     more (those tracks are split as a random split would split them). Raises
     ValueError when no track has a known artist: the split would be a random one in disguise.
-    The groups of the artist-grouped splits, and of the artist bootstrap in chapter 7.
+    The groups of the artist-grouped splits, and of the artist bootstrap in chapter 7 (where many
+    artists are unknown, their singletons make its interval narrower than the artists would).
 
     Notebook: 07_evaluation.ipynb
     """
