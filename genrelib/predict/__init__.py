@@ -1,5 +1,5 @@
-"""Genres of any recording from trained models: the top-k genres, a timeline, and a note when
-the genres mean little.
+"""Genres of a recording (any format, rate and length) from trained models: the top-k genres, a
+timeline, and a note when the genres mean little.
 
 ``models``: ``load_predictor`` (one model or an averaged ensemble); ``files``:
 ``predict_file`` and ``predict_paths`` (chunk by chunk, any format, rate and length);
