@@ -187,7 +187,9 @@ def cluster_bootstrap_interval(
     that artist's songs right or wrong together. Each resample draws as many groups as the
     test set has, with replacement, and keeps every track of each group drawn (the cluster
     bootstrap), so an artist's songs come and go together. The groups are numbered in order of
-    appearance, so with one track per group it is ``bootstrap_interval``, draw for draw.
+    appearance, so with one track per group it is ``bootstrap_interval``, draw for draw. With few
+    groups (a dozen or so) it covers less than ``level``, and one group gives the estimate itself:
+    read such an interval as a lower bound of the uncertainty.
 
     Parameters
     ----------
