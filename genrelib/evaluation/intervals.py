@@ -51,12 +51,22 @@ def resampled_scores(y_true: np.ndarray, y_pred: np.ndarray, idx: np.ndarray, me
         size = len(idx) * n_classes
         tp = np.bincount((rows + t)[t == p], minlength=size).reshape(len(idx), n_classes)
         true = np.bincount((rows + t).ravel(), minlength=size).reshape(len(idx), n_classes)
-        total = true + np.bincount((rows + p).ravel(), minlength=size).reshape(len(idx), n_classes)
-        f1 = np.divide(2.0 * tp, total, out=np.zeros(tp.shape), where=total > 0)
-        tested = true > 0  # the classes each resample has tracks of (at least one)
-        share = np.count_nonzero(np.bincount(y_true, minlength=n_classes)) / n_classes
-        return share * (f1 * tested).sum(axis=1) / tested.sum(axis=1)
+        predicted = np.bincount((rows + p).ravel(), minlength=size).reshape(len(idx), n_classes)
+        return _macro_f1_of_counts(tp, true, predicted, y_true, n_classes)
     return np.array([float(metric(a, b)) for a, b in zip(t, p)])
+
+
+def _macro_f1_of_counts(tp: np.ndarray, true: np.ndarray, predicted: np.ndarray, y_true: np.ndarray,
+                       n_classes: int) -> np.ndarray:
+    """The macro F1 of each resample from its per-class counts (each of shape (n_resamples,
+    n_classes): right, true and predicted tracks of each class), averaged over the classes that
+    resample has tracks of and scaled by the share of classes ``y_true`` has tracks of (see
+    ``resampled_scores``' notes)."""
+    total = true + predicted
+    f1 = np.divide(2.0 * tp, total, out=np.zeros(tp.shape), where=total > 0)  # 2 tp / (predicted + true)
+    tested = true > 0  # the classes each resample has tracks of (at least one)
+    share = np.count_nonzero(np.bincount(y_true, minlength=n_classes)) / n_classes
+    return share * (f1 * tested).sum(axis=1) / tested.sum(axis=1)
 
 
 def check_bootstrap_arguments(n_true: int, n_pred: int, metric: Metric, n_resamples: int,
@@ -145,34 +155,17 @@ def interval_ends(scores: np.ndarray, level: float) -> tuple[float, float]:
 
 def weighted_scores(y_true: np.ndarray, y_pred: np.ndarray, times: np.ndarray, metric: Metric,
                     n_classes: int) -> np.ndarray:
-    """The metric on each resample given as how many times it drew each track.
-
-    Parameters
-    ----------
-    y_true, y_pred : np.ndarray of int, shape (n_tracks,)
-    times : np.ndarray of int, shape (n_resamples, n_tracks)
-        One resample per row: how often each track is in it (0, 1, 2, ...).
-    metric, n_classes
-        As in ``resampled_scores``, whose scores these are for the same resamples: the
-        macro F1 averages over the classes each resample has tracks of.
-
-    Returns
-    -------
-    np.ndarray, shape (n_resamples,)
-
-    Notebook: 07_evaluation.ipynb
+    """The metric on each resample given as how many times it holds each track: ``times``, ints of
+    shape (n_resamples, n_tracks), one resample per row (0, 1, 2, ... of each track). The other
+    arguments and the scores (shape (n_resamples,)) are ``resampled_scores``', macro F1 rule
+    included. Notebook: 07_evaluation.ipynb
     """
     if metric == "accuracy":
         return (times * (y_true == y_pred)).sum(axis=1) / times.sum(axis=1)
-    if metric == "macro_f1":  # 2 tp / (predicted + true) per class, each track counted `times` times
+    if metric == "macro_f1":  # per-class counts, each track counted `times` times
         is_true, is_pred = np.eye(n_classes)[y_true], np.eye(n_classes)[y_pred]
         tp = times @ (is_true * (y_true == y_pred)[:, None])
-        true = times @ is_true
-        total = true + times @ is_pred
-        f1 = np.divide(2.0 * tp, total, out=np.zeros(tp.shape), where=total > 0)
-        tested = true > 0
-        share = np.count_nonzero(np.bincount(y_true, minlength=n_classes)) / n_classes
-        return share * (f1 * tested).sum(axis=1) / tested.sum(axis=1)
+        return _macro_f1_of_counts(tp, times @ is_true, times @ is_pred, y_true, n_classes)
     return np.array([float(metric(np.repeat(y_true, row), np.repeat(y_pred, row))) for row in times])
 
 
