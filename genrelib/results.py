@@ -219,6 +219,14 @@ def _fold_order(folder: Path) -> tuple[int, str]:
     return len(folder.name), folder.name
 
 
+def _prediction_files(folder: Path) -> list[Path]:
+    """The predictions files a record keeps or should keep: its own, else one per fold."""
+    if (folder / PREDICTIONS_FILE).is_file():
+        return [folder / PREDICTIONS_FILE]
+    return [f / PREDICTIONS_FILE for f in sorted(folder.glob("fold*"), key=_fold_order)
+            if (f / runs.METRICS_FILE).is_file()]
+
+
 def load_predictions(folder: str | Path) -> pd.DataFrame:
     """The per-track predictions a record keeps: its own ``PREDICTIONS_FILE``, or for a
     cross-validation (``<label>/kfold5``) its folds' (``fold<k>/PREDICTIONS_FILE``), each
@@ -234,9 +242,7 @@ def load_predictions(folder: str | Path) -> pd.DataFrame:
     Notebook: 10_transfer_learning.ipynb
     """
     folder = Path(folder)
-    files = ([folder / PREDICTIONS_FILE] if (folder / PREDICTIONS_FILE).is_file() else
-             [f / PREDICTIONS_FILE for f in sorted(folder.glob("fold*"), key=_fold_order)
-              if (f / runs.METRICS_FILE).is_file()])
+    files = _prediction_files(folder)
     missing = [str(f) for f in files if not f.is_file()]
     if not files or missing:
         raise ValueError(f"{', '.join(missing) or folder / PREDICTIONS_FILE}: no per-track predictions in "
@@ -581,7 +587,8 @@ def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ..
         artist is a group of its own), track accuracy, the two intervals in per cent, how much
         wider the artists' one is, the ratios errors independent of the artists would give
         (``independent_ratio_band``: a ratio above that band says the errors come by artist), and
-        the wrong tracks' artist groups. Empty when no record matches this data.
+        the wrong tracks' artist groups. Empty when no record matches this data; a record that
+        keeps no per-track predictions (made before records kept them) gives no row.
 
     Notebook: 07_evaluation.ipynb
     """
@@ -592,7 +599,9 @@ def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ..
         for protocol in protocols:
             rows_of = records[(records["model"] == model) & (records["protocol"] == protocol)]
             made_here = len(rows_of) and (rows_of["data"] == label).all()
-            predictions = record_predictions(records, model, protocol, root=root) if made_here else None
+            files = [f for group in rows_of["group"].unique() for f in _prediction_files(Path(root) / group)]
+            kept = bool(files) and all(f.is_file() for f in files)  # records made before they kept predictions: none
+            predictions = record_predictions(records, model, protocol, root=root) if made_here and kept else None
             if predictions is None or not predictions["track_id"].isin(artist_of.index).all():
                 continue
             genres = list(rows_of["genres"].iloc[0])

@@ -554,3 +554,15 @@ def test_chosen_C_reads_each_folds_choice_in_fold_order(tmp_path: Path) -> None:
     assert chosen_C(records, "logreg-cv", root=tmp_path) == [0.1, 100.0, 1.0] + [10.0] * 8
     assert chosen_C(records, "logreg-cv", protocols=("artist_kfold",), root=tmp_path) == []
     assert chosen_C(records, "logreg", root=tmp_path) == []
+
+
+def test_artist_intervals_leave_out_a_record_that_keeps_no_predictions(tmp_path: Path) -> None:
+    """A record made before records kept per-track predictions gives no row (not an error), as in
+    chapter 8, whose table mixes both. Break tried: the kept-predictions check dropped -> the
+    ValueError of load_predictions."""
+    from genrelib.results import artist_intervals
+
+    _run(tmp_path / "cnn" / "kfold2" / "fold0", model="cnn", protocol="kfold", fold=0, confusion=np.eye(3, dtype=int))
+    tracks = pd.DataFrame({"track_id": [f"blues.{i:05d}" for i in range(80)], "artist": "a"})  # the record's label
+    assert artist_intervals(load_records(tmp_path), _Index("/data/gtzan-mini/genres", tracks), models=("cnn",),
+                            root=tmp_path).empty
