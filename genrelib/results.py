@@ -22,15 +22,15 @@ from genrelib.cache import atomic_file
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE
 from genrelib.datasets.splits import artist_groups
 from genrelib.evaluation import (PairedTest, bootstrap_interval, classification_report, cluster_bootstrap_interval,
-                                 mcnemar_exact)
+                                 cluster_sign_flip_pvalue, mcnemar_exact)
 from genrelib.evaluation.intervals import independent_ratio_band
 from genrelib.models import MODEL_KINDS
 from genrelib.provenance import CPU_NOT_RECORDED, cpu_of
 
 __all__ = ["PAIRED_RECORDS", "PREDICTIONS_FILE", "RECORDS_DIR", "REFERENCE_COMMAND", "STUDY_TABLE2",
-           "STUDY_TEST_ACCURACY", "artist_intervals", "chosen_C", "data_label", "display_paired", "display_table",
-           "export_records", "format_pvalue", "load_predictions", "load_records", "paired_records", "paired_table",
-           "percent", "percent_points", "protocol_gap", "record_predictions", "reference_summary",
+           "STUDY_TEST_ACCURACY", "artist_intervals", "artist_paired", "chosen_C", "data_label", "display_paired",
+           "display_table", "export_records", "format_pvalue", "load_predictions", "load_records", "paired_records",
+           "paired_table", "percent", "percent_points", "protocol_gap", "record_predictions", "reference_summary",
            "shared_values", "summarize", "table2", "training_hours", "write_evaluation_record",
            "write_predictions"]
 
@@ -622,6 +622,37 @@ def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ..
                          "independent errors' ratios (90 %)": (round(band[0], 2), round(band[1], 2)),
                          "wrong tracks": int(wrong.sum()), "their artist groups": len(set(artists[wrong]))})
     return pd.DataFrame(rows)
+
+
+def artist_paired(records: pd.DataFrame, paired: pd.DataFrame, index: Any, *,
+                  root: str | Path = RECORDS_DIR) -> pd.DataFrame:
+    """:func:`paired_table`'s rows with the same comparison tested over artists: ``artists where
+    they differ`` (artist groups holding a track only one model got right) and ``artist-level p``
+    (``cluster_sign_flip_pvalue``; NaN for a pair whose records were not made on ``index``'s
+    data, as :func:`artist_intervals` decides, or keep no predictions).
+    Notebook: 08_small_data.ipynb
+    """
+    label = data_label({"data": str(index.root), "n_tracks": len(index)})
+    artist_of = pd.Series(artist_groups(index.tracks), index=index.tracks["track_id"].astype(str))
+    differ, pvalues = [], []
+    for row in paired.itertuples():
+        rows_of = records[records["model"].isin([row.a, row.b]) & (records["protocol"] == row.protocol)]
+        files = [f for group in rows_of["group"].unique() for f in _prediction_files(Path(root) / group)]
+        if not (len(rows_of) and (rows_of["data"] == label).all() and files and all(f.is_file() for f in files)):
+            differ.append(np.nan)
+            pvalues.append(np.nan)
+            continue
+        a, b = (record_predictions(records, m, row.protocol, root=root) for m in (row.a, row.b))
+        both = a.merge(b, on="track_id", suffixes=("_a", "_b"), validate="one_to_one")
+        right_a, right_b = (both["predicted_a"] == both["true_a"]), (both["predicted_b"] == both["true_b"])
+        groups = artist_of.reindex(both["track_id"].astype(str)).to_numpy()
+        if pd.isna(groups).any():
+            differ.append(np.nan)
+            pvalues.append(np.nan)
+            continue
+        differ.append(len(set(groups[(right_a != right_b).to_numpy()])))
+        pvalues.append(cluster_sign_flip_pvalue(right_a, right_b, groups))
+    return paired.assign(**{"artists where they differ": differ, "artist-level p": pvalues})
 
 
 def chosen_C(records: pd.DataFrame, model: str, *, protocols: tuple[str, ...] = ("kfold", "artist_kfold"),

@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from genrelib.evaluation import (bonferroni_bar, compare_predictions, evaluate_predictions, holm_passed,
-                                 mcnemar_exact, paired_t_test)
+from genrelib.evaluation import (bonferroni_bar, cluster_sign_flip_pvalue, compare_predictions, evaluate_predictions,
+                                 holm_passed, mcnemar_exact, paired_t_test)
 
 
 def _pairs(both_right, only_a, only_b, both_wrong):
@@ -79,6 +79,29 @@ def test_holm_steps_down_and_never_passes_fewer_than_bonferroni() -> None:
         assert holm.tolist() == _holm_by_hand(list(p)) and holm.sum() >= (p < bonferroni_bar(len(p))).sum()
     with pytest.raises(ValueError, match="Holm's procedure needs"):
         holm_passed([])
+
+
+def test_the_sign_flip_over_groups_is_mcnemar_with_one_track_per_group_and_wider_when_tracks_cluster() -> None:
+    """One track per group: McNemar's exact p. Five tracks only A got right, all one artist's, and
+    one only B got right: McNemar p = 0.22, over artists every assignment (+-5 +-1) is as far from
+    0 (p = 1). Random assignments estimate the exact p. Breaks tried: the differences summed per
+    track instead of per group -> the clustered case gives 0.22; one-sided -> singletons differ."""
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        a, b = rng.random(18) < 0.7, rng.random(18) < 0.5  # at most 18 differ: every assignment enumerated
+        assert cluster_sign_flip_pvalue(a, b, np.arange(18)) == pytest.approx(mcnemar_exact(a, b).pvalue, abs=1e-12)
+    a = [True] * 5 + [False] + [True] * 4
+    b = [False] * 5 + [True] + [True] * 4
+    groups = ["hooker"] * 5 + ["bach"] + ["marley"] * 4
+    assert mcnemar_exact(a, b).pvalue == pytest.approx(0.21875)
+    assert cluster_sign_flip_pvalue(a, b, groups) == 1.0
+    a, b = rng.random(60) < 0.8, rng.random(60) < 0.5
+    groups = rng.integers(0, 25, size=60)
+    exact = cluster_sign_flip_pvalue(a, b, groups)
+    assert cluster_sign_flip_pvalue(a, b, groups, exact_up_to=0) == pytest.approx(exact, abs=0.01)
+    assert cluster_sign_flip_pvalue([True], [True], ["x"]) == 1.0
+    with pytest.raises(ValueError, match="one group per track"):
+        cluster_sign_flip_pvalue([True, False], [True, True], ["x"])
 
 
 def test_paired_t_test_known_values() -> None:

@@ -566,3 +566,22 @@ def test_artist_intervals_leave_out_a_record_that_keeps_no_predictions(tmp_path:
     tracks = pd.DataFrame({"track_id": [f"blues.{i:05d}" for i in range(80)], "artist": "a"})  # the record's label
     assert artist_intervals(load_records(tmp_path), _Index("/data/gtzan-mini/genres", tracks), models=("cnn",),
                             root=tmp_path).empty
+
+
+def test_artist_paired_with_one_artist_per_track_is_mcnemar() -> None:
+    """paired_table's rows tested over artists: with each track its own artist the sign flip is
+    McNemar's test again (exact up to 20 differing tracks, estimated beyond); another data's
+    label gives NaN. Break tried: the groups counted where both models agree -> fails."""
+    from genrelib.results import RECORDS_DIR, artist_paired
+
+    records = load_records(RECORDS_DIR)
+    tracks = load_predictions(RECORDS_DIR / "cnn" / "kfold5")[["track_id"]]
+    paired = paired_table(records, (("logreg", "cnn"), ("svm", "crnn")))
+    mini = _Index("/data/gtzan-mini/genres", tracks.assign(artist=tracks["track_id"]))
+    both = artist_paired(records, paired, mini)
+    assert len(both) == 4
+    np.testing.assert_allclose(both["artist-level p"], both["pvalue"], atol=0.01)
+    assert (both["artists where they differ"] == both["only_a_right"] + both["only_b_right"]).all()
+    elsewhere = artist_paired(records, paired, _Index("/data/synthetic/genres", tracks.assign(artist="a")))
+    assert elsewhere["artist-level p"].isna().all()
+

@@ -16,13 +16,15 @@ from genrelib.evaluation.metrics import (TOP_K, GenreScores, LevelReport, classi
 from genrelib.evaluation.result import (Bootstrap, EvaluationResult, EvaluationSummary,
                                         evaluate_predictions, top_genres)
 from genrelib.evaluation.significance import (PairedComparison, PairedTest, bonferroni_bar,
-                                              compare_predictions, holm_passed, mcnemar_exact, paired_t_test)
+                                              cluster_sign_flip_pvalue, compare_predictions, holm_passed,
+                                              mcnemar_exact, paired_t_test)
 
 __all__ = [
     "AGGREGATION_METHODS", "BOOTSTRAP_METRICS", "Bootstrap", "EvaluationResult",
     "EvaluationSummary", "GenreScores", "LevelReport", "PairedComparison", "PairedTest",
     "SegmentPredictions", "TOP_K", "TrackPredictions", "aggregate_tracks", "bonferroni_bar",
     "bootstrap_interval", "check_same_genres", "classification_report", "cluster_bootstrap_interval",
+    "cluster_sign_flip_pvalue",
     "compare_predictions", "confusion",
     "ensemble_predictions", "evaluate_predictions", "group_segments", "holm_passed", "mcnemar_exact",
     "paired_t_test", "same_segments", "top_genres", "top_k_accuracy", "track_truth",

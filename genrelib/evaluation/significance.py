@@ -154,6 +154,48 @@ def holm_passed(pvalues: Sequence[float], family_alpha: float = 0.05) -> np.ndar
     return passed
 
 
+def cluster_sign_flip_pvalue(correct_a: Sequence[bool], correct_b: Sequence[bool], groups: Sequence[object], *,
+                             exact_up_to: int = 20, n_flips: int = 100_000, seed: int = 0) -> float:
+    """Two-sided p-value of a paired difference tested over groups (artists), not tracks.
+
+    Each group's difference d = (tracks only ``a`` got right) - (tracks only ``b`` got right)
+    keeps its size and gets a random sign, as it would if the two models were equally good and a
+    group's tracks went together; p is the share of sign assignments whose total is at least as
+    far from 0 as the observed one. With one track per group it is McNemar's exact test.
+
+    Parameters
+    ----------
+    correct_a, correct_b : sequence of bool, shape (n_tracks,)
+        Whether each model got each track right (the same tracks, in the same order).
+    groups : sequence, shape (n_tracks,)
+        Each track's group, e.g. its artist (``datasets.splits.artist_groups``).
+    exact_up_to : int
+        Every assignment is enumerated when at most this many groups differ; else ``n_flips``
+        random assignments (seeded) estimate p.
+
+    Returns
+    -------
+    float
+
+    Notebook: 08_small_data.ipynb
+    """
+    a, b, groups = np.asarray(correct_a, dtype=int), np.asarray(correct_b, dtype=int), np.asarray(groups)
+    if not len(a) == len(b) == len(groups):
+        raise ValueError(f"need one result of each model and one group per track, got {len(a)}, {len(b)} and "
+                         f"{len(groups)}")
+    _, group_of = np.unique(groups, return_inverse=True)
+    d = np.bincount(group_of, weights=a - b).astype(int)
+    d = d[d != 0]
+    if not len(d):
+        return 1.0
+    observed = abs(int(d.sum()))
+    if len(d) <= exact_up_to:
+        signs = 1 - 2 * ((np.arange(2 ** len(d))[:, None] >> np.arange(len(d))) & 1)  # every assignment
+    else:
+        signs = np.random.default_rng(seed).choice([-1, 1], size=(n_flips, len(d)))
+    return float(np.mean(np.abs(signs @ d) >= observed))
+
+
 def paired_t_test(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> PairedTest:
     """The study's two-tailed paired t-test on the per-track correctness of A and B.
 
