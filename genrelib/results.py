@@ -630,7 +630,7 @@ def artist_paired(records: pd.DataFrame, paired: pd.DataFrame, index: Any, *,
     they differ`` (artist groups holding a track only one model got right) and ``artist-level p``
     (``cluster_sign_flip_pvalue``; NaN for a pair whose records were not made on ``index``'s
     data, as :func:`artist_intervals` decides, or keep no predictions).
-    Notebook: 08_small_data.ipynb
+    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     label = data_label({"data": str(index.root), "n_tracks": len(index)})
     artist_of = pd.Series(artist_groups(index.tracks), index=index.tracks["track_id"].astype(str))
