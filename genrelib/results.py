@@ -277,6 +277,14 @@ def paired_records(a: str | Path, b: str | Path, *, root: str | Path = RECORDS_D
 
     Notebook: 10_transfer_learning.ipynb
     """
+    both = _paired_predictions(a, b, root=root)
+    return mcnemar_exact(both["predicted_a"] == both["true_a"], both["predicted_b"] == both["true_b"])
+
+
+def _paired_predictions(a: str | Path, b: str | Path, *, root: str | Path) -> pd.DataFrame:
+    """Two records' kept predictions paired by track id (columns ``true_a``, ``predicted_a``,
+    ``true_b``, ``predicted_b``); ValueError names a track only one of them predicted, or one
+    whose true genre they disagree on."""
     left, right = (load_predictions(Path(root) / name) for name in (a, b))
     for one, other, one_name, other_name in ((left, right, a, b), (right, left, b, a)):
         alone = sorted(set(one["track_id"]) - set(other["track_id"]))
@@ -289,7 +297,7 @@ def paired_records(a: str | Path, b: str | Path, *, root: str | Path = RECORDS_D
         row = differ.iloc[0]
         raise ValueError(f"{a} and {b} disagree on the true genre of track {row.track_id!r}: "
                          f"{row.true_a!r} vs {row.true_b!r}")
-    return mcnemar_exact(both["predicted_a"] == both["true_a"], both["predicted_b"] == both["true_b"])
+    return both
 
 
 def paired_table(records: pd.DataFrame, pairs: tuple[tuple[str, str], ...] = PAIRED_RECORDS, *,
@@ -562,6 +570,21 @@ def protocol_gap(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
         "McNemar p (exact)": format_pvalue(test.pvalue)}])
 
 
+def _artists_here(index: Any) -> tuple[str, pd.Series]:
+    """``index``'s data label (:func:`data_label`) and each track's artist group
+    (``artist_groups``: an unknown artist is a group of its own track) by track id."""
+    label = data_label({"data": str(index.root), "n_tracks": len(index)})
+    return label, pd.Series(artist_groups(index.tracks), index=index.tracks["track_id"].astype(str))
+
+
+def _made_here_with_predictions(rows: pd.DataFrame, label: str, root: str | Path) -> bool:
+    """Whether the records ``rows`` (:func:`load_records` rows) were all made on the data
+    labelled ``label`` and keep their per-track predictions (records made before they kept
+    them do not)."""
+    files = [f for group in rows["group"].unique() for f in _prediction_files(Path(root) / group)]
+    return bool(len(rows)) and bool((rows["data"] == label).all()) and bool(files) and all(f.is_file() for f in files)
+
+
 def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ...],
                      protocols: tuple[str, ...] = ("kfold", "artist_kfold"), root: str | Path = RECORDS_DIR,
                      n_resamples: int = 2000, seed: int = 0) -> pd.DataFrame:
@@ -592,16 +615,14 @@ def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ..
 
     Notebook: 07_evaluation.ipynb
     """
-    label = data_label({"data": str(index.root), "n_tracks": len(index)})
-    artist_of = pd.Series(artist_groups(index.tracks), index=index.tracks["track_id"].astype(str))
+    label, artist_of = _artists_here(index)
     rows = []
     for model in models:
         for protocol in protocols:
             rows_of = records[(records["model"] == model) & (records["protocol"] == protocol)]
-            made_here = len(rows_of) and (rows_of["data"] == label).all()
-            files = [f for group in rows_of["group"].unique() for f in _prediction_files(Path(root) / group)]
-            kept = bool(files) and all(f.is_file() for f in files)  # records made before they kept predictions: none
-            predictions = record_predictions(records, model, protocol, root=root) if made_here and kept else None
+            if not _made_here_with_predictions(rows_of, label, root):
+                continue
+            predictions = record_predictions(records, model, protocol, root=root)
             if predictions is None or not predictions["track_id"].isin(artist_of.index).all():
                 continue
             genres = list(rows_of["genres"].iloc[0])
@@ -632,18 +653,17 @@ def artist_paired(records: pd.DataFrame, paired: pd.DataFrame, index: Any, *,
     data, as :func:`artist_intervals` decides, or keep no predictions).
     Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
-    label = data_label({"data": str(index.root), "n_tracks": len(index)})
-    artist_of = pd.Series(artist_groups(index.tracks), index=index.tracks["track_id"].astype(str))
+    label, artist_of = _artists_here(index)
     differ, pvalues = [], []
     for row in paired.itertuples():
-        rows_of = records[records["model"].isin([row.a, row.b]) & (records["protocol"] == row.protocol)]
-        files = [f for group in rows_of["group"].unique() for f in _prediction_files(Path(root) / group)]
-        if not (len(rows_of) and (rows_of["data"] == label).all() and files and all(f.is_file() for f in files)):
+        of_protocol = records[records["protocol"] == row.protocol]
+        groups_ab = [of_protocol.loc[of_protocol["model"] == m, "group"].unique() for m in (row.a, row.b)]
+        if any(len(g) != 1 for g in groups_ab) or not _made_here_with_predictions(
+                of_protocol[of_protocol["model"].isin([row.a, row.b])], label, root):
             differ.append(np.nan)
             pvalues.append(np.nan)
             continue
-        a, b = (record_predictions(records, m, row.protocol, root=root) for m in (row.a, row.b))
-        both = a.merge(b, on="track_id", suffixes=("_a", "_b"), validate="one_to_one")
+        both = _paired_predictions(groups_ab[0][0], groups_ab[1][0], root=root)  # as paired_records pairs them
         right_a, right_b = (both["predicted_a"] == both["true_a"]), (both["predicted_b"] == both["true_b"])
         groups = artist_of.reindex(both["track_id"].astype(str)).to_numpy()
         if pd.isna(groups).any():
