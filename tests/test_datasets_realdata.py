@@ -122,12 +122,15 @@ def test_sturm_artists_agree_with_tracks_csv(gtzan_mini, gtzan_meta):
 
 def test_the_single_artist_genres_are_the_ones_the_book_names(gtzan_mini):
     """Chapter 8, the results page (genrelib.build.pages) and artist_kfold_splits' docstring say
-    that on the mini set blues, classical, reggae and rock are one artist each. Break tried:
+    that on the mini set blues, classical, reggae and rock are one artist each (chapters 1 and 9
+    name them). Break tried:
     one rock track's artist renamed in a copy of tracks.csv -> fails."""
     tracks = index_dataset(gtzan_mini).tracks.dropna(subset=["artist"])
     single = sorted(genre for genre, artists in tracks.groupby("genre")["artist"] if artists.nunique() == 1)
     assert single == ["blues", "classical", "reggae", "rock"], single
     assert tracks.groupby("genre").size().min() >= 7  # each genre's artist names most of its tracks
+    artist = tracks.groupby("genre")["artist"].first()  # chapters 1 and 9 name them
+    assert artist[single].tolist() == ["John Lee Hooker", "JS Bach", "Bob Marley", "Morphine"]
     chapter = Path(__file__).resolve().parents[1] / "notebooks" / "08_small_data.ipynb"
     assert "blues, classical, reggae and rock are each played by a single artist" in " ".join(
         chapter.read_text(encoding="utf-8").replace('\\n",\n    "', " ").split())
