@@ -25,7 +25,7 @@ def test_every_fold_gets_the_spec_the_hardware_and_its_own_split(monkeypatch, tm
     monkeypatch.setattr(crossval, "capped_index", lambda *a, **k: SimpleNamespace(tracks=tracks))
     hardware = Hardware(scheduler="tcp://h:8786")
     spec = RunSpec(model="logreg", seed=3, valid_fraction=0.34)
-    cross_validate("data", spec, out_dir=tmp_path, folds=3, hardware=hardware, verbose=0)
+    cross_validate("data", spec, out_dir=tmp_path, n_folds=3, hardware=hardware, verbose=0)
     assert [k["hardware"] for _, k in seen] == [hardware] * 3
     assert [k["out_dir"] for _, k in seen] == [tmp_path / f"fold{i}" for i in range(3)]
     assert [s.split.fold for s, _ in seen] == [0, 1, 2]
@@ -54,7 +54,7 @@ def logreg_cv(tiny_synthetic, tmp_path_factory, cli_cache) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GENREBOOK_CACHE", str(cli_cache))  # the stats features of cli_classical_runs
         results = cross_validate(tiny_synthetic, RunSpec(model="logreg", seed=0, valid_fraction=0.2),
-                                 out_dir=out, folds=3, verbose=0)
+                                 out_dir=out, n_folds=3, verbose=0)
     assert [r.run_dir for r in results] == [out / f"fold{k}" for k in range(3)]
     return out
 

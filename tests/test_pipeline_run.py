@@ -269,7 +269,7 @@ def test_run_folders_given_with_a_tilde_are_in_the_home_folder(tiny_index, tiny_
     (tmp_path / "home" / "song.wav").symlink_to(song)
     [prediction] = predict_paths(load_predictor("~/runs/lr"), "~/song.wav", progress=False)
     assert prediction.path == tmp_path / "home" / "song.wav"
-    cross_validate(tiny_index, RunSpec(model="logreg"), out_dir="~/cv", folds=2, cache_dir=tiny_cache, verbose=0)
+    cross_validate(tiny_index, RunSpec(model="logreg"), out_dir="~/cv", n_folds=2, cache_dir=tiny_cache, verbose=0)
     assert cross_validated_predictions("~/cv", tiny_index, cache_dir=tiny_cache, progress=False).evaluate().n_tracks \
         == len(tiny_index.tracks)
 

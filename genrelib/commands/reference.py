@@ -193,7 +193,7 @@ def run_reference(args: argparse.Namespace) -> int:
                     done = [train_run(args.data, specs[model].with_(split="artist"), out_dir=folder / "artist",
                                       reuse=True, verbose=verbose)]
                 else:
-                    done = cross_validate(args.data, specs[model], folds=args.folds, protocol=protocol,
+                    done = cross_validate(args.data, specs[model], n_folds=args.folds, protocol=protocol,
                                           reuse=True, verbose=verbose, out_dir=folder / f"{protocol}{args.folds}")
                 for result in done:  # the records keep each test track's prediction (paired tests)
                     if result.test is not None:

@@ -25,7 +25,7 @@ from genrelib.pipeline.spec import Hardware, RunSpec, check_spec
 CV_PROTOCOLS: tuple[str, ...] = ("kfold", "artist_kfold")
 
 
-def cross_validate(data: DataSource, spec: RunSpec, *, out_dir: str | Path, folds: int = 5,
+def cross_validate(data: DataSource, spec: RunSpec, *, out_dir: str | Path, n_folds: int = 5,
                    protocol: str = "kfold", hardware: Hardware | None = None,
                    reuse: bool = False, overwrite: bool = False,
                    cache_dir: str | Path | None = None, verbose: int | str = 2) -> list[RunResult]:
@@ -37,7 +37,8 @@ def cross_validate(data: DataSource, spec: RunSpec, *, out_dir: str | Path, fold
     spec : RunSpec
         Its ``split`` is replaced by each fold's; its ``valid_fraction`` sizes each fold's
         validation set, taken from the training tracks.
-    folds : int
+    n_folds : int
+        Number of folds (``kfold_splits``' and ``artist_kfold_splits``' name for it).
     protocol : {"kfold", "artist_kfold"}
         "kfold": folds by track, stratified by genre (every track tested once).
         "artist_kfold": every track of a genre played by two or more artists is tested once,
@@ -58,7 +59,7 @@ def cross_validate(data: DataSource, spec: RunSpec, *, out_dir: str | Path, fold
         raise ValueError(f"protocol must be one of {list(CV_PROTOCOLS)}, got {protocol!r}")
     index = capped_index(data, profile=spec.profile, progress=verbose in (1, 2))
     cut = kfold_splits if protocol == "kfold" else artist_kfold_splits
-    splits = cut(index.tracks, n_folds=folds, valid_fraction=spec.valid_fraction, seed=spec.seed)
+    splits = cut(index.tracks, n_folds=n_folds, valid_fraction=spec.valid_fraction, seed=spec.seed)
     return [train_run(index, spec.with_(split=split), out_dir=Path(out_dir).expanduser() / f"fold{split.fold}",
                       hardware=hardware, reuse=reuse, overwrite=overwrite, cache_dir=cache_dir,
                       verbose=verbose)
