@@ -22,7 +22,7 @@ from genrelib.cache import atomic_file
 from genrelib.config import GTZAN_GENRES, GTZAN_TRACKS_PER_GENRE
 from genrelib.datasets.splits import artist_groups
 from genrelib.evaluation import (PairedTest, bootstrap_interval, classification_report, cluster_bootstrap_interval,
-                                 cluster_sign_flip_pvalue, mcnemar_exact)
+                                 cluster_sign_flip_pvalue, mcnemar_exact, sign_flip_floor)
 from genrelib.evaluation.intervals import independent_ratio_band
 from genrelib.models import MODEL_KINDS
 from genrelib.provenance import CPU_NOT_RECORDED, cpu_of
@@ -166,7 +166,7 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     ``profile``, ``seed``, ``augment`` (the run's augmentations, a tuple; empty for none or
     an ensemble record), ``finished``, ``device``, ``cpu`` (the CPU model and its widest vector
     instructions, ``provenance.cpu_of``; an ensemble's, its members'; "not recorded" in older
-    records), ``epochs_run``,
+    records), ``epochs_run``, ``best_epoch`` (the epoch whose weights were kept),
     ``seconds_per_epoch``, the test set's ``test_tracks``, ``track_accuracy``, ``macro_f1``,
     ``segment_accuracy`` and its ``confusion`` (array), ``genres`` and ``members`` (an ensemble's
     or test-time average's member records, config.json's ``member_dirs``; empty for a run).
@@ -192,7 +192,8 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             "profile": config.get("profile"), "seed": config.get("seed"),
             "augment": tuple((config.get("train_config") or {}).get("augment") or ()),
             "finished": config.get("finished"), "device": config.get("device"), "cpu": cpu_of(config.get("machine")),
-            "epochs_run": metrics.get("epochs_run"), "seconds_per_epoch": metrics.get("seconds_per_epoch"),
+            "epochs_run": metrics.get("epochs_run"), "best_epoch": metrics.get("best_epoch"),
+            "seconds_per_epoch": metrics.get("seconds_per_epoch"),
             "test_tracks": test["n_tracks"], "track_accuracy": test["track_accuracy"],
             "macro_f1": test["macro_f1"], "segment_accuracy": test["segment_accuracy"],
             "confusion": np.asarray(test["confusion"], dtype=np.int64), "genres": tuple(test["genres"]),
@@ -534,6 +535,32 @@ def reference_summary(model: str, *, root: str | Path = RECORDS_DIR,
     return display_table(summary[summary["model"] == model]).reset_index(drop=True)
 
 
+def reference_training(model: str, *, root: str | Path = RECORDS_DIR) -> pd.DataFrame:
+    """What each reference run of ``model`` trained on and how long, fold by fold, one row per
+    protocol: its training and validation tracks (split.json), the epoch it kept (lowest
+    validation loss) and the epochs it ran. An early kept epoch means the table scored a model
+    that had barely trained. Empty when there is no record (or no epochs).
+    Notebooks: 03_cnn.ipynb, 04_rnn.ipynb, 05_crnn.ipynb
+    """
+    records = load_records(root)
+    if records.empty:
+        return pd.DataFrame()
+    runs_of = records[(records["model"] == model) & records["best_epoch"].notna()].sort_values("fold")
+
+    def tracks(row: Any, part: str) -> int:
+        folder = Path(root) / row.group / ("" if pd.isna(row.fold) else f"fold{int(row.fold)}")
+        listed = runs.load_json(folder / runs.SPLIT_FILE)[part]
+        return listed if isinstance(listed, int) else len(listed)  # older records list the track ids
+
+    joined = lambda values: ", ".join(str(int(v)) for v in values)  # noqa: E731
+    return pd.DataFrame([{
+        "model": model, "protocol": protocol,
+        "training tracks": joined(tracks(r, "train") for r in group.itertuples()),
+        "validation tracks": joined(tracks(r, "valid") for r in group.itertuples()),
+        "kept epoch per run": joined(group["best_epoch"]), "epochs run": joined(group["epochs_run"])}
+        for protocol, group in sorted(runs_of.groupby("protocol"), key=lambda item: _rank(PROTOCOL_ORDER, item[0]))])
+
+
 def record_predictions(records: pd.DataFrame, model: str, protocol: str, *,
                        root: str | Path = RECORDS_DIR) -> pd.DataFrame | None:
     """:func:`load_predictions` of the one record of ``model`` under ``protocol`` among
@@ -648,13 +675,15 @@ def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ..
 def artist_paired(records: pd.DataFrame, paired: pd.DataFrame, index: Any, *,
                   root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     """:func:`paired_table`'s rows with the same comparison tested over artists: ``artists where
-    they differ`` (artist groups holding a track only one model got right) and ``artist-level p``
-    (``cluster_sign_flip_pvalue``; NaN for a pair whose records were not made on ``index``'s
-    data, as :func:`artist_intervals` decides, or keep no predictions).
+    they differ`` (artist groups holding a track only one model got right), ``artist-level p``
+    (``cluster_sign_flip_pvalue``) and ``smallest possible p`` (``sign_flip_floor`` of the
+    artists whose net difference is not 0: with few of them no result reaches 0.05); NaN for a
+    pair whose records were not made on ``index``'s data, as :func:`artist_intervals` decides,
+    or keep no predictions.
     Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     label, artist_of = _artists_here(index)
-    differ, pvalues = [], []
+    differ, pvalues, floors = [], [], []
     for row in paired.itertuples():
         of_protocol = records[records["protocol"] == row.protocol]
         groups_ab = [of_protocol.loc[of_protocol["model"] == m, "group"].unique() for m in (row.a, row.b)]
@@ -662,6 +691,7 @@ def artist_paired(records: pd.DataFrame, paired: pd.DataFrame, index: Any, *,
                 of_protocol[of_protocol["model"].isin([row.a, row.b])], label, root):
             differ.append(np.nan)
             pvalues.append(np.nan)
+            floors.append(np.nan)
             continue
         both = _paired_predictions(groups_ab[0][0], groups_ab[1][0], root=root)  # as paired_records pairs them
         right_a, right_b = (both["predicted_a"] == both["true_a"]), (both["predicted_b"] == both["true_b"])
@@ -669,10 +699,14 @@ def artist_paired(records: pd.DataFrame, paired: pd.DataFrame, index: Any, *,
         if pd.isna(groups).any():
             differ.append(np.nan)
             pvalues.append(np.nan)
+            floors.append(np.nan)
             continue
         differ.append(len(set(groups[(right_a != right_b).to_numpy()])))
         pvalues.append(cluster_sign_flip_pvalue(right_a, right_b, groups))
-    return paired.assign(**{"artists where they differ": differ, "artist-level p": pvalues})
+        net = (right_a.astype(int) - right_b.astype(int)).groupby(groups).sum()  # each artist's net difference
+        floors.append(sign_flip_floor(int((net != 0).sum())))
+    return paired.assign(**{"artists where they differ": differ, "artist-level p": pvalues,
+                            "smallest possible p": floors})
 
 
 def chosen_C(records: pd.DataFrame, model: str, *, protocols: tuple[str, ...] = ("kfold", "artist_kfold"),

@@ -52,7 +52,11 @@ def test_the_section_still_says_what_is_checked_here() -> None:
     start = next(i for i, c in enumerate(cells) if "".join(c["source"]).startswith("## What we saw"))
     text = " ".join("".join(cells[start + 2]["source"]).split())
     for sentence in ("a probe on the MSD taggers is about as good as the logistic regression",
-                     "the best probe (picked on these records) against chapter 5's CRNN passes Bonferroni's bar on both protocols",
+                     "the best probe (picked on these records, which flatters it) against chapter 5's CRNN passes "
+                     "Bonferroni's bar on both protocols",
+                     "tested over artists on the artist folds (the table above), the probe's lead over the CRNN falls "
+                     "below 0.05 but not below the bar",
+                     "the MSD's tags name jazz and the MTT's do not",
                      "the logistic regression against the CRNN falls below 0.05 on both but not below the bar",
                      "On unheard artists the MSD VGG probes hold up better than the statistics",
                      "The MTT probes, whose pretraining is unlikely to have heard GTZAN's songs, stay within a few tracks",
@@ -82,8 +86,8 @@ def test_the_caveat_still_says_what_is_checked_here() -> None:
         cells = {c.get("id"): c for c in json.load(file)["cells"]}
     text = " ".join("".join(cells["c10-caveat-md"]["source"]).split())
     for sentence in ("it stays within a few tracks of them, above or below",
-                     "only by track does its lead over the networks trained from scratch give a p below 0.05 (not below "
-                     "the bar"):
+                     "only by track does its lead over chapter 5's CRNN, the network trained from scratch it is tested "
+                     "against, give a p below 0.05 (not below the bar"):
         assert sentence in text, f"chapter 10's caveat no longer says: {sentence!r}"
 
 
@@ -176,6 +180,28 @@ def test_the_paired_tests_against_the_crnn_and_logreg_fall_as_the_section_says(p
     against_logreg = paired[paired.index.get_level_values("b").str.startswith("logreg")]
     artist = against_logreg[against_logreg.index.get_level_values("protocol") == ARTIST]
     assert (artist["pvalue"] >= bar).all()  # "cannot rule out chance once their number is counted"
+
+
+@pytest.mark.realdata
+def test_over_artists_the_probes_lead_over_the_crnn_is_below_005_not_the_bar(records, paired, gtzan_mini) -> None:
+    """"tested over artists on the artist folds, the probe's lead over the CRNN falls below 0.05
+    but not below the bar" (the bar of all the paired tests, as by track). Needs the mini set's
+    artists. Break tried: artist_paired grouping by track (McNemar's p, 0.0013) -> fails."""
+    from genrelib.datasets import index_dataset
+    from genrelib.results import artist_paired
+
+    pair = paired_table(records, [("vgg-probe-tracks", "crnn")])
+    pair = pair[pair["protocol"] == ARTIST]
+    p = artist_paired(records, pair, index_dataset(gtzan_mini))["artist-level p"].iloc[0]
+    assert bonferroni_bar(len(paired)) <= p < 0.05, p
+
+
+def test_only_the_msd_tags_name_jazz() -> None:
+    """"the MSD's tags name jazz and the MTT's do not" (any spelling)."""
+    from genrelib.pretrained import tag_names
+
+    assert "jazz" in [t.lower() for t in tag_names("MSD")]
+    assert not [t for t in tag_names("MTT") if "jazz" in t.lower()]
 
 
 def test_on_unheard_artists_the_msd_vgg_probes_lead_and_the_mtt_probes_stay_near_logreg(right) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from genrelib.evaluation import (bonferroni_bar, cluster_sign_flip_pvalue, compare_predictions, evaluate_predictions,
-                                 holm_passed, mcnemar_exact, paired_t_test)
+                                 holm_passed, mcnemar_exact, paired_t_test, sign_flip_floor)
 
 
 def _pairs(both_right, only_a, only_b, both_wrong):
@@ -102,6 +102,23 @@ def test_the_sign_flip_over_groups_is_mcnemar_with_one_track_per_group_and_wider
     assert cluster_sign_flip_pvalue([True], [True], ["x"]) == 1.0
     with pytest.raises(ValueError, match="one group per track"):
         cluster_sign_flip_pvalue([True, False], [True, True], ["x"])
+
+
+def test_sign_flip_floor_is_the_smallest_p_of_that_many_artists() -> None:
+    """k artists whose net differences all favour A (of random sizes) give exactly the floor
+    2 / 2**k, and no pattern over k artists gives less. Break tried: the floor 1 / 2**k -> fails."""
+    rng = np.random.default_rng(2)
+    for k in range(1, 8):
+        sizes = rng.integers(1, 4, size=k)
+        groups = np.repeat(np.arange(k), sizes)
+        a, b = np.ones(len(groups), bool), np.zeros(len(groups), bool)
+        assert cluster_sign_flip_pvalue(a, b, groups) == pytest.approx(sign_flip_floor(k))
+        for _ in range(20):  # any other pattern on k artists with net differences
+            a, b = rng.random(len(groups)) < 0.6, rng.random(len(groups)) < 0.4
+            assert cluster_sign_flip_pvalue(a, b, groups) >= sign_flip_floor(k) - 1e-12
+    assert sign_flip_floor(0) == 1.0 and sign_flip_floor(5) == 0.0625
+    with pytest.raises(ValueError, match="n_groups"):
+        sign_flip_floor(-1)
 
 
 def test_paired_t_test_known_values() -> None:

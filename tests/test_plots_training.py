@@ -23,3 +23,6 @@ def test_learning_curves_draw_the_history() -> None:
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "learning rate cut" in legend  # the dotted line at epoch 3 is named (break: no label)
+    cut = [line for line in fig.axes[0].lines if line.get_label() == "learning rate cut"]
+    assert len(cut) == 1 and cut[0].get_marker() == "v" and list(cut[0].get_xdata()) == [3]  # seen on the best
+    # epoch's line too (break: the triangle not drawn -> fails)

@@ -585,3 +585,21 @@ def test_artist_paired_with_one_artist_per_track_is_mcnemar() -> None:
     elsewhere = artist_paired(records, paired, _Index("/data/synthetic/genres", tracks.assign(artist="a")))
     assert elsewhere["artist-level p"].isna().all()
 
+
+
+def test_reference_training_gives_each_folds_tracks_and_kept_epoch_in_fold_order() -> None:
+    """reference_training reads split.json's track counts and metrics.json's best_epoch and
+    epochs_run of every run of a model, fold by fold, a protocol a row in the tables' order.
+    Break tried: best_epoch and epochs_run swapped in load_records -> fails."""
+    from genrelib.results import RECORDS_DIR, reference_training
+
+    table = reference_training("rnn").set_index("protocol")
+    assert list(table.index) == ["kfold", "artist", "artist_kfold"]
+    metrics = [json.loads((RECORDS_DIR / "rnn" / "kfold5" / f"fold{k}" / "metrics.json").read_text(encoding="utf-8"))
+               for k in range(5)]
+    assert table.at["kfold", "kept epoch per run"] == ", ".join(str(m["best_epoch"]) for m in metrics)
+    assert table.at["kfold", "epochs run"] == ", ".join(str(m["epochs_run"]) for m in metrics)
+    assert table.at["kfold", "training tracks"] == "58, 58, 58, 58, 58" and table.at["artist", "validation tracks"] == "10"
+    assert all(int(b) <= int(r) for b, r in zip(table.at["artist_kfold", "kept epoch per run"].split(", "),
+                                                table.at["artist_kfold", "epochs run"].split(", ")))
+    assert reference_training("no-such-model").empty

@@ -17,7 +17,7 @@ from genrelib.evaluation.result import (Bootstrap, EvaluationResult, EvaluationS
                                         evaluate_predictions, top_genres)
 from genrelib.evaluation.significance import (PairedComparison, PairedTest, bonferroni_bar,
                                               cluster_sign_flip_pvalue, compare_predictions, holm_passed,
-                                              mcnemar_exact, paired_t_test)
+                                              mcnemar_exact, paired_t_test, sign_flip_floor)
 
 __all__ = [
     "AGGREGATION_METHODS", "BOOTSTRAP_METRICS", "Bootstrap", "EvaluationResult",
@@ -25,6 +25,7 @@ __all__ = [
     "SegmentPredictions", "TOP_K", "TrackPredictions", "aggregate_tracks", "bonferroni_bar",
     "bootstrap_interval", "check_same_genres", "classification_report", "cluster_bootstrap_interval",
     "cluster_sign_flip_pvalue",
+    "sign_flip_floor",
     "compare_predictions", "confusion",
     "ensemble_predictions", "evaluate_predictions", "group_segments", "holm_passed", "mcnemar_exact",
     "paired_t_test", "same_segments", "top_genres", "top_k_accuracy", "track_truth",

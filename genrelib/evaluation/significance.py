@@ -196,6 +196,15 @@ def cluster_sign_flip_pvalue(correct_a: Sequence[bool], correct_b: Sequence[bool
     return float(np.mean(np.abs(signs @ d) >= observed))
 
 
+def sign_flip_floor(n_groups: int) -> float:
+    """The smallest p ``cluster_sign_flip_pvalue`` can give when ``n_groups`` groups have a net
+    difference other than 0: 2 / 2**n_groups (1 for none); below 0.05 only from 6 groups on.
+    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb"""
+    if n_groups < 0:
+        raise ValueError(f"n_groups must be >= 0, got {n_groups}")
+    return min(1.0, 2.0 ** (1 - n_groups))
+
+
 def paired_t_test(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> PairedTest:
     """The study's two-tailed paired t-test on the per-track correctness of A and B.
 

@@ -20,7 +20,8 @@ def plot_learning_curves(history: "pd.DataFrame", *, title: str | None = None) -
     """Loss (left) and accuracy (right) per epoch, training vs validation, from a run's
     history (columns ``epoch``, ``loss``, ``accuracy``, optional ``val_loss``,
     ``val_accuracy``, ``learning_rate``). The epoch with the lowest validation loss (the
-    weights kept) is marked; epochs where the learning rate was divided are shaded lines.
+    weights kept) is marked; an epoch where the learning rate was divided gets a dotted line and
+    a triangle on the loss plot's top edge, seen even where the line falls on the best epoch's.
     Notebook: 03_cnn.ipynb
     """
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
@@ -42,8 +43,9 @@ def plot_learning_curves(history: "pd.DataFrame", *, title: str | None = None) -
     if "learning_rate" in history:
         lr = np.asarray(history["learning_rate"], dtype=float)
         for n, i in enumerate(np.flatnonzero(lr[1:] < lr[:-1]) + 1):
-            ax_loss.axvline(np.asarray(epochs)[i], color="#8172B3", ls=":", lw=1,
-                            label=None if n else "learning rate cut")
+            ax_loss.axvline(np.asarray(epochs)[i], color="#8172B3", ls=":", lw=1)
+            ax_loss.plot([np.asarray(epochs)[i]], [1.0], "v", color="#8172B3", clip_on=False,
+                         transform=ax_loss.get_xaxis_transform(), label=None if n else "learning rate cut")
     ax_acc.set_ylim(0, 1)
     ax_loss.legend(fontsize=8)
     ax_acc.legend(fontsize=8)
