@@ -44,7 +44,7 @@ def artist_groups(frame: pd.DataFrame) -> np.ndarray:
     The groups of the artist-grouped splits, and of the artist bootstrap in chapter 7 (where many
     artists are unknown, their singletons make its interval narrower than the artists would).
 
-    Notebook: 07_evaluation.ipynb
+    Notebooks: 07_evaluation.ipynb, 10_transfer_learning.ipynb
     """
     artist_of = known_artists(frame)
     if not artist_of and len(frame):
