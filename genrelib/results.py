@@ -680,7 +680,7 @@ def artist_paired(records: pd.DataFrame, paired: pd.DataFrame, index: Any, *,
     artists whose net difference is not 0: with few of them no result reaches 0.05); NaN for a
     pair whose records were not made on ``index``'s data, as :func:`artist_intervals` decides,
     or keep no predictions.
-    Notebooks: 08_small_data.ipynb, 10_transfer_learning.ipynb
+    Notebooks: 07_evaluation.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     label, artist_of = _artists_here(index)
     differ, pvalues, floors = [], [], []
