@@ -84,11 +84,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     outputs.start()
+    _escape_undecodable_names()
     with quiet_console(args.command, verbose=args.verbose):
         code = _run(args)
     if code != 0:  # a failed command leaves no empty output folder behind
         outputs.remove_empty_created()
     return code
+
+
+def _escape_undecodable_names() -> None:
+    """A file name that is not UTF-8 (kept by Python as lone surrogates) is printed escaped,
+    "caf\\udce9.wav", instead of stopping the command with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 #: Errors about a path that the user can fix: one line, exit 2, no traceback.

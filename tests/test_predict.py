@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -396,6 +397,19 @@ def test_silence_and_noise_get_a_note_and_a_json_field(tmp_path, tiny_synthetic,
     assert "  note: near-silent (every sample is 0, below -60 dBFS): the genres say little" in out.splitlines()
 
 
+def test_a_file_recorded_below_the_models_rate_gets_a_note(tmp_path, cnn, capsys):
+    """8 kHz audio has nothing above 4 kHz, which the training music had: the prediction says so
+    (train and features warn of it; a distance check can miss it). 44.1 kHz gets no such note.
+    Break tried: the note compared with > instead of < -> the 8 kHz file has none."""
+    low, high = write(tmp_path / "low.wav", 4.0, rate=8000), write(tmp_path / "high.wav", 4.0, rate=44100)
+    code, out, _ = run_cli(capsys, str(cnn), str(low), str(high), "--json")
+    records = {Path(r["path"]).name: r for r in json.loads(out)}
+    assert code == 0 and records["low.wav"]["input"]["sample_rate"] == 8000
+    assert [n for n in records["low.wav"]["notes"] if n.startswith(
+        "recorded at 8,000 Hz, below the models' 22,050 Hz: nothing above 4,000 Hz")], records["low.wav"]["notes"]
+    assert not [n for n in records["high.wav"]["notes"] if n.startswith("recorded at")]
+
+
 @pytest.mark.parametrize("argv, message", [
     (["{nomodel}", "{audio}"], "is not a run folder"),
     (["{fake_model}", "{audio}"], "not a .keras model file"),
@@ -487,11 +501,12 @@ def test_cli_json_csv_and_table_agree_with_the_library(tmp_path, cnn, logreg, ca
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["path", "segments", "top1_genre", "top1_probability", "top2_genre", "top2_probability",
-                       "error"]
-    assert rows[2] == [str(empty), "", "", "", "", "", "empty file (0 bytes)"]  # in the order given
+                       "notes", "error"]
+    assert rows[2] == [str(empty), "", "", "", "", "", "", "empty file (0 bytes)"]  # in the order given
     for row, result in zip([rows[1], rows[3]], library):
         (g1, p1), (g2, p2) = result.top_k
-        assert row[:3] == [str(result.path), str(result.segments), g1] and row[4] == g2 and row[6] == ""
+        assert row[:3] == [str(result.path), str(result.segments), g1] and row[4] == g2
+        assert row[6] == " | ".join(result.notes) and row[7] == ""
         assert float(row[3]) == pytest.approx(p1, abs=1e-6) and float(row[5]) == pytest.approx(p2, abs=1e-6)
     assert len(rows) == 4
     code, out, _ = run_cli(capsys, *models, str(a), "--top-k", "2")
@@ -508,6 +523,28 @@ def test_cli_timeline_is_one_figure_or_a_folder_of_figures(tmp_path, cnn, capsys
     assert run_cli(capsys, str(cnn), str(tmp_path / "in"), "--timeline", str(tmp_path / "figures"))[0] == 0
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["song-2.png", "song.png"]
     assert b.exists()
+    # one file and "new/": a folder, made (the README's `--timeline figures/`; break: the slash ignored -> exit 2)
+    assert run_cli(capsys, str(cnn), str(a), "--timeline", str(tmp_path / "new") + "/")[0] == 0
+    assert [p.name for p in (tmp_path / "new").iterdir()] == ["song.png"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file names are bytes; Windows names are always Unicode")
+def test_cli_reads_and_writes_a_file_name_that_is_not_utf8(tmp_path, cnn, capsys):
+    """An old archive's Latin-1 name (b"caf\\xe9.wav"): the audio is read (soundfile gets the name's
+    bytes), and --csv keeps its row with the name escaped, beside the other files' rows.
+    Breaks tried: sf.SoundFile(str) -> "cannot decode audio"; the CSV written strictly as UTF-8
+    -> the write fails and the CSV keeps its header only."""
+    good = write(tmp_path / "in" / "good.wav", 4.0)
+    odd = write(tmp_path / "tmp.wav", 4.0, seed=3)
+    latin = os.path.join(os.fsencode(tmp_path / "in"), b"caf\xe9.wav")
+    os.replace(odd, latin)
+    code, out, err = run_cli(capsys, str(cnn), str(tmp_path / "in"), "--csv", str(tmp_path / "out.csv"))
+    assert code == 0, err
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == 3 and {row[-1] for row in rows[1:]} == {""}  # both predicted, no error
+    assert sorted(Path(row[0]).name for row in rows[1:]) == ["caf\\udce9.wav", "good.wav"]
+    assert str(good) in out
 
 
 def test_a_folder_walk_follows_linked_folders_and_names_broken_links(tmp_path):

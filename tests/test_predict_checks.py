@@ -58,7 +58,7 @@ def test_far_features_steady_features_and_silence_get_their_notes():
     assert zeros.rms_dbfs is None and zeros.silent
     assert zeros.to_dict() == {"rms_dbfs": None, "distance": pytest.approx(zeros.distance, abs=1e-3),
                                "variation": pytest.approx(zeros.variation, abs=1e-3), "silent": True,
-                               "unfamiliar": False}
+                               "unfamiliar": False, "sample_rate": None}
 
 
 def test_an_ensemble_takes_the_farthest_member_and_a_member_without_reference_is_skipped():

@@ -56,12 +56,18 @@ class Decoded(NamedTuple):
 
 
 Decoder = Callable[[Path, int | None], Decoded]  # (path, frames to read or None for all) -> Decoded
+
+
+def open_sound_file(path: Path) -> sf.SoundFile:
+    """soundfile's handle of ``path``, given as the bytes the file system stores on POSIX, so a
+    name that is not valid UTF-8 (an old archive's Latin-1 "caf\xe9.wav") opens like any other."""
+    return sf.SoundFile(str(path) if os.name == "nt" else os.fsencode(path))
 _T = TypeVar("_T")
 DECODE_BLOCK_FRAMES = 4096  # frames per read when counting how far a broken file decodes
 
 
 def _soundfile_decode(path: Path, max_frames: int | None) -> Decoded:
-    with sf.SoundFile(path) as handle:
+    with open_sound_file(path) as handle:
         promised = promised_frames(path, handle)
         rate, channels, frames = handle.samplerate, handle.channels, handle.frames
         if max_frames is not None:
@@ -94,7 +100,7 @@ def _read_until_failure(path: Path) -> tuple[np.ndarray, str | None]:
     """The frames of ``path`` (n, channels) float32 that decode, block by block, up to the
     first failure, and the decoder's message (None when it reached the end)."""
     blocks, stopped = [], None
-    with sf.SoundFile(path) as handle:
+    with open_sound_file(path) as handle:
         empty = np.zeros((0, handle.channels), np.float32)
         try:
             while len(block := handle.read(DECODE_BLOCK_FRAMES, dtype="float32", always_2d=True)):
@@ -108,7 +114,7 @@ def decodable_frames(path: Path) -> tuple[int, str | None]:
     """How many frames of ``path`` decode (reading it to the end or the first failure), and
     the decoder's message when it failed."""
     count, stopped = 0, None
-    with sf.SoundFile(path) as handle:
+    with open_sound_file(path) as handle:
         try:
             while n := len(handle.read(DECODE_BLOCK_FRAMES, dtype="float32", always_2d=True)):
                 count += n

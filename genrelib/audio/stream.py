@@ -12,10 +12,9 @@ from itertools import chain
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
 from genrelib.audio.decode import (DECODE_BLOCK_FRAMES, AudioError, Decoder, check_complete, decoder_reason,
-                                   downmix, first_decoder)
+                                   downmix, first_decoder, open_sound_file)
 from genrelib.audio.header import promised_frames
 from genrelib.audio.load import RESAMPLER
 from genrelib.audio.segments import fit_length
@@ -38,7 +37,7 @@ def _soundfile_blocks(path: Path, seconds: float) -> Iterator:
     file (``_READ_WHOLE`` formats: decoded whole, then cut). Where decoding fails (a cut
     FLAC), the frames before the failure still come, in ``decode``'s small blocks, then the
     error: the frames ``read_audio`` and ``data check`` find, not a whole block fewer."""
-    with sf.SoundFile(path) as handle:
+    with open_sound_file(path) as handle:
         yield handle.samplerate, promised_frames(path, handle)
         frames = max(1, int(round(seconds * handle.samplerate)))
         if handle.format in _READ_WHOLE:
@@ -61,7 +60,7 @@ def _blocks_until_failure(path: Path, *, skip: int) -> Iterator[np.ndarray]:
     """The blocks of ``path`` after its first ``skip`` frames, read again from the start in
     ``decode``'s small blocks up to the first failure (which is raised)."""
     seen = 0
-    with sf.SoundFile(path) as handle:
+    with open_sound_file(path) as handle:
         while len(block := handle.read(DECODE_BLOCK_FRAMES, dtype="float32", always_2d=True)):
             if seen + len(block) > skip:
                 yield block[max(0, skip - seen):]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -88,17 +89,19 @@ def _runs(timeline: list[dict[str, Any]]) -> str:
 
 def csv_rows(results: list[Any], k: int) -> list[list[Any]]:
     """Header and one row per file, in order: path, segments, top1_genre, top1_probability
-    (6 decimals), ... topK, error; a file that could not be predicted (a ``FileFailure``) has
-    empty genre columns and its reason under error."""
+    (6 decimals), ... topK, notes (the prediction's notes, " | " between: near-silent audio,
+    an unfamiliar input, ...), error; a file that could not be predicted (a ``FileFailure``)
+    has empty genre columns and its reason under error."""
     header = ["path", "segments"] + [f"top{i}_{what}" for i in range(1, k + 1)
-                                     for what in ("genre", "probability")] + ["error"]
+                                     for what in ("genre", "probability")] + ["notes", "error"]
     rows = [header]
     for r in results:
         if hasattr(r, "reason"):  # FileFailure
-            rows.append([str(r.path), ""] + [""] * (2 * k) + [r.reason])
+            rows.append([str(r.path), ""] + [""] * (2 * k) + ["", r.reason])
         else:
             rows.append([str(r.path), r.segments] + [v for genre, probability in r.top_k
-                                                     for v in (genre, round(probability, 6))] + [""])
+                                                     for v in (genre, round(probability, 6))]
+                        + [" | ".join(r.notes), ""])
     return rows
 
 
@@ -117,7 +120,8 @@ def _timeline_target(args: argparse.Namespace) -> Path | None:
     if not args.timeline:
         return None
     target = Path(args.timeline)
-    if len(args.paths) > 1 or any(Path(p).is_dir() for p in args.paths) or target.is_dir():
+    as_folder = str(args.timeline).endswith(("/", os.sep))  # "figures/": a folder, made if need be
+    if len(args.paths) > 1 or any(Path(p).is_dir() for p in args.paths) or target.is_dir() or as_folder:
         if target.suffix.lower() == ".png" and not target.is_dir():  # not a folder named x.png
             raise UserError(f"--timeline {target}: several recordings get one figure each: give a "
                             "folder, not a .png name")
@@ -190,7 +194,8 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([json_entry(r) for r in in_order], indent=2))
     if args.csv:
-        with open(args.csv, "w", newline="", encoding="utf-8") as handle:
+        # a file name that is not UTF-8 (its bytes as Python keeps them) is written escaped, not lost
+        with open(args.csv, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
             csv.writer(handle).writerows(csv_rows(in_order, args.top_k))
     if failed:
         print(f"genrelib predict: {failure_summary(failed, len(predictions), len(args.paths))}",

@@ -47,13 +47,17 @@ class InputReport:
     model carries a standardiser; the variation None too when no model saw
     ``MIN_VARIATION_VALUES`` values per feature row: a file of one or a few segments scored by
     per-segment statistics); ``truncated``: the note of a truncated file predicted all
-    the same (``allow_truncated``), else None.
+    the same (``allow_truncated``), else None; ``sample_rate``: the file's own rate and
+    ``model_rate`` the models' (None when not known): a file recorded below the models' rate
+    lacks the top of the band the training music had.
     """
 
     rms_dbfs: float | None
     distance: float | None
     variation: float | None
     truncated: str | None = None
+    sample_rate: int | None = None
+    model_rate: int | None = None
 
     @property
     def silent(self) -> bool:
@@ -71,6 +75,10 @@ class InputReport:
     def notes(self) -> list[str]:
         """One sentence per reason to doubt the genres (empty when there is none)."""
         notes = [self.truncated] if self.truncated else []
+        if self.sample_rate and self.model_rate and self.sample_rate < self.model_rate:
+            notes.append(f"recorded at {self.sample_rate:,} Hz, below the models' {self.model_rate:,} Hz: nothing "
+                         f"above {self.sample_rate // 2:,} Hz, where the training music had sound; the genres may "
+                         "follow the missing band rather than the music")
         if self.silent:
             level = "every sample is 0" if self.rms_dbfs is None else f"RMS {self.rms_dbfs:.0f} dBFS"
             notes.append(f"near-silent ({level}, below {SILENCE_DBFS:g} dBFS): the genres say little")
@@ -85,12 +93,12 @@ class InputReport:
         return notes
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready ``{"rms_dbfs", "distance", "variation", "silent", "unfamiliar"}``
-        (numbers rounded to 3 decimals, None as null)."""
+        """JSON-ready ``{"rms_dbfs", "distance", "variation", "silent", "unfamiliar",
+        "sample_rate"}`` (numbers rounded to 3 decimals, None as null; the file's own rate)."""
         rounded = {k: None if v is None else round(float(v), 3)
                    for k, v in (("rms_dbfs", self.rms_dbfs), ("distance", self.distance),
                                 ("variation", self.variation))}
-        return {**rounded, "silent": self.silent, "unfamiliar": self.unfamiliar}
+        return {**rounded, "silent": self.silent, "unfamiliar": self.unfamiliar, "sample_rate": self.sample_rate}
 
 
 class InputMeter:
@@ -129,8 +137,10 @@ class InputMeter:
         self._sum[member] += rows.sum(axis=1)
         self._sum2[member] += np.square(rows).sum(axis=1)
 
-    def report(self, truncated: str | None = None) -> InputReport:
-        """The ``InputReport`` of everything counted so far."""
+    def report(self, truncated: str | None = None, *, sample_rate: int | None = None,
+               model_rate: int | None = None) -> InputReport:
+        """The ``InputReport`` of everything counted so far (``sample_rate``, ``model_rate``:
+        the file's and the models' rates, when known)."""
         rms = np.sqrt(self._squares / max(self._samples, 1))
         distances, variations = [], []
         for ref, n, z2, s, s2 in zip(self._refs, self._count, self._z2, self._sum, self._sum2):
@@ -144,4 +154,4 @@ class InputMeter:
         return InputReport(rms_dbfs=float(20 * np.log10(rms)) if rms > 0 else None,
                            distance=float(max(distances)) if distances else None,
                            variation=float(min(variations)) if variations else None,
-                           truncated=truncated)
+                           truncated=truncated, sample_rate=sample_rate, model_rate=model_rate)

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from genrelib.audio import TruncatedAudioWarning, check_clip_length, load_audio, stream_audio
+from genrelib.audio import (AudioError, TruncatedAudioWarning, check_clip_length, load_audio, probe_audio,
+                            stream_audio)
 from genrelib.config import FeatureConfig
 from genrelib.datasets.folder import AUDIO_EXTENSIONS, broken_link, is_audio_file
 from genrelib.errors import GenrelibWarning
@@ -141,6 +142,7 @@ def predict_file(predictor: Predictor, path: _PathLike, *, top_k: int = 3,
         raise IsADirectoryError(f"{path} is a folder: predict_paths(predictor, folder) predicts every audio "
                                 "file below it; predict_file takes one file")
     meter = InputMeter([member.reference for member in predictor.members])
+    native_rate = _native_rate(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TruncatedAudioWarning)
         if chunk_seconds is None or not all(isinstance(c, FeatureConfig) for c in _configs(predictor)):
@@ -158,7 +160,17 @@ def predict_file(predictor: Predictor, path: _PathLike, *, top_k: int = 3,
     cfg = predictor.config
     starts = np.arange(probs.shape[0]) * cfg.segment_hop_samples / cfg.sample_rate
     return FilePrediction(path, predictor.genres, probs, starts, k=min(top_k, len(predictor.genres)),
-                          input=meter.report(truncated=_truncation_note(caught)))
+                          input=meter.report(truncated=_truncation_note(caught), sample_rate=native_rate,
+                                             model_rate=cfg.sample_rate))
+
+
+def _native_rate(path: Path) -> int | None:
+    """The file's own sample rate from its header, or None when the header cannot be read
+    (the decode that follows then says why)."""
+    try:
+        return int(probe_audio(path)["sample_rate"])
+    except (AudioError, OSError):
+        return None
 
 
 def _check_predictor(predictor: Any) -> None:
