@@ -377,3 +377,24 @@ def test_a_split_message_names_flags_only_where_the_command_has_them() -> None:
     tune = _in_flag_words(message, argparse.Namespace(model="cnn"))
     assert "--val-fraction" not in tune.split("`genrelib train")[0]
     assert "(train_run's arguments, `genrelib train --val-fraction/--test-fraction`; this command has no such flags)" in tune
+
+
+def test_a_genre_left_out_of_training_is_said_before_training(tiny_synthetic, tmp_path, module_cache, capsys) -> None:
+    """An artist split on the mini set leaves blues out of training: the command says so on
+    stderr before any feature or epoch (hours before the summary on a full run), and the
+    summary says it again. Break tried: the warning filtered out (as before) -> stderr is silent."""
+    from genrelib.datasets import index_dataset
+
+    tracks = index_dataset(tiny_synthetic).tracks
+    by_genre = tracks.groupby("genre")["relative_path"].apply(sorted)
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "my_train.txt").write_text("\n".join(p for g, paths in by_genre.items() if g != "blues"
+                                                  for p in paths[:2]) + "\n")
+    (lists / "my_test.txt").write_text("\n".join(list(by_genre["blues"]) + [by_genre["jazz"][2]]) + "\n")
+    code = main(["train", str(tiny_synthetic), "--model", "logreg", "--split", f"lists:{lists}",
+                 "--out", str(tmp_path / "run"), "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "no training track of blues in the" in err, err
+    assert "note: no training track of blues in this split" in out

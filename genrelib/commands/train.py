@@ -145,8 +145,8 @@ def run_train(args: argparse.Namespace) -> int:
     from genrelib.pipeline import UntrainedGenreWarning, describe_run, train_run
 
     verbose = training_verbosity(args.quiet)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UntrainedGenreWarning)  # describe_run's note says it
+    with warnings.catch_warnings():  # said before the features and epochs, and again in the summary
+        warnings.simplefilter("always", UntrainedGenreWarning)
         result = train_run(data, spec, out_dir=args.out, hardware=hardware, overwrite=args.overwrite,
                            verbose=verbose)
     print(describe_run(result))
