@@ -303,6 +303,9 @@ def _bad_input(case: str, root, run, data) -> tuple[list[str], str]:
         (folder / "jazz").symlink_to(data / "genres" / "jazz")
         write_silent_wav(folder / "polka" / "polka.00000.wav", 30.0)
         return [str(run), "--data", str(folder)], "not trained on: ['polka']"
+    if case == "genre_in_other_case":  # a folder "Jazz" for the model's "jazz": say to rename it
+        (folder / "Jazz").symlink_to(data / "genres" / "jazz")
+        return [str(run), "--data", str(folder)], "the names differ in case only, rename the folders (Jazz -> jazz)"
     raise AssertionError(case)
 
 
@@ -310,7 +313,7 @@ EVALUATE_ERRORS = ["text_model_in_run_folder", "text_model_file", "zip_without_m
                    "metadata_without_model", "unfinished_run", "damaged_record", "not_a_run_folder", "data_is_a_file", "data_missing",
                    "data_synthetic",
                    "data_without_audio", "data_unreadable_audio", "data_too_short",
-                   "unknown_genre"]
+                   "unknown_genre", "genre_in_other_case"]
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")

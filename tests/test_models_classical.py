@@ -312,7 +312,8 @@ def test_a_list_of_C_is_checked() -> None:
         with pytest.raises(ValueError, match=message):
             classical.build_classical("vgg-probe", C=bad)
     assert RunSpec(model="musicnn-probe", options={"C": [0.1, 1]}).options == {"C": [0.1, 1]}
-    with pytest.raises(ValueError, match=r"option C: expected a number, got \[1, 10\]"):
+    with pytest.raises(ValueError, match=r"option C: expected a number, got \[1, 10\]; --model svm takes one "
+                                         r"value \(a list of candidates is for .*logreg"):
         RunSpec(model="svm", options={"C": [1, 10]})  # the svm takes one C
     with pytest.raises(ValueError, match="at least 2 training tracks"):
         penalty.choose_C(classical.build_logreg(), np.zeros((4, 2)), np.zeros(4, dtype=int),

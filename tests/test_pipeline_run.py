@@ -238,6 +238,16 @@ def test_a_training_part_of_one_genre_is_refused_before_the_features(model, tiny
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lists"]
 
 
+def test_a_folder_of_one_genre_is_refused_with_what_to_add(tiny_index, tmp_path) -> None:
+    """A data folder holding one genre: no split can help, so the error says to add a genre
+    (it said "use another split"). Break tried: the check removed -> the split's message."""
+    with pytest.raises(ValueError, match=r"holds tracks of 1 genre\(s\) \(blues\): a classifier needs at least "
+                                         r"two to tell apart; add a folder of another genre"):
+        train_run(tiny_index.subset(tiny_index.tracks.loc[tiny_index.tracks["genre"] == "blues", "track_id"])
+                  .drop_genres([g for g in tiny_index.genres if g != "blues"]),
+                  RunSpec(model="logreg"), out_dir=tmp_path / "run", cache_dir=tmp_path / "cache", verbose=0)
+
+
 def test_a_subset_without_a_genre_records_that_genre_as_untrained(tiny_index, tiny_cache, tmp_path) -> None:
     """``DatasetIndex.subset`` keeps its index's genres (labels stay comparable), so a model
     trained on a subset without blues has a blues output it never learned: config.json names

@@ -112,6 +112,10 @@ def train_run(data: DataSource, spec: RunSpec, *, out_dir: str | Path,
     check_leakage(track_split, index.tracks, by_artist=spec.split == "artist")
     trained_genres = set(index.tracks.loc[index.tracks["track_id"].isin(track_split.train), "genre"])
     untrained = sorted(set(index.genres) - trained_genres)  # a subset keeps its index's genres
+    if len(index.genres) < 2:
+        raise ValueError(f"{index.root} holds tracks of {len(index.genres)} genre(s) "
+                         f"({', '.join(index.genres) or 'none'}): a classifier needs at least two to tell "
+                         "apart; add a folder of another genre beside it (<root>/<genre>/<audio>)")
     if len(trained_genres) < 2:
         held = f"one genre ({next(iter(trained_genres))})" if trained_genres else "no track"
         raise ValueError(f"the training part of the {spec.split_name!r} split holds {held} of the "

@@ -81,9 +81,13 @@ def _scored(run_dir: str | Path, data: DataSource, *, cache_dir: str | Path | No
     index = as_index(data, progress=progress)
     unknown = sorted(set(index.genres) - set(model_genres))
     if unknown:
+        known = {g.lower(): g for g in model_genres}
+        renames = [f"{g} -> {known[g.lower()]}" for g in unknown if g.lower() in known]
         raise ValueError(
             f"{index.root} has genre folders the model was not trained on: {unknown}; "
-            f"it knows {list(model_genres)}"
+            f"it knows {list(model_genres)}; "
+            + (f"the names differ in case only, rename the folders ({', '.join(renames)})" if renames else
+               "move those folders out of the data folder (or evaluate a copy without them)")
         )
     if hop_frames is not None and cfg.kind == "embedding" and not is_classical(kind):
         raise ValueError(f"hop_frames: a {kind} run reads a tagger's patches, whose grid is its "

@@ -303,5 +303,7 @@ def check_options(model_kind: str, options: Mapping[str, Any]) -> dict[str, Any]
     for name, value in options.items():
         hint = hints.get(name, Any)
         if not _accepts(hint, value):
-            _fail(f"option {name}: expected {_describe(hint)}, got {value!r}")
+            _fail(f"option {name}: expected {_describe(hint)}, got {value!r}"
+                  + (f"; --model {model_kind} takes one value (a list of candidates is for the models that "
+                     "choose among them in training: logreg and the probes' C)" if isinstance(value, list) else ""))
     return dict(options)
