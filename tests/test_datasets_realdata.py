@@ -131,6 +131,10 @@ def test_the_single_artist_genres_are_the_ones_the_book_names(gtzan_mini):
     assert tracks.groupby("genre").size().min() >= 7  # each genre's artist names most of its tracks
     artist = tracks.groupby("genre")["artist"].first()  # chapters 1 and 9 name them
     assert artist[single].tolist() == ["John Lee Hooker", "JS Bach", "Bob Marley", "Morphine"]
+    from genrelib.datasets.splits import artists_per_genre
+
+    per_genre = artists_per_genre(index_dataset(gtzan_mini).tracks)  # what `genrelib data check` names
+    assert sorted(per_genre[per_genre == 1].index) == single
     chapter = Path(__file__).resolve().parents[1] / "notebooks" / "08_small_data.ipynb"
     assert "blues, classical, reggae and rock are each played by a single artist" in " ".join(
         chapter.read_text(encoding="utf-8").replace('\\n",\n    "', " ").split())

@@ -17,7 +17,7 @@ from typing import NamedTuple, TypeVar
 import numpy as np
 import soundfile as sf
 
-from genrelib.audio.header import TOLERANCE_SECONDS, promised_frames
+from genrelib.audio.header import TOLERANCE_SECONDS, open_sound_file, promised_frames
 from genrelib.errors import GenrelibWarning
 
 __all__ = ["AudioError", "TruncatedAudioError", "TruncatedAudioWarning", "probe_audio", "read_audio"]
@@ -56,12 +56,6 @@ class Decoded(NamedTuple):
 
 
 Decoder = Callable[[Path, int | None], Decoded]  # (path, frames to read or None for all) -> Decoded
-
-
-def open_sound_file(path: Path) -> sf.SoundFile:
-    """soundfile's handle of ``path``, given as the bytes the file system stores on POSIX, so a
-    name that is not valid UTF-8 (an old archive's Latin-1 "caf\xe9.wav") opens like any other."""
-    return sf.SoundFile(str(path) if os.name == "nt" else os.fsencode(path))
 _T = TypeVar("_T")
 DECODE_BLOCK_FRAMES = 4096  # frames per read when counting how far a broken file decodes
 
@@ -163,9 +157,9 @@ def _check_file(path: Path) -> None:
 
 
 def decoder_reason(path: Path, error: Exception) -> str:
-    """A decoder's error message without the path soundfile repeats in it; libsndfile's empty
-    or "File does not exist" one for a corrupt MP3 (it exists: checked first) made true."""
-    reason = str(error).replace(f"Error opening {str(path)!r}: ", "").strip()
+    """A decoder's message without the path soundfile repeats; a corrupt MP3's "File does not exist" made true."""
+    said = str(error).replace(f"Error opening {os.fsencode(path)!r}: ", "")  # soundfile opens the name's bytes
+    reason = said.replace(f"Error opening {str(path)!r}: ", "").strip()
     misleading = not reason or reason.startswith("File does not exist or is not a regular file")
     return "not audio in a format it recognises: corrupt, or another format" if misleading else reason
 

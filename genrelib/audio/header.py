@@ -5,17 +5,18 @@ number of frames; libsndfile reports the frames actually present for a cut WAV o
 their headers are read here. An MP3 whose first frame is a Xing/Info frame (LAME and
 libsndfile write one) promises its frame count there, and libsndfile reports that count.
 Other formats (OGG, an MP3 without that frame, compressed WAV, ...) give no exact length and
-are not checked.
+are not checked. ``open_sound_file`` opens a file for soundfile whatever its name's encoding.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import BinaryIO
 
 import soundfile as sf
 
-__all__ = ["TOLERANCE_SECONDS", "promised_frames"]
+__all__ = ["TOLERANCE_SECONDS", "open_sound_file", "promised_frames"]
 
 #: A file may hold up to this many seconds less than its header promises and still count as
 #: whole: less than a tenth of the 29.9-30.6 s spread of GTZAN's clip lengths, and headers
@@ -27,6 +28,12 @@ _FIXED_WIDTH = ("PCM_S8", "PCM_U8", "PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUB
 #: AU encodings (header field 4) -> bytes per sample.
 _AU_WIDTH = {1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 6: 4, 7: 8, 27: 1}
 _UNKNOWN_SIZE = 0xFFFFFFFF  # "until the end of the file" in WAV and AU headers
+
+
+def open_sound_file(path: Path) -> sf.SoundFile:
+    """soundfile's handle of ``path``, given as the bytes the file system stores on POSIX, so a
+    name that is not valid UTF-8 (an old archive's Latin-1 "caf\xe9.wav") opens like any other."""
+    return sf.SoundFile(str(path) if os.name == "nt" else os.fsencode(path))
 
 
 def promised_frames(path: str | Path, handle: sf.SoundFile) -> int | None:

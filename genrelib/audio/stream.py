@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from genrelib.audio.decode import (DECODE_BLOCK_FRAMES, AudioError, Decoder, check_complete, decoder_reason,
-                                   downmix, first_decoder, open_sound_file)
-from genrelib.audio.header import promised_frames
+                                   downmix, first_decoder)
+from genrelib.audio.header import open_sound_file, promised_frames
 from genrelib.audio.load import RESAMPLER
 from genrelib.audio.segments import fit_length
 from genrelib.config import SAMPLE_RATE

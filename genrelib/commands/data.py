@@ -4,8 +4,10 @@ download GTZAN (``fetch``). None imports TensorFlow.
 ``data check PATH [--checksums CSV] [--json]`` decodes every file and reports unreadable
 (truncated ones too), checksum-mismatched and missing files: exit 0 when nothing is
 unreadable or mismatched, else 1. It also names clips too short for one segment
-(``too_short``) and genres with too few tracks for train's split (``few_tracks``, {genre:
-tracks}), which are no error of the files. ``data synth OUT`` writes the deterministic synthetic
+(``too_short``), genres with too few tracks for train's split (``few_tracks``, {genre:
+tracks}), what training would warn of or refuse (``notes``: clips far from 30 s, a mix of
+sample rates, a single genre) and the genres one artist plays (``one_artist_genres``: an
+artist split cannot test them), which are no error of the files. ``data synth OUT`` writes the deterministic synthetic
 GTZAN. ``data fetch gtzan DIR`` downloads GTZAN's archive (resuming), extracts it into
 ``DIR/genres/`` and verifies every file against the shipped MD5s: exit 0 when all match, 1
 on a mismatch, a missing file or a network/archive problem (one line on stderr), 2 on a
@@ -121,6 +123,13 @@ def format_report(report: dict) -> str:
                                   "files not verified (another format than the manifest's)"))
         lines.append(f"checksums: {report['verified']} verified, "
                      f"{len(report['checksum_mismatches'])} mismatched")
+    lines += [f"NOTE {note}" for note in report.get("notes", [])]
+    single = report.get("one_artist_genres", [])
+    if single:
+        lines.append(f"ONE ARTIST {', '.join(single)}: each of these genres is played by one artist, so an artist "
+                     "split puts it whole in training or in test (where the model never heard the genre) and the "
+                     "artist-grouped folds keep it in training, untested; only more artists can test it on an "
+                     "unheard one")
     few = report.get("few_tracks", {})
     for genre, count in few.items():
         lines.append(f"FEW TRACKS {genre}: {count} track{'s' * (count != 1)}, fewer than the {SPLIT_SETS} a "
@@ -128,8 +137,10 @@ def format_report(report: dict) -> str:
                      "that genre has more tracks or its folder is moved out")
     problems = _problems(report)
     short = len(report.get("too_short", []))
+    notes = len(report.get("notes", []))
     buts = ([f"{short} clip(s) too short to use"] if short else []) + (
-        [f"{len(few)} genre(s) with too few tracks to split"] if few else [])
+        [f"{len(few)} genre(s) with too few tracks to split"] if few else []) + (
+        [f"{notes} note(s) on what training would warn of or refuse"] if notes else [])
     lines.append(f"PROBLEMS: {problems} file(s) unreadable or mismatched" if problems else
                  f"OK, but {' and '.join(buts)} (above)" if buts else "OK")
     return "\n".join(lines)
@@ -152,12 +163,38 @@ def run_check(args: argparse.Namespace) -> int:
         index = index_dataset(args.path, checksums=args.checksums, decode_all=True)
     report = index.report()
     report["few_tracks"] = genres_below(index)  # {genre: tracks} that train's split refuses
+    report.update(_training_notes(index))
     if args.json:
         json.dump(report, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
         print(format_report(report))
     return 0 if _problems(report) == 0 else 1
+
+
+def _training_notes(index: Any) -> dict[str, Any]:
+    """What training on ``index`` would warn of or refuse, said before it: ``notes`` (clip
+    lengths and sample rates, as ``extract_features`` warns of them; fewer than two genres,
+    which train refuses) and ``one_artist_genres`` (genres one artist plays: an artist split
+    cannot test them on an unheard artist; empty when no artist is known)."""
+    from genrelib.datasets.index import known_artists
+    from genrelib.datasets.splits.artist import UnknownArtistWarning, artists_per_genre
+    from genrelib.datasets.quality import warn_clip_quality
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_clip_quality(index.tracks, FeatureConfig())
+    notes = [str(item.message) for item in caught]
+    if len(index.genres) < 2:
+        notes.append(f"{len(index.genres)} genre(s): train needs at least two to tell apart; add a folder of "
+                     "another genre")
+    single: list[str] = []
+    if known_artists(index.tracks):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UnknownArtistWarning)
+            per_genre = artists_per_genre(index.tracks)
+        single = [str(g) for g in index.genres if per_genre.get(g, 0) == 1]
+    return {"notes": notes, "one_artist_genres": single}
 
 
 def run_synth(args: argparse.Namespace) -> int:

@@ -53,7 +53,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="folder for the feature cache files (default: the cache train and evaluate "
                              "read, $GENREBOOK_CACHE/features)")
-    parser.add_argument("--n-mfcc", type=int, choices=(13, 20), default=20, help="MFCC coefficients (default 20, the number train and evaluate read; 13 is for "
+    parser.add_argument("--n-mfcc", type=int, choices=(13, 20), default=20,
+                        help="MFCC coefficients (default 20, the number train and evaluate read; 13 is for "
                              "your own use in Python, FeatureConfig(n_mfcc=13))")
     parser.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: all cores)")
     add_scheduler_argument(parser, note="; --jobs does not apply")

@@ -9,12 +9,13 @@ by name).
 Notebook: 01_data.ipynb
 """
 
-from genrelib.datasets.splits.artist import artist_groups, artist_kfold_splits, artist_split
+from genrelib.datasets.splits.artist import artist_groups, artist_kfold_splits, artist_split, artists_per_genre
 from genrelib.datasets.splits.by_name import SPLIT_CHOICES, check_split_spec, make_split
 from genrelib.datasets.splits.lists import split_from_lists
 from genrelib.datasets.splits.record import SET_NAMES, LeakageError, TrackSplit, TracksLike, check_leakage
 from genrelib.datasets.splits.stratified import kfold_splits, random_split
 
 __all__ = ["SET_NAMES", "SPLIT_CHOICES", "LeakageError", "TrackSplit", "TracksLike", "artist_groups",
-           "artist_kfold_splits", "artist_split", "check_leakage", "check_split_spec", "kfold_splits", "make_split",
+           "artist_kfold_splits", "artist_split", "artists_per_genre", "check_leakage", "check_split_spec",
+           "kfold_splits", "make_split",
            "random_split", "split_from_lists"]

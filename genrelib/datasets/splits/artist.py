@@ -17,7 +17,8 @@ from genrelib.datasets.splits.stratified import (_check_fraction, _check_fractio
                                                  _round_half_up, _stratified_cut)
 from genrelib.errors import GenrelibWarning
 
-__all__ = ["UNKNOWN_ARTIST_SHARE", "UnknownArtistWarning", "artist_groups", "artist_kfold_splits", "artist_split"]
+__all__ = ["UNKNOWN_ARTIST_SHARE", "UnknownArtistWarning", "artist_groups", "artist_kfold_splits", "artist_split",
+           "artists_per_genre"]
 
 
 #: Where a folder's artists come from, said when a split needs them and none is known.
@@ -134,6 +135,20 @@ def artist_split(tracks_df: TracksLike, *, valid_fraction: float = 0.1, test_fra
     return _finish_artist_split(frame, train, valid_ids, test_ids)
 
 
+def _groups_per_genre(frame: pd.DataFrame, groups: np.ndarray) -> pd.Series:
+    return pd.Series(groups).groupby(frame["genre"].to_numpy()).nunique()
+
+
+def artists_per_genre(tracks_df: TracksLike) -> pd.Series:
+    """How many artist groups (``artist_groups``: an unknown artist is a group of its own track)
+    play each genre. A genre of one cannot be tested on an unheard artist: an artist split puts
+    it whole on one side, and the artist-grouped folds keep it in training (``genrelib data
+    check`` names such genres). ValueError when no track has a known artist.
+    """
+    frame = _tracks(tracks_df, need_artist=True)
+    return _groups_per_genre(frame, artist_groups(frame))
+
+
 def artist_kfold_splits(tracks_df: TracksLike, *, n_folds: int = 5, valid_fraction: float = 0.1,
                         seed: int = 0) -> list[TrackSplit]:
     """``n_folds`` artist-grouped splits: every track of a *testable* genre (one played by at
@@ -176,11 +191,11 @@ def artist_kfold_splits(tracks_df: TracksLike, *, n_folds: int = 5, valid_fracti
     valid = _check_fraction("valid_fraction", valid_fraction)
     frame = _tracks(tracks_df, need_artist=True)
     groups = artist_groups(frame)
-    artists_per_genre = pd.Series(groups).groupby(frame["genre"].to_numpy()).nunique()
-    testable = sorted(artists_per_genre[artists_per_genre >= 2].index)
+    per_genre = _groups_per_genre(frame, groups)
+    testable = sorted(per_genre[per_genre >= 2].index)
     if len(testable) < 2:
         raise ValueError(f"an artist-grouped cross-validation needs two genres played by at least two "
-                         f"artists; artists per genre: {artists_per_genre.to_dict()}")
+                         f"artists; artists per genre: {per_genre.to_dict()}")
     mask = frame["genre"].isin(testable).to_numpy()
     ids = frame["track_id"].to_numpy(dtype=str)
     folds = StratifiedGroupKFold(n_splits=int(n_folds), shuffle=True, random_state=seed)
