@@ -639,6 +639,8 @@ def test_from_python_passed_over_files_are_warned_and_wrong_arguments_are_named(
         assert [r.path for r in P.predict_paths(predictor, iter([tmp_path / "in"]), progress=False)] == [song]
     with pytest.raises(TypeError, match=r"predictor must be a Predictor, got str .*load_predictor\(run_dir\)"):
         P.predict_file(str(cnn), song)
+    with pytest.raises(TypeError, match=r"predictor must be a Predictor"):  # at the call, not at the first
+        P.predict_paths(str(cnn), tmp_path / "in")  # result (break: a generator function -> no error here)
     with pytest.raises(IsADirectoryError, match=r"is a folder: predict_paths\(predictor, folder\)"):
         P.predict_file(predictor, tmp_path / "in")
     with pytest.raises(ValueError, match=r"top_k must be an integer >= 1, got '3'"):

@@ -368,13 +368,21 @@ def predict_paths(predictor: Predictor, paths: Iterable[_PathLike] | _PathLike, 
     tqdm bar on stderr when there are several files; ``allow_truncated``: as for ``predict_file``. A
     folder's files
     that are not audio by name are named in a ``PassedOverWarning`` (``passed_over_files``).
+    The predictor is checked, and the folders walked, when it is called (a wrong argument fails
+    there, not at the first result); the files are predicted as the results are read.
     """
-    from tqdm import tqdm
-
     _check_predictor(predictor)
     items, passed_over = _files_and_passed_over(paths)  # one walk (paths may be a one-shot iterator)
     for folder, files in passed_over.items():
         warnings.warn(PassedOverWarning(passed_over_message(folder, files)), stacklevel=2)
+    return _predicted(predictor, items, top_k=top_k, chunk_seconds=chunk_seconds, progress=progress,
+                      allow_truncated=allow_truncated)
+
+
+def _predicted(predictor: Predictor, items: list[Path | FileFailure], *, top_k: int, chunk_seconds: float | None,
+               progress: bool, allow_truncated: bool) -> Iterator[FilePrediction | FileFailure]:
+    from tqdm import tqdm
+
     for item in tqdm(items, desc="predict", unit="file", file=sys.stderr,
                      disable=not progress or len(items) < 2):
         if isinstance(item, FileFailure):
