@@ -36,7 +36,8 @@ _NATIVE_LINES = (b"WARNING: All log messages before absl::InitializeLog() is cal
 #: libmpg123's own lines (libsndfile's MP3 decoder) about a damaged or cut MP3: genrelib names
 #: the file and the problem itself ("truncated: ...", "cannot decode audio ...").
 _MPG123_LOG = re.compile(rb"^(?:\[[^\]\s]*libmpg123/[^\]]+\] "
-                         rb"|Note: (?:Illegal Audio-MPEG-Header|Trying to resync|Skipped \d+ bytes)"
+                         rb"|Note: (?:Illegal Audio-MPEG-Header|Trying to resync|Skipped \d+ bytes"
+                         rb"|Hit end of \(available\) data)"
                          rb"|Warning: (?:Xing stream size|Encountered more data))")
 #: How such a line starts, while it is unfinished.
 _MPG123_STARTS = (b"[", b"Note: ", b"Warning: ")
