@@ -173,7 +173,8 @@ def test_evaluate_text_report_equals_json(cli_run, tiny_synthetic, capsys) -> No
     # the run trained (20) and validated (10) on these very tracks; every genre has tracks
     assert [line for line in lines if line.startswith("note:")] == [
         "note: 30 of the 30 tracks are the run's own 20 training and 10 validation tracks (split.json): "
-        "these scores are not a test; evaluate it on tracks it never saw (its split.json's test tracks, or new music)"]
+        "these scores are not a test; evaluate it on tracks it never saw (`--unseen` keeps only those, or give new "
+        "music)"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[lines.index("") + 2:]}
     assert list(rows) == record["genres"]
     for genre, (precision, recall, f1, support) in rows.items():
@@ -401,3 +402,29 @@ def test_a_genre_left_out_of_training_is_said_before_training(tiny_synthetic, tm
     assert code == 0
     assert "no training track of blues in the" in err, err
     assert "note: no training track of blues in this split" in out
+
+
+def test_evaluate_unseen_keeps_only_the_tracks_no_run_trained_on(cli_run, tiny_synthetic, tmp_path, capsys) -> None:
+    """A folder of 10 new tracks and 2 of the run's own training or validation tracks: --unseen
+    scores the 10 (matched by content, as seen_in_training matches: a renamed copy still
+    counts); on the run's own folder alone nothing is left, and it says so. Break tried: the
+    filter skipped -> 12 tracks and a seen-in-training note."""
+    from genrelib.datasets.synthetic import generate_synthetic_gtzan
+
+    fresh = generate_synthetic_gtzan(tmp_path / "fresh", tracks_per_genre=1, seconds=30.0, seed=7)
+    mix = tmp_path / "mix"
+    for track in sorted(fresh.rglob("*.wav")):
+        (mix / track.parent.name).mkdir(parents=True, exist_ok=True)
+        (mix / track.parent.name / track.name).symlink_to(track)
+    for genre in ("blues", "jazz"):  # a renamed copy of one of the run's tracks each
+        own = sorted((tiny_synthetic / "genres" / genre).glob("*.wav"))[0]
+        (mix / genre / f"copy-{own.name}").symlink_to(own)
+    assert main(["evaluate", str(cli_run), "--data", str(mix), "--json"]) == 0
+    assert sum(json.loads(capsys.readouterr().out)["seen_in_training"].values()) == 2  # train or valid
+    assert main(["evaluate", str(cli_run), "--data", str(mix), "--unseen", "--json"]) == 0
+    captured = capsys.readouterr()
+    record = json.loads(captured.out)
+    assert record["n_tracks"] == 10 and "seen_in_training" not in record
+    assert "--unseen: 10 tracks of" in captured.err
+    assert main(["evaluate", str(cli_run), "--data", str(tiny_synthetic), "--unseen"]) == 2
+    assert "no track is left to test on" in capsys.readouterr().err

@@ -304,7 +304,7 @@ def test_compare_text_report(runs, tiny_synthetic, compare_record, capsys) -> No
     r, mc, t = compare_record, compare_record["mcnemar"], compare_record["t_test"]
     low, high = r["a"]["track_accuracy_ci"]
     seen = ("note: 30 of the 30 tracks are {}'s own 20 training and 10 validation tracks (split.json): "
-            "these scores are not a test; evaluate it on tracks it never saw (its split.json's test tracks, or new music)")
+            "these scores are not a test; evaluate it on tracks it never saw (`--unseen` keeps only those, or give new music)")
     assert lines[:9] == [
         "tracks: 30  aggregation: vote",
         f"A cnn-seed1: track accuracy {r['a']['track_accuracy']:.3f} [{low:.3f}, {high:.3f}]",

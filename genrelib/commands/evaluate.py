@@ -1,5 +1,6 @@
-"""``genrelib evaluate RUN_DIR [RUN_DIR ...] --data DATA [--json] [--method vote|mean|geometric] [--hop FRAMES]``:
-score trained runs on every track of DATA.
+"""``genrelib evaluate RUN_DIR [RUN_DIR ...] --data DATA [--unseen] [--json] [--method vote|mean|geometric]
+[--hop FRAMES]``: score trained runs on every track of DATA (``--unseen``: only those no run
+trained or validated on).
 
 Every track of DATA is a test track. Features are computed with each run's own feature
 configuration; predictions are aggregated per track by the run's own rule (``--method``). With one
@@ -51,6 +52,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--hop", type=int, metavar="FRAMES",
                         help="test-time averaging: a segment every FRAMES frames (deep models; "
                              "default: the 1.5 s grid, a segment every 64 or 65 frames)")
+    parser.add_argument("--unseen", action="store_true",
+                        help="score only DATA's tracks that no RUN_DIR trained or validated on (their "
+                             "split.json): a test, where the whole folder would mix in training tracks")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (the notes of the summary go to stderr)")
     parser.set_defaults(func=run_evaluate)
@@ -95,8 +99,8 @@ def seen_note(record: dict[str, Any], name: str = "the run") -> list[str]:
         return []
     which = " and ".join(f"{n} {'validation' if s == 'valid' else 'training'}" for s, n in seen.items())
     return [f"note: {sum(seen.values())} of the {record['n_tracks']} tracks are {name}'s own {which} "
-            "tracks (split.json): these scores are not a test; evaluate it on tracks it never saw (its split.json's "
-            "test tracks, or new music)"]
+            "tracks (split.json): these scores are not a test; evaluate it on tracks it never saw (`--unseen` "
+            "keeps only those, or give new music)"]
 
 
 def skipped_note(record: dict[str, Any]) -> list[str]:
@@ -218,14 +222,24 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from genrelib.pipeline import SeenTracksWarning, evaluate_run, evaluate_runs
 
     bars = not args.json and progress_bars()
+    data: Any = args.data
+    if args.unseen:
+        from genrelib.pipeline import unseen_index
+
+        data = unseen_index(run_dirs, args.data)
+        if len(data.tracks) == 0:
+            raise UserError(f"--unseen: every track of {args.data} was a training or validation track of the "
+                            "run(s) (split.json): no track is left to test on; give other music")
+        print(f"--unseen: {len(data.tracks)} tracks of {args.data} that the run(s) never trained or validated on",
+              file=sys.stderr)
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=SeenTracksWarning)  # the notes below say it
         if len(run_dirs) == 1:
-            record = evaluate_run(run_dirs[0], args.data, method=args.method, progress=bars,
+            record = evaluate_run(run_dirs[0], data, method=args.method, progress=bars,
                                   hop_frames=args.hop).to_dict()
         else:
-            record = evaluate_runs(run_dirs, args.data, method=args.method, progress=bars,
+            record = evaluate_runs(run_dirs, data, method=args.method, progress=bars,
                                    hop_frames=args.hop).to_dict()
     if len(run_dirs) == 1:
         print(json.dumps(record, indent=2) if args.json else format_result(record))

@@ -11,7 +11,7 @@ from genrelib.pipeline.records import (RunConfig, RunMetrics, RunRecord, RunResu
 from genrelib.pipeline.run import (ModelBuilder, UntrainedGenreWarning, capped_index, evaluate_features,
                                    model_features, train_run)
 from genrelib.pipeline.scoring import (EnsembleEvaluation, SeenTracksWarning, compare_runs, evaluate_run,
-                                       evaluate_runs, run_predictions)
+                                       evaluate_runs, run_predictions, unseen_index)
 from genrelib.pipeline.spec import RUN_SET, Hardware, RunSpec, check_options, train_config
 
 __all__ = [
@@ -21,5 +21,5 @@ __all__ = [
     "compare_runs", "cross_validate", "cross_validated_predictions", "describe_run",
     "estimate_epoch_seconds",
     "evaluate_features", "evaluate_run", "evaluate_runs", "fold_dirs", "load_run_record", "model_features",
-    "run_predictions", "train_config", "train_run",
+    "run_predictions", "train_config", "train_run", "unseen_index",
 ]

@@ -158,6 +158,15 @@ def seen_in_training(run_dir: str | Path, tracks: DataSource, track_ids: Any = N
     return {name: len(ids) for name, ids in _seen_tracks(run_dir, tracks, track_ids).items()}
 
 
+def unseen_index(run_dirs: list[str | Path], data: DataSource) -> Any:
+    """``data``'s index without the tracks any of ``run_dirs`` trained or validated on (each
+    run's split.json, matched as ``seen_in_training`` matches them): the tracks on which
+    scores are a test. ``genrelib evaluate --unseen``."""
+    index, keys = as_index(data, progress=False), {}
+    seen = set().union(*(ids for run in run_dirs for ids in _seen_tracks(run, index, read_keys=keys).values()))
+    return index.subset([t for t in index.tracks["track_id"].astype(str) if t not in seen])
+
+
 def _seen_tracks(run_dir: str | Path, tracks: DataSource, track_ids: Any = None,
                  read_keys: dict[str, str] | None = None) -> dict[str, set[str]]:
     """``seen_in_training``'s tracks themselves: ``{set name: DATA's track ids}``, non-empty sets
