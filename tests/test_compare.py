@@ -368,3 +368,20 @@ def test_compare_user_errors(case, message, runs, tiny_synthetic, tmp_path, caps
     assert captured.out == ""
     assert captured.err.startswith("genrelib compare: error: ") and message in captured.err
     assert captured.err.count("\n") == 1
+
+
+def test_compare_unseen_pairs_only_tracks_neither_run_trained_on(runs, tiny_synthetic, tmp_path, capsys) -> None:
+    """--unseen as in evaluate: new tracks beside the runs' own are paired alone; on the runs' own
+    folder (every track trained or validated on) nothing is left, said with exit 2. Break tried:
+    the option parsed and not used -> 13 tracks paired."""
+    from genrelib.datasets.synthetic import generate_synthetic_gtzan
+
+    fresh = generate_synthetic_gtzan(tmp_path / "fresh", tracks_per_genre=1, seconds=30.0, seed=9)
+    mix = tmp_path / "mix"
+    for track in [*sorted(fresh.rglob("*.wav")), *sorted((tiny_synthetic / "genres" / "rock").glob("*.wav"))]:
+        (mix / track.parent.name).mkdir(parents=True, exist_ok=True)
+        (mix / track.parent.name / f"{track.parent.parent.parent.name}-{track.name}").symlink_to(track)
+    record = _cli_json(capsys, "compare", str(runs[0]), str(runs[1]), "--data", str(mix), "--unseen")
+    assert record["n_tracks"] == 10
+    assert main(["compare", str(runs[0]), str(runs[1]), "--data", str(tiny_synthetic), "--unseen"]) == 2
+    assert "no track is left to test on" in capsys.readouterr().err

@@ -1,5 +1,5 @@
-"""``genrelib compare RUN_A RUN_B --data DATA [--json] [--method vote|mean|geometric]``: two runs,
-paired on the same tracks.
+"""``genrelib compare RUN_A RUN_B --data DATA [--unseen] [--json] [--method vote|mean|geometric]``: two
+runs, paired on the same tracks (``--unseen``: only those neither run trained or validated on).
 
 Both runs are evaluated on every track of DATA (each with its own features); the JSON
 object has ``a`` and ``b`` ({run, track_accuracy, track_accuracy_ci, macro_f1}),
@@ -16,7 +16,7 @@ import warnings
 from typing import Any
 
 from genrelib.commands.console import progress_bars
-from genrelib.commands.evaluate import check_data, check_run_dir, format_interval, seen_note
+from genrelib.commands.evaluate import check_data, check_run_dir, format_interval, seen_note, unseen_data
 from genrelib.config import AGGREGATION_METHODS
 
 __all__ = ["register", "run_compare", "format_comparison"]
@@ -35,6 +35,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--method", choices=AGGREGATION_METHODS, default=None,
                         help="segment -> track aggregation: vote, mean or geometric (default: "
                              "the rule both runs record in config.json; vote when they differ or for older runs)")
+    parser.add_argument("--unseen", action="store_true",
+                        help="pair only DATA's tracks that neither run trained or validated on (split.json)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_compare)
 
@@ -72,7 +74,8 @@ def run_compare(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=SeenTracksWarning)  # the summary's notes say it
-        record = compare_runs(run_a, run_b, args.data, method=args.method,
+        data = unseen_data([run_a, run_b], args.data) if args.unseen else args.data
+        record = compare_runs(run_a, run_b, data, method=args.method,
                               progress=not args.json and progress_bars()).to_dict()
     print(json.dumps(record, indent=2) if args.json else format_comparison(record))
     return 0

@@ -32,7 +32,8 @@ from genrelib.errors import UserError
 from genrelib.runs import MODEL_FILES
 
 __all__ = ["register", "run_evaluate", "format_result", "format_ensemble", "format_interval",
-           "check_run_dir", "check_data", "ensemble_notes", "result_notes", "seen_note", "untested_note"]
+           "check_run_dir", "check_data", "ensemble_notes", "result_notes", "seen_note", "unseen_data",
+           "untested_note"]
 
 
 def register(subparsers: Any) -> None:
@@ -84,6 +85,20 @@ def check_data(data: str) -> None:
                         "--tracks-per-genre 10 --seed 7` and give --data OUT")
     if not os.path.isdir(data):
         raise UserError(f"--data folder {data!r} does not exist")
+
+
+def unseen_data(run_dirs: list[Path], data: str) -> Any:
+    """``--unseen``: the index of ``data``'s tracks that no run of ``run_dirs`` trained or
+    validated on (``pipeline.unseen_index``), said on stderr; UserError when none is left."""
+    from genrelib.pipeline import unseen_index
+
+    index = unseen_index(run_dirs, data)
+    if len(index.tracks) == 0:
+        raise UserError(f"--unseen: every track of {data} was a training or validation track of the "
+                        "run(s) (split.json): no track is left to test on; give other music")
+    print(f"--unseen: {len(index.tracks)} tracks of {data} that the run(s) never trained or validated on",
+          file=sys.stderr)
+    return index
 
 
 def format_interval(values: list[float]) -> str:
@@ -222,16 +237,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from genrelib.pipeline import SeenTracksWarning, evaluate_run, evaluate_runs
 
     bars = not args.json and progress_bars()
-    data: Any = args.data
-    if args.unseen:
-        from genrelib.pipeline import unseen_index
-
-        data = unseen_index(run_dirs, args.data)
-        if len(data.tracks) == 0:
-            raise UserError(f"--unseen: every track of {args.data} was a training or validation track of the "
-                            "run(s) (split.json): no track is left to test on; give other music")
-        print(f"--unseen: {len(data.tracks)} tracks of {args.data} that the run(s) never trained or validated on",
-              file=sys.stderr)
+    data = unseen_data(run_dirs, args.data) if args.unseen else args.data
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=SeenTracksWarning)  # the notes below say it
