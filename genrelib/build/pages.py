@@ -29,9 +29,10 @@ GPU_REFERENCE_COMMAND = f"KERAS_BACKEND=jax {REFERENCE_COMMAND}"
 
 _INTRO = """# Results from records
 
-Every number on this page is computed, when the book is built, from the run records
-committed under `results/reference/` (configuration and metrics of each run, no
-weights); nothing is typed. *Track accuracy* and *macro F1* pool the test tracks of all
+Every result on this page (the tables, the paired tests, the training hours) is computed,
+when the book is built, from the run records committed under `results/reference/`
+(configuration and metrics of each run, no weights); only the description of the data and
+the protocols below is written by hand. *Track accuracy* and *macro F1* pool the test tracks of all
 runs of a row (a k-fold cross-validation tests every track once) and come with a
 bootstrap 95 % interval over those tracks. That interval draws tracks one at a time, as if
 they were independent; songs by one artist are not, and chapter 7 draws whole artists
