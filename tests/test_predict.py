@@ -619,7 +619,8 @@ def test_the_table_names_at_most_a_dozen_genre_changes(tmp_path):
     assert format_prediction(prediction).splitlines()[2].endswith("metal from 16.5 s")
     many = [tmp_path / f"{i}.m4a" for i in range(7)]
     assert passed_over_message(tmp_path, many).endswith(
-        ": 0.m4a, 1.m4a, 2.m4a, 3.m4a, 4.m4a and 2 more; convert a recording to one of those formats to predict it")
+        ": 0.m4a, 1.m4a, 2.m4a, 3.m4a, 4.m4a and 2 more; if one is a recording, convert it to one of those formats "
+        "to predict it")
 
 
 def test_from_python_passed_over_files_are_warned_and_wrong_arguments_are_named(predictor, cnn, tmp_path):

@@ -315,7 +315,7 @@ def passed_over_message(folder: Path, files: list[Path]) -> str:
     more = f" and {len(files) - SHOWN_PASSED_OVER} more" if len(files) > SHOWN_PASSED_OVER else ""
     return (f"{folder}: passed over {len(files)} file{'s' if len(files) != 1 else ''} that "
             f"{'are' if len(files) != 1 else 'is'} not audio by name (read: {', '.join(AUDIO_EXTENSIONS)}): "
-            f"{names}{more}; convert a recording to one of those formats to predict it")
+            f"{names}{more}; if one is a recording, convert it to one of those formats to predict it")
 
 
 def passed_over_files(paths: Iterable[_PathLike] | _PathLike) -> dict[Path, list[Path]]:
