@@ -1,6 +1,6 @@
 # genre-book: two commands build everything on a fresh machine.
 #   make book   - set up .venv, execute every notebook with papermill, build _build/html
-#   make test   - set up .venv (with JAX, for the backend tests), run the whole test suite
+#   make test   - set up .venv (with JAX for the backend tests, Dask for the cluster ones), run the whole test suite
 # Options: DATA=/path/to/gtzan (default: built-in synthetic data), PROFILE=quick|full,
 #          FRESH=1 (execute every chapter again instead of reusing unchanged ones),
 #          JOBS=N (chapters executed side by side; default 2 on two or more cores),

@@ -349,7 +349,7 @@ def test_cli_reports_each_bad_file_and_exits_1(tmp_path, cnn, capsys, monkeypatc
     assert any("notes.txt: cannot decode audio" in line for line in reported)  # named: tried
     # In the folder, notes.txt is not audio by name: passed over, and said so (it was silent).
     assert (f"genrelib predict: {tmp_path / 'music'}: passed over 1 file that is not audio by name "
-            "(read: .wav, .au, .flac, .ogg, .mp3, .aiff, .aif): notes.txt; convert") in err
+            "(read: .wav, .au, .flac, .ogg, .mp3, .aiff, .aif): notes.txt; if one is") in err
     assert len(reported) == len(REASONS) + 4
     assert reported[0].startswith(f"genrelib predict: {tmp_path / 'music'}: passed over")  # before any file's line
     assert sorted(walked) == sorted([tmp_path / "music", empty_folder])  # each folder walked once

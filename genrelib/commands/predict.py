@@ -53,7 +53,7 @@ def register(subparsers: Any) -> None:
                         help=f"genres shown per file (default {DEFAULT_TOP_K}, or every genre of a model "
                              "that knows fewer)")
     parser.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
-    parser.add_argument("--csv", metavar="FILE", help="write one row per file (path, segments, top-k, error)")
+    parser.add_argument("--csv", metavar="FILE", help="write one row per file (path, segments, top-k, notes, error)")
     parser.add_argument("--timeline", metavar="PNG",
                         help="timeline figure (one file), or a folder of figures (several files)")
     parser.add_argument("--allow-truncated", action="store_true",

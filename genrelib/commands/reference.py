@@ -69,8 +69,8 @@ def register(subparsers: Any) -> None:
                         help="folder of these runs and records under --runs/--records, and their "
                              "label on the results page (default: the model kind; one model only)")
     parser.add_argument("--ensemble", type=_ensemble, metavar="LABEL=M[@HOP]+M[@HOP]...",
-                        help="write the record of an ensemble of finished cross-validations under "
-                             "--runs instead of training (e.g. cnn-3seeds=cnn-small-crop+"
+                        help="write the record of an ensemble of finished cross-validations (read "
+                             "under --runs) to --records/LABEL instead of training (e.g. cnn-3seeds=cnn-small-crop+"
                              "cnn-small-crop-seed1+cnn-small-crop-seed2; @16: segments every 16 frames)")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch output")
     parser.set_defaults(func=run_reference,

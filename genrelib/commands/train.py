@@ -78,7 +78,8 @@ def register(subparsers: Any) -> None:
                              "KERAS_BACKEND=jax; one elsewhere); recorded in config.json")
     parser.add_argument("--split", default="random", metavar="|".join(SPLIT_CHOICES),
                         help="track split protocol (default random, stratified by genre; artist: no artist in two "
-                             "sets, artists from a tracks.csv beside the genre folders)")
+                             "sets, artists from a tracks.csv or Sturm's artists_titles.txt beside "
+                             "the genre folders)")
     parser.add_argument("--val-fraction", type=_fraction, default=0.1, metavar="F",
                         help="fraction of tracks for validation (default 0.1)")
     parser.add_argument("--test-fraction", type=_fraction, default=0.1, metavar="F",
