@@ -167,9 +167,10 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     an ensemble record), ``finished``, ``device``, ``cpu`` (the CPU model and its widest vector
     instructions, ``provenance.cpu_of``; an ensemble's, its members'; "not recorded" in older
     records), ``epochs_run``, ``best_epoch`` (the epoch whose weights were kept),
-    ``seconds_per_epoch``, the test set's ``test_tracks``, ``track_accuracy``, ``macro_f1``,
-    ``segment_accuracy`` and its ``confusion`` (array), ``genres`` and ``members`` (an ensemble's
-    or test-time average's member records, config.json's ``member_dirs``; empty for a run).
+    ``train_tracks`` and ``valid_tracks`` (split.json's; None without one), ``seconds_per_epoch``,
+    the test set's ``test_tracks``, ``track_accuracy``, ``macro_f1``, ``segment_accuracy`` and
+    its ``confusion`` (array), ``genres`` and ``members`` (an ensemble's or test-time average's
+    member records, config.json's ``member_dirs``; empty for a run).
     Runs without a test set are left out. Empty frame when there are none.
     Notebook: 07_evaluation.ipynb
     """
@@ -193,6 +194,7 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             "augment": tuple((config.get("train_config") or {}).get("augment") or ()),
             "finished": config.get("finished"), "device": config.get("device"), "cpu": cpu_of(config.get("machine")),
             "epochs_run": metrics.get("epochs_run"), "best_epoch": metrics.get("best_epoch"),
+            "train_tracks": _split_count(split, "train"), "valid_tracks": _split_count(split, "valid"),
             "seconds_per_epoch": metrics.get("seconds_per_epoch"),
             "test_tracks": test["n_tracks"], "track_accuracy": test["track_accuracy"],
             "macro_f1": test["macro_f1"], "segment_accuracy": test["segment_accuracy"],
@@ -200,6 +202,12 @@ def load_records(root: str | Path = RECORDS_DIR) -> pd.DataFrame:
             "members": tuple(config.get("member_dirs") or ()),
         })
     return _members_cpu(pd.DataFrame(rows))
+
+
+def _split_count(split: dict[str, Any], part: str) -> int | None:
+    """How many tracks a split.json puts in ``part``: a count, or (older records) the ids listed."""
+    listed = split.get(part)
+    return listed if listed is None or isinstance(listed, int) else len(listed)
 
 
 def _members_cpu(records: pd.DataFrame) -> pd.DataFrame:
@@ -546,17 +554,10 @@ def reference_training(model: str, *, root: str | Path = RECORDS_DIR) -> pd.Data
     if records.empty:
         return pd.DataFrame()
     runs_of = records[(records["model"] == model) & records["best_epoch"].notna()].sort_values("fold")
-
-    def tracks(row: Any, part: str) -> int:
-        folder = Path(root) / row.group / ("" if pd.isna(row.fold) else f"fold{int(row.fold)}")
-        listed = runs.load_json(folder / runs.SPLIT_FILE)[part]
-        return listed if isinstance(listed, int) else len(listed)  # older records list the track ids
-
     joined = lambda values: ", ".join(str(int(v)) for v in values)  # noqa: E731
     return pd.DataFrame([{
         "model": model, "protocol": protocol,
-        "training tracks": joined(tracks(r, "train") for r in group.itertuples()),
-        "validation tracks": joined(tracks(r, "valid") for r in group.itertuples()),
+        "training tracks": joined(group["train_tracks"]), "validation tracks": joined(group["valid_tracks"]),
         "kept epoch per run": joined(group["best_epoch"]), "epochs run": joined(group["epochs_run"])}
         for protocol, group in sorted(runs_of.groupby("protocol"), key=lambda item: _rank(PROTOCOL_ORDER, item[0]))])
 
