@@ -385,3 +385,28 @@ def test_compare_unseen_pairs_only_tracks_neither_run_trained_on(runs, tiny_synt
     assert record["n_tracks"] == 10
     assert main(["compare", str(runs[0]), str(runs[1]), "--data", str(tiny_synthetic), "--unseen"]) == 2
     assert "no track is left to test on" in capsys.readouterr().err
+
+
+def test_compare_notes_the_clips_it_left_out_and_says_its_notes_beside_json(runs, tiny_synthetic, tmp_path,
+                                                                            capsys) -> None:
+    """A clip shorter than one segment in DATA is left out of both runs' scores: the record
+    names it (``skipped``, as evaluate's does) and the summary counts it; beside --json the
+    notes (the runs' own tracks, the clip left out) go to stderr as evaluate's do. Break tried:
+    run_compare without its skipped lines -> no key, no note."""
+    from helpers import write_silent_wav
+
+    data = tmp_path / "data"
+    for path in sorted(Path(tiny_synthetic).glob("genres/*/*.wav"))[:4]:
+        (data / path.parent.name).mkdir(parents=True, exist_ok=True)
+        (data / path.parent.name / path.name).symlink_to(path)
+    short = write_silent_wav(data / "blues" / "blues.short.wav", 1.0)
+    capsys.readouterr()
+    assert main(["compare", *map(str, runs), "--data", str(data), "--json"]) == 0
+    captured = capsys.readouterr()
+    record = json.loads(captured.out)
+    assert record["n_tracks"] == 4 and [item["path"] for item in record["skipped"]] == [str(short)]
+    notes = [line for line in captured.err.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 3 and "cnn-seed1's own" in notes[0] and "cnn-seed2's own" in notes[1]
+    assert notes[2] == "note: 1 clip of DATA is left out, not scored (named above; --json lists them under \"skipped\")"
+    assert main(["compare", *map(str, runs), "--data", str(data)]) == 0
+    assert notes[2] in capsys.readouterr().out.splitlines()

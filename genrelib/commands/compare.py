@@ -4,8 +4,10 @@ runs, paired on the same tracks (``--unseen``: only those neither run trained or
 Both runs are evaluated on every track of DATA (each with its own features); the JSON
 object has ``a`` and ``b`` ({run, track_accuracy, track_accuracy_ci, macro_f1}),
 ``n_tracks``, ``aggregation``, ``mcnemar`` and ``t_test`` ({test, statistic, pvalue, df,
-n_tracks, both_right, only_a_right, only_b_right, both_wrong}) and ``differ``: the tracks
-where their predictions differ, [{track_id, true, a, b}] (genre names).
+n_tracks, both_right, only_a_right, only_b_right, both_wrong}), ``differ``: the tracks
+where their predictions differ, [{track_id, true, a, b}] (genre names), and ``skipped``
+when some clips of DATA could not be scored (as in ``genrelib evaluate``). The notes (tracks a
+run trained on, clips left out) follow the summary, or go to stderr beside ``--json``.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import warnings
 from typing import Any
 
 from genrelib.commands.console import progress_bars
-from genrelib.commands.evaluate import check_data, check_run_dir, format_interval, seen_note, unseen_data
+from genrelib.commands.evaluate import (check_data, check_run_dir, format_interval, notes_on_stderr, seen_note,
+                                        skipped_note, unseen_data)
 from genrelib.config import AGGREGATION_METHODS
 
-__all__ = ["register", "run_compare", "format_comparison"]
+__all__ = ["comparison_notes", "register", "run_compare", "format_comparison"]
 
 
 def register(subparsers: Any) -> None:
@@ -41,6 +44,13 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run_compare)
 
 
+def comparison_notes(record: dict[str, Any]) -> list[str]:
+    """The note lines of a comparison: each run's training tracks among DATA's, clips left out."""
+    return [*(line for side in (record["a"], record["b"])
+              for line in seen_note({**side, "n_tracks": record["n_tracks"]}, side["run"])),
+            *skipped_note(record)]
+
+
 def format_comparison(record: dict[str, Any]) -> str:
     """Human-readable summary of a comparison record."""
     a, b, mc, t = record["a"], record["b"], record["mcnemar"], record["t_test"]
@@ -49,8 +59,7 @@ def format_comparison(record: dict[str, Any]) -> str:
     for key, side in (("A", a), ("B", b)):
         lines.append(f"{key} {side['run']}: track accuracy {side['track_accuracy']:.3f} "
                      f"{format_interval(side['track_accuracy_ci'])}")
-    for side in (a, b):
-        lines += seen_note({**side, "n_tracks": record["n_tracks"]}, side["run"])
+    lines += comparison_notes(record)
     lines += [
         f"both right {mc['both_right']}, only A right {mc['only_a_right']}, "
         f"only B right {mc['only_b_right']}, both wrong {mc['both_wrong']}",
@@ -75,7 +84,12 @@ def run_compare(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=SeenTracksWarning)  # the summary's notes say it
         data = unseen_data([run_a, run_b], args.data) if args.unseen else args.data
-        record = compare_runs(run_a, run_b, data, method=args.method,
-                              progress=not args.json and progress_bars()).to_dict()
+        comparison = compare_runs(run_a, run_b, data, method=args.method,
+                                  progress=not args.json and progress_bars())
+    record = comparison.to_dict()
+    skipped = comparison.a.extra.get("skipped") or comparison.b.extra.get("skipped")  # the same clips
+    if skipped:
+        record["skipped"] = skipped
     print(json.dumps(record, indent=2) if args.json else format_comparison(record))
+    notes_on_stderr(comparison_notes(record), args.json)
     return 0

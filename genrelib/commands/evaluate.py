@@ -32,8 +32,8 @@ from genrelib.errors import UserError
 from genrelib.runs import MODEL_FILES
 
 __all__ = ["register", "run_evaluate", "format_result", "format_ensemble", "format_interval",
-           "check_run_dir", "check_data", "ensemble_notes", "result_notes", "seen_note", "unseen_data",
-           "untested_note"]
+           "check_run_dir", "check_data", "ensemble_notes", "notes_on_stderr", "result_notes", "seen_note",
+           "skipped_note", "unseen_data", "untested_note"]
 
 
 def register(subparsers: Any) -> None:
@@ -249,14 +249,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
                                    hop_frames=args.hop).to_dict()
     if len(run_dirs) == 1:
         print(json.dumps(record, indent=2) if args.json else format_result(record))
-        _notes_on_stderr(result_notes(record), args.json)
+        notes_on_stderr(result_notes(record), args.json)
         return 0
     print(json.dumps(record, indent=2) if args.json else format_ensemble(record))
-    _notes_on_stderr(ensemble_notes(record), args.json)
+    notes_on_stderr(ensemble_notes(record), args.json)
     return 0
 
 
-def _notes_on_stderr(notes: list[str], as_json: bool) -> None:
+def notes_on_stderr(notes: list[str], as_json: bool) -> None:
     """Beside ``--json`` (stdout: one JSON object) the notes the summary would show go to stderr."""
     if as_json:
         for line in notes:
