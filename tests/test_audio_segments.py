@@ -61,3 +61,14 @@ def test_mono_signal_names_the_caller_and_shape():
     assert mono_signal([0, 1], caller="x").dtype == np.float32
     with pytest.raises(ValueError, match=r"clip_features expects a mono signal .* \(2, 5\)"):
         mono_signal(np.zeros((2, 5)), caller="clip_features")
+
+
+def test_a_clip_exactly_one_segment_long_is_long_enough():
+    """check_clip_length refuses clips *shorter* than one segment: 66,150 samples (3 s at
+    22,050 Hz) pass, one sample fewer is refused with the file named. Break tried: `<` made
+    `<=` -> a clip of exactly one segment refused."""
+    from genrelib.audio import ClipTooShortError, check_clip_length
+
+    check_clip_length("x.wav", 66_150, sample_rate=22_050, min_seconds=3.0)
+    with pytest.raises(ClipTooShortError, match="x.wav"):
+        check_clip_length("x.wav", 66_149, sample_rate=22_050, min_seconds=3.0)

@@ -96,3 +96,31 @@ def test_random_split_and_fault_lists_on_gtzan_mini(gtzan_mini, gtzan_meta):
         listed = split_from_lists(index, gtzan_meta)
     assert sum(listed.sizes().values()) == 75  # 5 of the 80 are faulty, in no list
     check_leakage(listed, index.tracks)
+
+
+def test_a_large_test_fraction_leaves_every_genre_a_validation_track():
+    """The test set takes at most all but two tracks of a genre when there is a validation set
+    (one to train on, one to validate on). Break tried: the test set keeping room for the
+    training track only -> a split of 2/0/4, no validation track at all."""
+    tracks = make_tracks({"a": 3, "b": 3})
+    split = random_split(tracks, valid_fraction=0.3, test_fraction=0.6, seed=0)
+    assert split.sizes() == {"train": 2, "valid": 2, "test": 2}
+    assert genre_of(tracks, split.valid) == {"a": 1, "b": 1}
+
+
+def test_a_set_size_of_a_half_is_rounded_up():
+    """25 tracks x 0.1 = 2.5 test tracks: 3 (halves up, as the docstring says), not Python's
+    round-half-to-even 2. Break tried: round() instead of _round_half_up -> 2."""
+    split = random_split(make_tracks(5, genres=("a", "b", "c", "d", "e")), test_fraction=0.1, seed=0)
+    assert split.sizes()["test"] == 3
+
+
+def test_the_remainders_go_to_the_genres_with_the_largest_fractional_part():
+    """Genres of 14, 11 and 5 tracks with 10 % to test: shares 1.4, 1.1 and 0.5, 3 test tracks;
+    the floors give a and b one each and the third goes to c (remainder 0.5, the largest),
+    whatever the seed. Break tried: the remainder given to the smallest fractional part -> b
+    gets two and c none."""
+    tracks = make_tracks({"a": 14, "b": 11, "c": 5})
+    for seed in range(3):
+        split = random_split(tracks, valid_fraction=0, test_fraction=0.1, seed=seed)
+        assert genre_of(tracks, split.test) == {"a": 1, "b": 1, "c": 1}, seed

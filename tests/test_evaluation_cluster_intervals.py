@@ -103,3 +103,15 @@ def test_the_independent_errors_band_holds_shuffled_errors_and_not_errors_by_art
     low, high = independent_ratio_band(y_true, y_pred, groups, n_shuffles=60)
     assert low < 1.05 and ratio > high, (ratio, low, high)
     assert independent_ratio_band(y_true, y_pred, np.arange(len(y_true)), n_shuffles=10) == (1.0, 1.0)
+
+
+def test_the_ratio_band_is_exactly_one_when_every_track_is_its_own_group():
+    """With one track per group the cluster bootstrap draws what the track bootstrap draws
+    (the same seed for both in each shuffle), so every ratio is 1, even with few resamples.
+    Break tried: the group bootstrap seeded with `seed` instead of `seed + i` -> (0.77, 1.17)."""
+    from genrelib.evaluation.intervals import independent_ratio_band
+
+    y_true = np.arange(12) % 3
+    y_pred = y_true.copy()
+    y_pred[:5] = (y_pred[:5] + 1) % 3  # 5 tracks wrong
+    assert independent_ratio_band(y_true, y_pred, np.arange(12), n_shuffles=10, n_resamples=50) == (1.0, 1.0)

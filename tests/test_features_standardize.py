@@ -79,3 +79,15 @@ def test_standardizer_fitted_in_chunks_equals_numpy_over_segments_and_frames():
     np.testing.assert_allclose(scaler.mean_, X64.mean(axis=(0, 2)), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(scaler.std_, X64.std(axis=(0, 2)), rtol=1e-12)
     assert scaler.mean_.dtype == scaler.std_.dtype == np.float64
+
+
+@pytest.mark.parametrize("n_segments", [1, S._FIT_CHUNK + 1])
+def test_fit_counts_every_segment_of_a_last_short_chunk(n_segments):
+    """fit sums the segments in chunks of _FIT_CHUNK: one segment alone, and one past a whole
+    chunk, are counted like the rest (numpy's mean and std over segments and frames). Break
+    tried: the chunks' range stopping one segment short -> the last segment ignored (a scalar
+    mean for one segment)."""
+    X = np.random.default_rng(3).normal(3.0, 2.0, size=(n_segments, 2, 4)).astype(np.float32)
+    fitted = Standardizer().fit(X)
+    np.testing.assert_allclose(fitted.mean_, X.astype(np.float64).mean(axis=(0, 2)), rtol=1e-12)
+    np.testing.assert_allclose(fitted.std_, X.astype(np.float64).std(axis=(0, 2)), rtol=1e-10)

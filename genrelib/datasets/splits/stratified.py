@@ -102,9 +102,10 @@ def random_split(tracks_df: TracksLike, *, valid_fraction: float = 0.1, test_fra
                  seed: int = 0) -> TrackSplit:
     """A random split by track, stratified by genre (default 80/10/10).
 
-    Set sizes are round(n * fraction); each genre gets its share (count * fraction, the
-    remainders given to the genres with the largest fractional part, ties broken by
-    ``seed``), and every genre keeps at least one training track. Unlike scikit-learn's
+    Set sizes are round(n * fraction), halves rounded up; each genre gets its share (count *
+    fraction, the remainders given to the genres with the largest fractional part, ties broken
+    by ``seed``), and every genre keeps at least one training track and, when
+    ``valid_fraction`` > 0, the test set leaves it one for validation. Unlike scikit-learn's
     ``train_test_split(stratify=...)``, this also works when a set is smaller than the number
     of genres (8 test tracks for 10 genres on an 80-track set: 8 genres get one).
 
