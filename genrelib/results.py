@@ -676,38 +676,35 @@ def artist_intervals(records: pd.DataFrame, index: Any, *, models: tuple[str, ..
 def artist_paired(records: pd.DataFrame, paired: pd.DataFrame, index: Any, *,
                   root: str | Path = RECORDS_DIR) -> pd.DataFrame:
     """:func:`paired_table`'s rows with the same comparison tested over artists: ``artists where
-    they differ`` (artist groups holding a track only one model got right), ``artist-level p``
-    (``cluster_sign_flip_pvalue``) and ``smallest possible p`` (``sign_flip_floor`` of the
-    artists whose net difference is not 0: with few of them no result reaches 0.05); NaN for a
+    they differ`` (artist groups holding a track only one model got right), ``artists with a net
+    difference`` (those of them whose tracks only A got right and only B got right do not cancel:
+    the k of the test), ``artist-level p`` (``cluster_sign_flip_pvalue``) and ``smallest possible
+    p`` (``sign_flip_floor(k)``, 2/2^k: with few such artists no result reaches 0.05); NaN for a
     pair whose records were not made on ``index``'s data, as :func:`artist_intervals` decides,
     or keep no predictions.
     Notebooks: 07_evaluation.ipynb, 08_small_data.ipynb, 10_transfer_learning.ipynb
     """
     label, artist_of = _artists_here(index)
-    differ, pvalues, floors = [], [], []
+    columns = ("artists where they differ", "artists with a net difference", "artist-level p", "smallest possible p")
+    values: list[tuple[float, ...]] = []
     for row in paired.itertuples():
         of_protocol = records[records["protocol"] == row.protocol]
         groups_ab = [of_protocol.loc[of_protocol["model"] == m, "group"].unique() for m in (row.a, row.b)]
         if any(len(g) != 1 for g in groups_ab) or not _made_here_with_predictions(
                 of_protocol[of_protocol["model"].isin([row.a, row.b])], label, root):
-            differ.append(np.nan)
-            pvalues.append(np.nan)
-            floors.append(np.nan)
+            values.append((np.nan,) * len(columns))
             continue
         both = _paired_predictions(groups_ab[0][0], groups_ab[1][0], root=root)  # as paired_records pairs them
         right_a, right_b = (both["predicted_a"] == both["true_a"]), (both["predicted_b"] == both["true_b"])
         groups = artist_of.reindex(both["track_id"].astype(str)).to_numpy()
         if pd.isna(groups).any():
-            differ.append(np.nan)
-            pvalues.append(np.nan)
-            floors.append(np.nan)
+            values.append((np.nan,) * len(columns))
             continue
-        differ.append(len(set(groups[(right_a != right_b).to_numpy()])))
-        pvalues.append(cluster_sign_flip_pvalue(right_a, right_b, groups))
         net = (right_a.astype(int) - right_b.astype(int)).groupby(groups).sum()  # each artist's net difference
-        floors.append(sign_flip_floor(int((net != 0).sum())))
-    return paired.assign(**{"artists where they differ": differ, "artist-level p": pvalues,
-                            "smallest possible p": floors})
+        k = int((net != 0).sum())
+        values.append((len(set(groups[(right_a != right_b).to_numpy()])), k,
+                       cluster_sign_flip_pvalue(right_a, right_b, groups), sign_flip_floor(k)))
+    return paired.assign(**{name: [v[i] for v in values] for i, name in enumerate(columns)})
 
 
 def chosen_C(records: pd.DataFrame, model: str, *, protocols: tuple[str, ...] = ("kfold", "artist_kfold"),

@@ -58,8 +58,8 @@ SHOWN = {
     "04_rnn.ipynb": ("build_rnn",),
     "05_crnn.ipynb": ("build_crnn",),
     "06_tuning.ipynb": ("choose_configuration",),
-    "07_evaluation.ipynb": ("bootstrap_interval", "cluster_bootstrap_interval", "independent_ratio_band",
-                            "mcnemar_exact"),
+    "07_evaluation.ipynb": ("bootstrap_interval", "cluster_bootstrap_interval", "group_resamples",
+                            "independent_ratio_band", "mcnemar_exact"),
     "08_small_data.ipynb": ("mixup", "cluster_sign_flip_pvalue"),
 }
 

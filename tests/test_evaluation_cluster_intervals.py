@@ -115,3 +115,30 @@ def test_the_ratio_band_is_exactly_one_when_every_track_is_its_own_group():
     y_pred = y_true.copy()
     y_pred[:5] = (y_pred[:5] + 1) % 3  # 5 tracks wrong
     assert independent_ratio_band(y_true, y_pred, np.arange(12), n_shuffles=10, n_resamples=50) == (1.0, 1.0)
+
+
+def test_mean_interval_is_the_accuracy_interval_on_0_1_values_and_a_plain_loop_on_shares():
+    """mean_interval on each track's 0/1 correctness is bootstrap_interval (tracks) and
+    cluster_bootstrap_interval (groups), draw for draw; on shares (the part of several runs right)
+    it is the hand-written cluster bootstrap of their mean, ends being resampled means. Break
+    tried: the resampled sums divided by the test set's size, not the tracks drawn -> the
+    shares' interval differs."""
+    from genrelib.evaluation import mean_interval
+
+    rng = np.random.default_rng(5)
+    y_true = rng.integers(0, 4, 30)
+    y_pred = np.where(rng.random(30) < 0.7, y_true, (y_true + 1) % 4)
+    groups = rng.integers(0, 9, 30).astype(str)
+    correct = (y_true == y_pred).astype(float)
+    assert mean_interval(correct, seed=3) == bootstrap_interval(y_true, y_pred, seed=3)
+    assert mean_interval(correct, groups, seed=3) == cluster_bootstrap_interval(y_true, y_pred, groups, seed=3)
+    share = rng.integers(0, 6, 30) / 5  # five runs
+    _, first, group_of = np.unique(groups, return_index=True, return_inverse=True)
+    group_of = np.argsort(np.argsort(first))[group_of]
+    draws = np.random.default_rng(0).integers(0, len(first), size=(2000, len(first)))
+    means = np.array([share[np.concatenate([np.flatnonzero(group_of == g) for g in row])].mean() for row in draws])
+    low, high = mean_interval(share, groups)
+    expected = (np.percentile(means, 2.5, method="lower"), np.percentile(means, 97.5, method="higher"))
+    np.testing.assert_allclose((low, high), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="one group .* per track"):
+        mean_interval(share, groups[:-1])

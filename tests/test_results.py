@@ -571,7 +571,8 @@ def test_artist_intervals_leave_out_a_record_that_keeps_no_predictions(tmp_path:
 def test_artist_paired_with_one_artist_per_track_is_mcnemar() -> None:
     """paired_table's rows tested over artists: with each track its own artist the sign flip is
     McNemar's test again (exact up to 20 differing tracks, estimated beyond); another data's
-    label gives NaN. Break tried: the groups counted where both models agree -> fails."""
+    label gives NaN. Break tried: the groups counted where both models agree -> fails; the
+    floor's k taken as the artists where they differ -> fails."""
     from genrelib.results import RECORDS_DIR, artist_paired
 
     records = load_records(RECORDS_DIR)
@@ -582,6 +583,14 @@ def test_artist_paired_with_one_artist_per_track_is_mcnemar() -> None:
     assert len(both) == 4
     np.testing.assert_allclose(both["artist-level p"], both["pvalue"], atol=0.01)
     assert (both["artists where they differ"] == both["only_a_right"] + both["only_b_right"]).all()
+    assert (both["artists with a net difference"] == both["artists where they differ"]).all()
+    # Artists of several tracks (here: each genre one artist): one whose tracks only A and only B got
+    # right cancel out of the k of the floor 2/2^k, though it is counted where they differ.
+    genre = artist_paired(records, paired, _Index("/data/gtzan-mini/genres",
+                                                  tracks.assign(artist=tracks["track_id"].str.split(".").str[0])))
+    k, differ = genre["artists with a net difference"], genre["artists where they differ"]
+    assert (k <= differ).all() and (k < differ).any()
+    np.testing.assert_allclose(genre["smallest possible p"], 2.0 / 2.0 ** k)
     elsewhere = artist_paired(records, paired, _Index("/data/synthetic/genres", tracks.assign(artist="a")))
     assert elsewhere["artist-level p"].isna().all()
 

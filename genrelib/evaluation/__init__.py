@@ -10,7 +10,8 @@ from genrelib.evaluation.aggregate import (AGGREGATION_METHODS, TrackPredictions
                                            group_segments, track_truth)
 from genrelib.evaluation.ensembles import (SegmentPredictions, check_same_genres,
                                            ensemble_predictions, same_segments)
-from genrelib.evaluation.intervals import BOOTSTRAP_METRICS, bootstrap_interval, cluster_bootstrap_interval
+from genrelib.evaluation.intervals import (BOOTSTRAP_METRICS, bootstrap_interval, cluster_bootstrap_interval,
+                                           mean_interval)
 from genrelib.evaluation.metrics import (TOP_K, GenreScores, LevelReport, classification_report,
                                          confusion, top_k_accuracy)
 from genrelib.evaluation.result import (Bootstrap, EvaluationResult, EvaluationSummary,
@@ -27,6 +28,6 @@ __all__ = [
     "cluster_sign_flip_pvalue",
     "sign_flip_floor",
     "compare_predictions", "confusion",
-    "ensemble_predictions", "evaluate_predictions", "group_segments", "holm_passed", "mcnemar_exact",
+    "ensemble_predictions", "evaluate_predictions", "group_segments", "holm_passed", "mcnemar_exact", "mean_interval",
     "paired_t_test", "same_segments", "top_genres", "top_k_accuracy", "track_truth",
 ]

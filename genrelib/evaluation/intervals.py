@@ -5,7 +5,7 @@ Notebook: 07_evaluation.ipynb
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -205,17 +205,43 @@ def cluster_bootstrap_interval(
         raise ValueError(f"need one group (e.g. artist) per track, got {len(groups)} groups for {n} tracks")
     if n_classes is None:
         n_classes = int(max(y_true.max(), y_pred.max())) + 1
+    scores = [weighted_scores(y_true, y_pred, times, metric, n_classes)
+              for times in group_resamples(groups, n_resamples, seed)]
+    return interval_ends(np.concatenate(scores), level)
+
+
+def group_resamples(groups: np.ndarray, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
+    """The cluster bootstrap's resamples, in blocks: each row how many times it holds each track
+    (ints, shape (rows, n_tracks)) after drawing as many groups as there are, with replacement,
+    every track of a drawn group kept. Groups are numbered in order of appearance, so one track
+    per group draws as ``bootstrap_interval`` does. Notebook: 07_evaluation.ipynb
+    """
     _, first, group_of = np.unique(groups, return_index=True, return_inverse=True)
     k = len(first)
     group_of = np.argsort(np.argsort(first))[group_of]  # each track's group as 0 .. k - 1, in order of appearance
     rng = np.random.default_rng(seed)
-    block = max(1, 1_000_000 // max(n, k))  # resamples drawn at once (bounded memory, the same draws)
-    scores = []
+    block = max(1, 1_000_000 // max(len(groups), k))  # resamples drawn at once (bounded memory, the same draws)
     for start in range(0, n_resamples, block):
         drawn = rng.integers(0, k, size=(min(block, n_resamples - start), k))  # k groups per resample
         rows = np.arange(len(drawn))[:, None] * k
         times = np.bincount((rows + drawn).ravel(), minlength=len(drawn) * k).reshape(len(drawn), k)
-        scores.append(weighted_scores(y_true, y_pred, times[:, group_of], metric, n_classes))
+        yield times[:, group_of]
+
+
+def mean_interval(values: Sequence[float], groups: Sequence[object] | None = None, *, n_resamples: int = 2000,
+                  level: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of one value per track (the share of several runs
+    that got the track right, say): tracks resampled as ``bootstrap_interval`` draws them, or
+    whole groups (artists) as ``cluster_bootstrap_interval`` does when ``groups`` is given; on
+    0/1 values it is their accuracy interval, draw for draw. Returns ``interval_ends``.
+    Notebook: 10_transfer_learning.ipynb
+    """
+    values = np.asarray(values, dtype=float)
+    groups = np.arange(len(values)) if groups is None else np.asarray(groups)
+    check_bootstrap_arguments(len(values), len(values), "accuracy", n_resamples, level)
+    if len(groups) != len(values):
+        raise ValueError(f"need one group (e.g. artist) per track, got {len(groups)} groups for {len(values)} tracks")
+    scores = [times @ values / times.sum(axis=1) for times in group_resamples(groups, n_resamples, seed)]
     return interval_ends(np.concatenate(scores), level)
 
 
