@@ -54,3 +54,17 @@ def test_mixup_mixes_segments_and_labels_with_the_same_weights() -> None:
     for i in range(16):  # the label weight of a segment's own genre is lam (plus the partner's share)
         own = lam[i] + (1 - lam[i]) * (y[perm[i]] == y[i])
         assert soft[i, y[i]] == pytest.approx(own, rel=1e-5)
+
+
+def test_a_time_mask_can_cover_the_last_frame_and_be_as_wide_as_the_segment() -> None:
+    """A mask's start is drawn from all ``frames - width + 1`` places, so a band may end on the
+    segment's last frame, and a band as wide as the segment (start 0) is allowed, not an error.
+
+    Break tried: the start drawn from ``frames - width`` places -> the last frame is never
+    masked (0 segments of 200, 34 before), and a band of the segment's width raises ValueError."""
+    x = np.arange(1600, dtype=np.float32).reshape(200, 2, 4)
+    out = augment.time_mask(x, np.random.default_rng(0), masks=1, max_width=1)
+    assert (out[:, :, -1] != x[:, :, -1]).any(axis=1).sum() > 0
+    short = np.arange(3.0)[None, None].astype("f4")
+    masked = augment.time_mask(short, np.random.default_rng(0), masks=5, max_width=3)
+    assert masked.shape == short.shape

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from helpers import chirp
 
 from genrelib import augment
+
+
+def two_tracks(folder: Path) -> tuple:
+    """(index, cfg): ``folder/<blues|rock>/<genre>.00000.wav`` 3 s chirps, 16-mel 3 s features."""
+    import soundfile as sf
+
+    from genrelib.config import FeatureConfig
+    from genrelib.datasets import index_dataset
+
+    for genre, seed in (("blues", 0), ("rock", 1)):
+        (folder / genre).mkdir(parents=True)
+        sf.write(folder / genre / f"{genre}.00000.wav", chirp(seed, seconds=3.0), 22050)
+    return index_dataset(folder), FeatureConfig(clip_seconds=3.0, n_mels=16, n_mfcc=8)
 
 
 def test_audio_augmentation_keeps_length_and_is_seeded() -> None:
@@ -25,17 +40,9 @@ def test_audio_augmentation_keeps_length_and_is_seeded() -> None:
 def test_audio_copies_are_cached_seeded_per_track_and_differ_from_the_clip(tmp_path, monkeypatch) -> None:
     """Two tracks, "noise" only: two copies each, read back from the cache the second time,
     a track's copies independent of the other tracks, and noisier than its clip."""
-    import soundfile as sf
-
-    from genrelib.config import FeatureConfig
-    from genrelib.datasets import index_dataset
     from genrelib.features import extract_features
 
-    for genre, seed in (("blues", 0), ("rock", 1)):
-        (tmp_path / "data" / genre).mkdir(parents=True)
-        sf.write(tmp_path / "data" / genre / f"{genre}.00000.wav", chirp(seed, seconds=3.0), 22050)
-    index = index_dataset(tmp_path / "data")
-    cfg = FeatureConfig(clip_seconds=3.0, n_mels=16, n_mfcc=8)
+    index, cfg = two_tracks(tmp_path / "data")
     copies = augment.audio_copies(index, cfg, ["crop", "noise"], seed=5, copies=2, cache_dir=tmp_path)
     assert len(copies) == 2 and len(list(tmp_path.glob("augmented-*.npz"))) == 1
     clean = extract_features(index, cfg, cache_dir=tmp_path / "features", progress=False)
@@ -52,6 +59,19 @@ def test_audio_copies_are_cached_seeded_per_track_and_differ_from_the_clip(tmp_p
                                  seed=5, copies=2, cache_dir=tmp_path / "alone")
     np.testing.assert_allclose(alone[1].X[0], copies[1].X[1], atol=1e-5)  # no other track's draw
     assert augment.audio_copies(index, cfg, ["crop", "gain"], cache_dir=tmp_path) == []
+
+
+def test_audio_copies_of_another_seed_are_drawn_again_not_read_from_the_cache(tmp_path) -> None:
+    """The seed is part of the copies' cache key: seed 6 after seed 5, in the same cache
+    folder, gives other copies in a second ``augmented-*.npz``, never seed 5's file.
+
+    Break tried: ``int(seed)`` left out of audio_copies' key -> seed 6 reads seed 5's file
+    (one file, equal copies)."""
+    index, cfg = two_tracks(tmp_path / "data")
+    five = augment.audio_copies(index, cfg, ["noise"], seed=5, copies=1, cache_dir=tmp_path)
+    six = augment.audio_copies(index, cfg, ["noise"], seed=6, copies=1, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("augmented-*.npz"))) == 2
+    assert not np.allclose(five[0].X, six[0].X)
 
 
 def test_a_speed_up_adds_no_silence() -> None:

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import soundfile as sf
+from helpers import write_silent_wav
 
-from genrelib.config import GTZAN_GENRES, get_profile
+from genrelib.config import GTZAN_GENRES, FeatureConfig, get_profile
 from genrelib.datasets import (DatasetIndex, UnreadableAudioWarning, file_md5, find_root,
                                index_dataset, read_artists, read_manifest, resolve_data_dir,
                                synthetic_cache_dir)
@@ -112,6 +113,20 @@ def test_two_candidate_roots_prefer_gtzan_else_error(tmp_path):
         find_root(tmp_path)
 
 
+def test_two_roots_of_gtzan_genres_at_one_level_are_an_error_naming_both(tmp_path) -> None:
+    """Two folders at the same depth that each hold GTZAN genre folders (``top/a/blues``,
+    ``top/b/rock``): the GTZAN preference cannot decide, so ValueError says 2 were found
+    and names both, never the first one picked in silence.
+
+    Break tried: find_root's ``len(roots) == 1`` as ``>= 1`` -> ``top/a`` is returned."""
+    write_silent_wav(tmp_path / "top" / "a" / "blues" / "blues.00000.wav", 0.25, sample_rate=RATE)
+    write_silent_wav(tmp_path / "top" / "b" / "rock" / "rock.00000.wav", 0.25, sample_rate=RATE)
+    with pytest.raises(ValueError, match="found 2 folders of labelled audio") as error:
+        find_root(tmp_path / "top")
+    assert str((tmp_path / "top" / "a").resolve()) in str(error.value)
+    assert str((tmp_path / "top" / "b").resolve()) in str(error.value)
+
+
 # --------------------------------------------------------------------------- the index
 def test_index_columns_types_and_order(tmp_path):
     root = make_gtzan(tmp_path, genres=("rock", "blues"), per_genre=2)
@@ -162,6 +177,20 @@ def test_repeated_file_names_across_labels_get_label_qualified_ids(tmp_path):
     write_tone(tmp_path / "data" / "rock" / "01.wav")
     index = index_dataset(tmp_path / "data")
     assert list(index.tracks["track_id"]) == ["pop/01", "rock/01"]
+
+
+def test_a_name_repeated_within_a_label_gets_relative_path_ids(tmp_path) -> None:
+    """``pop/01.wav`` beside ``pop/01.flac`` (and ``rock/01.wav``): ``label/stem`` ids would
+    repeat, so every track is named by its relative path (``_track_ids``: stems when unique,
+    else ``label/stem``, else the relative path) and the ids stay unique.
+
+    Break tried: ``_track_ids`` returning ``label/stem`` without checking they are unique ->
+    two tracks named ``pop/01``."""
+    for name in ("pop/01.wav", "pop/01.flac", "rock/01.wav"):
+        write_tone(tmp_path / "data" / name)
+    index = index_dataset(tmp_path / "data")
+    assert list(index.tracks["track_id"]) == ["pop/01.flac", "pop/01.wav", "rock/01.wav"]
+    assert list(index.tracks["track_id"]) == list(index.tracks["relative_path"])
 
 
 def test_audio_the_index_does_not_read_is_named_in_a_warning(tmp_path):
@@ -378,6 +407,18 @@ def test_artists_of_a_set_of_tracks():
     assert artists_of(tracks.drop(columns="artist"), ["a"]) == set()  # no artists known
 
 
+def test_a_clip_of_exactly_one_segment_is_not_reported_too_short(tmp_path) -> None:
+    """``report()["too_short"]`` names readable clips shorter than one default segment (3 s):
+    a 1 s clip is named, a clip of exactly 3.0 s (one whole segment) is not.
+
+    Break tried: ``duration < segment_seconds`` as ``<=`` -> the 3.0 s clip is named too."""
+    assert FeatureConfig().segment_seconds == 3.0
+    write_silent_wav(tmp_path / "data" / "blues" / "blues.00000.wav", 3.0)
+    write_silent_wav(tmp_path / "data" / "blues" / "blues.00001.wav", 1.0)
+    report = index_dataset(tmp_path / "data").report()
+    assert report["too_short"] == [{"relative_path": "blues/blues.00001.wav", "duration": 1.0}]
+
+
 # --------------------------------------------------------------------------- subset, fingerprint
 def test_subset_keeps_genres_and_rejects_unknown_ids(tmp_path):
     make_gtzan(tmp_path, per_genre=2)
@@ -400,6 +441,22 @@ def test_fingerprint_changes_with_the_files(tmp_path):
     assert second != first
     write_tone(root / "jazz" / "jazz.00001.wav")
     assert index_dataset(tmp_path).fingerprint() not in (first, second)
+
+
+def test_the_fingerprint_covers_the_genre_list_not_only_the_tracks(tmp_path) -> None:
+    """The blues tracks as a subset (genres blues and jazz kept) and with jazz dropped (genres
+    blues alone) hold the same files, yet their features' labels index other genre lists, so
+    their fingerprints (a feature-cache key) differ; the same subset twice has one fingerprint.
+
+    Break tried: the ``genres:`` line left out of fingerprint() -> the two are equal."""
+    make_gtzan(tmp_path, genres=("blues", "jazz"), per_genre=2)
+    index = index_dataset(tmp_path)
+    blues = index.tracks.loc[index.tracks["genre"] == "blues", "track_id"]
+    subset, dropped = index.subset(blues), index.drop_genres(["jazz"])
+    assert list(subset.tracks["path"]) == list(dropped.tracks["path"])
+    assert subset.genres == ("blues", "jazz") and dropped.genres == ("blues",)
+    assert subset.fingerprint() != dropped.fingerprint()
+    assert subset.fingerprint() == index.subset(blues).fingerprint()
 
 
 # --------------------------------------------------------------------------- checksums

@@ -223,3 +223,16 @@ def test_the_macro_f1_over_the_tested_genres_is_in_the_library_not_only_the_cli(
     for scores in record["per_genre"].values():
         scores["support"] = 0
     assert EvaluationSummary.from_dict(record).tested_macro_f1 is None
+
+
+def test_track_probs_are_the_mean_probabilities_whatever_the_aggregation_method() -> None:
+    """``track_probs`` holds each track's mean segment probabilities (as documented), also when
+    the genre is chosen by the geometric mean, whose normalised probabilities differ.
+
+    Break tried: track_probs taken from the method's own aggregation (``tracks[method].probs``)
+    -> [[0.38, 0.62]] instead of [[0.4, 0.6]], the first assert fails."""
+    result = evaluate_predictions([[0.6, 0.4], [0.2, 0.8]], [0, 0], ["t", "t"], genres=["a", "b"],
+                                  method="geometric")
+    np.testing.assert_allclose(result.track_probs, [[0.4, 0.6]])
+    geometric = aggregate_tracks(np.array([[0.6, 0.4], [0.2, 0.8]]), ["t", "t"], method="geometric").probs
+    assert not np.allclose(geometric, [[0.4, 0.6]])  # the two rules differ on this track

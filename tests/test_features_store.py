@@ -99,3 +99,16 @@ def test_a_cache_file_of_other_features_or_data_is_never_read(small_index, tmp_p
     with pytest.warns(UserWarning, match="written for other data"):
         got = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
     np.testing.assert_allclose(got.X, direct.X, atol=1e-4)
+
+
+def test_cache_path_changes_with_the_features_version(monkeypatch) -> None:
+    """FEATURES_VERSION is part of every cache key: bumping it (the features' maths changed)
+    gives a new path, so files of the old computation are never read back as current.
+
+    Break tried: feature_cache_path's key without ``v{FEATURES_VERSION}`` -> the path stays."""
+    import genrelib.features.store as store
+
+    before = feature_cache_path("fp0", FeatureConfig(), cache_dir="/c")
+    monkeypatch.setattr(store, "FEATURES_VERSION", store.FEATURES_VERSION + 1)
+    after = feature_cache_path("fp0", FeatureConfig(), cache_dir="/c")
+    assert after != before and after.parent == before.parent

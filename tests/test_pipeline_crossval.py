@@ -12,13 +12,18 @@ from helpers import make_tracks
 
 import genrelib.pipeline.crossval as crossval
 from genrelib import runs
+from genrelib.datasets.splits import kfold_splits
 from genrelib.pipeline import (Hardware, RunSpec, cross_validate, cross_validated_predictions,
                                fold_dirs)
 
 
 def test_every_fold_gets_the_spec_the_hardware_and_its_own_split(monkeypatch, tmp_path) -> None:
     """Each fold trains the spec with the fold's split, into out_dir/fold<k>, with the same
-    hardware (a Dask scheduler reaches every fold: moved from test_features_cluster.py)."""
+    hardware (a Dask scheduler reaches every fold: moved from test_features_cluster.py); the
+    folds are kfold_splits' with the spec's seed and valid_fraction.
+
+    Break tried: ``seed=spec.seed`` dropped from the kfold_splits call (seed 0) -> the test sets
+    differ from seed 3's, the kfold_splits assert fails."""
     seen = []
     monkeypatch.setattr(crossval, "train_run", lambda data, spec, **k: seen.append((spec, k)))
     tracks = make_tracks(3, genres=("a", "b", "c"))
@@ -32,6 +37,8 @@ def test_every_fold_gets_the_spec_the_hardware_and_its_own_split(monkeypatch, tm
     assert all(s.with_(split="random") == spec.with_(split="random") for s, _ in seen)
     tested = [t for s, _ in seen for t in s.split.test]
     assert sorted(tested) == sorted(tracks["track_id"])  # every track tested once
+    expected = kfold_splits(tracks, n_folds=3, valid_fraction=0.34, seed=3)
+    assert [s.split.test for s, _ in seen] == [w.test for w in expected]  # the spec's seed
     with pytest.raises(ValueError, match=r"protocol must be one of \['kfold', 'artist_kfold'\]"):
         cross_validate("data", spec, out_dir=tmp_path, protocol="loo")
 

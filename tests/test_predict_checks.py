@@ -85,3 +85,24 @@ def test_a_few_segments_of_per_segment_statistics_get_no_variation_note():
     assert steady.variation == pytest.approx(0.0) and steady.unfamiliar  # enough segments, no spread
     one_log_mel = meter_of(standardised_noise(1), np.full(100, 0.1))  # 20 frames of one segment
     assert one_log_mel.variation is not None
+
+
+def test_a_recording_exactly_at_the_silence_threshold_is_not_silent() -> None:
+    """Near-silent means strictly below ``SILENCE_DBFS``: a level exactly at it is not silent
+    and gets no note.
+
+    Break tried: ``rms_dbfs < SILENCE_DBFS`` -> ``<=`` -> silent is True, the assert fails."""
+    report = InputReport(rms_dbfs=SILENCE_DBFS, distance=None, variation=None)
+    assert report.silent is False and report.notes == []
+
+
+def test_an_ensemble_takes_the_smallest_variation_over_its_members() -> None:
+    """The same features vary as much as one member's training spread (variation 1) but a tenth
+    of the other's (0.1): the report keeps the smallest, so the file reads as unfamiliar.
+
+    Break tried: ``max(variations)`` -> variation 1.0 and not unfamiliar, the first assert fails."""
+    X = np.array([-1.0, 1.0] * 5).reshape(10, 1, 1)
+    narrow, wide = (np.zeros(1), np.ones(1)), (np.zeros(1), np.full(1, 10.0))
+    report = meter_of(X, np.full(100, 0.1), references=(narrow, wide))
+    assert report.variation == pytest.approx(0.1)
+    assert report.unfamiliar and report.distance == pytest.approx(1.0)

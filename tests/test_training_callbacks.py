@@ -6,6 +6,7 @@ Re-run under KERAS_BACKEND=jax (tests/test_backends.py)."""
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,7 +17,8 @@ from helpers import learnable_arrays, small_model, spy_callbacks  # noqa: E402
 
 from genrelib import models, runs  # noqa: E402
 from genrelib.config import TrainConfig  # noqa: E402
-from genrelib.training import BatchFeed, EpochTable, fit_model, make_callbacks, set_seed  # noqa: E402
+from genrelib.training import (BatchFeed, DataWaitMeter, EpochTable, fit_model, make_callbacks,  # noqa: E402
+                               set_seed)
 
 
 def test_callbacks_follow_the_recipe() -> None:
@@ -36,6 +38,40 @@ def test_epoch_table_prints_a_header_then_one_line_per_epoch(capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["epoch", "loss", "acc", "lr", "seconds"]
     assert lines[2].split() == ["2", "0.5000", "0.250", "1.00e-03", "2.0"]
+
+
+def test_the_plateau_rule_watches_the_metric_it_is_given() -> None:
+    """Without validation data the rules watch "loss": ReduceLROnPlateau included (and early
+    stopping with it).
+
+    Break tried: ReduceLROnPlateau's monitor fixed to "val_loss" -> the first assert fails."""
+    cbs = {type(c).__name__: c for c in make_callbacks(TrainConfig(), monitor="loss")}
+    assert cbs["ReduceLROnPlateau"].monitor == "loss"
+    assert cbs["EarlyStopping"].monitor == "loss"
+
+
+def test_data_wait_fraction_is_measured_from_each_epochs_start(monkeypatch) -> None:
+    """Each epoch's fraction is the wait of that epoch alone over its training time (epoch start
+    to validation start): 5 s of 10 in epoch 0, then 1 s of 10 in epoch 1 (the clock and the
+    feed's wait scripted, the hooks called as fit calls them).
+
+    Break tried: the wait counted from the first epoch's start (``_waited`` not reset in
+    on_epoch_begin) -> 0.5 then 0.6, the assert fails."""
+    import genrelib.training.callbacks as callbacks_module
+
+    clock = iter([0.0, 10.0, 20.0, 30.0])  # epoch 0 begin, its validation; epoch 1 begin, its validation
+    monkeypatch.setattr(callbacks_module, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    feed = SimpleNamespace(wait_seconds=0.0)
+    meter = DataWaitMeter(feed)
+    fractions = []
+    for epoch, waited_by_validation in ((0, 5.0), (1, 6.0)):
+        meter.on_epoch_begin(epoch)
+        feed.wait_seconds = waited_by_validation
+        meter.on_test_begin()
+        logs: dict = {}
+        meter.on_epoch_end(epoch, logs)
+        fractions.append(logs["data_wait_fraction"])
+    assert fractions == pytest.approx([0.5, 0.1])
 
 
 @pytest.mark.slow

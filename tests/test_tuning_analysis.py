@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from genrelib.config import FeatureConfig
-from genrelib.tuning.analysis import TABLE1_ACCURACY, grid_cost, measured_rates, seed_winners, table1
+from genrelib.tuning.analysis import (TABLE1_ACCURACY, grid_cost, measured_rates, seed_winners, sweep_budget,
+                                      table1)
 
 
 def _run(model: str, *, parameters: int, seconds_per_epoch: float, train_segments: int,
@@ -82,3 +83,30 @@ def test_seed_winners_say_which_seeds_chose_by_a_tie() -> None:
     assert table.loc["kernel_size", "seed 0"] == "5" and table.loc["kernel_size", "seed 1"] == "5"
     assert table.loc["kernel_size", "seeds agree"] and table.loc["kernel_size", "ties"] == "seed 0"
     assert table.loc["dropout", "seeds agree"] and table.loc["dropout", "ties"] == "–"
+
+
+def test_the_measured_rate_is_the_median_over_runs() -> None:
+    """One slow run (30 s per epoch beside 16.2 and 18.0, 1000 segments each) does not move the
+    rate: 18.0 ms per segment, the median. Break tried: median -> mean -> 21.4, fails."""
+    runs = [_run("cnn", parameters=2_880_138, seconds_per_epoch=s, train_segments=1000) for s in (16.2, 18.0, 30.0)]
+    cost = grid_cost(measured_rates(runs), model="cnn", factors={"kernel_size": [3, 5]})
+    assert cost.loc["CPU", "measured ms/segment"] == pytest.approx(18.0)
+
+
+def test_the_sweep_budget_counts_distinct_configurations_per_seed() -> None:
+    """Three trials per seed over two seeds, one of each seed's sharing a run: 2 configurations
+    were trained (4 trainings over both seeds). Break tried: not divided by the seeds -> 4, fails."""
+    trials = pd.DataFrame({"seed": [0, 0, 0, 1, 1, 1], "shared": [False, False, True, False, False, True]})
+    assert sweep_budget(trials) == 2
+
+
+def test_seeds_that_choose_different_values_do_not_agree() -> None:
+    """Seed 0 alone prefers kernel_size 3 and seed 1 prefers 5: "seeds agree" is False (dropout,
+    chosen alike, still agrees). Break tried: ``== 1`` -> ``<= 2`` in the agreement -> True, fails."""
+    trials = _two_factor_trials()
+    kernel = trials["factor"] == "kernel_size"
+    trials.loc[kernel, "valid_accuracy"] = [0.625, 0.5, 0.5, 0.625]  # seed 0: 3 best; seed 1: 5 best
+    table = seed_winners(trials)
+    assert table.loc["kernel_size", "seed 0"] == "3" and table.loc["kernel_size", "seed 1"] == "5"
+    assert not table.loc["kernel_size", "seeds agree"]
+    assert table.loc["dropout", "seeds agree"]
