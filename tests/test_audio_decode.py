@@ -201,3 +201,17 @@ def test_the_full_probe_refuses_nan_samples_as_every_read_does(tmp_path):
     with pytest.raises(AudioError, match="NaN or infinite"):
         read_audio(path)
     assert probe_audio(path)["duration"] == pytest.approx(1.0)
+
+
+def test_a_file_short_by_exactly_the_tolerance_is_complete(tmp_path) -> None:
+    """``check_complete`` accepts a file that ends exactly ``TOLERANCE_SECONDS`` before its
+    header's length (the tolerance is inclusive) and refuses one frame more.
+
+    Break tried: ``missing <= tolerance`` made ``<`` -> the file at the tolerance is truncated."""
+    from genrelib.audio.decode import TOLERANCE_SECONDS, check_complete
+
+    rate, promised = 1000, 10_000
+    short = int(TOLERANCE_SECONDS * rate)
+    check_complete(tmp_path / "a.wav", promised - short, promised, rate)
+    with pytest.raises(TruncatedAudioError):
+        check_complete(tmp_path / "a.wav", promised - short - 1, promised, rate)

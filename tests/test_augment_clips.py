@@ -41,3 +41,17 @@ def test_dense_segments_are_slices_of_each_track(signals) -> None:
     rows = np.flatnonzero(dense.track_ids == "t2")
     np.testing.assert_array_equal(dense.X[rows[3]], whole[:, 48:178])
     assert set(dense.y[rows]) == {2}
+
+
+def test_dense_segments_reach_the_last_frame_when_the_hop_divides_the_span(signals) -> None:
+    """The dense cut includes the segment that ends at the clip's last frame when the hop
+    lands on it: hop 193 over 323 frames of 130-frame segments starts at 0 and 193.
+
+    Break tried: the starts stopping before n_frames - frames (no + 1) -> one segment per
+    track instead of two."""
+    features = clip_feature_set(signals)
+    dense = augment.dense_segments(features, hop_frames=323 - 130)
+    assert len(dense) == 4 * 2
+    rows = np.flatnonzero(dense.track_ids == "t1")
+    np.testing.assert_array_equal(dense.X[rows[1]], log_mel(signals[1], SHORT)[:, 193:323])
+    assert dense.segment_index[rows].tolist() == [0, 1]

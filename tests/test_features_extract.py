@@ -179,3 +179,13 @@ def test_real_gtzan_shapes_and_finiteness(gtzan_mini):
     mel = extract_features(few, FeatureConfig(), cache_dir=False, progress=False)
     assert -100.0 <= mel.X.min() and mel.X.max() < 80.0
     assert mel.X[:19].std(axis=(1, 2)).min() > 1.0  # real music, not silence
+
+
+def test_no_more_workers_are_started_than_there_are_tracks() -> None:
+    """``_resolve_jobs`` caps the workers at the number of tracks (and gives at least one).
+
+    Break tried: the cap at n_tasks dropped -> every core (-1) gets a worker for 1 track."""
+    assert E._resolve_jobs(None, 1) == 1
+    assert E._resolve_jobs(8, 3) == 3
+    assert E._resolve_jobs(2, 0) == 1
+    assert E._resolve_jobs(1, 50) == 1

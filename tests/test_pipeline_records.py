@@ -247,3 +247,58 @@ def test_run_records_and_specs_need_no_keras() -> None:
             "print('keras' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr[-2000:]
+
+
+def _reference_deep_record() -> RunRecord:
+    """The first committed deep run record with a measured epoch time and both sets."""
+    for metrics_path in _reference_records():
+        folder = metrics_path.parent
+        if _is_ensemble(folder):
+            continue
+        record = load_run_record(folder)
+        m = record.metrics
+        if m.seconds_per_epoch and m.n_segments.train and m.valid and m.test:
+            return record
+    raise AssertionError("no deep run record under results/reference")
+
+
+def test_epoch_estimate_scales_by_the_ratio_of_training_segments() -> None:
+    """``estimate_epoch_seconds`` scales the measured seconds per epoch by the wanted
+    training segments over the run's own: 2 s for 100 segments is 20 s for 1,000.
+
+    Break tried: the ratio inverted (run's segments over wanted) -> 0.2 s instead of 20 s."""
+    from dataclasses import replace
+
+    from genrelib.pipeline.records import estimate_epoch_seconds
+
+    m = replace(_reference_deep_record().metrics, seconds_per_epoch=2.0,
+                n_segments=SetSizes(train=100, valid=10, test=10))
+    assert estimate_epoch_seconds(m, train_segments=1000) == pytest.approx(20.0)
+    assert estimate_epoch_seconds(m, train_segments=50) == pytest.approx(1.0)
+
+
+def test_describe_run_names_a_rule_other_than_the_vote_and_one_untrained_genre() -> None:
+    """``describe_run`` names the track rule when it is not the vote ("(mean)") and says
+    nothing for the vote; one genre without a training track reads "that genre", two
+    "those genres".
+
+    Break tried: the rule never named -> no " (mean)" after "track accuracy"; "that genre"
+    chosen for any non-empty list -> two genres read "that genre"."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    record = _reference_deep_record()
+    m = record.metrics
+    metrics = replace(m, valid=replace(m.valid, method="mean"), test=replace(m.test, method="vote"))
+
+    def described(untrained: list[str]) -> list[str]:
+        result = SimpleNamespace(run_dir=record.run_dir, metrics=metrics, history=pd.DataFrame({"loss": [1.0]}),
+                                 config=SimpleNamespace(extra={"untrained_genres": untrained}))
+        return describe_run(result).splitlines()
+
+    lines = described(["blues"])
+    assert any(line.startswith("valid: track accuracy (mean) ") for line in lines), lines
+    assert any(line.startswith("test: track accuracy 0") or line.startswith("test: track accuracy 1")
+               for line in lines), lines
+    assert any("the model cannot predict that genre" in line for line in lines), lines
+    assert any("the model cannot predict those genres" in line for line in described(["blues", "jazz"]))

@@ -223,3 +223,19 @@ def test_precision_devices_and_augmentation_reach_the_recipe() -> None:
     augmented = train_config(RunSpec(augment="default"))
     assert augmented.augment == ("crop", "mixup") and augmented.to_dict()["augment"] == ["crop", "mixup"]
     assert train_config(RunSpec(), None) == plain
+
+
+def test_a_fine_tuned_kind_starts_from_the_fine_tuning_rate_which_a_batch_size_scales() -> None:
+    """A fine-tuned kind's base learning rate is ``FINETUNE_LEARNING_RATE`` (not the recipe's
+    1e-3): alone, and scaled linearly by a batch size other than 32; a spec's rate still wins.
+
+    Break tried: the FINETUNE_KINDS override skipped -> the recipe's 1e-3 instead of the
+    fine-tuning rate."""
+    from genrelib.models import FINETUNE_KINDS, FINETUNE_LEARNING_RATE
+
+    kind = sorted(FINETUNE_KINDS)[0]
+    assert FINETUNE_LEARNING_RATE != get_profile("full").train.learning_rate
+    assert train_config(RunSpec(model=kind, profile="full")).learning_rate == pytest.approx(FINETUNE_LEARNING_RATE)
+    scaled = train_config(RunSpec(model=kind, profile="full"), Hardware(batch_size=64))
+    assert scaled.learning_rate == pytest.approx(FINETUNE_LEARNING_RATE * 2)
+    assert train_config(RunSpec(model=kind, learning_rate=5e-4)).learning_rate == 5e-4

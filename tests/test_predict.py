@@ -646,3 +646,14 @@ def test_from_python_passed_over_files_are_warned_and_wrong_arguments_are_named(
         P.predict_file(predictor, tmp_path / "in")
     with pytest.raises(ValueError, match=r"top_k must be an integer >= 1, got '3'"):
         P.predict_file(predictor, song, top_k="3")
+
+
+def test_a_top_k_below_one_is_refused_before_the_file_is_read(predictor, tmp_path) -> None:
+    """``predict_file`` refuses ``top_k`` 0 or negative (and a bool) with a ValueError
+    naming it, before it looks at the file.
+
+    Break tried: the check ``top_k < 1`` loosened to ``top_k < 0`` -> top_k=0 is accepted and
+    the missing file raises an AudioError instead."""
+    for bad in (0, -1, True):
+        with pytest.raises(ValueError, match="top_k must be an integer >= 1"):
+            P.predict_file(predictor, tmp_path / "absent.wav", top_k=bad)

@@ -68,3 +68,16 @@ def test_cpu_of_reads_the_cpu_back_and_says_when_a_record_names_none(tmp_path) -
     assert cpu_of(machine_description(intel)) == "Intel(R) Xeon(R) Processor, AVX-512"
     assert cpu_of("Linux x86_64, AMD EPYC 7B13, AVX2") == "AMD EPYC 7B13, AVX2"
     assert cpu_of("Linux x86_64") == cpu_of(None) == cpu_of("") == CPU_NOT_RECORDED == "not recorded"
+
+
+def test_renaming_a_source_file_changes_the_digest(tmp_path) -> None:
+    """``source_digest`` hashes each file's relative path with its bytes: a file renamed,
+    its content unchanged, gives another digest.
+
+    Break tried: the path left out of the digest -> a rename keeps the same digest."""
+    from genrelib.provenance import source_digest
+
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    before = source_digest(tmp_path)
+    (tmp_path / "a.py").rename(tmp_path / "b.py")
+    assert source_digest(tmp_path) != before

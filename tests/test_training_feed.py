@@ -79,3 +79,22 @@ def test_feed_refuses_unpaired_rows_and_stops_when_closed() -> None:
     assert feed.steps == 2 and len(first[1]) == 4 and feed.served == 1
     feed.close()
     assert list(stream) == [] and list(feed) == []
+
+
+def test_augmentation_draws_a_new_stream_for_every_epoch_and_batch() -> None:
+    """The augment function's generator depends on (seed, epoch, batch): the same batch
+    position draws differently in the next epoch, and a feed with the same seed repeats it.
+
+    Break tried: the epoch left out of the augmentation's seed -> batch 0 of epoch 1 draws
+    the same numbers as batch 0 of epoch 0."""
+    x, y = _rows(8)
+
+    def draws(seed: int) -> list[float]:
+        feed = BatchFeed(x, y, batch_size=4, shuffle=False, seed=seed, prefetch=0,
+                         augment=lambda rows, rng: (np.full((len(rows), 1), rng.random()), y[rows]))
+        return [float(feed.batch(k)[0][0, 0]) for k in range(2 * feed.steps)]
+
+    first = draws(3)
+    assert len(set(first)) == len(first)  # every (epoch, batch) its own stream
+    assert first == draws(3)
+    assert first != draws(4)

@@ -333,3 +333,69 @@ def test_the_command_end_to_end(tiny_synthetic, tmp_path, capsys) -> None:
     assert len({r["trial"] for r in read_records(out / SEARCH_FILE)}) == 2
     assert main(argv) == 0  # everything finished: nothing retrained
     assert json.loads(capsys.readouterr().out)["table"] == result["table"]
+
+
+def test_crnn_filters_and_dropout_settings_reach_every_option_they_name() -> None:
+    """For the crnn, a "filters" value longer than its conv blocks keeps every width given
+    (the blocks use the first ones), and a "dropout" value sets the GRUs' ``rnn_dropout`` too.
+
+    Break tried: crnn filters cut to the block count -> 16-32-64-128 loses 128; the crnn's
+    rnn_dropout left at the builder default -> 0.25 reaches ``dropout`` only."""
+    from genrelib.tuning.space import apply_settings, base_settings
+
+    base = base_settings(RunSpec(model="crnn"))
+    blocks = base["options"]["conv_blocks"]
+    widths = tuple(16 * 2 ** i for i in range(blocks + 1))
+    wide = apply_settings("crnn", base, {"filters": "-".join(map(str, widths))})
+    assert wide["options"]["filters"] == widths and wide["options"]["conv_blocks"] == blocks
+    dropped = apply_settings("crnn", base, {"dropout": 0.25})
+    assert dropped["options"]["dropout"] == 0.25 and dropped["options"]["rnn_dropout"] == 0.25
+    assert base["options"]["rnn_dropout"] != 0.25  # the base is copied, not changed
+
+
+def test_a_search_with_another_sampler_seed_is_a_new_search(tiny_synthetic, tmp_path, fake) -> None:
+    """The sampler's seed is part of a joint search's identity: the same space and budget with
+    another ``sampler_seed`` records its own trials instead of resuming the first search's.
+
+    Break tried: sampler_seed left out of the search id -> the second search reads the first
+    one's 2 records back and writes none (2 records instead of 4)."""
+    options = dict(out_dir=tmp_path, space=FACTORS, report=None, budget=2)
+    fake()
+    joint_search(tiny_synthetic, SPEC, sampler_seed=0, **options)
+    assert len(read_records(tmp_path / SEARCH_FILE)) == 2
+    joint_search(tiny_synthetic, SPEC, sampler_seed=1, **options)
+    records = read_records(tmp_path / SEARCH_FILE)
+    assert len(records) == 4 and len({r["search_id"] for r in records}) == 2
+
+
+def test_a_search_repeat_counts_no_training_time_and_blank_record_lines_are_skipped(tmp_path) -> None:
+    """In ``search_frame`` a trial read back from an earlier one (``repeat_of`` set) is not
+    trained: 0 seconds and 0 epochs, whatever its copied record says; ``read_records`` skips
+    blank lines (a hand-edited file).
+
+    Break tried: the repeat's copied seconds kept -> 5.0 instead of 0.0; blank lines parsed
+    as JSON -> ValueError "line 2: not a JSON record"."""
+    from genrelib.tuning.search import search_frame
+
+    head = {"kind": "search", "params": {"kernel_size": 3}, "seed": 0, "key": "k",
+            "valid": {"track_accuracy": 0.5, "segment_accuracy": 0.4}, "seconds": 5.0, "epochs": 2}
+    path = tmp_path / SEARCH_FILE
+    path.write_text(json.dumps({**head, "trial": 0, "repeat_of": None}) + "\n\n   \n"
+                    + json.dumps({**head, "trial": 1, "repeat_of": 0}) + "\n", encoding="utf-8")
+    records = read_records(path)
+    assert [r["trial"] for r in records] == [0, 1]
+    frame = search_frame(records)
+    assert frame["seconds"].tolist() == [5.0, 0.0] and frame["epochs"].tolist() == [2, 0]
+    assert frame["trained"].tolist() == [True, False]
+
+
+def test_a_record_is_appended_on_its_own_line_after_a_file_without_a_final_newline(tmp_path) -> None:
+    """``append_record`` starts a new line when the file's last record lacks its newline (a
+    file written by hand or by another tool), so both records read back.
+
+    Break tried: the missing newline not added -> the two records share a line and
+    read_records raises ValueError "not a JSON record"."""
+    path = tmp_path / SEARCH_FILE
+    path.write_text(json.dumps({"trial": 0}), encoding="utf-8")
+    append_record(path, {"trial": 1})
+    assert read_records(path) == [{"trial": 0}, {"trial": 1}]
