@@ -97,3 +97,26 @@ def test_leakage_experiment_rejects_bad_options() -> None:
         leakage_experiment(features, tracks, protocols=("random",))
     with pytest.raises(ValueError, match="repeats"):
         leakage_experiment(features, tracks, repeats=0)
+
+
+def test_leakage_experiment_trains_the_track_protocols_on_every_untested_track(monkeypatch) -> None:
+    """No early stopping here, so the validation tracks join training: under "track" and "artist"
+    every segment is either trained on or tested, none is left aside.
+
+    Break tried: train on split.train only -> the validation tracks' segments are in neither set.
+    """
+    import genrelib.leakage as leakage
+
+    tracks = artist_tracks()
+    features = _memorisable_features(tracks)
+    seen = []
+    original = leakage._fit_predict
+
+    def recording(Z, y, train, test, seed):
+        seen.append((len(train), len(test), len(np.intersect1d(train, test))))
+        return original(Z, y, train, test, seed)
+
+    monkeypatch.setattr(leakage, "_fit_predict", recording)
+    leakage_experiment(features, tracks, protocols=("track", "artist"), repeats=2, seed=0)
+    assert len(seen) == 4 and all(n_train + n_test == len(features) and shared == 0
+                                  for n_train, n_test, shared in seen), seen

@@ -164,3 +164,25 @@ def test_an_output_that_cannot_be_written_is_one_error_line(tmp_path: Path) -> N
         err = process.stderr.read()
     assert process.wait(timeout=120) == 1
     assert err == "genrelib data: error: writing its output: No space left on device\n", err
+
+
+def test_a_new_folder_holding_only_a_link_to_a_folder_is_kept(tmp_path) -> None:
+    """After a failed command an output folder it created is removed only when it holds no
+    file; a symbolic link (even one to a folder) counts as content and keeps it.
+
+    Break tried: count only non-folders as files -> the folder with its link is removed.
+    """
+    from genrelib.commands import outputs
+
+    target = tmp_path / "elsewhere"
+    (target / "inner").mkdir(parents=True)
+    out = tmp_path / "runs" / "new"
+    outputs.start()
+    outputs.check_output(out, outputs.FOLDER, "--out")
+    out.mkdir(parents=True)
+    (out / "link").symlink_to(target, target_is_directory=True)
+    assert outputs.remove_empty_created() == []
+    assert (out / "link").is_symlink() and (target / "inner").is_dir()
+    outputs.check_output(tmp_path / "runs" / "empty" / "sub", outputs.FOLDER, "--out")
+    (tmp_path / "runs" / "empty" / "sub").mkdir(parents=True)
+    assert outputs.remove_empty_created() == [tmp_path / "runs" / "empty" / "sub", tmp_path / "runs" / "empty"]

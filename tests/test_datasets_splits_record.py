@@ -55,3 +55,14 @@ def test_track_split_round_trip_and_validation():
     assert TrackSplit.from_dict(data) == split
     with pytest.raises(TypeError, match="got a str"):
         TrackSplit(train="abc", valid=(), test=(), protocol="x")
+
+
+def test_check_leakage_checks_every_pair_of_sets() -> None:
+    """A track in train and valid, or in valid and test, is a leak as much as one in train and test.
+
+    Break tried: compare only sets two apart (train/test) -> the train/valid and valid/test leaks pass.
+    """
+    with pytest.raises(LeakageError, match="track 'b' is in both the 'train' and the 'valid' set"):
+        check_leakage(TrackSplit(train=["a", "b"], valid=["b"], test=["c"], protocol="random"))
+    with pytest.raises(LeakageError, match="track 'c' is in both the 'valid' and the 'test' set"):
+        check_leakage(TrackSplit(train=["a"], valid=["c"], test=["c"], protocol="random"))

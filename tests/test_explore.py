@@ -101,3 +101,46 @@ def test_without_mp3_the_player_is_a_wav(monkeypatch) -> None:
 def test_a_player_refuses_what_it_cannot_play(samples) -> None:
     with pytest.raises(ValueError, match="audio_player"):
         audio_player(samples, 22050)
+
+
+def test_examples_of_a_genre_come_in_track_id_order() -> None:
+    """Several examples of a genre are listed by track id, whatever order the draw made.
+
+    Break tried: keep the draw's order (no np.sort) -> some genre's ids are out of order.
+    """
+    tracks = artist_tracks(per_genre=12)
+    for seed in range(5):
+        examples = examples_per_genre(tracks, per_genre=5, seed=seed, genres=GENRES)
+        for genre, group in examples.groupby("genre", sort=False):
+            assert group["track_id"].tolist() == sorted(group["track_id"]), (seed, genre)
+
+
+def test_top_share_counts_tracks_of_unknown_artist_in_the_genre() -> None:
+    """``top_share`` is the top artist's tracks over all the genre's tracks, those of unknown
+    artist included (2 of blues' 6 tracks, one of them unknown).
+
+    Break tried: divide by the tracks of known artist -> blues' top_share is 2/5.
+    """
+    tracks = artist_tracks()
+    tracks.loc[0, "artist"] = None
+    summary = artist_summary(tracks)
+    assert summary.loc["blues", "top_share"] == pytest.approx(2 / 6)
+    assert summary.loc["blues", "top_artist"] in {"blues-artist-1", "blues-artist-2"}
+
+
+def test_split_summary_counts_test_tracks_whose_artist_is_in_training() -> None:
+    """``test_tracks_known_artist`` counts test tracks whose artist also has a training track:
+    none under the artist split, every test track here under a split that shares all artists.
+
+    Break tried: count test tracks of any known artist -> the artist split reports 2, not 0.
+    """
+    from genrelib.datasets import TrackSplit
+
+    tracks = artist_tracks()  # blues.00000 and blues.00003 are by blues-artist-0
+    apart = TrackSplit(train=["blues.00001", "blues.00002"], valid=[], test=["blues.00000", "blues.00003"],
+                       protocol="artist")
+    shared = TrackSplit(train=["blues.00000", "blues.00001"], valid=[], test=["blues.00003", "blues.00004"],
+                        protocol="random")
+    table = split_summary({"apart": apart, "shared": shared}, tracks)
+    assert table["test_tracks_known_artist"].to_dict() == {"apart": 0, "shared": 2}
+    assert table["shared_artists"].to_dict() == {"apart": 0, "shared": 2}

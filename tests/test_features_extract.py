@@ -189,3 +189,20 @@ def test_no_more_workers_are_started_than_there_are_tracks() -> None:
     assert E._resolve_jobs(8, 3) == 3
     assert E._resolve_jobs(2, 0) == 1
     assert E._resolve_jobs(1, 50) == 1
+
+
+def test_clips_more_than_half_a_segment_from_the_clip_length_are_named() -> None:
+    """The tolerance is half a segment (1.5 s of 3 s segments): a 28 s clip is short, a 32 s one long,
+    29 s and 31 s say nothing.
+
+    Break tried: a tolerance of a whole segment -> no warning for the 28 s and 32 s clips.
+    """
+    import warnings
+
+    with pytest.warns(ClipLengthWarning, match=r"1 of 2 clips are shorter than the 30 s"):
+        E.warn_clip_lengths([30.0, 28.0], FeatureConfig())
+    with pytest.warns(ClipLengthWarning, match=r"1 of 2 clips are longer than 30 s"):
+        E.warn_clip_lengths([30.0, 32.0], FeatureConfig())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        E.warn_clip_lengths([29.0, 31.0], FeatureConfig())

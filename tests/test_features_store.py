@@ -112,3 +112,30 @@ def test_cache_path_changes_with_the_features_version(monkeypatch) -> None:
     monkeypatch.setattr(store, "FEATURES_VERSION", store.FEATURES_VERSION + 1)
     after = feature_cache_path("fp0", FeatureConfig(), cache_dir="/c")
     assert after != before and after.parent == before.parent
+
+
+def test_an_empty_cache_root_falls_back_to_the_cache_environment_variable(tmp_path, monkeypatch) -> None:
+    """``default_cache_dir(root="")`` (or blanks, e.g. an unset notebook parameter) means the
+    default root ``$GENREBOOK_CACHE``, never a folder relative to the working directory.
+
+    Break tried: test only ``root is not None`` -> root "  " gives the relative path "  /features".
+    """
+    monkeypatch.setenv(cache_mod.CACHE_ENV, str(tmp_path / "cache"))
+    for root in (None, "", "  "):
+        assert cache_mod.default_cache_dir("features", root=root) == tmp_path / "cache" / "features"
+    assert cache_mod.default_cache_dir("features", root=tmp_path / "own") == tmp_path / "own" / "features"
+
+
+def test_an_atomic_write_leaves_a_file_readable_by_others(tmp_path) -> None:
+    """Files written atomically get the usual 0644 mode, not the 0600 of the temporary file.
+
+    Break tried: skip the chmod before the rename -> the file's mode is 0600.
+    """
+    import os
+    import stat
+
+    if os.name != "posix":
+        pytest.skip("POSIX file modes")
+    path = atomic_save_npz(tmp_path / "a.npz", {"x": np.arange(3)})
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(cache_mod.atomic_write_text(tmp_path / "b.txt", "hi").stat().st_mode) == 0o644

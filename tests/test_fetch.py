@@ -73,6 +73,8 @@ class ArchiveServer(ThreadingHTTPServer):
     ignore_range: bool = False   # answer 200 with the whole file even to a Range request
     no_length: bool = False      # no Content-Length: the body ends when the connection closes
     content_type: str | None = None  # a Content-Type header to send
+    etag: str = '"v1"'           # the ETag header sent
+    last_modified: str | None = None  # a Last-Modified header to send
 
     def handle_error(self, request, client_address) -> None:
         """Stay quiet when the client hangs up early (the fetch stops at an HTML page).
@@ -116,7 +118,9 @@ class RangeHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             self.send_header("Content-Length", str(len(body) - start))
-        self.send_header("ETag", '"v1"')
+        self.send_header("ETag", self.server.etag)
+        if self.server.last_modified:
+            self.send_header("Last-Modified", self.server.last_modified)
         if self.server.content_type:
             self.send_header("Content-Type", self.server.content_type)
         self.end_headers()
@@ -431,3 +435,35 @@ def test_a_url_that_is_no_web_address_is_a_usage_error(tmp_path, manifest, url, 
                             "For an archive you already have, unpack it into DIR (tar xzf genres.tar.gz "
                             "-C DIR) and run `genrelib data fetch gtzan DIR`: a folder that holds every "
                             "track is only verified\n")
+
+
+def test_a_resume_names_last_modified_when_the_etag_is_weak(tmp_path, server, monkeypatch) -> None:
+    """If-Range may only name a strong ETag: with a weak one the resume names Last-Modified instead.
+
+    Break tried: take any ETag as the validator -> the resume sends If-Range 'W/"v1"'.
+    """
+    url = serve(server, b"x" * 4000, name="/file.bin")
+    server.etag, server.last_modified = 'W/"v1"', "Wed, 21 Oct 2015 07:28:00 GMT"
+    server.cut_once = True
+    monkeypatch.setattr(download_module, "RETRY_WAIT_S", 0.0)
+    target = tmp_path / "file.bin"
+    with pytest.raises(FetchError, match="interrupted"):
+        download_module.download_file(url, target, retries=0, progress=False)
+    assert download_module.download_file(url, target, retries=0, progress=False).read_bytes() == b"x" * 4000
+    assert server.requests[-1]["range"] == "bytes=2000-"
+    assert server.requests[-1]["if_range"] == "Wed, 21 Oct 2015 07:28:00 GMT"
+
+
+def test_a_part_longer_than_the_file_on_the_server_is_downloaded_afresh(tmp_path, server, monkeypatch) -> None:
+    """A 416 answer means "nothing left" only when the server's size equals the part's; a part
+    longer than the file (the file changed) is discarded and the file downloaded again.
+
+    Break tried: take any 416 with a Content-Range as complete -> the stale 5000-byte part becomes the file.
+    """
+    url = serve(server, b"y" * 3000, name="/file.bin")
+    monkeypatch.setattr(download_module, "RETRY_WAIT_S", 0.0)
+    target = tmp_path / "file.bin"
+    (tmp_path / "file.bin.part").write_bytes(b"x" * 5000)
+    (tmp_path / "file.bin.part.json").write_text(f'{{"url": "{url}", "validator": "\\"v1\\""}}')
+    assert download_module.download_file(url, target, retries=1, progress=False).read_bytes() == b"y" * 3000
+    assert [r["range"] for r in server.requests] == ["bytes=5000-", None]

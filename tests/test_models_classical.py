@@ -369,3 +369,66 @@ def test_evaluate_hop_is_refused_for_a_classical_run(cli_runs, tiny_synthetic, c
     capsys.readouterr()
     assert main(["evaluate", str(cli_runs["logreg"]), "--data", str(tiny_synthetic), "--hop", "16"]) == 2
     assert capsys.readouterr().err.startswith("genrelib evaluate: error: --hop 16: no effect on a logreg run")
+
+
+def test_choose_C_uses_no_more_folds_than_the_smallest_genre_has_tracks() -> None:
+    """With 3 training tracks in one genre, C is chosen by 3 inner folds (not 5), each holding
+    out one of them; the losses are the row-weighted means of scikit-learn's 3-fold grid search.
+
+    Break tried: folds = min(5, tracks), ignoring the smallest genre -> 5 folds, other losses.
+    """
+    from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
+
+    rng = np.random.default_rng(3)
+    y = np.repeat([0] * 10 + [1] * 10 + [2] * 3, 4)  # 23 tracks of 4 rows, genre 2 has 3
+    groups = np.repeat(np.arange(23), 4)
+    table = (rng.normal(size=(92, 6)) + 0.7 * y[:, None]).astype(np.float32)
+    candidates = (0.01, 1.0)
+    model = classical.build_logreg(seed=2)
+    _, losses = penalty.choose_C(model, table, y, groups=groups, candidates=candidates)
+    cv = StratifiedGroupKFold(n_splits=3, shuffle=True, random_state=2)
+    sizes = [len(test) for _, test in cv.split(table, y, groups)]
+    grid = GridSearchCV(model, {"logreg__C": list(candidates)}, scoring="neg_log_loss", cv=cv)
+    grid.fit(table, y, groups=groups)
+    expected = -sum(grid.cv_results_[f"split{i}_test_score"] * n for i, n in enumerate(sizes)) / len(y)
+    np.testing.assert_allclose(losses, expected, rtol=1e-6)
+
+
+def test_parameter_count_adds_up_the_learned_numbers() -> None:
+    """A logistic regression's count is its scaler's 2 x n_features plus weights and intercepts;
+    an SVM's is the scaler's plus support vectors, dual coefficients, intercepts and the
+    calibration's two numbers (slope, offset) per genre.
+
+    Break tried: one calibration number per genre -> the SVM count is 3 short.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 6, 1)).astype("float32")
+    y = np.repeat([0, 1, 2], 20)
+    X[:, 0, 0] += y
+    logreg = classical.build_classical("logreg", seed=0)
+    classical.fit_classical(logreg, X, y, n_classes=3)
+    assert classical.parameter_count(logreg) == 2 * 6 + 3 * 6 + 3
+    svm = classical.build_classical("svm", seed=0, calibration_folds=2)
+    classical.fit_classical(svm, X, y, n_classes=3)
+    svc = svm.named_steps["svm"].calibrated_classifiers_[0].estimator
+    learned = svc.support_vectors_.size + svc.dual_coef_.size + svc.intercept_.size
+    assert classical.parameter_count(svm) == 2 * 6 + learned + 2 * 3
+
+
+def test_fit_classical_records_the_inner_log_loss_of_the_chosen_C() -> None:
+    """With C candidates, the fit's row names the C chosen and that C's own cross-validated log
+    loss (here a middle candidate, not the first).
+
+    Break tried: record the first candidate's loss -> inner_log_loss is that of C=0.001.
+    """
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(3), 40)  # 10 tracks per genre, 4 rows each
+    groups = np.repeat(np.arange(30), 4)
+    table = (rng.normal(size=(120, 8)) + 0.5 * y[:, None]).astype(np.float32)
+    candidates = [0.001, 0.01, 0.1, 1.0, 10.0]
+    C, losses = penalty.choose_C(classical.build_logreg(seed=2), table, y, groups=groups,
+                                 candidates=candidates)
+    model = classical.build_classical("logreg", seed=2, C=candidates)
+    row = classical.fit_classical(model, table[:, :, None], y, n_classes=3, groups=groups).iloc[0]
+    assert row["C"] == C != candidates[0]
+    assert row["inner_log_loss"] == pytest.approx(losses[candidates.index(C)])

@@ -25,3 +25,14 @@ def test_every_lstm_but_the_last_returns_its_sequence() -> None:
 @pytest.mark.parametrize("options", [{}, {"n_layers": 1, "dropout": 0.0}])
 def test_rnn_variant_trains_one_step(options: dict) -> None:
     check_one_training_step("rnn", options)
+
+
+def test_every_lstm_has_the_l2_penalty_on_its_input_kernel() -> None:
+    """``l2`` penalises the input kernel of every LSTM (none with ``l2=0``).
+
+    Break tried: build the LSTMs without kernel_regularizer -> lstm1's kernel_regularizer is None.
+    """
+    model = models.build_rnn(n_layers=2, units=8, l2=1e-3)
+    for name in ("lstm1", "lstm2"):
+        assert model.get_layer(name).cell.kernel_regularizer.get_config()["l2"] == pytest.approx(1e-3)
+    assert models.build_rnn(n_layers=1, units=8, l2=0.0).get_layer("lstm1").cell.kernel_regularizer is None

@@ -182,3 +182,16 @@ def test_training_options_reach_the_run_record(tiny_synthetic, tmp_path, module_
     config, _ = records["given"]
     assert (config["train_config"]["batch_size"], config["train_config"]["learning_rate"]) == (64, 5e-4)
     assert config["train_config"]["precision"] == "float32"
+
+
+def test_by_default_jax_takes_the_most_devices_that_split_the_batch_evenly(monkeypatch) -> None:
+    """With 4 devices visible to JAX and batches of 6, the default plan takes 3 (6 / 3 = 2 each),
+    not all 4 (which would refuse the batch size); batches of 8 take all 4.
+
+    Break tried: default to every visible device -> ValueError "batch size 6 does not split evenly".
+    """
+    monkeypatch.setattr(devices.keras.backend, "backend", lambda: "jax")
+    monkeypatch.setattr(devices, "_visible_devices", lambda: ("gpu", 4, 1))
+    plan = plan_devices(TrainConfig(batch_size=6))
+    assert (plan.count, plan.visible, plan.data_parallel) == (3, 4, True)
+    assert plan_devices(TrainConfig(batch_size=8)).count == 4
