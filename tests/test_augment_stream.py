@@ -47,6 +47,21 @@ def test_crops_stay_inside_their_own_training_clip(signals) -> None:
     assert off_grid > 0  # crops leave the 1.5 s grid
 
 
+def test_crops_can_start_at_the_first_and_the_last_frame_of_the_clip(signals) -> None:
+    """A crop's offset is drawn from every start in [0, n_frames - frames]: both the clip's first
+    and its last segment come up among many seeded crops of one row.
+
+    Break tried: crop offsets drawn from [0, n_frames - frames) (the "+ 1" dropped) -> this test
+    fails ("no crop ends at the clip's last frame")."""
+    train = clip_feature_set(signals)
+    aug = augment.Augmenter(["crop"], train)
+    row = 0
+    x, _ = aug(np.full(3000, row), np.random.default_rng(0))
+    clip, frames = aug.bank.clips[aug.rows[row], 0], aug.bank.frames
+    assert np.all(x == clip[:, :frames], axis=(1, 2)).any(), "no crop starts at the clip's first frame"
+    assert np.all(x == clip[:, -frames:], axis=(1, 2)).any(), "no crop ends at the clip's last frame"
+
+
 def test_without_crop_the_grid_segments_come_back(signals) -> None:
     train = clip_feature_set(signals)
     x, _ = augment.Augmenter(["gain"], train)(np.arange(len(train)), np.random.default_rng(0))

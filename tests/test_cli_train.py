@@ -241,6 +241,18 @@ def test_user_errors_are_reported(argv, message, capsys) -> None:
     assert message in err and err.startswith(f"genrelib {argv[0]}: error: ")
 
 
+def test_devices_is_refused_for_a_model_scikit_learn_fits_once(capsys) -> None:
+    """--devices given for logreg is refused like the other epoch-training flags, naming it, before
+    any data is read.
+
+    Break tried: ("--devices", args.devices) dropped from _refuse_training_flags' list -> this
+    test fails (main returns 0 or another error, not "--devices: no effect on --model logreg")."""
+    assert main(["train", "/no/such/folder", "--out", "x", "--model", "logreg", "--devices", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("genrelib train: error: ")
+    assert "--devices: no effect on --model logreg, which scikit-learn fits once" in err
+
+
 @pytest.mark.parametrize("argv", [["train", ".", "--out", "x", "--aggregation", "median"],
                                   ["evaluate", ".", "--data", ".", "--method", "median"],
                                   ["compare", ".", ".", "--data", ".", "--method", "median"],

@@ -20,6 +20,20 @@ def test_receptive_field_layer_by_layer() -> None:
     assert models.receptive_field(models.build_crnn(conv_blocks=3)) == (22, 22)
 
 
+def test_receptive_field_follows_each_axis_own_stride() -> None:
+    """A pooling that strides 2 along rows and 1 along columns widens the field of a later
+    convolution by its stride on each axis separately: (8, 5), not the same on both.
+
+    Break tried: jump[axis] *= strides[1 - axis] (the axes' strides swapped) -> this test fails
+    ((6, 7) != (8, 5))."""
+    # conv 3x3 (r 3, 3), pool (2, 1) (r 4, 3; jump 2, 1), conv 3x3 (r 4 + 2*2 = 8, 3 + 2*1 = 5)
+    inputs = keras.Input((16, 16, 1))
+    x = keras.layers.Conv2D(2, 3, padding="same")(inputs)
+    x = keras.layers.MaxPooling2D((2, 1))(x)
+    x = keras.layers.Conv2D(2, 3, padding="same")(x)
+    assert models.receptive_field(keras.Model(inputs, x)) == (8, 5)
+
+
 def test_summary_table_has_one_row_per_layer() -> None:
     model = models.build_cnn(input_shape=(16, 16, 1), filters=(4, 8), dense_units=8, n_classes=3)
     rows = models.summary_table(model)

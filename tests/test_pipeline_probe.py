@@ -281,6 +281,18 @@ def test_training_on_the_frozen_fronts_outputs_equals_training_the_whole_tagger(
     assert changed and all(path.split("/")[-2] in ("conv5", "dense", "genre") for path in changed), changed
 
 
+def test_a_fine_tuned_vgg_learns_in_its_fifth_convolution_and_its_head_only() -> None:
+    """build_vgg_finetune leaves the tagger frozen but for its last block: the trainable weights
+    are those of "conv5" and the "genre" head (no training needed to see it).
+
+    Break tried: layer.trainable = True for every layer of the body -> this test fails (conv1,
+    bn1, ... among the trainable weights)."""
+    from genrelib.models.finetune import build_vgg_finetune
+
+    model = build_vgg_finetune(n_classes=3)
+    assert {w.path.split("/")[-2] for w in model.trainable_weights} == {"conv5", "genre"}
+
+
 @pytest.mark.slow
 def test_fine_tuning_trains_the_last_block_and_the_head_only(data, tmp_path) -> None:
     from genrelib.pipeline import RunSpec, evaluate_run, train_run

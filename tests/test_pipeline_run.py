@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import RUN_MEL, tiny_spec
+from helpers import RUN_MEL, chirp, clip_feature_set, tiny_spec
 
 keras = pytest.importorskip("keras")
 
@@ -387,6 +387,45 @@ def test_a_model_built_by_the_readers_function_is_trained_and_saved(tiny_run, ti
     assert "builder" not in runs.load_json(out / runs.CONFIG_FILE) and library.config.extra == {}
     with pytest.raises(ValueError, match="builder builds Keras models; 'logreg'"):
         train_run(tiny_index, RunSpec(model="logreg"), out_dir=tmp_path / "lr", builder=wider_cnn)
+
+
+def test_a_keras_models_starting_weights_follow_the_runs_seed(tmp_path, monkeypatch) -> None:
+    """pipeline.run.fit seeds Keras with the run's seed before building: the same seed gives the
+    same starting weights, another seed other ones (fit_model stubbed out: nothing trains).
+
+    Break tried: training.set_seed(0) instead of set_seed(train_cfg.seed) -> this test fails
+    (seeds 0 and 1 give identical starting weights)."""
+    from genrelib.config import TrainConfig
+    from genrelib.pipeline import run as run_module
+
+    monkeypatch.setattr(run_module.training, "fit_model", lambda *args, **kwargs: pd.DataFrame())
+    features = clip_feature_set([chirp(0), chirp(1)])
+    sets = {"train": features, "valid": features}
+
+    def starting_weights(seed: int) -> list[np.ndarray]:
+        net, *_ = run_module.fit("cnn", sets, features.genres, None, TrainConfig(seed=seed),
+                                 options={"filters": (4,), "dense_units": 8}, run_dir=tmp_path, verbose=0)
+        return net.get_weights()
+
+    first, again, other = starting_weights(0), starting_weights(0), starting_weights(1)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+
+
+def test_the_best_epoch_is_counted_from_one_at_the_lowest_validation_loss() -> None:
+    """run_metrics names the epoch (1-based, as history.csv counts) with the lowest val_loss,
+    and counts the epochs run.
+
+    Break tried: best_epoch = idxmin() without the "+ 1" -> this test fails (best_epoch 1 != 2)."""
+    from types import SimpleNamespace
+
+    from genrelib.pipeline.run import run_metrics
+
+    features = clip_feature_set([chirp(0)])
+    sets = {"train": features, "valid": features, "test": features}
+    history = pd.DataFrame({"epoch": [1, 2, 3], "loss": [1.0, 0.9, 0.8], "val_loss": [0.7, 0.5, 0.6]})
+    metrics = run_metrics("cnn", SimpleNamespace(protocol="random"), sets, history, 1.0, valid=None, test=None)
+    assert (metrics.epochs_run, metrics.best_epoch) == (3, 2)
 
 
 # --------------------------------------------------------------------------- evaluating features

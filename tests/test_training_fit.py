@@ -187,3 +187,22 @@ def test_fit_model_trains_a_model_written_in_a_notebook_cell(style: str, tmp_pat
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
     hidden = segment_embeddings(model, X[32:], model_kind="cnn")  # the last layer's input
     assert hidden.shape == (8, 6 if style == "sequential" else 4)
+
+
+def test_padding_for_several_devices_keeps_the_weighted_mean_over_the_real_rows() -> None:
+    """The validation set padded to a multiple of the device count: copies of real rows that
+    weigh 0, real rows weighing padded/real, so a mean over the padded rows with these weights
+    is the mean over the real rows.
+
+    Break tried: the real rows weighing 1 instead of (n + pad) / n -> this test fails (the
+    weighted mean over 8 rows is 5/8 of the real rows' mean)."""
+    from genrelib.training.fit import _padded
+
+    x, y = np.arange(5, dtype=np.float32)[:, None] + 1, np.array([0, 1, 2, 0, 1])
+    xp, yp, w = _padded(x, y, 4)
+    assert len(xp) == len(yp) == len(w) == 8
+    np.testing.assert_array_equal(xp[:5], x)
+    np.testing.assert_array_equal(yp[:5], y)
+    np.testing.assert_array_equal(w[5:], 0.0)
+    assert float(np.mean(w * xp[:, 0])) == pytest.approx(float(x.mean()))
+    assert _padded(x, y, 5)[2].tolist() == [1.0] * 5  # nothing to pad
