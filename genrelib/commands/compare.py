@@ -84,12 +84,8 @@ def run_compare(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=SeenTracksWarning)  # the summary's notes say it
         data = unseen_data([run_a, run_b], args.data) if args.unseen else args.data
-        comparison = compare_runs(run_a, run_b, data, method=args.method,
-                                  progress=not args.json and progress_bars())
-    record = comparison.to_dict()
-    skipped = comparison.a.extra.get("skipped") or comparison.b.extra.get("skipped")  # the same clips
-    if skipped:
-        record["skipped"] = skipped
+        record = compare_runs(run_a, run_b, data, method=args.method,
+                              progress=not args.json and progress_bars()).to_dict()
     print(json.dumps(record, indent=2) if args.json else format_comparison(record))
     notes_on_stderr(comparison_notes(record), args.json)
     return 0

@@ -260,9 +260,9 @@ class PairedComparison:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON record: ``a``/``b`` {run, track_accuracy, track_accuracy_ci, macro_f1 and, when
-        some tracks were that run's training tracks, seen_in_training},
-        ``n_tracks``, ``aggregation``, ``mcnemar``, ``t_test`` and ``differ`` [{track_id,
-        true, a, b}] (the genres each predicts where they differ)."""
+        some tracks were that run's training tracks, seen_in_training}, ``n_tracks``, ``aggregation``,
+        ``mcnemar``, ``t_test``, ``differ`` [{track_id, true, a, b}] (the genres each predicts where
+        they differ) and, when some clips were not scored, ``skipped`` (the evaluations' own)."""
         def side(name: str, result: EvaluationResult) -> dict[str, Any]:
             seen = result.extra.get("seen_in_training")  # the run's own training tracks among them
             return {"run": name, "track_accuracy": result.track_accuracy,
@@ -273,6 +273,7 @@ class PairedComparison:
             "a": side(self.names[0], self.a), "b": side(self.names[1], self.b),
             "n_tracks": int(len(self.track_ids)), "aggregation": self.a.method,
             "mcnemar": self.mcnemar.to_dict(), "t_test": self.t_test.to_dict(),
+            **({"skipped": skipped} if (skipped := self.a.extra.get("skipped") or self.b.extra.get("skipped")) else {}),
             "differ": [{"track_id": str(t), "true": str(g), "a": str(pa), "b": str(pb)}
                        for t, g, pa, pb, d in zip(self.track_ids, self.true, self.pred_a,
                                                   self.pred_b, self.differ) if d],
