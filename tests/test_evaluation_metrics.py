@@ -92,9 +92,28 @@ def test_empty_sets_raise() -> None:
 
 
 def _top_k_by_hand(y_true, probs, k):
-    """A row counts when fewer than k classes score strictly higher than its true class."""
-    higher = [int(np.sum(row > row[t])) for row, t in zip(probs, y_true)]
-    return float(np.mean([h < k for h in higher]))
+    """A row counts when fewer than k classes rank before its true class: those scoring
+    higher, and those scoring the same with a lower index (as argmax breaks ties)."""
+    before = [int(np.sum(row > row[t]) + np.sum(row[:t] == row[t])) for row, t in zip(probs, y_true)]
+    return float(np.mean([b < k for b in before]))
+
+
+def test_top_k_accuracy_breaks_ties_as_argmax_does() -> None:
+    """A tie at the k-th place goes to the lower class index, so k = 1 is the argmax's accuracy
+    and the classes counted are those `genrelib predict` lists (scikit-learn: higher first)."""
+    tied = np.array([[1.0, 0.0, 0.0, 0.0]] * 3 + [[0.4, 0.4, 0.1, 0.1]] * 2)
+    y_true = [1, 1, 3, 1, 0]
+    assert top_k_accuracy(y_true, tied, k=2) == pytest.approx(4 / 5)  # class 3 ranks fourth
+    assert top_k_accuracy(y_true, tied, k=2) == pytest.approx(_top_k_by_hand(y_true, tied, 2))
+    assert top_k_accuracy(y_true, tied, k=1) == pytest.approx(np.mean(tied.argmax(axis=1) == y_true))
+    assert top_k_accuracy([1], tied[3:4], k=1) == 0.0
+    assert top_k_accuracy([3], tied[:1], k=4) == 1.0
+
+
+def test_top_k_accuracy_refuses_labels_without_a_column() -> None:
+    """A label outside 0 .. n_classes - 1 is refused, naming the range, even when k covers all."""
+    with pytest.raises(ValueError, match=r"labels must lie in 0 \.\. 3"):
+        top_k_accuracy([0, 4], np.full((2, 4), 0.25), k=4)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import (accuracy_score, confusion_matrix, precision_recall_fscore_support,
-                             top_k_accuracy_score)
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 #: The k of the top-k track accuracies every evaluation reports.
 TOP_K: tuple[int, ...] = (2, 3)
@@ -132,13 +131,19 @@ def classification_report(
 def top_k_accuracy(y_true: Sequence[int], probs: np.ndarray, *, k: int) -> float:
     """Fraction of rows whose true class is among the ``k`` most probable.
 
+    Classes of equal score rank as ``argmax`` ranks them, the lower index first, so ``k = 1``
+    is the plain accuracy of the argmax and the counted classes are the ``k`` that
+    ``genrelib predict`` lists (scikit-learn's ``top_k_accuracy_score`` ranks the higher
+    index first; both agree on rows without ties).
+
     Parameters
     ----------
     y_true : sequence of int, length n
+        Class indices, 0 .. n_classes - 1.
     probs : np.ndarray, shape (n, n_classes)
         Scores, e.g. each track's mean segment probabilities.
     k : int
-        1 is the plain accuracy of the argmax; ``k >= n_classes`` gives 1.0.
+        ``k >= n_classes`` gives 1.0.
 
     Returns
     -------
@@ -152,6 +157,8 @@ def top_k_accuracy(y_true: Sequence[int], probs: np.ndarray, *, k: int) -> float
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     n_classes = probs.shape[1]
-    if k >= n_classes:
-        return 1.0
-    return float(top_k_accuracy_score(y_true, probs, k=k, labels=list(range(n_classes))))
+    if y_true.min() < 0 or y_true.max() >= n_classes:
+        raise ValueError(f"labels must lie in 0 .. {n_classes - 1} (one column of probs per "
+                         f"class), got {y_true.min()} .. {y_true.max()}")
+    top = np.argsort(-probs, axis=1, kind="stable")[:, :k]  # ties: the lower index first
+    return float(np.mean((top == y_true[:, None]).any(axis=1)))

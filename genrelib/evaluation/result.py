@@ -262,7 +262,7 @@ def top_genres(result: EvaluationResult, *, k: int = 3, errors_only: bool = True
 
     Notebook: 07_evaluation.ipynb
     """
-    order = np.argsort(-result.track_probs, axis=1)[:, :k]
+    order = np.argsort(-result.track_probs, axis=1, kind="stable")[:, :k]  # ties as top_k_accuracy
     rows = [{"track_id": str(tid), "true": result.genres[t], "predicted": result.genres[p],
              "top_k": ", ".join(f"{result.genres[c]} {probs[c]:.2f}" for c in top),
              "confidence": float(probs[p])}
