@@ -1,7 +1,8 @@
 """Point metrics of predictions against the truth: accuracy, macro precision/recall/F1 with
 a per-genre report (``LevelReport``), the confusion matrix and top-k accuracy.
 
-scikit-learn computes them; chapter 7 computes them once by hand beside it.
+scikit-learn computes them but top-k (ranked here to break ties as argmax does); chapter 7
+computes them once by hand beside it.
 Notebook: 07_evaluation.ipynb
 """
 
