@@ -23,6 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from genrelib.commands.outputs import FOLDER
+from genrelib.config import FeatureConfig
+
+#: The MFCCs per frame the study uses, 13 or 20 (``--n-mfcc`` of ``genrelib features`` and ``train``).
+N_MFCC_CHOICES: tuple[int, ...] = (13, 20)
 
 __all__ = ["add_scheduler_argument", "register", "run_features"]
 
@@ -53,9 +57,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="folder for the feature cache files (default: the cache train and evaluate "
                              "read, $GENREBOOK_CACHE/features)")
-    parser.add_argument("--n-mfcc", type=int, choices=(13, 20), default=20,
-                        help="MFCC coefficients (default 20, the number train and evaluate read; 13 is for "
-                             "your own use in Python, FeatureConfig(n_mfcc=13))")
+    parser.add_argument("--n-mfcc", type=int, choices=N_MFCC_CHOICES, default=FeatureConfig().n_mfcc,
+                        help=f"MFCC coefficients (default {FeatureConfig().n_mfcc}, what train reads "
+                             "unless given the same --n-mfcc)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: all cores)")
     add_scheduler_argument(parser, note="; --jobs does not apply")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -65,7 +69,6 @@ def register(subparsers: Any) -> None:
 def run_features(args: argparse.Namespace) -> int:
     """Run ``genrelib features``; returns the exit code."""
     from genrelib.commands.console import progress_bars
-    from genrelib.config import FeatureConfig
     from genrelib.errors import UserError
     from genrelib.datasets import index_dataset
     from genrelib.features import extract_features, feature_cache_path

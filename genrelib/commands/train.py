@@ -1,7 +1,8 @@
 """``genrelib train DATA --model cnn|rnn|crnn|logreg|svm|vgg-probe|... --profile quick|full --out RUN_DIR ...``
 
 ``--augment LIST`` (e.g. ``crop,mixup`` or ``default``) augments a deep model's training
-stream (``genrelib.augment``; Notebook: 08_small_data.ipynb).
+stream (``genrelib.augment``; Notebook: 08_small_data.ipynb). ``--n-mfcc 13|20`` sets the
+MFCCs of the models that read them (rnn, logreg, svm; Notebook: 04_rnn.ipynb).
 
 Trains one model with the study's recipe (the classical logreg/svm: one scikit-learn fit on
 segment statistics) on DATA (GTZAN in either layout, any ``<genre>/<audio>`` tree, or
@@ -21,9 +22,9 @@ import os
 import warnings
 from typing import Any
 
-from genrelib.commands.features import add_scheduler_argument
+from genrelib.commands.features import N_MFCC_CHOICES, add_scheduler_argument
 from genrelib.commands.outputs import FOLDER
-from genrelib.config import AGGREGATION_METHODS, PRECISIONS, PROFILE_NAMES, PROFILES
+from genrelib.config import AGGREGATION_METHODS, PRECISIONS, PROFILE_NAMES, PROFILES, FeatureConfig
 from genrelib.datasets.splits import SPLIT_CHOICES
 from genrelib.errors import UserError
 from genrelib.models import ALL_MODEL_KINDS
@@ -89,6 +90,11 @@ def register(subparsers: Any) -> None:
                              "C=10 (logreg/svm), C=[0.01,0.1,1,10] (logreg and the probes: one chosen by "
                              "5-fold CV on the training tracks), gamma=0.01 (svm) (repeatable; VALUE is "
                              "read as JSON when it parses)")
+    parser.add_argument("--n-mfcc", type=int, choices=N_MFCC_CHOICES, default=None,
+                        help="MFCCs per frame of the models that read them (rnn; logreg and svm, in "
+                             f"their statistics): {' or '.join(map(str, N_MFCC_CHOICES))}, the study's "
+                             f"two (default {FeatureConfig().n_mfcc}); recorded with the run, so "
+                             "evaluate and predict read the same")
     parser.add_argument("--augment", default=None, metavar="LIST",
                         help="augment the training stream of a deep model: comma-separated names of "
                              "crop, gain, freq_mask, time_mask, mixup, noise, pitch, stretch, or "
@@ -130,7 +136,8 @@ def run_train(args: argparse.Namespace) -> int:
         spec = RunSpec(model=args.model, options=parse_options(args.option), profile=args.profile,
                        epochs=args.epochs, learning_rate=args.lr, split=args.split, seed=args.seed,
                        valid_fraction=args.val_fraction, test_fraction=args.test_fraction,
-                       augment=args.augment, aggregation=args.aggregation)
+                       augment=args.augment, aggregation=args.aggregation,
+                       features=_features_with_mfccs(args.model, args.n_mfcc))
         hardware = Hardware(batch_size=args.batch_size, precision=args.precision,
                             devices=args.devices, scheduler=args.scheduler)
     except ValueError as error:
@@ -168,6 +175,21 @@ def _refuse_training_flags(args: argparse.Namespace) -> None:
     if given:
         raise UserError(f"{', '.join(given)}: no effect on --model {args.model}, which scikit-learn fits once "
                         "(no epochs, batches or devices); leave it out, or train a deep model")
+
+
+def _features_with_mfccs(model: str, n_mfcc: int | None) -> FeatureConfig | None:
+    """The features of ``model`` with ``n_mfcc`` MFCCs (None: the model's default); UserError
+    for a model that reads no MFCCs (log-mel, a tagger's input), where the flag would do nothing."""
+    from genrelib.models.kinds import default_feature_config, feature_kind
+
+    if n_mfcc is None:
+        return None
+    reads = feature_kind(model)
+    if reads not in ("mfcc", "stats"):
+        what = "log-mel spectrograms" if reads == "mel" else "a pretrained tagger's input"
+        raise UserError(f"--n-mfcc: no effect on --model {model}, which reads {what}, not MFCCs; "
+                        "leave it out, or train rnn, logreg or svm")
+    return default_feature_config(model, n_mfcc=n_mfcc)
 
 
 #: RunSpec/Hardware field names and the flags that set them.
