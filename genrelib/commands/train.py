@@ -46,7 +46,7 @@ def _fraction(text: str) -> float:
 def register(subparsers: Any) -> None:
     """Add ``train`` to the ``genrelib`` parser."""
     parser = subparsers.add_parser(
-        "train", help="train a CNN, RNN, CRNN or a classical baseline and write a run folder",
+        "train", help="train a CNN, RNN, CRNN, a classical baseline or a pretrained tagger's probe; write a run folder",
         description="Train a model with the study's recipe (Adam 1e-3, batch 32, early stopping, "
                     f"learning rate /10 on plateau) and write RUN_DIR/{{{', '.join(RUN_FILES)}}}. "
                     "logreg and svm (logistic regression, RBF SVM on per-segment statistics of "
