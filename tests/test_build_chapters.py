@@ -51,3 +51,17 @@ def test_the_books_chapters_wait_for_the_runs_they_reuse() -> None:
     assert {"03"} <= needs["05"] and {"03", "04", "05"} <= needs["07"]
     assert {"03", "05"} <= needs["09"] and needs["10"] == {"01", "02", "03", "08"}
     assert all(n < chapter for chapter, ns in needs.items() for n in ns)
+
+
+def test_a_run_folder_named_in_markdown_only_is_not_waited_for(tmp_path: Path) -> None:
+    """Only code cells count: prose naming an earlier chapter's run adds no dependency."""
+    import nbformat
+
+    from genrelib.build.chapters import chapter_dependencies
+
+    three = _chapter(tmp_path / "03_c.ipynb", 'run = default_run_dir("03_cnn")')
+    four = _chapter(tmp_path / "04_d.ipynb", "x = 1")
+    nb = nbformat.read(four, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell('Chapter 3 trained "03_cnn".'))
+    nbformat.write(nb, four)
+    assert chapter_dependencies([three, four]) == {three: [], four: []}

@@ -329,3 +329,136 @@ def test_with_two_jobs_chapters_side_by_side_share_the_cores_and_one_alone_keeps
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "3")
     chosen = "threads 3 None"
     assert seen(2, "chosen") == [chosen, chosen, "threads 3 2", "threads 3 2", chosen]
+
+
+# --------------------------------------------------------------------- inputs, messages, defaults
+def test_the_error_names_cell_0_the_cells_first_line_and_the_executed_copy(tmp_path: Path) -> None:
+    """The message names the cell (0 included), its first non-blank line and the failed copy."""
+    copy = tmp_path / "out" / "01_a.ipynb"
+    error = NotebookExecutionError(notebook=tmp_path / "01_a.ipynb", output=copy, cell_index=0,
+                                   ename="ZeroDivisionError", evalue="division by zero",
+                                   source="\n   x = 1 / 0  \ny = 2")
+    assert str(error) == ("notebook 01_a.ipynb failed in cell 0: "
+                          "ZeroDivisionError: division by zero\n"
+                          "  the cell starts with: x = 1 / 0\n"
+                          f"  the executed copy with the traceback: {copy}")
+    unknown = NotebookExecutionError(notebook=tmp_path / "01_a.ipynb", output=tmp_path,
+                                     cell_index=None, ename="E", evalue="v")
+    assert "failed in an unknown cell: E: v" in str(unknown) and "starts with" not in str(unknown)
+
+
+def test_the_books_kernel_is_the_default_only_for_this_interpreter(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"genre-book" when its kernel runs this environment's Python, else "python3"."""
+    import sys
+    from types import SimpleNamespace
+
+    from jupyter_client import kernelspec
+
+    from genrelib.build.execute import KERNEL_NAME, default_kernel_name
+
+    executable = [sys.executable]
+
+    def spec(self: object, name: str) -> SimpleNamespace:
+        return SimpleNamespace(argv=[*executable, "-m", "ipykernel_launcher"])
+
+    monkeypatch.setattr(kernelspec.KernelSpecManager, "get_kernel_spec", spec)
+    assert default_kernel_name() == KERNEL_NAME
+    executable[0] = str(tmp_path / "other-env" / "bin" / "python")
+    assert default_kernel_name() == "python3"
+
+
+def test_two_cores_run_two_chapters_at_a_time_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``default_jobs``: 2 from two cores up, 1 on one core (or when the count is unknown)."""
+    from genrelib.build.execute import default_jobs
+
+    for cores, jobs in ((1, 1), (None, 1), (2, 2), (16, 2)):
+        monkeypatch.setattr("genrelib.build.execute.os.cpu_count", lambda cores=cores: cores)
+        assert default_jobs() == jobs, cores
+
+
+def test_a_folder_without_chapters_is_refused(tmp_path: Path) -> None:
+    """No ``NN_name.ipynb`` in the folder: FileNotFoundError naming it."""
+    (tmp_path / "notebooks").mkdir()
+    with pytest.raises(FileNotFoundError, match="no chapter notebooks"):
+        execute_notebooks(notebooks_dir=tmp_path / "notebooks", out_dir=tmp_path / "out",
+                          cache_dir=tmp_path / "cache", log=None)
+
+
+def test_the_kernel_is_part_of_the_environment_key(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache key's environment is that of the kernel the chapters run on."""
+    import genrelib.build.execute as execute
+
+    asked: list[str] = []
+
+    class Stop(Exception):
+        """Raised before any chapter runs."""
+
+    def stop(kernel: str) -> str:
+        asked.append(kernel)
+        raise Stop
+
+    monkeypatch.setattr(execute, "environment_digest", stop)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_a.ipynb", ["x = 1"])
+    with pytest.raises(Stop):
+        execute_notebooks(notebooks_dir=folder, out_dir=tmp_path / "out",
+                          cache_dir=tmp_path / "cache", kernel_name="some-kernel", log=None)
+    assert asked == ["some-kernel"]
+
+
+def test_the_chapters_get_the_profile_and_data_given_and_the_build_restores_its_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel sees the profile and data folder (shown as $DATA) and inline figures even
+    under MPLBACKEND=Agg; the build's own environment is left as it was."""
+    import numpy as np
+    import soundfile as sf
+
+    data = tmp_path / "data"
+    for genre in ("blues", "jazz"):
+        (data / genre).mkdir(parents=True)
+        sf.write(data / genre / f"{genre}.00000.wav", np.zeros(2205, dtype=np.float32), 22050)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("PYDEVD_DISABLE_FILE_VALIDATION", raising=False)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_a.ipynb",
+                    ["import os; print(profile, data_dir, os.environ['MPLBACKEND'])"])
+    run = execute_notebooks(notebooks_dir=folder, out_dir=tmp_path / "out", profile="full",
+                            cache_dir=tmp_path / "cache", data_dir=data, log=None)[0]
+    cells = nbformat.read(run.output, as_version=4).cells
+    assert cells[2].outputs[0]["text"] == "full $DATA module://matplotlib_inline.backend_inline\n"
+    assert 'data_dir = "$DATA"' in cells[1].source and 'profile = "full"' in cells[1].source
+    assert os.environ["MPLBACKEND"] == "Agg" and "PYDEVD_DISABLE_FILE_VALIDATION" not in os.environ
+
+
+def test_with_two_jobs_a_failure_starts_no_chapter_that_was_ready(tmp_path: Path) -> None:
+    """Chapters ready but not started when one fails never start; the log names the kernel's log."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "03_fails.ipynb", ["raise RuntimeError('deliberate failure')"])
+    # Chapter 4 ends 2 s after chapter 3's failed copy exists: 3's failure is seen while 5 is ready.
+    failed_copy = tmp_path / "out" / "03_fails.ipynb"
+    _write_notebook(folder / "04_runs.ipynb", [
+        "import pathlib, time\nfor _ in range(600):\n"
+        f"    if pathlib.Path({str(failed_copy)!r}).exists():\n"
+        "        break\n    time.sleep(0.1)\ntime.sleep(2)"])
+    _write_notebook(folder / "05_ready.ipynb", ["print('must not run')"])
+    lines: list[str] = []
+    with pytest.raises(NotebookExecutionError, match="03_fails.ipynb failed in cell 2"):
+        _build(folder, tmp_path, lines, jobs=2)
+    assert not (tmp_path / "out" / "05_ready.ipynb").exists(), lines
+    failed = str(tmp_path / "out" / "03_fails.kernel.log")
+    assert _logged(lines, r"03_fails\.ipynb\s+FAILED after\s+\d+\.\d s \(the kernel's own log: "
+                   + re.escape(failed) + r"\)"), lines
+
+
+def test_a_cell_past_the_timeout_stops_the_build(tmp_path: Path) -> None:
+    """``timeout`` seconds per cell: a longer cell fails the build."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write_notebook(folder / "01_slow.ipynb", ["import time; time.sleep(30)"])
+    with pytest.raises(TimeoutError):
+        _build(folder, tmp_path, [], timeout=2)

@@ -208,3 +208,23 @@ def test_binder_installs_the_project_and_its_kernel() -> None:
               if line.strip() and not line.startswith("#")]
     assert _pins(listed, python) == _pins(wanted, python), \
         "binder/requirements.txt must pin what pyproject.toml pins (dependencies, [models], [tune])"
+
+
+def test_the_repository_branch_defaults_to_main(tmp_path: Path) -> None:
+    """A ``_config.yml`` repository without a branch names ``main``."""
+    config = tmp_path / "_config.yml"
+    config.write_text("repository:\n  url: https://github.com/someone/fork\n")
+    assert repository(config) == ("https://github.com/someone/fork", "main")
+
+
+def test_an_install_cell_that_lost_its_hiding_tag_is_written_again(tmp_path: Path) -> None:
+    """An install cell with the right source but without ``remove-cell`` gets the tag back."""
+    chapter = tmp_path / CHAPTERS[0].name
+    shutil.copy(CHAPTERS[0], chapter)
+    nb = nbformat.read(chapter, as_version=4)
+    install = next(cell for cell in nb.cells if cell.get("id") == CELL_ID)
+    install.metadata["tags"] = []
+    nbformat.write(nb, chapter)
+    assert write_install_cells([chapter], config_path=REPO / "_config.yml") == [chapter]
+    assert _code_cells(chapter)[0].metadata.get("tags") == [HIDE_TAG]
+    assert nbformat.read(chapter, as_version=4) == nbformat.read(CHAPTERS[0], as_version=4)

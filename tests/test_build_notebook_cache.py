@@ -151,3 +151,73 @@ def test_the_store_keeps_entries_says_why_a_key_missed_and_prunes(tmp_path: Path
     assert len(kept) == 2 and store.path(_key(nb, parameters={"seed": 3})).name in kept
     store.path(key).write_text("{not json")
     assert store.load(key) is None, "an unreadable entry is a miss"
+
+
+def test_synthetic_data_fingerprint_follows_the_clip_length(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Synthetic clips of another length are other data: the fingerprint changes."""
+    import dataclasses
+
+    from genrelib import config
+
+    quick = nc.data_fingerprint("", "quick")
+    shorter = dataclasses.replace(config.PROFILES["quick"], synthetic_seconds=10.0)
+    monkeypatch.setitem(config.PROFILES, "quick", shorter)
+    assert nc.data_fingerprint("", "quick") != quick
+
+
+def test_environment_digest_follows_python_and_dependency_versions(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another Python or another version of a dependency is another environment."""
+    import importlib.metadata
+    import sys
+
+    base = nc.environment_digest("genre-book")
+    monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    other_python = nc.environment_digest("genre-book")
+    assert other_python != base
+    monkeypatch.undo()
+    real_version = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "0.0.1" if name == "numpy" else real_version(name))
+    assert nc.environment_digest("genre-book") not in (base, other_python)
+
+
+def test_cached_outputs_bring_the_execution_records_and_language_info() -> None:
+    """A cell's execution timings and the notebook's language_info and widgets come along."""
+    executed = _chapter(["x = 1"])
+    executed.cells[1].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00Z"}
+    executed.metadata["language_info"] = {"name": "python", "version": "3.12.3"}
+    executed.metadata["widgets"] = {"state": {}}
+    merged = nc.merge_outputs(_chapter(["x = 1"]), executed)
+    assert merged.cells[1].metadata["execution"] == {"iopub.execute_input": "2026-01-01T00:00:00Z"}
+    assert merged.metadata["language_info"] == {"name": "python", "version": "3.12.3"}
+    assert merged.metadata["widgets"] == {"state": {}}
+
+
+def test_pruning_keeps_the_entries_of_the_other_chapters(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the stored chapter's older entries go; another chapter's stay."""
+    store = nc.NotebookCache(tmp_path / "cache")
+    nb = _chapter(["x = 1"])
+    executed = tmp_path / "01_a.ipynb"
+    nbformat.write(nb, executed)
+    other = nc.notebook_key(nb, "02_b.ipynb", parameters={}, library="lib", data="d",
+                            environment="e")
+    store.store(other, executed)
+    monkeypatch.setattr(nc, "KEEP_PER_CHAPTER", 1)
+    for seed in (1, 2):
+        store.store(_key(nb, parameters={"seed": seed}), executed)
+    assert store.load(other) == nb, "another chapter's entry must not be pruned"
+    assert len(list((tmp_path / "cache").glob("01_a-*.ipynb"))) == 1
+
+
+def test_a_stored_key_whose_copy_is_gone_says_so(tmp_path: Path) -> None:
+    """Same inputs as last stored but no copy: "cached copy missing", not "not executed before"."""
+    store = nc.NotebookCache(tmp_path / "cache")
+    nb = _chapter(["x = 1"])
+    executed = tmp_path / "01_a.ipynb"
+    nbformat.write(nb, executed)
+    key = _key(nb)
+    store.store(key, executed).unlink()
+    assert store.load(key) is None and store.why_missed(key) == "cached copy missing"

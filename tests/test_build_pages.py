@@ -22,3 +22,21 @@ def test_the_generated_pages_are_written_and_reproducible(tmp_path: Path) -> Non
     assert set(first) == {"book/results.md", "book/speed.md", "book/speed.png"}
     write_generated_pages(tmp_path / "b", root=REPO_ROOT)
     assert _files(tmp_path / "b") == first
+
+
+def test_the_pages_are_made_from_the_records_of_the_root_given(tmp_path: Path) -> None:
+    """Both pages read ``root``'s records, not the repository's."""
+    import json
+
+    records = tmp_path / "repo" / "benchmarks" / "records"
+    records.mkdir(parents=True)
+    environment = {"backend": "jax", "device": "GPU (a test card)", "date": "2030-01-02"}
+    row = {"model": "cnn", "loop": "plain", "train_segments": 100, "first_epoch_s": 2.0,
+           "s_per_epoch": 1.0}
+    record = {"environment": environment, "results": [row]}
+    (records / "training-loop-test.json").write_text(json.dumps(record))
+    results, speed = write_generated_pages(tmp_path / "stage", root=tmp_path / "repo")
+    assert "No reference records yet" in results.read_text()
+    text = speed.read_text()
+    assert "- `training-loop-test.json`: GPU (a test card)" in text
+    assert "Not measured yet" not in text and "training-loop-cpu" not in text

@@ -138,3 +138,71 @@ def test_formulas_render_from_the_built_site(tmp_path: Path) -> None:
     for source in sources:
         assert "://" not in source, f"MathJax comes from {source}, not from the built site"
         assert (page.parent / source).is_file(), f"{source} is not in the built HTML"
+
+
+def test_staging_refuses_a_missing_book_source_and_says_how_to_fix_a_toc(tmp_path: Path) -> None:
+    """A missing book source is named; a toc entry not executed comes with the remedy."""
+    root = _small_book(tmp_path / "root")
+    (root / "references.bib").unlink()
+    with pytest.raises(FileNotFoundError, match=r"the book source \S*references\.bib is missing"):
+        stage_book(executed_dir=tmp_path, stage_dir=tmp_path / "stage", root=root)
+    (root / "references.bib").write_text("")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n"
+                                   "chapters:\n  - file: notebooks/01_a\n")
+    with pytest.raises(FileNotFoundError, match=r"execute them first \(genrelib book\) or drop"):
+        stage_book(executed_dir=tmp_path, stage_dir=tmp_path / "stage", root=root)
+
+
+def test_staging_finds_executed_chapters_and_generated_pages(tmp_path: Path) -> None:
+    """Toc entries resolve to the executed copies (.ipynb) and the generated pages (.md)."""
+    root = _small_book(tmp_path / "root")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n"
+                                   "  - file: notebooks/01_a\n  - file: book/results\n")
+    executed = tmp_path / "executed"
+    executed.mkdir()
+    (executed / "01_a.ipynb").write_text("{}")
+    (executed / "01_a.kernel.log").write_text("kernel noise\n")
+    stage = stage_book(executed_dir=executed, stage_dir=tmp_path / "stage", root=root)
+    assert sorted(p.name for p in (stage / "notebooks").iterdir()) == ["01_a.ipynb"]
+    assert (stage / "book" / "results.md").is_file() and (stage / "references.bib").is_file()
+
+
+def test_a_failed_build_carries_the_builders_output_and_warnings_are_printed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error quotes Jupyter Book's output; a good build prints its warnings and errors."""
+    import subprocess
+
+    from genrelib.build import site
+
+    def failing(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        return subprocess.CompletedProcess(command, 2, stdout="",
+                                           stderr="The Table of Contents is malformed")
+
+    monkeypatch.setattr(site.subprocess, "run", failing)
+    root = _small_book(tmp_path / "root")
+    with pytest.raises(BookBuildError,
+                       match=r"exit code 2\)[^\n]*\n.*The Table of Contents is malformed"):
+        build_html(executed_dir=tmp_path, out_dir=tmp_path / "build", root=root, log=None)
+
+    def warning(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        html = Path(command[command.index("--path-output") + 1]) / "_build" / "html"
+        html.mkdir(parents=True, exist_ok=True)
+        (html / "index.html").write_text("built")
+        return subprocess.CompletedProcess(command, 0, stdout="intro.md:3: WARNING: a\nreading\n",
+                                           stderr="intro.md:4: ERROR: b\n")
+
+    monkeypatch.setattr(site.subprocess, "run", warning)
+    lines: list[str] = []
+    build_html(executed_dir=tmp_path, out_dir=tmp_path / "build", root=root, log=lines.append)
+    assert "  intro.md:3: WARNING: a" in lines and "  intro.md:4: ERROR: b" in lines
+    assert any(line.endswith(" s, 2 warning(s)") for line in lines), lines
+
+
+def test_a_renamed_file_changes_the_tree_digest(tmp_path: Path) -> None:
+    """The digest of a staged tree covers file names, not only contents."""
+    from genrelib.build.site import tree_digest
+
+    (tmp_path / "a.md").write_text("# A\n")
+    before = tree_digest(tmp_path)
+    (tmp_path / "a.md").rename(tmp_path / "b.md")
+    assert tree_digest(tmp_path) != before

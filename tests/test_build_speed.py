@@ -84,3 +84,38 @@ def test_the_committed_records_make_a_page() -> None:
     """The records in benchmarks/records/ are readable and hold CPU rows of every Keras model."""
     loops, full = load_speed_records()
     assert {"cnn", "crnn"} <= set(loops["model"]) and not full.empty
+
+
+def test_a_broken_record_is_refused_with_the_remedy(tmp_path: Path) -> None:
+    """The error on a broken record says how to write it again."""
+    (tmp_path / "training-x.json").write_text('{"results": []}')
+    remedy = r"rewrite it with `python benchmarks/bench_training\.py \.\.\. --json FILE`"
+    with pytest.raises(ValueError, match=remedy):
+        load_speed_records(tmp_path)
+
+
+def test_the_records_list_says_how_loaded_each_machine_was(tmp_path: Path) -> None:
+    """A record's load average before the run (or its conditions) is said beside it."""
+    _write(tmp_path, "training-loop-a.json", {**CPU, "load_average_before": 1.5}, results=LOOP_ROWS)
+    _write(tmp_path, "training-loop-b.json", {**CPU, "conditions": "an idle machine"},
+           results=LOOP_ROWS)
+    page = speed_page(tmp_path)
+    assert "- `training-loop-a.json`: CPU (2 cores), Keras 3.15.1 on jax, 2026-11-26; " \
+           "load average 1.5 before the run." in page
+    assert "- `training-loop-b.json`: CPU (2 cores), Keras 3.15.1 on jax, 2026-11-26; " \
+           "an idle machine." in page
+
+
+def test_one_gpu_record_among_cpu_ones_replaces_the_not_measured_note(tmp_path: Path) -> None:
+    """The GPU note goes once any record, loop or full run, comes from a GPU."""
+    _write(tmp_path, "training-loop-cpu.json", CPU, results=LOOP_ROWS)
+    _write(tmp_path, "training-loop-h100.json", {**CPU, "device": "GPU (NVIDIA H100 80GB HBM3)"},
+           results=LOOP_ROWS)
+    assert "Not measured yet" not in speed_page(tmp_path)
+
+
+def test_a_full_run_without_a_device_count_ran_on_one_device(tmp_path: Path) -> None:
+    """``devices`` left out of a full run's row: one device."""
+    row = {key: value for key, value in FULL_ROW.items() if key != "devices"}
+    _write(tmp_path, "training-full-cpu.json", CPU, full=[row])
+    assert load_speed_records(tmp_path)[1].loc[0, "device_count"] == 1

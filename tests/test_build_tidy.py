@@ -136,3 +136,46 @@ def test_tidy_replaces_machine_paths_with_portable_names(tmp_path: Path) -> None
 def test_portable_names_skip_empty_folders_and_the_filesystem_root(tmp_path: Path) -> None:
     names = dict(portable_names(cache_dir=tmp_path / "c", data_dir=None, root="", home="/"))
     assert names == {str(tmp_path / "c"): "$GENREBOOK_CACHE"}
+
+
+def test_portable_names_list_a_folder_as_given_and_through_its_symbolic_links(
+        tmp_path: Path) -> None:
+    """A cache reached through a symbolic link is replaced under both of its paths."""
+    real = tmp_path / "disk" / "cache"
+    real.mkdir(parents=True)
+    link = tmp_path / "cache-link"
+    link.symlink_to(real, target_is_directory=True)
+    names = dict(portable_names(cache_dir=link, root=None, home="/"))
+    assert names == {str(link): "$GENREBOOK_CACHE", str(real): "$GENREBOOK_CACHE"}
+
+
+def test_a_folder_inside_a_longer_path_is_not_replaced(tmp_path: Path) -> None:
+    """A folder matches as a whole path only: not where another path merely ends with it."""
+    home = tmp_path / "home" / "ada"
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"/mnt{home}/x {home}/y\n")]
+    path = _executed_notebook(tmp_path / "nb.ipynb", outputs=outputs,
+                              injected="# Parameters\nseed = 1\n")
+    result = tidy_executed_notebook(path, names=portable_names(root=None, home=home))
+    assert nbformat.read(path, as_version=4).cells[2].outputs[0].text == f"/mnt{home}/x ~/y\n"
+    assert result.paths_replaced == 1
+
+
+def test_tidy_merges_into_annotated_and_non_ascii_parameters(tmp_path: Path) -> None:
+    """Annotated assignments take the injected value; a non-ASCII line above keeps the offsets."""
+    own = '# données — « défaut »\nseed: int = 0  # graine\nprofile = "quick"'
+    path = _executed_notebook(tmp_path / "nb.ipynb", outputs=[], parameters=own,
+                              injected='# Parameters\nseed = 7\nprofile = "full"\n')
+    tidy_executed_notebook(path)
+    cells = nbformat.read(path, as_version=4).cells
+    assert [c.metadata.get("tags", []) for c in cells] == [[], ["parameters"], []]
+    assert cells[1].source == '# données — « défaut »\nseed: int = 7  # graine\nprofile = "full"'
+
+
+def test_the_build_log_says_what_tidying_changed() -> None:
+    """``Tidied.describe`` names each change: merged parameters, paths and removed log lines."""
+    from genrelib.build.tidy import Tidied
+
+    assert Tidied(parameters_merged=True, paths_replaced=3, noise_lines=2).describe() == (
+        "parameters merged, 3 machine path(s) made portable, "
+        "2 TensorFlow log or tqdm notice line(s) removed")
+    assert Tidied(parameters_merged=False, paths_replaced=0, noise_lines=0).describe() == ""
