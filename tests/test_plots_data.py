@@ -79,3 +79,43 @@ def test_chapter_1_figures_draw_their_data() -> None:
         np.testing.assert_allclose(line.get_ydata(), results.loc[results["protocol"] == protocol, "accuracy"])
     chance = [line for line in ax.lines if line.get_label() == "chance"]
     assert len(chance) == 1 and chance[0].get_ydata()[0] == pytest.approx(1 / len(GENRES))
+
+
+def test_tracks_per_genre_bars_follow_the_genre_labels() -> None:
+    """With genres of different sizes, each bar of "tracks per genre" stands over its own
+    genre's label (genres in order of first appearance), and the stacked blocks add up to it.
+    Break tried: the counts in value_counts' order (largest first) -> bars under wrong names."""
+    sizes = {"rock": 2, "blues": 5, "jazz": 3}
+    tracks = pd.DataFrame([{"track_id": f"{g}.{i:05d}", "genre": g, "artist": f"{g}-{i % 2}"}
+                           for g, n in sizes.items() for i in range(n)])
+    left, right = main_axes(plots.plot_genre_artists(tracks))
+    assert [t.get_text() for t in left.get_xticklabels()] == list(sizes)
+    assert _bar_heights(left) == list(sizes.values())
+    stacked = {}
+    for patch in right.patches:
+        x = round(patch.get_x() + patch.get_width() / 2)
+        stacked[x] = stacked.get(x, 0) + patch.get_height()
+    assert [stacked[x] for x in range(len(sizes))] == list(sizes.values())
+
+
+def test_leakage_draws_repeats_with_an_untrained_genre_hollow() -> None:
+    """A repeat whose test set held a genre never trained is drawn as a hollow dot only; the
+    others as filled dots. Break tried: every repeat also drawn filled -> fails."""
+    results = pd.DataFrame({"protocol": ["artist"] * 3, "accuracy": [0.2, 0.3, 0.4],
+                            "untrained_genres": ["", "jazz", ""]})
+    (ax,) = main_axes(plots.plot_leakage(results))
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    filled = [line for line in dots if line.get_markerfacecolor() != "white"]
+    hollow = [line for line in dots if line.get_markerfacecolor() == "white"]
+    assert len(filled) == len(hollow) == 1
+    np.testing.assert_allclose(filled[0].get_ydata(), [0.2, 0.4])
+    np.testing.assert_allclose(hollow[0].get_ydata(), [0.3])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a tested genre never trained"]
+
+
+def test_waveforms_share_the_full_scale_amplitude_axis() -> None:
+    """Every waveform panel shows amplitudes -1 to 1, so quiet and loud clips compare.
+    Break tried: no fixed limits -> autoscaled to the quietest clip."""
+    signals = {"quiet": np.full(100, 0.01), "loud": np.linspace(-0.5, 0.5, 100)}
+    for ax in main_axes(plots.plot_waveforms(signals, sample_rate=100)):
+        assert ax.get_ylim() == (-1.0, 1.0)

@@ -78,3 +78,52 @@ def test_confusion_per_genre_and_comparison_draw_a_record(tmp_path) -> None:
     assert labels == [f"{100 * record.segment_accuracy:.1f} %", f"{100 * record.track_accuracy:.1f} %",
                       f"{record.macro_f1:.3f}"]  # break: fmt="%.2f" -> "0.67"
     fig.savefig(tmp_path / "cmp.png")
+
+
+def test_confusion_colours_are_fractions_of_the_true_genre() -> None:
+    """Normalised, each row's colours are that TRUE genre's counts over its row total (the
+    diagonal is the recall); unnormalised, the counts; columns are labelled by the genres in
+    order. Break tried: normalised by column totals -> fails."""
+    genres = ("blues", "jazz", "rock")
+    counts = np.array([[3, 1, 0], [2, 2, 4], [0, 1, 1]])
+    ax = plots.plot_confusion_matrix(counts, genres).axes[0]
+    shown = np.ma.getdata(ax.collections[0].get_array()).reshape(3, 3)
+    np.testing.assert_allclose(shown, counts / counts.sum(axis=1, keepdims=True))
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(genres)
+    assert ax.get_xlabel() == "predicted genre"
+    raw = plots.plot_confusion_matrix(counts, genres, normalize=False).axes[0]
+    raw_shown = np.ma.getdata(raw.collections[0].get_array()).reshape(3, 3)
+    np.testing.assert_array_equal(raw_shown, counts)
+
+
+def test_per_genre_draws_the_metric_asked_for() -> None:
+    """``metric="recall"`` draws each genre's recall (not its F1) and names the axis so.
+    Break tried: the F1 drawn whatever the metric -> fails."""
+    genres = ("blues", "jazz", "rock")
+    probs = np.eye(3)[[0, 0, 0, 1, 2, 2]]  # blues: recall 1, precision 2/3
+    record = evaluate_predictions(probs, [0, 0, 1, 1, 2, 2], list("aabbcc"), genres=genres)
+    for metric in ("recall", "precision"):
+        ax = plots.plot_per_genre(record.per_genre, metric=metric).axes[0]
+        assert [p.get_height() for p in ax.patches] == pytest.approx(
+            [getattr(record.per_genre[g], metric) for g in genres])
+        assert ax.get_ylabel() == metric
+    blues = record.per_genre["blues"]
+    assert blues.recall != blues.f1  # the metrics differ here
+
+
+def test_model_comparison_marks_chance_at_its_level() -> None:
+    """The dashed "chance" line sits at ``chance`` (1 / number of genres).
+    Break tried: the line at 1 - chance -> fails."""
+    genres = ("blues", "jazz", "rock")
+    record = evaluate_predictions(np.eye(3)[[0, 1, 2]], [0, 1, 2], list("abc"), genres=genres)
+    ax = plots.plot_model_comparison({"cnn": record}, chance=0.25).axes[0]
+    (line,) = [line for line in ax.lines if line.get_label() == "chance"]
+    assert list(line.get_ydata()) == [0.25, 0.25]
+
+
+def test_intervals_list_the_first_name_on_top() -> None:
+    """Names run down the figure in the order given: the y axis is inverted, row 0 on top.
+    Break tried: the limits not inverted -> the first name at the bottom."""
+    ax = plots.plot_intervals({"cnn": (0.6, (0.5, 0.7)), "svm": (0.8, (0.72, 0.9))}).axes[0]
+    low, high = ax.get_ylim()
+    assert low > high and high < 0 < 1 < low

@@ -32,3 +32,16 @@ def test_plot_timeline_draws_every_probability_and_each_segments_top_genre():
     assert [t.get_text() for t in bars.get_legend().get_texts()] == ["blues", "metal", "rock"]
     with pytest.raises(ValueError, match="n_segments"):
         plot_timeline(np.array([0.0, 1.5]), probs, genres)
+
+
+def test_each_bar_is_its_own_segments_top_probability() -> None:
+    """A genre on top in several segments gets each segment's own probability, not the
+    genre's highest over the recording. Break tried: the column maximum -> [0.9, 0.9, 0.8]."""
+    from matplotlib.patches import Rectangle
+
+    from genrelib.plots import plot_timeline
+
+    probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]])
+    fig = plot_timeline(np.array([0.0, 3.0, 6.0]), probs, ("jazz", "rock"))
+    rects = [p for p in fig.axes[1].patches if isinstance(p, Rectangle)]
+    np.testing.assert_allclose([r.get_height() for r in rects], [0.9, 0.6, 0.8])

@@ -109,3 +109,97 @@ def test_a_corrupt_cache_file_is_recomputed(tiny_dataset, tmp_path: Path) -> Non
     with pytest.warns(CacheFileWarning, match="ignoring embedding cache file"):
         fs = extract_embeddings(tiny_dataset, spec, cache_dir=tmp_path, progress=False)
     assert fs.X.shape == (12, 128, 1)
+
+
+def _noise(seconds: float, seed: int = 1) -> np.ndarray:
+    """Quiet white noise at 16 kHz, float32 (round(seconds * 16000),)."""
+    n = int(round(seconds * 16_000))
+    return (0.1 * np.random.default_rng(seed).standard_normal(n)).astype(np.float32)
+
+
+@pytest.mark.parametrize("overlap", [0.0, 0.5])
+def test_segments_per_clip_is_the_number_of_patches_cut(overlap: float) -> None:
+    """``segments_per_clip`` is the number of patches ``clip_patches`` cuts from a clip of
+    ``clip_seconds``, down to a clip of exactly one patch (2.976 s: 187 centred frames).
+    Break tried: the frame count without its 1 + (centred frames) -> one frame short."""
+    from genrelib.pretrained import inputs
+
+    for seconds in (inputs.PATCH_SECONDS, 4.5, 6.0, 9.0, 30.0):
+        spec = EmbeddingSpec(layer="patch", overlap=overlap, clip_seconds=seconds)
+        cut = inputs.clip_patches(_noise(seconds), overlap=overlap, clip_seconds=seconds)
+        assert spec.segments_per_clip == len(cut), (seconds, overlap)
+
+
+def test_segment_hop_samples_is_where_the_next_patch_starts() -> None:
+    """Patch 1 of a clip is the log-mel of the signal from ``segment_hop_samples`` on:
+    23,808 samples (1.488 s) at overlap 0.5, 47,872 (2.992 s) without overlap.
+    Break tried: hop frames times n_fft instead of the STFT hop -> other numbers."""
+    from genrelib.pretrained import inputs
+
+    y = _noise(9.0)
+    for overlap, expected in ((0.5, 23_808), (0.0, 47_872)):
+        hop = EmbeddingSpec(overlap=overlap).segment_hop_samples
+        assert hop == expected
+        second = inputs.clip_patches(y, overlap=overlap)[1]
+        shifted = inputs.log_mel(y[hop:])[:inputs.PATCH_FRAMES]
+        # the inner frames (the edges' frames see the reflected padding)
+        np.testing.assert_allclose(second[4:-4], shifted[4:-4], rtol=1e-5, atol=1e-5)
+
+
+def test_the_patch_layer_is_the_input_patches_mel_bands_down() -> None:
+    """The "patch" layer needs no network: row i is input patch i transposed to (96 mel
+    bands, 187 frames), band 0 the lowest, as ``embed_clip`` and ``recording_features`` give it.
+    Break tried: the mel axis flipped -> fails."""
+    from genrelib.pretrained import inputs, recording_features
+
+    y = _noise(9.0)
+    spec = EmbeddingSpec(layer="patch", overlap=0.0, clip_seconds=9.0)
+    assert spec.n_features == 96 and spec.segment_shape == (96, 187)
+    expected = np.transpose(inputs.clip_patches(y), (0, 2, 1))
+    np.testing.assert_array_equal(embed_clip(y, spec), expected)
+    np.testing.assert_array_equal(recording_features(y, spec), expected)
+
+
+def test_recording_features_read_the_whole_recording() -> None:
+    """``recording_features`` is not cut to ``spec.clip_seconds`` (``embed_clip`` is): 9 s
+    without overlap give 3 patches even when the spec's clips last 3 s.
+    Break tried: recording_features cutting to clip_seconds -> 1 patch."""
+    from genrelib.pretrained import recording_features
+
+    y = _noise(9.0)
+    spec = EmbeddingSpec(layer="patch", overlap=0.0, clip_seconds=3.0)
+    assert recording_features(y, spec).shape == (3, 96, 187)
+    assert embed_clip(y, spec).shape == (1, 96, 187)
+
+
+@needs_musicnn
+def test_map_layers_are_averaged_over_time_and_frequency(tmp_path: Path) -> None:
+    """A layer of (time, mel, maps) gives per patch each map's mean over time and mel.
+    Break tried: the maximum in place of the mean -> fails (the shapes still match)."""
+    from genrelib.pretrained import inputs, load_pretrained
+
+    y = _noise(9.0)
+    spec = EmbeddingSpec("MSD_vgg", "pool3", overlap=0.0, clip_seconds=9.0)
+    E = embed_clip(y, spec, cache_dir=tmp_path)
+    net = load_pretrained("MSD_vgg", cache_dir=tmp_path)
+    maps = np.asarray(keras.Model(net.input, net.get_layer("pool3").output).predict_on_batch(
+        inputs.clip_patches(y)))
+    assert maps.shape == (3, 23, 12, 128)
+    np.testing.assert_allclose(E, maps.mean(axis=(1, 2)), rtol=1e-4, atol=1e-6)
+
+
+@needs_musicnn
+def test_every_patch_is_embedded_whatever_the_batch_size(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patches go through the network ``_PATCH_BATCH`` at a time: with batches of 2, the 3
+    patches of 9 s still give 3 rows, the same as in one batch.
+    Break tried: each batch's slice one patch short -> a row lost."""
+    from genrelib.pretrained import recording_features
+
+    y = _noise(9.0)
+    spec = EmbeddingSpec("MSD_vgg", "flatten", overlap=0.0, clip_seconds=9.0)
+    whole = recording_features(y, spec, cache_dir=tmp_path)
+    monkeypatch.setattr(embeddings, "_PATCH_BATCH", 2)
+    batched = recording_features(y, spec, cache_dir=tmp_path)
+    assert whole.shape == batched.shape == (3, 256, 1)
+    np.testing.assert_allclose(batched, whole, rtol=1e-5, atol=1e-6)

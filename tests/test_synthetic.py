@@ -190,3 +190,113 @@ def test_learnable_but_not_trivial(tmp_path: Path) -> None:
     mean = float(acc.mean())
     assert 0.55 <= mean <= 0.90, f"MFCC logistic regression accuracy {mean:.3f} outside [0.55, 0.90]"
     assert mean < 1.0
+
+
+# --------------------------------------------------------------------------- audit additions
+
+def test_track_k_is_played_by_artist_k_mod_6(tiny_synthetic: Path) -> None:
+    """Track k of a genre belongs to artist k mod 6, in ``track_artist`` and in tracks.csv.
+    Break tried: artist (k + 1) mod 6 -> every name shifted."""
+    from genrelib.datasets.synthetic.artists import ARTIST_NAMES, track_artist
+
+    assert [track_artist("rock", k).index for k in range(13)] == [k % 6 for k in range(13)]
+    for row in _rows(tiny_synthetic):
+        k = int(row["track_id"].split(".")[1])
+        assert row["artist"] == ARTIST_NAMES[row["genre"]][k % ARTISTS_PER_GENRE], row["track_id"]
+
+
+def test_artists_1_and_4_play_the_crossover_variant() -> None:
+    """Artists 1 and 4 of every genre (and only they) are crossover acts drawing from their
+    genre's variant: metal's play at the doom tempo range, 70-110 BPM, the others at 130-200.
+    Breaks tried: crossover artists (1, 3); no crossover at all."""
+    from genrelib.datasets.synthetic.styles import STYLES, VARIANTS
+
+    for genre in GTZAN_GENRES:
+        crossover = [make_artist(genre, i).crossover for i in range(6)]
+        assert crossover == [False, True, False, False, True, False], genre
+    doom_lo, doom_hi = VARIANTS["metal"][1]["tempo"]
+    for i in range(6):
+        lo, hi = make_artist("metal", i).style["tempo"]
+        bounds = (doom_lo, doom_hi) if i in (1, 4) else STYLES["metal"]["tempo"]
+        assert bounds[0] <= lo < hi <= bounds[1], (i, lo, hi)
+
+
+def test_tracks_of_one_artist_differ() -> None:
+    """Tracks 0 and 6 of a genre share their artist but are different songs: each track's
+    own draws come from its number. Break tried: the track generator seeded by k mod 6."""
+    a = render_track("jazz", track_seed=0, seconds=1.0, sample_rate=8000)
+    b = render_track("jazz", track_seed=6, seconds=1.0, sample_rate=8000)
+    assert a.shape == b.shape == (8000,) and not np.array_equal(a, b)
+
+
+def test_the_dataset_seed_drives_each_tracks_own_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the artist held fixed, another dataset seed still gives another song (tempo,
+    key, form... come from a generator seeded by the dataset seed, genre and track number).
+    Break tried: the track generator ignoring the dataset seed -> identical audio."""
+    from genrelib.datasets.synthetic import render as render_module
+
+    fixed = make_artist("pop", 2, seed=0)
+    monkeypatch.setattr(render_module, "track_artist", lambda genre, track, *, seed=0: fixed)
+    a = render_track("pop", track_seed=2, seed=0, seconds=1.0, sample_rate=8000)
+    b = render_track("pop", track_seed=2, seed=5, seconds=1.0, sample_rate=8000)
+    assert not np.array_equal(a, b)
+
+
+def test_artist_replaces_the_tracks_own_artist() -> None:
+    """``artist=i`` has track k played by artist i: naming the track's own artist changes
+    nothing, another artist changes the sound. Break tried: ``artist`` ignored."""
+    own = render_track("blues", track_seed=3, seconds=1.0, sample_rate=8000)
+    same = render_track("blues", track_seed=3, seconds=1.0, sample_rate=8000, artist=3)
+    np.testing.assert_array_equal(same, own)
+    other = render_track("blues", track_seed=3, seconds=1.0, sample_rate=8000, artist=0)
+    assert not np.array_equal(other, own)
+
+
+def test_traits_table_says_what_the_module_documents() -> None:
+    """The genre table matches the traits the generator documents: reggae 64-92 BPM, metal
+    130-200 BPM; blues, jazz and hip-hop swing, classical, disco, metal, pop and rock are
+    straight; the drum patterns named per genre. Breaks tried: reggae's tempo range moved;
+    metal given rock's drums."""
+    table = genre_traits_table()
+    assert table.loc["reggae", "tempo (BPM)"] == "64-92"
+    assert table.loc["metal", "tempo (BPM)"] == "130-200"
+    for genre in ("blues", "jazz", "hiphop"):
+        assert table.loc[genre, "swing"] != "straight", genre
+    for genre in ("classical", "disco", "metal", "pop", "rock"):
+        assert table.loc[genre, "swing"] == "straight", genre
+    drums = {"blues": "shuffle", "disco": "four-on-the-floor", "hiphop": "boom-bap",
+             "jazz": "swing ride", "metal": "double-kick", "reggae": "one drop",
+             "classical": "no drums"}
+    for genre, words in drums.items():
+        assert words in table.loc[genre, "drums"], genre
+
+
+def test_a_folder_of_another_seed_is_regenerated(tmp_path: Path) -> None:
+    """A complete folder made with another seed is not taken for the one asked: it is
+    regenerated, as a new folder of that seed would be.
+    Break tried: only "complete" checked, not the arguments -> the old audio kept."""
+    out = tmp_path / "d"
+    generate_synthetic_gtzan(out, tracks_per_genre=1, seconds=0.5, seed=0)
+    generate_synthetic_gtzan(out, tracks_per_genre=1, seconds=0.5, seed=1)
+    fresh = generate_synthetic_gtzan(tmp_path / "fresh", tracks_per_genre=1, seconds=0.5, seed=1)
+    assert _md5s(out) == _md5s(fresh)
+    assert json.loads((out / "synthetic.json").read_text())["arguments"]["seed"] == 1
+
+
+def test_sample_rate_limit_is_8000_hz(tmp_path: Path) -> None:
+    """8000 Hz is the lowest rate accepted (and written); 7999 Hz is refused.
+    Break tried: 8000 itself refused."""
+    out = generate_synthetic_gtzan(tmp_path / "low", tracks_per_genre=1, seconds=0.25,
+                                   sample_rate=8000)
+    assert sf.info(out / "genres/pop/pop.00000.wav").samplerate == 8000
+    with pytest.raises(ValueError, match="sample_rate must be >= 8000 Hz"):
+        generate_synthetic_gtzan(tmp_path / "lower", tracks_per_genre=1, seconds=0.25,
+                                 sample_rate=7999)
+
+
+def test_every_clip_peaks_at_most_0_98() -> None:
+    """Loudness never pushes a clip past 0.98 (the gain is lowered instead): one clip of
+    every genre. Break tried: the peak guard dropped -> clips past 0.98 (16-bit clipping)."""
+    for genre in GTZAN_GENRES:
+        y = render_track(genre, track_seed=1, seconds=2.0, sample_rate=8000)
+        assert np.max(np.abs(y)) <= 0.98 + 1e-6, genre

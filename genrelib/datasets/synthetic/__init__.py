@@ -6,7 +6,8 @@ with artists. Each class is defined by musically meaningful traits
 (:func:`genre_traits_table`):
 
 * **tempo and swing** - e.g. reggae 64-92 BPM, metal 130-200 BPM; blues, jazz and hip-hop
-  swing their eighths or sixteenths, the rest play straight;
+  swing their eighths or sixteenths, country and reggae at most lightly (swing up to 0.04 and
+  0.07), the rest play straight;
 * **drum pattern** - shuffle (blues), boom-chick and train beat (country), four-on-the-floor
   with off-beat open hats (disco), boom-bap (hip-hop), swing ride (jazz), double kick and
   blast beats (metal), backbeat (pop, rock), one drop (reggae), no drums (classical);
@@ -27,7 +28,7 @@ in ``tracks.csv`` so that artist-grouped splits can be taught.
 differ mainly in rhythm: rock / metal (distorted guitars in both; metal is faster with
 double kick and sixteenth chugs), pop / disco (same synths and clean mix; disco has the
 four-on-the-floor kick, off-beat open hats and octave bass), country / blues (the same
-guitars and tempos; blues shuffles with dominant sevenths, country plays straight
+guitars and tempos; blues shuffles with dominant sevenths, country plays near-straight
 triads). Two artists per genre (artists 1 and 4) are *crossover* acts that borrow their
 neighbour's groove or sound (hard rock, doom metal, dance-pop, disco-pop, western swing,
 straight blues-rock, trap-leaning hip-hop, steppers reggae...), and a track often plays
