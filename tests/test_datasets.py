@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
-import types
 import warnings
 from pathlib import Path
 
@@ -16,10 +14,9 @@ import pytest
 import soundfile as sf
 from helpers import write_silent_wav
 
-from genrelib.config import GTZAN_GENRES, FeatureConfig, get_profile
+from genrelib.config import GTZAN_GENRES, FeatureConfig
 from genrelib.datasets import (DatasetIndex, UnreadableAudioWarning, file_md5, find_root,
-                               index_dataset, read_artists, read_manifest, resolve_data_dir,
-                               synthetic_cache_dir)
+                               index_dataset, read_artists, read_manifest)
 from genrelib.datasets.folder import track_id_from_path
 from genrelib.datasets.index import artists_of, known_artists
 
@@ -525,68 +522,6 @@ def test_read_manifest_formats_and_errors(tmp_path):
         read_manifest(tmp_path / "cols.csv")
     with pytest.raises(FileNotFoundError):
         read_manifest(tmp_path / "absent.csv")
-
-
-# --------------------------------------------------------------------------- resolve_data_dir
-@pytest.fixture()
-def fake_synthetic(monkeypatch):
-    """A stand-in generator module: writes 1 tiny file per genre and counts its calls."""
-    calls = []
-
-    def generate(out_dir, *, tracks_per_genre=100, seconds=30.0, seed=0, **_):
-        calls.append({"out": Path(out_dir), "n": tracks_per_genre, "s": seconds, "seed": seed})
-        for genre in GTZAN_GENRES[:2]:
-            write_tone(Path(out_dir) / "genres" / genre / f"{genre}.00000.wav")
-        if getattr(generate, "fail", False):
-            raise RuntimeError("killed mid-way")
-        return Path(out_dir)
-
-    module = types.ModuleType("genrelib.datasets.synthetic")
-    module.generate_synthetic_gtzan = generate
-    module.SYNTHETIC_VERSION = "7"
-    monkeypatch.setitem(sys.modules, "genrelib.datasets.synthetic", module)
-    import genrelib.datasets
-    monkeypatch.setattr(genrelib.datasets, "synthetic", module, raising=False)
-    return generate, calls
-
-
-def test_resolve_data_dir_generates_once_and_caches(tmp_path, fake_synthetic):
-    _, calls = fake_synthetic
-    quick = get_profile("quick")
-    path = resolve_data_dir(None, profile="quick", seed=3, cache_dir=tmp_path)
-    assert path == synthetic_cache_dir(tracks_per_genre=quick.synthetic_tracks_per_genre,
-                                       seconds=quick.synthetic_seconds, seed=3, cache_dir=tmp_path)
-    assert path.name == f"gtzan-synth-v7-seed3-{quick.synthetic_tracks_per_genre}x30s"
-    assert calls[0]["n"] == quick.synthetic_tracks_per_genre and calls[0]["seed"] == 3
-    assert resolve_data_dir("", profile=quick, seed=3, cache_dir=tmp_path) == path
-    assert len(calls) == 1
-    assert len(index_dataset(path).tracks) == 2
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp folder left
-
-
-def test_resolve_data_dir_uses_the_env_cache(tmp_path, monkeypatch, fake_synthetic):
-    monkeypatch.setenv("GENREBOOK_CACHE", str(tmp_path / "envcache"))
-    path = resolve_data_dir(None, profile="full")
-    assert path.is_relative_to((tmp_path / "envcache").resolve())
-    assert "100x30s" in path.name
-
-
-def test_resolve_data_dir_is_atomic_when_generation_fails(tmp_path, fake_synthetic):
-    generate, _ = fake_synthetic
-    generate.fail = True
-    with pytest.raises(RuntimeError, match="killed"):
-        resolve_data_dir(None, cache_dir=tmp_path)
-    assert list((tmp_path / "synthetic").iterdir()) == []
-
-
-def test_resolve_data_dir_with_a_path(tmp_path):
-    assert resolve_data_dir(str(tmp_path)) == tmp_path.resolve()
-    with pytest.raises(FileNotFoundError, match="leave data_dir empty"):
-        resolve_data_dir(tmp_path / "absent")
-    with pytest.raises(NotADirectoryError):
-        resolve_data_dir(write_tone(tmp_path / "a.wav"))
-    with pytest.raises(ValueError, match="unknown profile"):
-        resolve_data_dir(None, profile="huge", cache_dir=tmp_path)
 
 
 # --------------------------------------------------------------------------- synthetic data

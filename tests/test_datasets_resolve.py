@@ -13,13 +13,14 @@ import pytest
 from helpers import write_silent_wav
 
 from genrelib.config import GTZAN_GENRES, get_profile
-from genrelib.datasets import resolve_data_dir, synthetic_cache_dir
+from genrelib.datasets import index_dataset, resolve_data_dir, synthetic_cache_dir
 
 
 @pytest.fixture()
 def generator_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """A stand-in generator module writing one short clip per genre; its calls, in order
-    (a call's ``before`` hook, when set, runs first, as another process would)."""
+    (its ``fail`` attribute, when true, kills it mid-way; its ``before_rename`` hook, when set,
+    runs after the clips are written, as another process would)."""
     calls: list[dict] = []
 
     def generate(out_dir, *, tracks_per_genre=100, seconds=30.0, seed=0, **_):
@@ -27,6 +28,8 @@ def generator_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
                       "seed": seed})
         for genre in GTZAN_GENRES[:2]:
             write_silent_wav(Path(out_dir) / "genres" / genre / f"{genre}.00000.wav", 0.25)
+        if getattr(generate, "fail", False):
+            raise RuntimeError("killed mid-way")
         if getattr(generate, "before_rename", None):
             generate.before_rename()
         return Path(out_dir)
@@ -81,3 +84,43 @@ def test_a_run_that_finishes_second_uses_the_first_ones_set(tmp_path: Path,
     assert resolve_data_dir(None, profile=profile, cache_dir=tmp_path) == target.resolve()
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary folder left
     assert len(generator_calls) == 1
+
+
+def test_resolve_data_dir_generates_once_and_caches(tmp_path: Path, generator_calls: list[dict]) -> None:
+    quick = get_profile("quick")
+    path = resolve_data_dir(None, profile="quick", seed=3, cache_dir=tmp_path)
+    assert path == synthetic_cache_dir(tracks_per_genre=quick.synthetic_tracks_per_genre,
+                                       seconds=quick.synthetic_seconds, seed=3, cache_dir=tmp_path)
+    assert path.name == f"gtzan-synth-v7-seed3-{quick.synthetic_tracks_per_genre}x30s"
+    assert generator_calls[0]["n"] == quick.synthetic_tracks_per_genre and generator_calls[0]["seed"] == 3
+    assert resolve_data_dir("", profile=quick, seed=3, cache_dir=tmp_path) == path
+    assert len(generator_calls) == 1
+    assert len(index_dataset(path).tracks) == 2
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp folder left
+
+
+def test_resolve_data_dir_uses_the_env_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             generator_calls: list[dict]) -> None:
+    monkeypatch.setenv("GENREBOOK_CACHE", str(tmp_path / "envcache"))
+    path = resolve_data_dir(None, profile="full")
+    assert path.is_relative_to((tmp_path / "envcache").resolve())
+    assert "100x30s" in path.name
+
+
+def test_resolve_data_dir_is_atomic_when_generation_fails(tmp_path: Path, generator_calls: list[dict]) -> None:
+    import genrelib.datasets.synthetic as stand_in
+
+    stand_in.generate_synthetic_gtzan.fail = True
+    with pytest.raises(RuntimeError, match="killed"):
+        resolve_data_dir(None, cache_dir=tmp_path)
+    assert list((tmp_path / "synthetic").iterdir()) == []
+
+
+def test_resolve_data_dir_with_a_path(tmp_path: Path) -> None:
+    assert resolve_data_dir(str(tmp_path)) == tmp_path.resolve()
+    with pytest.raises(FileNotFoundError, match="leave data_dir empty"):
+        resolve_data_dir(tmp_path / "absent")
+    with pytest.raises(NotADirectoryError):
+        resolve_data_dir(write_silent_wav(tmp_path / "a.wav", 0.25))
+    with pytest.raises(ValueError, match="unknown profile"):
+        resolve_data_dir(None, profile="huge", cache_dir=tmp_path)
