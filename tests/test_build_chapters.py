@@ -65,3 +65,22 @@ def test_a_run_folder_named_in_markdown_only_is_not_waited_for(tmp_path: Path) -
     nb.cells.insert(0, nbformat.v4.new_markdown_cell('Chapter 3 trained "03_cnn".'))
     nbformat.write(nb, four)
     assert chapter_dependencies([three, four]) == {three: [], four: []}
+
+
+def test_find_notebooks_takes_file_names_skips_blanks_and_lists_a_chapter_once(
+        tmp_path: Path) -> None:
+    """``only`` may name "01_a.ipynb", hold blank entries, or name a chapter twice."""
+    for name in ("01_a.ipynb", "02_b.ipynb"):
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in find_notebooks(tmp_path, only=["01_a.ipynb"])] == ["01_a.ipynb"]
+    assert [p.name for p in find_notebooks(tmp_path, only=["", " ", "02"])] == ["02_b.ipynb"]
+    assert [p.name for p in find_notebooks(tmp_path, only=["1", "01_a"])] == ["01_a.ipynb"]
+
+
+def test_only_files_named_exactly_nn_name_ipynb_are_chapters(tmp_path: Path) -> None:
+    """A backup such as ``01_a.ipynb.orig`` is not a chapter; a missing folder is named."""
+    for name in ("01_a.ipynb", "01_a.ipynb.orig", "02_b.ipynb~"):
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in find_notebooks(tmp_path)] == ["01_a.ipynb"]
+    with pytest.raises(FileNotFoundError, match="notebook folder .*none does not exist"):
+        find_notebooks(tmp_path / "none")

@@ -228,3 +228,46 @@ def test_an_install_cell_that_lost_its_hiding_tag_is_written_again(tmp_path: Pat
     assert write_install_cells([chapter], config_path=REPO / "_config.yml") == [chapter]
     assert _code_cells(chapter)[0].metadata.get("tags") == [HIDE_TAG]
     assert nbformat.read(chapter, as_version=4) == nbformat.read(CHAPTERS[0], as_version=4)
+
+
+def test_a_repository_without_https_or_without_a_section_is_refused(tmp_path: Path) -> None:
+    """``repository.url`` must be an https:// URL; a config without ``repository`` says so."""
+    config = tmp_path / "_config.yml"
+    config.write_text("repository:\n  url: http://github.com/someone/fork\n")
+    with pytest.raises(ValueError, match="repository.url"):
+        repository(config)
+    config.write_text("title: a book\n")
+    with pytest.raises(ValueError, match="repository.url"):
+        repository(config)
+
+
+def test_prose_naming_the_pretrained_module_installs_no_weights() -> None:
+    """Only code importing ``genrelib.pretrained`` adds musicnn's pin, not a markdown cell."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Chapter 10 uses `genrelib.pretrained`."),
+        nbformat.v4.new_code_cell("x = 1")])
+    url, branch = "https://github.com/someone/fork", "main"
+    assert chapter_install_source(nb, url, branch) == install_cell_source(url, branch)
+
+
+def test_an_install_cell_of_another_repository_is_rewritten(tmp_path: Path) -> None:
+    """After a fork changes ``_config.yml``, the existing install cell names the new repository."""
+    chapter = tmp_path / CHAPTERS[0].name
+    shutil.copy(CHAPTERS[0], chapter)
+    config = tmp_path / "_config.yml"
+    config.write_text("repository:\n  url: https://github.com/someone/fork\n  branch: draft\n")
+    assert write_install_cells([chapter], config_path=config) == [chapter]
+    first = _code_cells(chapter)[0]
+    assert first.id == CELL_ID and first.metadata.get("tags") == [HIDE_TAG]
+    assert first.source == install_cell_source("https://github.com/someone/fork", "draft")
+    assert len(_code_cells(chapter)) == len(_code_cells(CHAPTERS[0])), "replaced, not added"
+
+
+def test_a_chapter_without_code_gets_the_install_cell_after_its_prose(tmp_path: Path) -> None:
+    """With no code cell to precede, the install cell goes last: the title stays first."""
+    chapter = tmp_path / "01_a.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title")]),
+                   chapter)
+    assert write_install_cells([chapter], config_path=REPO / "_config.yml") == [chapter]
+    cells = nbformat.read(chapter, as_version=4).cells
+    assert [c.cell_type for c in cells] == ["markdown", "code"] and cells[1].id == CELL_ID

@@ -221,3 +221,53 @@ def test_a_stored_key_whose_copy_is_gone_says_so(tmp_path: Path) -> None:
     key = _key(nb)
     store.store(key, executed).unlink()
     assert store.load(key) is None and store.why_missed(key) == "cached copy missing"
+
+
+def test_the_kernel_language_is_part_of_the_code_key() -> None:
+    """The same code cells under a kernel of another language are another key."""
+    nb = _chapter(["x = 1"])
+    other = _chapter(["x = 1"])
+    other.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    assert nc.code_digest(other) != nc.code_digest(nb)
+
+
+def test_the_order_of_the_parameters_does_not_change_the_key() -> None:
+    """The same parameters given in another order are the same key (no needless re-run)."""
+    nb = _chapter(["x = 1"])
+    shuffled = {"seed": 0, "profile": "quick", "data_dir": ""}
+    assert _key(nb, parameters=shuffled).digest == _key(nb).digest
+
+
+def test_dependency_names_come_from_the_installed_metadata_without_a_pyproject(
+        tmp_path: Path) -> None:
+    """Outside a checkout (no pyproject.toml) the installed genrelib's requirements are named."""
+    names = nc._dependency_names(tmp_path)
+    assert {"keras", "numpy", "librosa", "papermill"} <= set(names)
+    assert names == sorted(names)
+
+
+def test_genrelib_itself_is_not_a_dependency_of_the_environment_key() -> None:
+    """pyproject's ``all`` extra names ``genrelib[...]``: its own version is not an input."""
+    assert "genrelib" not in nc._dependency_names()
+    assert {"keras", "pytest", "optuna"} <= set(nc._dependency_names())
+
+
+def test_environment_digest_follows_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another processor architecture (platform.machine) is another environment."""
+    import platform
+
+    base = nc.environment_digest("genre-book")
+    monkeypatch.setattr(platform, "machine", lambda: "riscv64")
+    assert nc.environment_digest("genre-book") != base
+
+
+def test_an_unreadable_last_key_record_means_not_executed_before(tmp_path: Path) -> None:
+    """A broken ``<stem>.last.json`` is read as no record, not an error."""
+    store = nc.NotebookCache(tmp_path / "cache")
+    nb = _chapter(["x = 1"])
+    executed = tmp_path / "01_a.ipynb"
+    nbformat.write(nb, executed)
+    key = _key(nb)
+    store.store(key, executed)
+    (tmp_path / "cache" / "01_a.last.json").write_text("{not json")
+    assert store.why_missed(_key(nb, data="other")) == "not executed before"

@@ -206,3 +206,128 @@ def test_a_renamed_file_changes_the_tree_digest(tmp_path: Path) -> None:
     before = tree_digest(tmp_path)
     (tmp_path / "a.md").rename(tmp_path / "b.md")
     assert tree_digest(tmp_path) != before
+
+
+def test_staging_again_drops_a_chapter_no_longer_executed(tmp_path: Path) -> None:
+    """The stage is made afresh: an executed copy removed since the last staging is gone."""
+    root = _small_book(tmp_path / "root")
+    executed = tmp_path / "executed"
+    executed.mkdir()
+    (executed / "01_a.ipynb").write_text("{}")
+    stage_book(executed_dir=executed, stage_dir=tmp_path / "stage", root=root)
+    (executed / "01_a.ipynb").unlink()
+    stage = stage_book(executed_dir=executed, stage_dir=tmp_path / "stage", root=root)
+    assert list((stage / "notebooks").iterdir()) == []
+
+
+def test_a_toc_entry_with_its_suffix_is_found(tmp_path: Path) -> None:
+    """``file: book/intro.md`` (suffix written out) names a staged file as well."""
+    root = _small_book(tmp_path / "root")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro.md\n")
+    stage = stage_book(executed_dir=tmp_path, stage_dir=tmp_path / "stage", root=root)
+    assert (stage / "book" / "intro.md").is_file()
+
+
+def test_jupyter_book_runs_in_the_stage_quietly_and_keeps_going_when_strict(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The builder runs in the staged folder with Python warnings off; strict keeps going."""
+    import subprocess
+
+    from genrelib.build import site
+
+    calls: list[tuple[list[str], dict]] = []
+
+    def fake(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        calls.append((command, kwargs))
+        html = Path(command[command.index("--path-output") + 1]) / "_build" / "html"
+        html.mkdir(parents=True, exist_ok=True)
+        (html / "index.html").write_text("built")
+        return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+
+    monkeypatch.setattr(site.subprocess, "run", fake)
+    root = _small_book(tmp_path / "root")
+    build_html(executed_dir=tmp_path, out_dir=tmp_path / "build", root=root, strict=True, log=None)
+    command, kwargs = calls[0]
+    assert command[-3:] == ["--all", "-W", "--keep-going"]
+    assert Path(kwargs["cwd"]) == (tmp_path / "build" / "_source").resolve()
+    assert kwargs["env"]["PYTHONWARNINGS"] == "ignore"
+
+
+def test_a_build_that_writes_no_index_page_fails(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exit code 0 without ``index.html`` is a failed build, with the builder's output."""
+    import subprocess
+
+    from genrelib.build import site
+
+    def no_page(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        html = Path(command[command.index("--path-output") + 1]) / "_build" / "html"
+        html.mkdir(parents=True, exist_ok=True)
+        return subprocess.CompletedProcess(command, 0, stdout="no pages written\n", stderr="")
+
+    monkeypatch.setattr(site.subprocess, "run", no_page)
+    root = _small_book(tmp_path / "root")
+    with pytest.raises(BookBuildError, match=r"exit code 0\)[^\n]*\nno pages written"):
+        build_html(executed_dir=tmp_path, out_dir=tmp_path / "build", root=root, log=None)
+    assert not (tmp_path / "build" / "html").exists()
+
+
+def test_a_failed_build_quotes_the_end_of_a_long_output(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error keeps the last 8,000 characters, where the builder names the cause."""
+    import subprocess
+
+    from genrelib.build import site
+
+    def long_failure(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        return subprocess.CompletedProcess(command, 1, stdout="reading sources\n" * 1000,
+                                           stderr="Extension error: the cause\n")
+
+    monkeypatch.setattr(site.subprocess, "run", long_failure)
+    root = _small_book(tmp_path / "root")
+    with pytest.raises(BookBuildError, match="Extension error: the cause") as error:
+        build_html(executed_dir=tmp_path, out_dir=tmp_path / "build", root=root, log=None)
+    assert len(str(error.value).split("its output:\n")[1]) == 8000
+
+
+def test_html_half_copied_by_an_interrupted_build_is_built_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last build's stamp goes before building: HTML left half copied is not kept."""
+    import shutil
+    import subprocess
+
+    from genrelib.build import site
+
+    builds: list[int] = []
+    copy_fails = [False]
+    real_copytree = shutil.copytree
+
+    def fake_jupyter_book(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        builds.append(1)
+        html = Path(command[command.index("--path-output") + 1]) / "_build" / "html"
+        html.mkdir(parents=True, exist_ok=True)
+        (html / "index.html").write_text(f"build {len(builds)}")
+        return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+
+    def copytree(source: Path, target: Path, **kwargs: object) -> object:
+        done = real_copytree(source, target, **kwargs)
+        if copy_fails[0] and Path(target).name == "html":
+            raise OSError("No space left on device")
+        return done
+
+    monkeypatch.setattr(site.subprocess, "run", fake_jupyter_book)
+    monkeypatch.setattr(site.shutil, "copytree", copytree)
+    root = _small_book(tmp_path / "root")
+
+    def build() -> str:
+        return build_html(executed_dir=tmp_path / "none", out_dir=tmp_path / "build", root=root,
+                          log=None).read_text()
+
+    assert build() == "build 1"
+    (root / "book" / "intro.md").write_text("# Intro, reworded\n")
+    copy_fails[0] = True
+    with pytest.raises(OSError, match="No space left"):
+        build()
+    copy_fails[0] = False
+    (root / "book" / "intro.md").write_text("# Intro\n")
+    assert build() == "build 3", "build 2's half-copied HTML must not pass for build 1's"

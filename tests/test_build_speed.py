@@ -119,3 +119,42 @@ def test_a_full_run_without_a_device_count_ran_on_one_device(tmp_path: Path) -> 
     row = {key: value for key, value in FULL_ROW.items() if key != "devices"}
     _write(tmp_path, "training-full-cpu.json", CPU, full=[row])
     assert load_speed_records(tmp_path)[1].loc[0, "device_count"] == 1
+
+
+def test_a_record_without_date_or_keras_version_is_read_and_listed(tmp_path: Path) -> None:
+    """A record's ``date`` and ``keras`` are optional: rows get "" and the list says so."""
+    env = {key: value for key, value in CPU.items() if key not in ("date", "keras")}
+    _write(tmp_path, "training-loop-cpu.json", env, results=LOOP_ROWS)
+    loops, _ = load_speed_records(tmp_path)
+    assert loops["date"].tolist() == ["", ""]
+    assert "- `training-loop-cpu.json`: CPU (2 cores), Keras ? on jax, undated; " \
+           "conditions not recorded." in speed_page(tmp_path)
+
+
+def test_a_record_that_is_not_an_object_is_named(tmp_path: Path) -> None:
+    """A JSON list (not a record) is refused naming the file, like any broken record."""
+    (tmp_path / "training-x.json").write_text("[]")
+    with pytest.raises(ValueError, match=r"training-x.json: not a bench_training.py record"):
+        load_speed_records(tmp_path)
+
+
+def test_a_full_runs_options_are_listed_by_name(tmp_path: Path) -> None:
+    """Options appear sorted by name, whatever order the record keeps them in."""
+    _write(tmp_path, "training-full-cpu.json", CPU,
+           full=[{**FULL_ROW, "options": {"dropout": 0.3, "conv_blocks": 2}}])
+    assert load_speed_records(tmp_path)[1].loc[0, "options"] == "conv_blocks=2, dropout=0.3"
+
+
+def test_no_records_make_no_figure_and_no_records_section(tmp_path: Path) -> None:
+    """Without records the page asks for them: no figure saved or shown, no empty list."""
+    page = speed_page(tmp_path / "none", figure=tmp_path / "speed.png")
+    assert not (tmp_path / "speed.png").exists() and "![" not in page
+    assert "## The records" not in page
+
+
+@pytest.mark.parametrize("device", ["NVIDIA H100 80GB HBM3", "gpu (NVIDIA L4)"])
+def test_a_gpu_named_by_its_card_or_in_lower_case_replaces_the_note(tmp_path: Path,
+                                                                    device: str) -> None:
+    """A record from a GPU counts whether its device says "GPU" or only names the card."""
+    _write(tmp_path, "training-loop-gpu.json", {**CPU, "device": device}, results=LOOP_ROWS)
+    assert "Not measured yet" not in speed_page(tmp_path)

@@ -179,3 +179,61 @@ def test_the_build_log_says_what_tidying_changed() -> None:
         "parameters merged, 3 machine path(s) made portable, "
         "2 TensorFlow log or tqdm notice line(s) removed")
     assert Tidied(parameters_merged=False, paths_replaced=0, noise_lines=0).describe() == ""
+
+
+def test_a_folder_followed_or_preceded_by_a_dot_or_dash_is_another_name(tmp_path: Path) -> None:
+    """``/home/ada.bak``, ``/home/ada-old`` and a path ending ``.``/``-`` + folder are kept."""
+    home = tmp_path / "home" / "ada"
+    text = f"{home}.bak/z {home}-old/w /srv/a.{home}/x /srv/a-{home}/y {home}/v\n"
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    path = _executed_notebook(tmp_path / "nb.ipynb", outputs=outputs,
+                              injected="# Parameters\nseed = 1\n")
+    result = tidy_executed_notebook(path, names=portable_names(root=None, home=home))
+    shown = nbformat.read(path, as_version=4).cells[2].outputs[0].text
+    assert shown == f"{home}.bak/z {home}-old/w /srv/a.{home}/x /srv/a-{home}/y ~/v\n"
+    assert result.paths_replaced == 1
+
+
+def test_a_bare_annotation_in_the_parameters_cell_gets_the_injected_value_below(
+        tmp_path: Path) -> None:
+    """``seed: int`` (no value) stays; the injected ``seed`` is appended like a new name."""
+    path = _executed_notebook(tmp_path / "nb.ipynb", outputs=[],
+                              parameters='seed: int\nprofile = "quick"',
+                              injected='# Parameters\nseed = 7\nprofile = "full"\n')
+    tidy_executed_notebook(path)
+    cells = nbformat.read(path, as_version=4).cells
+    assert [c.metadata.get("tags", []) for c in cells] == [[], ["parameters"], []]
+    assert cells[1].source == 'seed: int\nprofile = "full"\nseed = 7'
+
+
+def test_merged_parameters_list_each_name_once_without_a_blank_line(tmp_path: Path) -> None:
+    """Known names are replaced in place, not appended again; a new name follows directly."""
+    path = _executed_notebook(tmp_path / "nb.ipynb", outputs=[], parameters="seed = 0\n",
+                              injected="# Parameters\nseed = 3\nepochs = 2\n")
+    tidy_executed_notebook(path)
+    assert nbformat.read(path, as_version=4).cells[1].source == "seed = 3\nepochs = 2"
+
+
+def test_markdown_cells_get_no_outputs_when_noise_is_removed(tmp_path: Path) -> None:
+    """Only code cells have outputs: tidying leaves a markdown cell without an outputs field."""
+    noise = ("WARNING: All log messages before absl::InitializeLog() is called are written "
+             "to STDERR\n")
+    outputs = [nbformat.v4.new_output("stream", name="stderr", text=noise)]
+    path = _executed_notebook(tmp_path / "nb.ipynb", outputs=outputs,
+                              injected="# Parameters\nseed = 1\n")
+    assert tidy_executed_notebook(path).noise_lines == 1
+    nb = nbformat.read(path, as_version=4)
+    assert "outputs" not in nb.cells[0]
+    nbformat.validate(nb)
+
+
+def test_a_tensorflow_log_line_from_a_header_file_is_removed(tmp_path: Path) -> None:
+    """TensorFlow's C++ log lines come from ``.h`` files too (``device_compiler.h:186]``)."""
+    line = ("I0000 00:00:1795614563.855573   28227 device_compiler.h:186] Compiled cluster "
+            "using XLA!  This line is logged at most once for the lifetime of the process.\n")
+    cell = nbformat.v4.new_code_cell("fit()")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=line + "kept\n")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    assert tidy_executed_notebook(path).noise_lines == 1
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0].text == "kept\n"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from genrelib.build.chapters import REPO_ROOT
+from genrelib.build.speed import on_gpu
 from genrelib.evaluation import bonferroni_bar
 from genrelib.models import MODEL_KINDS
 from genrelib.results import (RECORDS_DIR, REFERENCE_COMMAND, display_paired, display_table, load_records,
@@ -123,7 +124,7 @@ def _cost_lines(records: pd.DataFrame) -> list[str]:
             f"The training epochs of those runs took {_hours(records[study])} in all: the sum of epochs x "
             "seconds per epoch in their records, features and evaluation not included. Chapter 8 "
             f"gives the commands of its variants (their training epochs: {_hours(records[~study])}).")
-    if not any("gpu" in device.lower() for device in training_hours(records)):
+    if not any(on_gpu(device) for device in training_hours(records)):
         text += (" On a GPU: **not measured yet**; on a machine with one, run "
                  f"`{GPU_REFERENCE_COMMAND}` and commit its records.")
     return [text, ""]

@@ -12,6 +12,7 @@ Page: book/speed (appendix)
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,12 @@ SPEED_RECORDS_DIR = REPO_ROOT / "benchmarks" / "records"
 LOOP_COMMAND = "KERAS_BACKEND=jax python benchmarks/bench_training.py --json benchmarks/records/training-loop-CARD.json"
 FULL_COMMAND = ("KERAS_BACKEND=jax python benchmarks/bench_training.py --full --model crnn "
                 "--json benchmarks/records/training-full-CARD.json")
+
+
+def on_gpu(device: str) -> bool:
+    """Whether a record's ``device`` (``training.device_description``: "GPU (NVIDIA H100 ...)",
+    "GPU x1", "CPU (2 cores)") is a GPU: the word or a data-centre card's name, in any case."""
+    return re.search(r"GPU|H100|H200|A100", device, flags=re.IGNORECASE) is not None
 
 
 def load_speed_records(root: str | Path = SPEED_RECORDS_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -160,9 +167,7 @@ def speed_page(root: str | Path = SPEED_RECORDS_DIR, *, figure: str | Path | Non
             "s_per_epoch": "s/epoch", "wait": "data wait", "accuracy": "test track accuracy"})) + [""]
     if not loops.empty or not full.empty:
         lines += ["## The records", ""] + _record_lines(root) + [""]
-    gpu = pd.concat([loops, full])["device"].str.contains("GPU|H100|H200|A100", case=False) \
-        if not (loops.empty and full.empty) else pd.Series(dtype=bool)
-    if not gpu.any():
+    if not any(on_gpu(str(device)) for device in pd.concat([loops, full]).get("device", [])):
         lines += ["## On a GPU", "",
                   "**Not measured yet**: no record here comes from a GPU. On a machine with one, run",
                   "", "```bash", LOOP_COMMAND, FULL_COMMAND, "```", "",
