@@ -119,6 +119,38 @@ def test_progress_is_bars_on_a_terminal_and_lines_in_a_log(monkeypatch):
     assert not console.progress_bars()
 
 
+
+def test_bars_follow_stderr_alone(monkeypatch) -> None:
+    """Bars are drawn exactly when stderr (tqdm's stream) is a terminal, whatever stdout is."""
+    for out, err in ((True, False), (False, True)):
+        monkeypatch.setattr(sys, "stdout", SimpleNamespace(isatty=lambda out=out: out))
+        monkeypatch.setattr(sys, "stderr", SimpleNamespace(isatty=lambda err=err: err))
+        assert console.progress_bars() is err
+
+
+def test_a_log_line_left_unfinished_at_the_end_is_dropped_and_ours_kept() -> None:
+    """At the end (``flush``) a held line without its newline is dropped when it is a native
+    log line and written when it is not. Break tried: flush returning what it held -> the
+    TensorFlow line is written."""
+    native = console.NativeLogFilter()
+    assert native.feed(NATIVE[1].rstrip(b"\n")) == b""
+    assert native.flush() == b""
+    assert native.feed(b"I00") == b"" and native.flush() == b"I00"  # our own "I00...", at the end
+
+
+def test_the_console_restores_the_log_levels_and_keeps_a_users_tf_setting(monkeypatch) -> None:
+    """quiet_console puts the libraries' loggers back to their own levels when the command ends
+    (a notebook calling main() keeps TensorFlow's log records) and sets TF_CPP_MIN_LOG_LEVEL
+    only when unset. Break tried: no restore -> ERROR stays; assigning it -> the user's 0 lost."""
+    import logging
+
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    monkeypatch.setattr(logging.getLogger("tensorflow"), "level", logging.INFO)
+    with console.quiet_console("train"):
+        assert logging.getLogger("tensorflow").level == logging.ERROR
+    assert logging.getLogger("tensorflow").level == logging.INFO
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"
+
 def test_train_tune_and_reference_pass_the_verbosity_of_their_terminal(tmp_path, monkeypatch):
     from genrelib import pipeline, tuning
     from genrelib.commands import tune

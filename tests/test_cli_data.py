@@ -274,3 +274,72 @@ def test_check_names_the_files_it_does_not_read_and_reads_aiff(dataset, capsys):
     out = capsys.readouterr().out
     assert "IGNORED jazz/live/jazz.00007.flac: not directly in a label folder" in out
     assert out.strip().endswith("OK, but 1 genre(s) with too few tracks to split and 1 note(s) on what training would warn of or refuse (above)")  # jazz: 2
+
+
+def _report(**lists: list) -> dict:
+    """A clean ``data check`` report (two genres, no problem) with ``lists`` put in."""
+    return {"root": "/data", "layout": "label-folders", "tracks": 4,
+            "per_genre": {"blues": 2, "jazz": 2}, "unreadable": [], "checksum_mismatches": [],
+            "checksums": None, **lists}
+
+
+def test_the_report_names_five_entries_in_full_and_shortens_from_six() -> None:
+    """Five entries of a list are all named; from six on the first five and the rest's count."""
+    from genrelib.commands.data import format_report
+
+    def listed(n: int) -> list[str]:
+        names = [f"genres/rock/rock.{i:05d}.wav" for i in range(n)]
+        ignored = [{"relative_path": f"rock/notes{i}.txt", "reason": "not an audio file name"}
+                   for i in range(n)]
+        report = _report(checksums="md5.csv", missing=names, not_in_manifest=[], unverified=[],
+                         verified=4, ignored=ignored)
+        return format_report(report).splitlines()
+
+    five = listed(5)
+    all_five = ", ".join(f"genres/rock/rock.{i:05d}.wav" for i in range(5))
+    assert f"5 manifest entries not found on disk: {all_five}" in five
+    assert [line for line in five if line.startswith("IGNORED")] == [
+        f"IGNORED rock/notes{i}.txt: not an audio file name" for i in range(5)]
+    six = listed(6)
+    assert any(line.startswith("6 manifest entries not found on disk (first 5: "
+                               "genres/rock/rock.00000.wav, ")
+               and line.endswith("rock.00004.wav, ...)") for line in six)
+    ignored = [line for line in six if line.startswith("IGNORED")]
+    assert ignored[:5] == [f"IGNORED rock/notes{i}.txt: not an audio file name" for i in range(5)]
+    assert ignored[5:] == ["IGNORED 1 more file(s) (--json lists them all)"]
+
+
+def test_check_names_the_genres_one_artist_plays(dataset: Path, capsys) -> None:
+    """A genre one artist plays (tracks.csv) is named in one_artist_genres and a ONE ARTIST line."""
+    pd.DataFrame({"track_id": ["blues.00000", "blues.00001", "jazz.00000", "jazz.00001"],
+                  "artist": ["Muddy", "Muddy", "Miles", "Monk"]}).to_csv(dataset / "tracks.csv",
+                                                                       index=False)
+    code, report = check_json(capsys, str(dataset))
+    assert code == 0 and report["one_artist_genres"] == ["blues"]
+    assert main(["data", "check", str(dataset)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("ONE ARTIST")]
+    assert len(lines) == 1
+    assert lines[0].startswith("ONE ARTIST blues: each of these genres is played by one artist")
+
+
+def test_synth_notes_only_clips_shorter_than_one_segment(tmp_path: Path, monkeypatch,
+                                                         capsys) -> None:
+    """3 s clips (exactly one segment, usable) get no note; 2.9 s clips get the skip note."""
+    module = types.ModuleType("genrelib.datasets.synthetic")
+    module.generate_synthetic_gtzan = lambda out, **kw: Path(out)
+    monkeypatch.setitem(sys.modules, "genrelib.datasets.synthetic", module)
+    argv = ["data", "synth", str(tmp_path / "s"), "--tracks-per-genre", "1", "--seconds"]
+    assert main([*argv, "3"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote synthetic GTZAN (1 track per genre, 3 s, seed 0) to {tmp_path / 's'}"]
+    assert main([*argv, "2.9"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith(
+        "note: 2.9 s clips are shorter than one 3 s segment")
+
+
+def test_synth_refuses_clips_of_no_length_by_the_flags_name(tmp_path: Path, capsys) -> None:
+    """``--seconds 0`` is a usage error naming the flag, before anything is written."""
+    assert main(["data", "synth", str(tmp_path / "s"), "--tracks-per-genre", "1",
+                 "--seconds", "0"]) == 2
+    assert capsys.readouterr().err == "genrelib data: error: --seconds must be positive, got 0.0\n"
+    assert not (tmp_path / "s").exists()

@@ -89,3 +89,70 @@ def test_features_with_no_usable_clip_fail_and_write_nothing(tmp_path, capsys):
     assert err.splitlines()[-1] == (f"genrelib features: error: no clip of {data} could be used (2 file(s) "
                                     "skipped, listed above); nothing was written")
     assert not out.exists() or not list(out.rglob("*.npz"))
+
+
+def test_jobs_and_scheduler_reach_the_extraction_and_zero_jobs_is_refused(tmp_path, capsys,
+                                                                         monkeypatch) -> None:
+    """--jobs and --scheduler are passed to extract_features for both feature sets; ``--jobs 0``
+    is a usage error naming the flag. Break tried: n_jobs not passed -> None; the check dropped
+    -> joblib's own message (or nothing on a cached folder)."""
+    from types import SimpleNamespace
+
+    import genrelib.features as features
+
+    class FakeSet(SimpleNamespace):
+        def __len__(self) -> int:
+            return 19
+
+    calls = []
+
+    def fake(index, cfg, **kwargs) -> FakeSet:
+        calls.append((cfg.kind, kwargs["n_jobs"], kwargs["scheduler"]))
+        return FakeSet(X=np.zeros((19, 2, 3), np.float32), n_tracks=2, skipped=[])
+
+    monkeypatch.setattr(features, "extract_features", fake)
+    data = make_folder(tmp_path / "data")
+    argv = ["features", str(data), "--out", str(tmp_path / "o"), "--quiet"]
+    assert main([*argv, "--jobs", "3", "--scheduler", "tcp://10.0.0.5:8786"]) == 0
+    assert calls == [("mel", 3, "tcp://10.0.0.5:8786"), ("mfcc", 3, "tcp://10.0.0.5:8786")]
+    capsys.readouterr()
+    assert main([*argv, "--jobs", "0"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "genrelib features: error: --jobs must be a positive number of workers "
+        "(or negative: all cores but |N|-1)\n")
+
+
+def test_a_folder_of_unreadable_files_only_is_a_usage_error(tmp_path, capsys) -> None:
+    """No file under DATA can be read: one error line naming the folder and the layout expected,
+    exit 2, nothing written. Break tried: the empty-index check dropped -> exit 0."""
+    data = tmp_path / "data"
+    (data / "loud").mkdir(parents=True)
+    (data / "loud" / "broken.wav").write_bytes(b"not audio at all" * 64)
+    out = tmp_path / "features"
+    assert main(["features", str(data), "--out", str(out), "--quiet"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"genrelib features: error: no readable audio tracks found under {data}: expected "
+        "<root>/<genre>/<audio files>")
+    assert not out.exists()
+
+
+def test_the_count_of_skipped_files_holds_the_unreadable_ones(tmp_path, capsys) -> None:
+    """When no clip can be used, the error counts the unreadable files with the short clips,
+    as the list above it does; a clean folder says "skipped: none". Break tried: only the
+    short clips counted -> "2 file(s)"; the "none" line dropped."""
+    data = tmp_path / "data"
+    for label in ("calm", "loud"):
+        (data / label).mkdir(parents=True)
+        sf.write(data / label / f"{label}.wav", np.zeros(22050, np.float32), 22050)  # 1 s
+    (data / "loud" / "broken.wav").write_bytes(b"not audio at all" * 64)
+    assert main(["features", str(data), "--out", str(tmp_path / "features"), "--quiet"]) == 1
+    text, err = capsys.readouterr()
+    assert "skipped:   3 file(s) could not be used:" in text
+    assert err.splitlines()[-1].startswith(
+        f"genrelib features: error: no clip of {data} could be used (3 file(s)")
+    (data / "loud" / "broken.wav").unlink()
+    for label in ("calm", "loud"):
+        one_segment = np.full(3 * 22050, 0.1, np.float32)
+        sf.write(data / label / f"{label}.wav", one_segment, 22050)
+    assert main(["features", str(data), "--out", str(tmp_path / "features"), "--quiet"]) == 0
+    assert "skipped:   none" in capsys.readouterr().out.splitlines()

@@ -440,3 +440,37 @@ def test_evaluate_unseen_keeps_only_the_tracks_no_run_trained_on(cli_run, tiny_s
     assert "--unseen: 10 tracks of" in captured.err
     assert main(["evaluate", str(cli_run), "--data", str(tiny_synthetic), "--unseen"]) == 2
     assert "no track is left to test on" in capsys.readouterr().err
+
+
+def test_options_are_read_as_json_with_their_keys_stripped() -> None:
+    """``--option`` KEY=VALUE: the key without surrounding spaces, the value as JSON when it
+    parses (else the text, ``=`` in it kept); no key is a usage error. Break tried: the key
+    kept with its spaces; ``=5`` accepted as the option ""."""
+    from genrelib.commands.train import parse_options
+    from genrelib.errors import UserError
+
+    assert parse_options([" kernel_size =5", "rnn=lstm", "filters=[4, 8]", "note=a=b"]) == {
+        "kernel_size": 5, "rnn": "lstm", "filters": [4, 8], "note": "a=b"}
+    for bad in ("=5", "kernel_size"):
+        with pytest.raises(UserError, match=f"--option needs KEY=VALUE, got '{bad}'"):
+            parse_options([bad])
+
+
+def test_train_passes_overwrite_and_the_seed_of_the_synthetic_set(tmp_path, monkeypatch) -> None:
+    """``--overwrite`` reaches train_run; DATA "synthetic" is the built-in set of the profile
+    and the seed given. Break tried: overwrite=False; the seed left out -> seed 0's set."""
+    import genrelib.datasets as datasets
+    from genrelib import pipeline
+
+    seen: dict = {}
+    monkeypatch.setattr(datasets, "resolve_data_dir",
+                        lambda data, **kw: seen.update(resolve=kw) or tmp_path)
+    monkeypatch.setattr(pipeline, "train_run",
+                        lambda data, spec, **kw: seen.update(data=data, **kw))
+    monkeypatch.setattr(pipeline, "describe_run", lambda result: "")
+    assert main(["train", "synthetic", "--out", str(tmp_path / "run"), "--seed", "3", "--overwrite",
+                 "--quiet"]) == 0
+    assert seen["resolve"] == {"profile": "quick", "seed": 3}
+    assert seen["data"] == tmp_path and seen["overwrite"] is True
+    assert main(["train", str(tmp_path), "--out", str(tmp_path / "run"), "--quiet"]) == 0
+    assert seen["data"] == str(tmp_path) and seen["overwrite"] is False

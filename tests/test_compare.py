@@ -410,3 +410,72 @@ def test_compare_notes_the_clips_it_left_out_and_says_its_notes_beside_json(runs
     assert notes[2] == "note: 1 clip of DATA is left out, not scored (named above; --json lists them under \"skipped\")"
     assert main(["compare", *map(str, runs), "--data", str(data)]) == 0
     assert notes[2] in capsys.readouterr().out.splitlines()
+
+
+# --------------------------------------------------------------------------- compare, no training
+
+
+def _one_sided_record() -> dict:
+    """A comparison where A gets every track right and B none: the paired t statistic is
+    infinite (``None`` in the record); A saw 3 tracks in training, B left one clip out."""
+    genres, y, tracks = ("jazz", "rock"), np.array([0, 0, 1, 1]), ["j1", "j2", "r1", "r2"]
+    a = evaluate_predictions(np.eye(2)[y] * 0.8 + 0.1, y, tracks, genres=genres)
+    b = evaluate_predictions(np.eye(2)[1 - y] * 0.8 + 0.1, y, tracks, genres=genres)
+    a.extra["seen_in_training"] = {"train": 3}
+    b.extra["seen_in_training"] = {"valid": 1}
+    b.extra["skipped"] = [{"path": "/data/jazz/short.wav", "reason": "shorter than one segment"}]
+    return compare_predictions(a, b, names=["run-a", "run-b"]).to_dict()
+
+
+def test_compare_text_names_an_infinite_t_and_the_notes_of_both_runs() -> None:
+    """t = inf where the correctness differs by the same amount on every track; each run's
+    seen-in-training note and the skipped clip follow the two accuracy lines."""
+    from genrelib.commands.compare import format_comparison
+
+    record = _one_sided_record()
+    assert record["t_test"]["statistic"] is None
+    lines = format_comparison(record).splitlines()
+    assert "paired t-test: t = inf, df = 3, p = 0.0000" in lines
+    assert lines[3].startswith("note: 3 of the 4 tracks are run-a's own 3 training tracks")
+    assert lines[4].startswith("note: 1 of the 4 tracks are run-b's own 1 validation tracks")
+    assert lines[5].startswith("note: 1 clip of DATA is left out, not scored")
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_compare_notes_bars_and_warnings_by_output(as_json, tmp_path, monkeypatch, capsys) -> None:
+    """With the summary the notes are in it and stderr stays empty; beside --json they go to
+    stderr alone and no progress bar is drawn (on a terminal); the runs' seen-in-training
+    warning is not repeated as a warning line (the notes say it). Break tried: notes always on
+    stderr; progress with --json; the warning filter dropped."""
+    import warnings
+
+    import genrelib.pipeline as pipeline
+    from genrelib.commands import compare
+    from genrelib.evaluation.significance import PairedComparison
+    from genrelib.pipeline import SeenTracksWarning
+
+    record, asked = _one_sided_record(), {}
+
+    def fake_compare_runs(run_a, run_b, data, *, method, progress) -> PairedComparison:
+        asked.update(method=method, progress=progress)
+        warnings.warn("3 of the 4 tracks were run-a's training tracks", SeenTracksWarning)
+        return type("Comparison", (), {"to_dict": lambda self: record})()
+
+    monkeypatch.setattr(pipeline, "compare_runs", fake_compare_runs)
+    monkeypatch.setattr(compare, "progress_bars", lambda quiet=False: True)  # a terminal
+    runs = []
+    for name in ("run-a", "run-b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model.keras").write_bytes(b"never read: compare_runs is replaced")
+        runs.append(str(tmp_path / name))
+    (tmp_path / "data").mkdir()
+    capsys.readouterr()
+    argv = ["compare", *runs, "--data", str(tmp_path / "data"), "--method", "mean"]
+    assert main(argv + ["--json"] * as_json) == 0
+    out, err = capsys.readouterr()
+    notes = compare.comparison_notes(record)
+    assert len(notes) == 3 and asked == {"method": "mean", "progress": not as_json}
+    if as_json:
+        assert json.loads(out) == record and err.splitlines() == notes
+    else:
+        assert out == compare.format_comparison(record) + "\n" and err == ""

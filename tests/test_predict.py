@@ -657,3 +657,35 @@ def test_a_top_k_below_one_is_refused_before_the_file_is_read(predictor, tmp_pat
     for bad in (0, -1, True):
         with pytest.raises(ValueError, match="top_k must be an integer >= 1"):
             P.predict_file(predictor, tmp_path / "absent.wav", top_k=bad)
+
+
+def test_figures_of_recordings_with_one_name_are_numbered_apart(tmp_path) -> None:
+    """Three recordings named song.* in one --timeline folder give song.png, song-2.png and
+    song-3.png, none overwritten. Break tried: one try at a new name -> the third overwrites
+    song-2.png."""
+    from types import SimpleNamespace
+
+    from genrelib.commands.predict import _save_timeline
+
+    used: set[str] = set()
+    for folder in ("a", "b", "c"):
+        prediction = SimpleNamespace(path=tmp_path / folder / "song.wav",
+                                     starts=np.array([0.0, 1.5]), genres=["jazz", "rock"],
+                                     probs=np.array([[0.7, 0.3], [0.2, 0.8]]))
+        _save_timeline(prediction, tmp_path, used)
+    names = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert names == ["song-2.png", "song-3.png", "song.png"]
+    assert used == {"song.png", "song-2.png", "song-3.png"}
+
+
+def test_the_failure_summary_counts_files_and_paths_apart_and_names_only_what_failed() -> None:
+    """Only files failed, only paths held nothing, or both: one clause each, no empty one.
+    Break tried: the empty clauses kept -> "; 1 of 2 paths ..." and "... predicted; "."""
+    from genrelib.commands.predict import failure_summary
+
+    file, path = P.FileFailure(Path("a.wav"), "empty file (0 bytes)"), P.FileFailure(
+        Path("none.wav"), "no such file or folder", no_file=True)
+    assert failure_summary([file], 2, 1) == "1 of 3 files could not be predicted"
+    assert failure_summary([path], 1, 2) == "1 of 2 paths held no file to predict"
+    assert failure_summary([file, path], 0, 2) == ("1 of 1 files could not be predicted; "
+                                                   "1 of 2 paths held no file to predict")

@@ -155,3 +155,86 @@ def test_the_printed_summary_has_no_nan(reference) -> None:
     for name, row in rows.items():
         record = summary.set_index("model").loc[name]
         assert row[-3:] == [f"{record.track_accuracy:.3f}", f"{record.macro_f1:.3f}", "-"]
+
+
+
+# --------------------------------------------------------------------------- no training
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--folds", "1"], "--folds must be >= 2, got 1"),
+    (["--models", "logreg,svm", "--name", "mine"],
+     "--name labels the runs of one model: give one --models"),
+])
+def test_one_fold_and_a_name_for_several_models_are_refused(extra: list[str], message: str,
+                                                           tmp_path: Path, capsys) -> None:
+    """--folds 1 and --name for two models: exit 2, one line, nothing created."""
+    argv = ["reference", str(tmp_path), "--runs", str(tmp_path / "runs"),
+            "--records", str(tmp_path / "rec")]
+    assert main([*argv, *extra]) == 2
+    assert capsys.readouterr().err == f"genrelib reference: error: {message}\n"
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "rec").exists()
+
+
+def test_a_missing_data_folder_is_named(tmp_path: Path, capsys) -> None:
+    """DATA that does not exist: one line naming it, exit 2, nothing created."""
+    missing = tmp_path / "no-data"
+    assert main(["reference", str(missing), "--runs", str(tmp_path / "runs"),
+                 "--records", str(tmp_path / "rec"), "--models", "logreg"]) == 2
+    assert capsys.readouterr().err == (f"genrelib reference: error: DATA folder {str(missing)!r} "
+                                       "does not exist\n")
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("flag", ["--models", "--protocols"])
+def test_an_empty_list_of_models_or_protocols_is_refused(flag: str, tmp_path: Path, capsys) -> None:
+    """``--models ,`` or ``--protocols ,`` (nothing to run) is a usage error naming the flag."""
+    with pytest.raises(SystemExit) as stop:
+        main(["reference", str(tmp_path), "--runs", str(tmp_path / "r"),
+              "--records", str(tmp_path / "s"), flag, ","])
+    assert stop.value.code == 2
+    assert f"argument {flag}: unknown " in capsys.readouterr().err
+
+
+def test_the_replaced_note_names_three_runs_and_counts_the_rest(tmp_path: Path, monkeypatch,
+                                                                capsys) -> None:
+    """Runs trained again are noted (the first three named, then "..."); new runs are not."""
+    import os
+    from types import SimpleNamespace
+
+    import genrelib.pipeline as pipeline
+    import genrelib.results as results
+    from genrelib.commands import reference
+
+    def cross_validate(data, spec, *, n_folds, protocol, reuse, verbose, out_dir):
+        for i in range(n_folds):  # a finished run each, its model file a new file moved in
+            fold = Path(out_dir) / f"fold{i}"
+            fold.mkdir(parents=True, exist_ok=True)
+            (fold / "metrics.json").write_text("{}")
+            (fold / "new.skops").write_bytes(b"weights")
+            os.replace(fold / "new.skops", fold / "model.skops")
+        return [SimpleNamespace(test=None, run_dir=Path(out_dir) / f"fold{i}")
+                for i in range(n_folds)]
+
+    def three_folds(*args, n_folds, **kwargs):
+        return cross_validate(*args, n_folds=3, **kwargs)
+
+    monkeypatch.setattr(pipeline, "cross_validate", cross_validate)
+    monkeypatch.setattr(results, "export_records", lambda runs, records: None)
+    monkeypatch.setattr(results, "load_records", lambda records: None)
+    monkeypatch.setattr(results, "summarize", lambda records: None)
+    monkeypatch.setattr(reference, "format_summary", lambda summary: "(summary)")
+    runs = tmp_path / "runs"
+    argv = ["reference", str(tmp_path), "--runs", str(runs), "--records", str(tmp_path / "rec"),
+            "--models", "logreg", "--folds", "4", "--protocols", "kfold", "--quiet"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.splitlines() == ["== logreg: kfold", "(summary)"]
+    assert main(argv) == 0
+    folds = ", ".join(str(runs / "logreg" / "kfold4" / f"fold{i}") for i in range(3))
+    assert capsys.readouterr().out.splitlines()[1] == (
+        f"note: 4 finished run(s) under {runs / 'logreg'} were made with other settings and are "
+        f"replaced (with their records): {folds}, ...; give --name to keep both")
+    monkeypatch.setattr(pipeline, "cross_validate", three_folds)
+    assert main(argv) == 0
+    note = capsys.readouterr().out.splitlines()[1]
+    assert note.endswith(f": {folds}; give --name to keep both")
