@@ -147,9 +147,9 @@ class FeatureConfig:
         return replace(self, **changes)
 
     def cache_key(self) -> str:
-        """A short hash of every field; part of the feature cache key."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        """A short hash of the fields this kind's features read (log-mel: all but ``n_mfcc``); the cache key."""
+        data = {**self.to_dict(), **({"n_mfcc": FeatureConfig.n_mfcc} if self.kind == "mel" else {})}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 #: Training segments per epoch on the full GTZAN with the study's 80/10/10 track split and the

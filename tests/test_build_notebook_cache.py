@@ -132,12 +132,18 @@ def test_cached_outputs_go_into_the_chapter_as_it_is_now() -> None:
     assert nc.merge_outputs(_chapter(["a = 1"]), executed) is None, "code cells that do not pair up"
 
 
-def test_the_store_keeps_entries_says_why_a_key_missed_and_prunes(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def _store_and_chapter(tmp_path: Path) -> tuple[nc.NotebookCache, nbformat.NotebookNode, Path]:
+    """An empty store under ``tmp_path``, a one-cell chapter and its executed copy, 01_a.ipynb."""
     store = nc.NotebookCache(tmp_path / "cache")
     nb = _chapter(["x = 1"])
     executed = tmp_path / "01_a.ipynb"
     nbformat.write(nb, executed)
+    return store, nb, executed
+
+
+def test_the_store_keeps_entries_says_why_a_key_missed_and_prunes(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    store, nb, executed = _store_and_chapter(tmp_path)
     key = _key(nb)
     assert store.load(key) is None and store.why_missed(key) == "not executed before"
     store.store(key, executed)
@@ -198,10 +204,7 @@ def test_cached_outputs_bring_the_execution_records_and_language_info() -> None:
 def test_pruning_keeps_the_entries_of_the_other_chapters(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the stored chapter's older entries go; another chapter's stay."""
-    store = nc.NotebookCache(tmp_path / "cache")
-    nb = _chapter(["x = 1"])
-    executed = tmp_path / "01_a.ipynb"
-    nbformat.write(nb, executed)
+    store, nb, executed = _store_and_chapter(tmp_path)
     other = nc.notebook_key(nb, "02_b.ipynb", parameters={}, library="lib", data="d",
                             environment="e")
     store.store(other, executed)
@@ -214,10 +217,7 @@ def test_pruning_keeps_the_entries_of_the_other_chapters(tmp_path: Path,
 
 def test_a_stored_key_whose_copy_is_gone_says_so(tmp_path: Path) -> None:
     """Same inputs as last stored but no copy: "cached copy missing", not "not executed before"."""
-    store = nc.NotebookCache(tmp_path / "cache")
-    nb = _chapter(["x = 1"])
-    executed = tmp_path / "01_a.ipynb"
-    nbformat.write(nb, executed)
+    store, nb, executed = _store_and_chapter(tmp_path)
     key = _key(nb)
     store.store(key, executed).unlink()
     assert store.load(key) is None and store.why_missed(key) == "cached copy missing"
@@ -263,10 +263,7 @@ def test_environment_digest_follows_the_machine(monkeypatch: pytest.MonkeyPatch)
 
 def test_an_unreadable_last_key_record_means_not_executed_before(tmp_path: Path) -> None:
     """A broken ``<stem>.last.json`` is read as no record, not an error."""
-    store = nc.NotebookCache(tmp_path / "cache")
-    nb = _chapter(["x = 1"])
-    executed = tmp_path / "01_a.ipynb"
-    nbformat.write(nb, executed)
+    store, nb, executed = _store_and_chapter(tmp_path)
     key = _key(nb)
     store.store(key, executed)
     (tmp_path / "cache" / "01_a.last.json").write_text("{not json")

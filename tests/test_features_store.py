@@ -1,5 +1,5 @@
 """The feature cache (genrelib.features.store, genrelib.cache): the key covers every config
-field and the data, a corrupt file is recomputed with a warning, an interrupted write
+field the features read and the data, a corrupt file is recomputed with a warning, an interrupted write
 leaves no file."""
 
 from __future__ import annotations
@@ -31,11 +31,48 @@ def test_cache_key_changes_with_every_config_field_and_the_data():
     changes = {"sample_rate": 16000, "clip_seconds": 29.0, "segment_seconds": 2.0, "overlap": 0.25,
                "n_fft": 1024, "hop_length": 256, "n_mels": 96, "n_mfcc": 13, "kind": "mfcc"}
     assert set(changes) == {f.name for f in dataclasses.fields(FeatureConfig)}
+    for kind in ("mfcc", "stats"):  # log-mel features do not read n_mfcc: the next test
+        cfg = FeatureConfig(kind=kind)
+        base = feature_cache_path("fp0", cfg, cache_dir="/c")
+        paths = {feature_cache_path("fp0", cfg.with_(**{k: v}), cache_dir="/c")
+                 for k, v in changes.items() if (k, v) != ("kind", kind)}
+        assert base not in paths and len(paths) == len(changes) - (kind == "mfcc")
     base = feature_cache_path("fp0", FeatureConfig(), cache_dir="/c")
-    paths = {feature_cache_path("fp0", FeatureConfig().with_(**{k: v}), cache_dir="/c") for k, v in changes.items()}
-    assert base not in paths and len(paths) == len(changes)
     assert feature_cache_path("fp1", FeatureConfig(), cache_dir="/c") != base
     assert feature_cache_path("fp0", FeatureConfig(), cache_dir="/c") == base
+
+
+def test_one_log_mel_cache_file_serves_every_mfcc_count() -> None:
+    """Log-mel features do not depend on ``n_mfcc``: a CNN's run and a 13-MFCC RNN's on the same
+    data share one log-mel file (1.3 GB for GTZAN), keyed as before the rule, so caches written
+    with the default 20 stay valid. Break tried: ``FeatureConfig.cache_key`` hashing every field
+    again -> this test fails (the 13-MFCC log-mel key differs)."""
+    mel13, mel20 = FeatureConfig(n_mfcc=13), FeatureConfig(n_mfcc=20)
+    assert feature_cache_path("fp0", mel13, cache_dir="/c") == feature_cache_path("fp0", mel20, cache_dir="/c")
+    assert FeatureConfig(n_mels=96, n_mfcc=5).cache_key() == FeatureConfig(n_mels=96).cache_key()
+    # the keys of existing caches (before the rule) are unchanged; change them only with FEATURES_VERSION
+    assert FeatureConfig().cache_key() == "14bb4e0c3ea50190"
+    assert FeatureConfig(kind="mfcc").cache_key() == "7035b97a154e57c1"
+    assert FeatureConfig(kind="stats", n_mfcc=13).cache_key() == "4efc65f351123f8b"
+
+
+def test_log_mel_features_of_another_mfcc_count_come_from_the_cache(small_index, tmp_path, monkeypatch):
+    """The log-mel file written under one ``n_mfcc`` is read back under another (the configuration
+    check compares cache keys), with the caller's configuration; 13 MFCCs are derived from a
+    log-mel file written with 20. Break tried: store._load_cached comparing whole FeatureConfigs
+    again -> this test fails (the file is refused with a warning and audio decoded again)."""
+    import genrelib.features.extract as E
+
+    cache = tmp_path / "cache"
+    mel20 = SMALL.with_(n_mfcc=20)
+    first = extract_features(small_index, mel20, cache_dir=cache, n_jobs=1, progress=False)
+    monkeypatch.setattr(E, "_track_features", lambda *a, **k: pytest.fail("audio was decoded again"))
+    mel13 = extract_features(small_index, SMALL, cache_dir=cache, n_jobs=1, progress=False)
+    assert mel13.config == SMALL and mel13.config.n_mfcc == 13
+    np.testing.assert_array_equal(mel13.X, first.X)
+    mfcc13 = extract_features(small_index, SMALL.with_(kind="mfcc"), cache_dir=cache, n_jobs=1, progress=False)
+    assert mfcc13.X.shape == (28, 13, 32) and mfcc13.config.n_mfcc == 13
+    assert len(list(cache.glob("mel*.npz"))) == 1
 
 
 def test_corrupt_cache_file_is_recomputed_with_a_warning(small_index, tmp_path):

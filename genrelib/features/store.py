@@ -43,8 +43,8 @@ def feature_cache_path(
     -------
     Path
         ``<cache_dir>/<kind><n_features>-<hash>.npz`` where the hash covers the fingerprint,
-        every FeatureConfig field (``kind`` included) and FEATURES_VERSION, and for "stats"
-        also STATS_VERSION.
+        ``cfg.cache_key()`` (every FeatureConfig field, ``kind`` included, but ``n_mfcc`` for
+        "mel") and FEATURES_VERSION, and for "stats" also STATS_VERSION.
 
     Notebook: 02_features.ipynb
     """
@@ -83,7 +83,7 @@ def _load_cached(path: Path, fingerprint: str, cfg: FeatureConfig) -> FeatureSet
         meta = json.loads(str(data["meta"]))
         if meta.get("version") != FEATURES_VERSION or meta.get("fingerprint") != fingerprint:
             raise ValueError("it was written for other data or another feature version")
-        if FeatureConfig.from_dict(meta["config"]) != cfg:
+        if FeatureConfig.from_dict(meta["config"]).cache_key() != cfg.cache_key():  # a log-mel file: any n_mfcc
             raise ValueError("it was written with another FeatureConfig")
         features = FeatureSet(X=data["X"], y=data["y"], track_ids=data["track_ids"],
                               genres=tuple(data["genres"].tolist()), config=cfg,
