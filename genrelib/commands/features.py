@@ -59,7 +59,7 @@ def register(subparsers: Any) -> None:
                              "read, $GENREBOOK_CACHE/features)")
     parser.add_argument("--n-mfcc", type=int, choices=N_MFCC_CHOICES, default=FeatureConfig().n_mfcc,
                         help=f"MFCC coefficients (default {FeatureConfig().n_mfcc}, what train reads "
-                             "unless given the same --n-mfcc)")
+                             "unless given the same --n-mfcc; one log-mel file serves both)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: all cores)")
     add_scheduler_argument(parser, note="; --jobs does not apply")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
