@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from helpers import noise
 
 keras = pytest.importorskip("keras")
 
@@ -111,10 +112,9 @@ def test_a_corrupt_cache_file_is_recomputed(tiny_dataset, tmp_path: Path) -> Non
     assert fs.X.shape == (12, 128, 1)
 
 
-def _noise(seconds: float, seed: int = 1) -> np.ndarray:
-    """Quiet white noise at 16 kHz, float32 (round(seconds * 16000),)."""
-    n = int(round(seconds * 16_000))
-    return (0.1 * np.random.default_rng(seed).standard_normal(n)).astype(np.float32)
+def _noise(seconds: float) -> np.ndarray:
+    """Noise at the taggers' 16 kHz (helpers.noise)."""
+    return noise(seconds, 16_000, seed=1)
 
 
 @pytest.mark.parametrize("overlap", [0.0, 0.5])
